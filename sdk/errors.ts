@@ -1,0 +1,110 @@
+/**
+ * Every error this package throws is a `KooDriveError` with a stable `code` to switch on.
+ * Messages are "summary: detail", and never carry a token or an app secret.
+ */
+
+/** The stable codes of `KooDriveError`. */
+export type KooDriveErrorCode =
+  | "ERR_KOODRIVE_CONFIGURATION"
+  | "ERR_KOODRIVE_AUTHENTICATION"
+  | "ERR_KOODRIVE_SERVICE"
+  | "ERR_KOODRIVE_INVALID_RESPONSE"
+  | "ERR_KOODRIVE_NETWORK"
+  | "ERR_KOODRIVE_TIMEOUT";
+
+/** What is known about the HTTP exchange an error came from. */
+export interface KooDriveErrorContext {
+  /** HTTP status of the last answer, when there was one. */
+  status?: number;
+  /** KooDrive's `code` from the error body, when there was one. */
+  koodriveCode?: number | string;
+  /** KooDrive's `msg` from the error body, when there was one. */
+  koodriveMsg?: string;
+  /** The X-Traceid sent with the request, for support tickets. */
+  traceId?: string;
+  /** How many attempts were made. */
+  attempts?: number;
+  /** The underlying error (not enumerable). */
+  cause?: unknown;
+}
+
+/** Base class of every error this package throws. */
+export class KooDriveError extends Error {
+  /** Stable code: switch on this, not on the message. */
+  readonly code: KooDriveErrorCode;
+  /** One line: what went wrong. */
+  readonly summary: string;
+  /** What is known and what to do about it. */
+  readonly detail: string;
+  readonly status?: number;
+  readonly koodriveCode?: number | string;
+  readonly koodriveMsg?: string;
+  readonly traceId?: string;
+  readonly attempts?: number;
+
+  constructor(code: KooDriveErrorCode, summary: string, detail: string, context: KooDriveErrorContext = {}) {
+    const notes = [
+      context.attempts !== undefined && context.attempts > 1 ? `after ${context.attempts} attempts` : "",
+      context.traceId ? `trace id ${context.traceId}` : "",
+    ].filter(Boolean);
+    super(
+      `${summary}: ${detail}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`,
+      context.cause === undefined ? undefined : { cause: context.cause },
+    );
+    this.name = new.target.name;
+    this.code = code;
+    this.summary = summary;
+    this.detail = detail;
+    for (const key of ["status", "koodriveCode", "koodriveMsg", "traceId", "attempts"] as const) {
+      if (context[key] !== undefined) Object.assign(this, { [key]: context[key] });
+    }
+  }
+}
+
+/** Settings are missing, conflicting or malformed; nothing was sent. */
+export class ConfigurationError extends KooDriveError {
+  constructor(summary: string, detail: string) {
+    super("ERR_KOODRIVE_CONFIGURATION", summary, detail);
+  }
+}
+
+/** KooDrive refused the credentials (HTTP 401 or 403). */
+export class AuthenticationError extends KooDriveError {
+  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
+    super("ERR_KOODRIVE_AUTHENTICATION", summary, detail, context);
+  }
+}
+
+/** KooDrive answered with an error: a non-2xx status or a `code` other than 0. */
+export class ServiceError extends KooDriveError {
+  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
+    super("ERR_KOODRIVE_SERVICE", summary, detail, context);
+  }
+}
+
+/** The answer was not the documented JSON: HTML, cut off, or fields missing or of the wrong type. */
+export class InvalidResponseError extends KooDriveError {
+  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
+    super("ERR_KOODRIVE_INVALID_RESPONSE", summary, detail, context);
+  }
+}
+
+/** The connection failed: refused, reset, DNS, TLS. */
+export class NetworkError extends KooDriveError {
+  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
+    super("ERR_KOODRIVE_NETWORK", summary, detail, context);
+  }
+}
+
+/** No answer came in time. */
+export class TimeoutError extends KooDriveError {
+  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
+    super("ERR_KOODRIVE_TIMEOUT", summary, detail, context);
+  }
+}
+
+/** True when `error` is a `KooDriveError`, also across copies of this package. */
+export function isKooDriveError(error: unknown): error is KooDriveError {
+  const code: unknown = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("ERR_KOODRIVE_");
+}

@@ -1,0 +1,11 @@
+export * from "./client";
+export * from "./endpoint";
+export * from "./errors";
+export * from "./plan";
+export * from "./quota-used";
+export * from "./secret";
+export * from "./settings";
+export * from "./trace-id";
+export * from "./units";
+export * from "./usage";
+export { PACKAGE_VERSION } from "./version";

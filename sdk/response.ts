@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { AuthenticationError, InvalidResponseError, type KooDriveErrorContext, ServiceError } from "./errors";
+import { type QuotaUsedData, QuotaUsedDataSchema } from "./quota-used";
+
+/** The envelope every KooDrive answer comes in: `{code, msg, data?}`. */
+const EnvelopeSchema = z.object({
+  code: z.union([z.number(), z.string()], { error: "must be a number or a string" }),
+  msg: z.string().optional(),
+  data: z.unknown().optional(),
+});
+
+/** What came back from one attempt. */
+export interface RawAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value);
+  return `got ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    root,
+  );
+}
+
+/** One line per problem: `data.userCount must be a whole number ≥ 0 (got -3)`. */
+function describeIssues(error: z.ZodError, root: unknown, prefix: string): string {
+  return error.issues
+    .map((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+      const value = valueAt(root, issue.path);
+      return value === undefined ? `${path} is missing` : `${path} ${issue.message} (${describeValue(value)})`;
+    })
+    .join("; ");
+}
+
+function looksLikeHtml(answer: RawAnswer): boolean {
+  return /html/i.test(answer.contentType) || /^\s*</.test(answer.body);
+}
+
+function parseJson(answer: RawAnswer, context: KooDriveErrorContext): unknown {
+  if (answer.body.trim() === "") {
+    throw new InvalidResponseError(
+      "empty response",
+      `KooDrive answered HTTP ${answer.status} with an empty body`,
+      context,
+    );
+  }
+  if (looksLikeHtml(answer)) {
+    throw new InvalidResponseError(
+      "HTML instead of JSON",
+      `KooDrive answered HTTP ${answer.status} with an HTML page (a proxy or gateway error page?); check the endpoint`,
+      context,
+    );
+  }
+  try {
+    return JSON.parse(answer.body);
+  } catch {
+    throw new InvalidResponseError(
+      "malformed JSON",
+      `the HTTP ${answer.status} body is not valid JSON (${answer.body.length} bytes, cut off or not JSON)`,
+      context,
+    );
+  }
+}
+
+/**
+ * Reads an error answer (any status but 2xx) into the matching error. Only called once retries
+ * are over or not allowed.
+ */
+export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext): Error {
+  let koodrive: { code?: number | string; msg?: string } = {};
+  try {
+    const parsed = EnvelopeSchema.safeParse(JSON.parse(answer.body));
+    if (parsed.success) koodrive = parsed.data;
+  } catch {
+    // Not JSON: the status alone has to do.
+  }
+  const withCode: KooDriveErrorContext = { ...context, status: answer.status };
+  if (koodrive.code !== undefined) withCode.koodriveCode = koodrive.code;
+  if (koodrive.msg !== undefined) withCode.koodriveMsg = koodrive.msg;
+  const said =
+    koodrive.code !== undefined
+      ? `KooDrive code ${koodrive.code}: ${koodrive.msg ?? "(no msg)"}`
+      : "no KooDrive error body";
+  if (answer.status === 401 || answer.status === 403) {
+    return new AuthenticationError(
+      "authentication failed",
+      `HTTP ${answer.status}, ${said}; check the access token (it expires after 20 idle minutes) or the app id, secret and user id`,
+      withCode,
+    );
+  }
+  if (answer.status === 429) {
+    return new ServiceError("rate limited", `HTTP 429, ${said}; retries are used up, try again later`, withCode);
+  }
+  return new ServiceError(`KooDrive returned HTTP ${answer.status}`, said, withCode);
+}
+
+/** Parses a 2xx quotaUsed answer: the envelope, `code == 0`, and the 17 fields of `data`. */
+export function parseQuotaUsedAnswer(answer: RawAnswer, context: KooDriveErrorContext): QuotaUsedData {
+  const withStatus = { ...context, status: answer.status };
+  const json = parseJson(answer, withStatus);
+  const envelope = EnvelopeSchema.safeParse(json);
+  if (!envelope.success) {
+    throw new InvalidResponseError(
+      "unexpected response",
+      `not a KooDrive envelope: ${describeIssues(envelope.error, json, "")}`,
+      withStatus,
+    );
+  }
+  const { code, msg, data } = envelope.data;
+  if (String(code) !== "0") {
+    throw new ServiceError(`KooDrive error ${code}`, msg ?? "(no msg)", {
+      ...withStatus,
+      koodriveCode: code,
+      koodriveMsg: msg ?? "",
+    });
+  }
+  if (data === undefined || data === null) {
+    throw new InvalidResponseError("unexpected response", "code is 0 but data is missing", withStatus);
+  }
+  const parsed = QuotaUsedDataSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new InvalidResponseError("unexpected response", describeIssues(parsed.error, data, "data"), withStatus);
+  }
+  return parsed.data;
+}

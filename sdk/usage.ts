@@ -1,0 +1,54 @@
+import type { QuotaUsedData } from "./quota-used";
+import { toGB, type UsedSpaceUnit } from "./units";
+
+/** The figures derived from the raw ones; README "Derived figures" gives the same formulas. */
+export interface DerivedUsage {
+  /** userMaxCount − userCount. */
+  remainingSeats: number;
+  /** deptSpaceQuota − deptSpaceQuotaUsed, in GB. */
+  remainingDeptQuotaGB: number;
+  /** personalSpaceQuota − personalSpaceQuotaUsed, in GB. */
+  remainingPersonalQuotaGB: number;
+  /** groupSpaceQuota − groupSpaceQuotaUsed, in GB. */
+  remainingGroupQuotaGB: number;
+  /** The three pools' remaining quota added up, in GB. */
+  remainingQuotaGB: number;
+  /** spaceUsed converted from `usedSpaceUnit` to GB (1 GB = 1024³ B), rounded to 3 decimals. */
+  spaceUsedGB: number;
+  /** spaceUsedGB / spaceCapacity × 100, rounded to 2 decimals (0 when the capacity is 0). */
+  spaceUsedPercent: number;
+  /** userCount / userMaxCount × 100, rounded to 2 decimals (0 when there are no seats). */
+  seatsUsedPercent: number;
+  /** The unit `spaceUsed` was read in (an assumption: the API reference does not say). */
+  usedSpaceUnit: UsedSpaceUnit;
+}
+
+/** What `getServiceUsage` returns: the 17 raw figures unchanged, and the derived ones. */
+export interface GetServiceUsageResult extends QuotaUsedData, DerivedUsage {}
+
+const round = (value: number, decimals: number): number => Number(value.toFixed(decimals));
+
+/** `part / whole × 100`, rounded to 2 decimals; 0 when `whole` is 0. */
+export function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : round((part / whole) * 100, 2);
+}
+
+/** Adds the derived figures to the raw ones. Remaining figures go negative when a pool is over-allocated. */
+export function deriveUsage(data: QuotaUsedData, usedSpaceUnit: UsedSpaceUnit): GetServiceUsageResult {
+  const remainingDeptQuotaGB = data.deptSpaceQuota - data.deptSpaceQuotaUsed;
+  const remainingPersonalQuotaGB = data.personalSpaceQuota - data.personalSpaceQuotaUsed;
+  const remainingGroupQuotaGB = data.groupSpaceQuota - data.groupSpaceQuotaUsed;
+  const spaceUsedGB = round(toGB(data.spaceUsed, usedSpaceUnit), 3);
+  return {
+    ...data,
+    remainingSeats: data.userMaxCount - data.userCount,
+    remainingDeptQuotaGB,
+    remainingPersonalQuotaGB,
+    remainingGroupQuotaGB,
+    remainingQuotaGB: remainingDeptQuotaGB + remainingPersonalQuotaGB + remainingGroupQuotaGB,
+    spaceUsedGB,
+    spaceUsedPercent: percent(spaceUsedGB, data.spaceCapacity),
+    seatsUsedPercent: percent(data.userCount, data.userMaxCount),
+    usedSpaceUnit,
+  };
+}
