@@ -6,7 +6,13 @@ import { type KooDriveError, type KooDriveErrorContext, NetworkError, TimeoutErr
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { errorFromAnswer, parseQuotaUsedAnswer, type RawAnswer } from "./response";
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "./retry";
-import { type Credentials, type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "./settings";
+import {
+  type Credentials,
+  type KooDriveClientOptions,
+  type ResolvedSettings,
+  resolveSettings,
+  type SettingsSource,
+} from "./settings";
 import { signAppRequest } from "./signing";
 import { newTraceId } from "./trace-id";
 import { deriveUsage, type GetServiceUsageResult } from "./usage";
@@ -71,9 +77,12 @@ export class KooDriveClient {
   readonly #settings: ResolvedSettings;
   readonly #dispatcher: EnvHttpProxyAgent;
 
-  /** Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent. */
-  constructor(options: KooDriveClientOptions = {}) {
-    this.#settings = resolveSettings(options);
+  /**
+   * Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent.
+   * `fallbacks` are consulted before the environment (the Pulumi provider passes the stack config).
+   */
+  constructor(options: KooDriveClientOptions = {}, fallbacks: readonly SettingsSource[] = []) {
+    this.#settings = resolveSettings(options, fallbacks);
     const tls = this.#settings.caCert ? { ca: [...rootCertificates, this.#settings.caCert] } : undefined;
     this.#dispatcher = new EnvHttpProxyAgent(tls ? { connect: tls, requestTls: tls } : {});
   }

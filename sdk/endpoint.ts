@@ -25,7 +25,7 @@ function isLoopback(hostname: string): boolean {
  */
 export function resolveEndpoint(value: string, source = "endpoint"): URL {
   const trimmed = value.trim();
-  if (trimmed in REGION_ENDPOINTS) return new URL(REGION_ENDPOINTS[trimmed as RegionPreset]);
+  if (Object.hasOwn(REGION_ENDPOINTS, trimmed)) return new URL(REGION_ENDPOINTS[trimmed as RegionPreset]);
   let url: URL;
   try {
     url = new URL(trimmed);

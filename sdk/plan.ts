@@ -130,6 +130,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
       ? []
       : utilisation
           .map(([figure, used, total]) => ({ figure, percentAfterPlan: percent(used, total), warnAtPercent }))
+          .filter(({ figure }) => !violations.some((violation) => violation.figure === figure))
           .filter(({ percentAfterPlan }) => percentAfterPlan >= warnAtPercent)
           .map((warning) => ({
             ...warning,

@@ -68,29 +68,47 @@ type CredentialKey = "accessToken" | "appId" | "appSecret" | "userId";
 const CREDENTIAL_KEYS: readonly CredentialKey[] = ["accessToken", "appId", "appSecret", "userId"];
 const APP_KEYS = ["appId", "appSecret", "userId"] as const;
 
+/** One place settings come from (arguments, stack config, environment), and how it names each key in errors. */
+export interface SettingsSource {
+  values: Partial<Record<keyof KooDriveConnectionArgs, string | undefined>>;
+  name(key: keyof KooDriveConnectionArgs): string;
+}
+
+/** Arguments given in code, named as the argument. */
+export function argumentSource(values: KooDriveConnectionArgs): SettingsSource {
+  return { values, name: (key) => key };
+}
+
+/** The KOODRIVE_* environment variables. */
+export function environmentSource(env: Readonly<Record<string, string | undefined>>): SettingsSource {
+  const keys = Object.keys(ENVIRONMENT_VARIABLES) as (keyof KooDriveConnectionArgs)[];
+  return {
+    values: Object.fromEntries(keys.map((key) => [key, env[ENVIRONMENT_VARIABLES[key]]])),
+    name: (key) => ENVIRONMENT_VARIABLES[key],
+  };
+}
+
 const present = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
 
+/** The first source that sets `key`, with its value. */
+function firstSetting(sources: readonly SettingsSource[], key: keyof KooDriveConnectionArgs) {
+  for (const source of sources) {
+    const value = source.values[key];
+    if (present(value)) return { value, name: source.name(key) };
+  }
+  return undefined;
+}
+
 /**
- * Credentials come as one group from the first source that names any of them (arguments, then
- * environment), so a token in the environment never mixes with an app given as arguments.
+ * Credentials come as one group from the first source that names any of them, so a token in the
+ * environment never mixes with an app given as arguments.
  */
-function resolveCredentials(
-  options: KooDriveConnectionArgs,
-  env: Readonly<Record<string, string | undefined>>,
-): Credentials {
-  const fromEnv = Object.fromEntries(CREDENTIAL_KEYS.map((key) => [key, env[ENVIRONMENT_VARIABLES[key]]]));
-  const sources = [
-    { values: options as Partial<Record<CredentialKey, string>>, name: (key: CredentialKey) => key },
-    {
-      values: fromEnv as Partial<Record<CredentialKey, string>>,
-      name: (key: CredentialKey) => ENVIRONMENT_VARIABLES[key],
-    },
-  ];
+function resolveCredentials(sources: readonly SettingsSource[]): Credentials {
   const source = sources.find(({ values }) => CREDENTIAL_KEYS.some((key) => present(values[key])));
   if (!source) {
     throw new ConfigurationError(
       "no KooDrive credentials",
-      `set ${ENVIRONMENT_VARIABLES.accessToken} (token authentication) or ${APP_KEYS.map((k) => ENVIRONMENT_VARIABLES[k]).join(", ")} (app authentication), or pass them as arguments`,
+      `set ${ENVIRONMENT_VARIABLES.accessToken} (token authentication) or ${APP_KEYS.map((k) => ENVIRONMENT_VARIABLES[k]).join(", ")} (app authentication), or give them in config or arguments`,
     );
   }
   const { values, name } = source;
@@ -106,21 +124,17 @@ function resolveCredentials(
   }
   const missing = APP_KEYS.filter((key) => !present(values[key]));
   if (missing.length > 0) {
+    const verb = (keys: readonly unknown[]) => (keys.length === 1 ? "is" : "are");
     throw new ConfigurationError(
       "incomplete app credentials",
-      `${appKeysGiven.map(name).join(", ")} ${appKeysGiven.length === 1 ? "is" : "are"} set but ${missing.map(name).join(", ")} ${missing.length === 1 ? "is" : "are"} missing`,
+      `${appKeysGiven.map(name).join(", ")} ${verb(appKeysGiven)} set but ${missing.map(name).join(", ")} ${verb(missing)} missing`,
     );
   }
   const userId = (values.userId as string).trim();
   if (!/^\d+$/.test(userId)) {
     throw new ConfigurationError(`invalid ${name("userId")}`, `"${userId}" is not a decimal user id`);
   }
-  return {
-    mode: "app",
-    appId: (values.appId as string).trim(),
-    appSecret: new Secret(values.appSecret as string),
-    userId,
-  };
+  return { mode: "app", appId: (values.appId as string).trim(), appSecret: new Secret(values.appSecret as string), userId };
 }
 
 function positiveInteger(value: number | undefined, name: string, fallback: number, allowZero = false): number {
@@ -131,22 +145,25 @@ function positiveInteger(value: number | undefined, name: string, fallback: numb
   return value;
 }
 
-/** Applies environment fallbacks and defaults, and validates everything; throws `ConfigurationError`. */
-export function resolveSettings(options: KooDriveClientOptions = {}): ResolvedSettings {
-  const env = options.env ?? process.env;
-  const endpoint = present(options.endpoint) ? options.endpoint : env[ENVIRONMENT_VARIABLES.endpoint];
-  if (!present(endpoint)) {
+/**
+ * Applies fallbacks and defaults, and validates everything; throws `ConfigurationError`.
+ * Each connection setting comes from the options, else the first of `fallbacks` that sets it,
+ * else the environment.
+ */
+export function resolveSettings(options: KooDriveClientOptions = {}, fallbacks: readonly SettingsSource[] = []): ResolvedSettings {
+  const sources = [argumentSource(options), ...fallbacks, environmentSource(options.env ?? process.env)];
+  const endpoint = firstSetting(sources, "endpoint");
+  if (!endpoint) {
     throw new ConfigurationError(
       "no KooDrive endpoint",
-      `set ${ENVIRONMENT_VARIABLES.endpoint} (or the endpoint argument) to cn, intl or a base URL`,
+      `set ${ENVIRONMENT_VARIABLES.endpoint} (or the endpoint setting) to cn, intl or a base URL`,
     );
   }
+  const unit = firstSetting(sources, "usedSpaceUnit");
   const settings: ResolvedSettings = {
-    endpoint: resolveEndpoint(endpoint, present(options.endpoint) ? "endpoint" : ENVIRONMENT_VARIABLES.endpoint),
-    credentials: resolveCredentials(options, env),
-    usedSpaceUnit: present(options.usedSpaceUnit)
-      ? parseUsedSpaceUnit(options.usedSpaceUnit)
-      : parseUsedSpaceUnit(env[ENVIRONMENT_VARIABLES.usedSpaceUnit], ENVIRONMENT_VARIABLES.usedSpaceUnit),
+    endpoint: resolveEndpoint(endpoint.value, endpoint.name),
+    credentials: resolveCredentials(sources),
+    usedSpaceUnit: parseUsedSpaceUnit(unit?.value, unit?.name),
     timeoutMs: positiveInteger(options.timeoutMs, "timeoutMs", DEFAULTS.timeoutMs),
     retries: positiveInteger(options.retries, "retries", DEFAULTS.retries, true),
     deadlineMs: positiveInteger(options.deadlineMs, "deadlineMs", DEFAULTS.deadlineMs),

@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RemainingAfterPlan, UtilisationWarning, Violation } from "../sdk/plan";
+import type { GetServiceUsageResult } from "../sdk/usage";
+import { PACKAGE_VERSION } from "../sdk/version";
+import { type ConnectionArgs, connectionInput } from "./connection";
+import type { GuardStatus } from "./guard-plan";
+import { koodriveProvider } from "./providers";
+
+/** `mandatory` fails the deployment when the plan does not fit; `advisory` warns and goes on. */
+export type Enforcement = "mandatory" | "advisory";
+
+/** What a `CapacityGuard` checks. Every argument is optional; connection settings override the stack config. */
+export interface CapacityGuardArgs extends ConnectionArgs {
+  /** New users the deployment adds; each takes a seat. Whole number ≥ 0. */
+  plannedUsers?: pulumi.Input<number>;
+  /** New quota the deployment allocates per pool, in GB. Whole numbers ≥ 0. */
+  plannedSpaceGB?: pulumi.Input<{ dept?: pulumi.Input<number>; personal?: pulumi.Input<number>; group?: pulumi.Input<number> }>;
+  /** Seats that must stay free after the plan. Whole number ≥ 0. */
+  minFreeSeats?: pulumi.Input<number>;
+  /** Allocatable quota (all pools) that must stay free after the plan, in GB. Whole number ≥ 0. */
+  minFreeGB?: pulumi.Input<number>;
+  /** Warn when seats or a pool's quota would be this many percent used after the plan (0–100). */
+  warnAtPercent?: pulumi.Input<number>;
+  /** `mandatory` (default) or `advisory`. */
+  enforcement?: pulumi.Input<Enforcement>;
+}
+
+/**
+ * Checks a planned allocation against the tenant's remaining seats and quota on every preview and
+ * update. A mandatory guard fails the run before anything that depends on it is created; make the
+ * resources that add users or spaces depend on it (`dependsOn: [guard]`).
+ */
+export class CapacityGuard extends pulumi.dynamic.Resource {
+  /** `fits`, `exceeds`, `pending` (plan unknown until the update) or `unreadable` (figures could not be read). */
+  declare readonly status: pulumi.Output<GuardStatus>;
+  /** False when the plan exceeds capacity or the figures could not be read. */
+  declare readonly fits: pulumi.Output<boolean>;
+  /** Every figure the plan does not fit, with what is planned, what is left and by how much it is exceeded. */
+  declare readonly violations: pulumi.Output<Violation[]>;
+  /** Figures that fit but pass `warnAtPercent`. */
+  declare readonly warnings: pulumi.Output<UtilisationWarning[]>;
+  /** What is left of each figure after the plan (absent while pending). */
+  declare readonly remainingAfterPlan: pulumi.Output<RemainingAfterPlan | undefined>;
+  /** The figures the plan was judged on. */
+  declare readonly usage: pulumi.Output<GetServiceUsageResult | undefined>;
+  /** One sentence on the verdict, or why there is none. */
+  declare readonly message: pulumi.Output<string>;
+
+  constructor(name: string, args: CapacityGuardArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    const { plannedUsers, plannedSpaceGB, minFreeSeats, minFreeGB, warnAtPercent, enforcement = "mandatory" } = args;
+    super(
+      koodriveProvider,
+      name,
+      {
+        kind: "CapacityGuard",
+        providerVersion: PACKAGE_VERSION,
+        connection: connectionInput(args),
+        plannedUsers,
+        plannedSpaceGB,
+        minFreeSeats,
+        minFreeGB,
+        warnAtPercent,
+        enforcement,
+        status: undefined,
+        fits: undefined,
+        violations: undefined,
+        warnings: undefined,
+        remainingAfterPlan: undefined,
+        usage: undefined,
+        message: undefined,
+      },
+      opts,
+      "koodrive",
+      "CapacityGuard",
+    );
+    pulumi.all([this.status, this.message, this.violations, this.warnings, enforcement]).apply(
+      ([status, message, violations, warnings, mode]) => {
+        if (mode === "advisory" && (status === "exceeds" || status === "unreadable")) {
+          const lines = status === "exceeds" ? violations.map((violation) => violation.message) : [message];
+          for (const line of lines) pulumi.log.warn(`advisory capacity guard: ${line}`, this);
+        }
+        if (status === "pending") pulumi.log.info(message, this);
+        for (const warning of warnings ?? []) pulumi.log.warn(warning.message, this);
+      },
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The dynamic provider behind `ServiceUsage` and `CapacityGuard`. It is serialized into the stack
+ * state and runs in Pulumi's provider process, so it captures nothing: each method loads the
+ * package's runtime there by package name, and no secret, client or zod schema lands in the state.
+ * The runtime tells the two resources apart by their `kind` input.
+ */
+export const koodriveProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req) {
+    require("pulumi-koodrive/provider-runtime").configure(req.config);
+  },
+  async check(olds, news) {
+    return require("pulumi-koodrive/provider-runtime").check(olds, news);
+  },
+  async diff(id, olds, news) {
+    return require("pulumi-koodrive/provider-runtime").diff(id, olds, news);
+  },
+  async create(inputs) {
+    return require("pulumi-koodrive/provider-runtime").create(inputs);
+  },
+  async update(id, olds, news) {
+    return require("pulumi-koodrive/provider-runtime").update(id, olds, news);
+  },
+};

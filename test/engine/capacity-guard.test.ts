@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { startSimulator, type Simulator } from "../../sim";
+import { createTestStack, type TestStack } from "../helpers/engine";
+import { ADD_USER_SCRIPT, GUARDED_ONBOARDING_JS } from "../helpers/programs";
+
+const TOKEN = "engine-test-token-7f3c9a51";
+
+describe("CapacityGuard under the real engine", function () {
+  this.timeout(600_000);
+  let sim: Simulator;
+  let test: TestStack;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
+  });
+  afterEach(async () => {
+    await test?.remove();
+    await sim.close();
+  });
+
+  async function onboarding(users: string[], config: Record<string, string> = {}, env: Record<string, string> = {}) {
+    test = await createTestStack("onboarding", {
+      files: { "index.js": GUARDED_ONBOARDING_JS, "add-user.js": ADD_USER_SCRIPT },
+      config: {
+        users: { value: JSON.stringify(users) },
+        ...Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value }])),
+      },
+      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN, ...env },
+    });
+    return test.stack;
+  }
+
+  it("previews a fitting plan with the figures known", async () => {
+    const stack = await onboarding(["ann", "bob"]);
+    const preview = await stack.preview();
+    assert.equal(preview.changeSummary.create, 5, preview.stdout);
+    assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
+    assert.match(preview.stdout, /guardStatus\s*:\s*"fits"/);
+    assert.equal(sim.requestCount("quotaUsed"), 1);
+  });
+
+  it("fails the preview of an over-plan with every violation, creating nothing", async () => {
+    const stack = await onboarding(["a", "b", "c", "d", "e", "f"], { plannedSpaceGB: JSON.stringify({ dept: 7000 }) });
+    const error = await stack.preview().then(
+      () => assert.fail("preview should fail"),
+      (e: Error) => e,
+    );
+    assert.match(error.message, /CapacityGuard resource 'onboarding'/);
+    assert.match(error.message, /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+    assert.match(error.message, /department pool quota: plan needs 7000 GB, 6102 GB left; exceeds by 898 GB/);
+    const state = await stack.exportStack();
+    assert.deepEqual(state.deployment.resources ?? [], []);
+  });
+
+  it("fails the update of an over-plan before any user is added", async () => {
+    const stack = await onboarding(["a", "b", "c", "d", "e", "f"]);
+    await assert.rejects(stack.up(), /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+    assert.equal(sim.usage().userCount, 95);
+  });
+
+  it("adds the users of a fitting plan, and the next preview sees the new figures", async () => {
+    const stack = await onboarding(["ann", "bob"]);
+    const up = await stack.up();
+    assert.equal(up.summary.result, "succeeded");
+    assert.equal(sim.usage().userCount, 97);
+    assert.equal(up.outputs.remainingSeats?.value, 5, "figures as read before the users were added");
+    assert.deepEqual(up.outputs.remainingAfterPlan?.value?.seats, 3);
+    const preview = await stack.preview({ diff: true });
+    assert.match(preview.stdout, /remainingSeats\s*:\s*5\s*=>\s*3/);
+  });
+
+  it("only warns in advisory mode", async () => {
+    const stack = await onboarding(["a", "b", "c", "d", "e", "f"], { enforcement: "advisory" });
+    const up = await stack.up();
+    assert.equal(up.summary.result, "succeeded");
+    assert.match(up.stdout, /advisory capacity guard: seats: plan needs 6 new users, 5 left; exceeds by 1/);
+    assert.equal(up.outputs.guardStatus?.value, "exceeds");
+  });
+
+  it("fails closed when KooDrive cannot be reached, and only warns when advisory", async () => {
+    const unreachable = { KOODRIVE_ENDPOINT: "http://127.0.0.1:9" };
+    const stack = await onboarding(["ann"], {}, unreachable);
+    await assert.rejects(stack.preview(), /cannot read KooDrive usage, so the plan cannot be checked: cannot reach KooDrive/);
+    await test.remove();
+    const advisory = await onboarding(["ann"], { enforcement: "advisory", guardOnly: "true" }, unreachable);
+    const preview = await advisory.preview();
+    assert.match(preview.stdout, /advisory capacity guard: cannot read KooDrive usage/);
+  });
+});

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { type Simulator, startSimulator } from "../../sim";
+import { createTestStack, type TestStack } from "../helpers/engine";
+import { GUARDED_ONBOARDING_JS } from "../helpers/programs";
+
+const TOKEN = "secret-sweep-token-5a8e1c44d2";
+const APP = { appId: "sweep-app", appSecret: "secret-sweep-app-secret-93b7f0", userId: "100000000000000042" };
+
+/** Everything a run leaves behind that a person or a log collector could read. */
+async function sweep(test: TestStack, runOutput: string): Promise<string> {
+  const exported = JSON.stringify(await test.stack.exportStack());
+  const outputs = JSON.stringify(await test.stack.outputs());
+  const config = readFileSync(path.join(test.dir, "Pulumi.test.yaml"), "utf8");
+  return [runOutput, exported, outputs, test.readState(), config].join("\n");
+}
+
+describe("secrets under the real engine", function () {
+  this.timeout(600_000);
+  let sim: Simulator;
+  let test: TestStack;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TOKEN], apps: [{ appId: APP.appId, appSecret: APP.appSecret }] } });
+  });
+  afterEach(async () => {
+    await test.remove();
+    await sim.close();
+  });
+
+  const modes = {
+    "token (secret config)": { "koodrive:accessToken": { value: TOKEN, secret: true } },
+    "app (secret config)": {
+      "koodrive:appId": { value: APP.appId },
+      "koodrive:appSecret": { value: APP.appSecret, secret: true },
+      "koodrive:userId": { value: APP.userId },
+    },
+  };
+
+  for (const [mode, credentials] of Object.entries(modes)) {
+    it(`keeps the ${mode} out of state, exports, outputs and engine output`, async () => {
+      test = await createTestStack("secrets", {
+        files: { "index.js": GUARDED_ONBOARDING_JS },
+        config: { "koodrive:endpoint": { value: sim.url }, users: { value: "[]" }, ...credentials },
+      });
+      const preview = await test.stack.preview({ diff: true });
+      const up = await test.stack.up({ diff: true });
+      assert.equal(up.outputs.guardStatus?.value, "fits");
+      assert.equal(sim.requestLog().at(-1)?.authMode, mode.startsWith("token") ? "token" : "app");
+      const everything = await sweep(test, [preview.stdout, preview.stderr, up.stdout, up.stderr].join("\n"));
+      assert.ok(everything.includes("remainingSeats"), "the sweep read the stack");
+      for (const secret of [TOKEN, APP.appSecret]) assert.ok(!everything.includes(secret), `${mode}: found a secret`);
+    });
+  }
+
+  it("keeps a token given as a resource argument encrypted", async () => {
+    test = await createTestStack("secret-args", {
+      files: {
+        "index.js": `
+const koodrive = require("pulumi-koodrive");
+const guard = new koodrive.CapacityGuard("by-argument", { endpoint: process.env.SIM_URL, accessToken: "${TOKEN}", plannedUsers: 1 });
+exports.status = guard.status;
+exports.seats = koodrive.getServiceUsageOutput({ endpoint: process.env.SIM_URL, accessToken: "${TOKEN}" }).remainingSeats;
+`,
+      },
+      env: { SIM_URL: sim.url },
+    });
+    const up = await test.stack.up({ diff: true });
+    assert.equal(up.outputs.status?.value, "fits");
+    assert.equal(up.outputs.seats?.value, 80);
+    const everything = await sweep(test, [up.stdout, up.stderr].join("\n"));
+    assert.ok(!everything.includes(TOKEN), "found the token");
+  });
+});

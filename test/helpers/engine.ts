@@ -1,0 +1,103 @@
+/**
+ * Runs Pulumi programs under the real engine (the CLI found or built by scripts/pulumi.sh), with
+ * pulumi-koodrive installed from `npm pack` into the programs' node_modules, as a user installs it.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "../../harness/engine";
+
+const run = promisify(execFile);
+const PULUMI_VERSION = (require(path.join(REPO_ROOT, "package.json")) as { devDependencies: Record<string, string> })
+  .devDependencies["@pulumi/pulumi"];
+
+/** The passphrase of the test stacks' secrets provider. */
+export const TEST_PASSPHRASE = "pulumi-koodrive-test-passphrase";
+
+let workspace: Promise<{ root: string; binDir: string }> | undefined;
+
+async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
+  const binDir = await engineBinDir();
+  const root = mkdtempSync(path.join(tmpdir(), "koodrive-engine-tests-"));
+  const { stdout: packed } = await run("npm", ["pack", "--silent", "--pack-destination", root], { cwd: REPO_ROOT });
+  const tarball = path.join(root, packed.trim().split("\n").pop() as string);
+  writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "koodrive-engine-tests", private: true }));
+  await run(
+    "npm",
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      tarball,
+      `@pulumi/pulumi@${PULUMI_VERSION}`,
+      "@pulumi/command@1.2.1",
+      "typescript@5.9.3",
+      "ts-node@10.9.2",
+      "@types/node@20",
+    ],
+    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return { root, binDir };
+}
+
+/** A Pulumi program written to a folder of the shared test workspace. */
+export interface TestProgram {
+  /** Source files by name; `index.ts` makes it a TypeScript program, `index.js` a JavaScript one. */
+  files: Record<string, string>;
+  /** Stack config, e.g. `{ "koodrive:endpoint": { value: url } }`. */
+  config?: Record<string, { value: string; secret?: boolean }>;
+  /** Extra environment of the engine (and so of the provider process). */
+  env?: Record<string, string>;
+  /** A backend folder to share with other stacks (StackReference); a fresh one by default. */
+  stateDir?: string;
+}
+
+/** A stack of a test program, and where its state lives. */
+export interface TestStack {
+  stack: Stack;
+  dir: string;
+  stateDir: string;
+  /** The raw files of the state backend, concatenated, for searching. */
+  readState(): string;
+  remove(): Promise<void>;
+}
+
+/** Source files of an example under examples/, by name. */
+export function exampleFiles(example: string, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, readFileSync(path.join(REPO_ROOT, "examples", example, name), "utf8")]));
+}
+
+/** Creates a stack for `program` in a fresh folder and backend; the engine is found or built once per run. */
+export async function createTestStack(name: string, program: TestProgram): Promise<TestStack> {
+  workspace ??= prepareWorkspace();
+  const { root, binDir } = await workspace;
+  const dir = mkdtempSync(path.join(root, `${name}-`));
+  const stateDir = program.stateDir ?? path.join(dir, ".state");
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
+  for (const [file, text] of Object.entries(program.files)) writeFileSync(path.join(dir, file), text);
+  const envVars = { ...offlineEnvironment(binDir, stateDir, TEST_PASSPHRASE), ...program.env };
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: "test", workDir: dir },
+    { envVars, pulumiCommand: await pulumiCommand(binDir) },
+  );
+  if (program.config) await stack.setAllConfig(program.config);
+  return {
+    stack,
+    dir,
+    stateDir,
+    readState: () => readTree(stateDir),
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function readTree(dir: string): string {
+  return readdirSync(dir)
+    .map((entry) => path.join(dir, entry))
+    .map((file) => (statSync(file).isDirectory() ? readTree(file) : readFileSync(file, "utf8")))
+    .join("\n");
+}
