@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { DEMO_APP, DEMO_TOKEN } from "./auth";
+import { CONTROL_PREFIX } from "./control";
+import { FixtureError, loadFixture, type SimulatorFixture } from "./fixture";
+import { startSimulator } from "./index";
+
+const HELP = `koodrive-sim: a local simulator of the KooDrive service-usage API
+
+Usage: koodrive-sim [--host 127.0.0.1] [--port N] [--fixture FILE]
+
+Options:
+  --host HOST     address to bind (default 127.0.0.1, loopback only)
+  --port N        port to bind, 0 picks a free one (default 0)
+  --fixture FILE  JSON fixture with the tenant's figures and credentials
+  --help          show this help
+
+The first line on stdout is "listening on http://HOST:PORT". SIGINT or SIGTERM stops it.
+
+Endpoints: GET /koodrive/ose/v1/service/quotaUsed, POST /koodrive/ose/v1/users,
+GET /koodrive/ose/v1/users/count, POST /koodrive/ose/v1/space/{ownerId}.
+
+Fixture (every key optional; unknown keys, wrong types and negative figures are refused):
+  {
+    "usage":  { any of the 17 quotaUsed fields, e.g. "userCount": 99, "userMaxCount": 100 },
+    "tokens": [ "a-token" ],
+    "apps":   [ { "appId": "my-app", "appSecret": "my-secret", "userId": "optional: the only X-User-Id allowed" } ]
+  }
+  Usage fields not given keep the API reference's example tenant.
+
+Demo credentials (accepted only when the fixture gives neither "tokens" nor "apps"):
+  token   ${DEMO_TOKEN}   (with or without "Bearer ")
+  app     AppId ${DEMO_APP.appId}, AppSecret ${DEMO_APP.appSecret}, X-User-Id e.g. ${DEMO_APP.userId}
+
+Control paths (no authentication, JSON, not counted):
+  GET  ${CONTROL_PREFIX}requests   request counts per endpoint and the request log
+  POST ${CONTROL_PREFIX}reset      clear the log, the counters and the queued faults
+  GET  ${CONTROL_PREFIX}usage      the tenant's figures
+  PUT  ${CONTROL_PREFIX}usage      merge a partial usage object
+  POST ${CONTROL_PREFIX}faults     {"endpoint": "quotaUsed"|"addUser"|"userCount"|"createSpace", "count": 1, "fault": F}
+    F: {"kind":"status","status":503,"headers":{"Retry-After":"1"},"body":{...}} | {"kind":"delay","ms":500}
+     | {"kind":"truncate"} | {"kind":"reset"} | {"kind":"html","status":502} | {"kind":"data","data":{...}}
+`;
+
+/** Thrown for a command line that cannot be used; the message is one line naming the flag. */
+class UsageError extends Error {}
+
+function parseCommandLine(args: string[]): { host: string; port: number; fixture?: string; help: boolean } {
+  let values: { host?: string; port?: string; fixture?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        fixture: { type: "string" },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (error) {
+    // parseArgs explains at length, over several lines; its first sentence names the flag.
+    throw new UsageError((error as Error).message.split(/\.\s/)[0] ?? "bad command line");
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? "0") || port > 65535) {
+    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+  }
+  if (values.host === "") throw new UsageError("--host must not be empty");
+  return {
+    host: values.host ?? "127.0.0.1",
+    port,
+    help: values.help ?? false,
+    ...(values.fixture === undefined ? {} : { fixture: values.fixture }),
+  };
+}
+
+async function main(): Promise<number | undefined> {
+  let options: ReturnType<typeof parseCommandLine>;
+  try {
+    options = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`koodrive-sim: ${(error as Error).message} (see --help)\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let fixture: SimulatorFixture | undefined;
+  try {
+    fixture = options.fixture === undefined ? undefined : await loadFixture(options.fixture);
+  } catch (error) {
+    if (!(error instanceof FixtureError)) throw error;
+    process.stderr.write(`koodrive-sim: ${error.message}\n`);
+    return 2;
+  }
+  let simulator: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    simulator = await startSimulator({ host: options.host, port: options.port, ...(fixture ? { fixture } : {}) });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    process.stderr.write(`koodrive-sim: cannot listen on ${options.host}:${options.port}: ${code ?? message}\n`);
+    return 1;
+  }
+  process.stdout.write(`listening on ${simulator.url}\n`);
+  const stop = () => {
+    simulator.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return undefined;
+}
+
+main().then(
+  (exitCode) => {
+    if (exitCode !== undefined) process.exitCode = exitCode;
+  },
+  (error: unknown) => {
+    process.stderr.write(`koodrive-sim: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,61 @@
+import { type FaultQueue, FaultRequestSchema } from "./faults";
+import type { RequestRecorder } from "./recorder";
+import { ERROR_CODES, errorReply, jsonReply, methodNotAllowedReply, type Reply, successReply } from "./replies";
+import { type Tenant, UsagePatchSchema } from "./state";
+import { withJsonBody } from "./validation";
+
+/** Control paths start with this prefix; they need no authentication and are neither counted nor logged. */
+export const CONTROL_PREFIX = "/__sim/";
+
+/** The simulator's mutable parts, shared by the API and the control paths. */
+export interface SimulatorCore {
+  tenant: Tenant;
+  recorder: RequestRecorder;
+  faults: FaultQueue;
+}
+
+type ControlHandler = (context: { core: SimulatorCore; rawBody: string }) => Reply;
+
+const CONTROL_ROUTES = new Map<string, Readonly<Record<string, ControlHandler>>>([
+  [
+    "requests",
+    { GET: ({ core: { recorder } }) => jsonReply(200, { counts: recorder.counts(), log: recorder.entries() }) },
+  ],
+  [
+    "reset",
+    {
+      POST: ({ core: { recorder, faults } }) => {
+        recorder.reset();
+        faults.clear();
+        return successReply();
+      },
+    },
+  ],
+  [
+    "usage",
+    {
+      GET: ({ core: { tenant } }) => jsonReply(200, tenant.usage()),
+      PUT: withJsonBody(UsagePatchSchema, (patch, { core: { tenant } }) => {
+        tenant.merge(patch);
+        return jsonReply(200, tenant.usage());
+      }),
+    },
+  ],
+  [
+    "faults",
+    {
+      POST: withJsonBody(FaultRequestSchema, ({ endpoint, count, fault }, { core: { faults } }) => {
+        faults.add(endpoint, fault, count);
+        return successReply({ pending: faults.pending(endpoint) });
+      }),
+    },
+  ],
+]);
+
+/** Answers a request under {@link CONTROL_PREFIX}. */
+export function handleControl(core: SimulatorCore, method: string, pathname: string, rawBody: string): Reply {
+  const methods = CONTROL_ROUTES.get(pathname.slice(CONTROL_PREFIX.length));
+  if (!methods) return errorReply(404, ERROR_CODES.notFound, `no such control path ${pathname}`);
+  const handler = methods[method];
+  return handler ? handler({ core, rawBody }) : methodNotAllowedReply(method, Object.keys(methods));
+}

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { ENDPOINT_NAMES, type EndpointName } from "./endpoints";
+import { ERROR_CODES, jsonReply, type Reply, successReply } from "./replies";
+
+const httpStatus = z.number().int().min(200).max(599);
+
+/** A fault to inject into the next request of an endpoint. */
+export const FaultSchema = z.discriminatedUnion("kind", [
+  /** Answer with this status, body (default: an error envelope; a string is sent as is) and extra headers. */
+  z.strictObject({
+    kind: z.literal("status"),
+    status: httpStatus,
+    body: z.unknown().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  /** Wait `ms` before the headers, then answer normally; a huge `ms` never answers. */
+  z.strictObject({ kind: z.literal("delay"), ms: z.number().int().nonnegative() }),
+  /** Send the headers with the full Content-Length and half the normal body, then destroy the socket. */
+  z.strictObject({ kind: z.literal("truncate") }),
+  /** Destroy the socket without an answer. */
+  z.strictObject({ kind: z.literal("reset") }),
+  /** An HTML error page (text/html), as a proxy in front of the service would send; status 502 by default. */
+  z.strictObject({ kind: z.literal("html"), status: httpStatus.optional() }),
+  /** A 200 success envelope carrying `data` as given (for the user count: as `total`). */
+  z.strictObject({ kind: z.literal("data"), data: z.unknown() }),
+]);
+
+/** A fault to inject; see {@link FaultSchema}. */
+export type Fault = z.infer<typeof FaultSchema>;
+
+/** The kind of a fault. */
+export type FaultKind = Fault["kind"];
+
+/** The body of `POST /__sim/faults`: queue `fault` for the next `count` requests of `endpoint`. */
+export const FaultRequestSchema = z.strictObject({
+  endpoint: z.enum(ENDPOINT_NAMES),
+  count: z.number().int().positive().default(1),
+  fault: FaultSchema,
+});
+
+/** Faults queued per endpoint, consumed one per request in queue order. */
+export class FaultQueue {
+  readonly #queues = new Map<EndpointName, Fault[]>();
+
+  /** Queues `fault` for the next `count` requests of `endpoint`, after those already queued. */
+  add(endpoint: EndpointName, fault: Fault, count: number): void {
+    const queue = this.#queues.get(endpoint) ?? [];
+    for (let i = 0; i < count; i += 1) queue.push(fault);
+    this.#queues.set(endpoint, queue);
+  }
+
+  /** Removes and returns the next fault for `endpoint`, if any. */
+  take(endpoint: EndpointName): Fault | undefined {
+    return this.#queues.get(endpoint)?.shift();
+  }
+
+  /** How many faults are still queued for `endpoint`. */
+  pending(endpoint: EndpointName): number {
+    return this.#queues.get(endpoint)?.length ?? 0;
+  }
+
+  /** Drops every queued fault. */
+  clear(): void {
+    this.#queues.clear();
+  }
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** The reply of a fault that replaces the answer outright. */
+export function faultReply(
+  fault: Extract<Fault, { kind: "status" | "html" | "data" }>,
+  payloadKey: "data" | "total",
+): Reply {
+  switch (fault.kind) {
+    case "status":
+      return jsonReply(
+        fault.status,
+        fault.body ?? { code: ERROR_CODES.innerServerError, msg: `simulated fault: HTTP ${fault.status}` },
+        fault.headers,
+      );
+    case "html": {
+      const status = fault.status ?? 502;
+      const title = `${status} ${REASONS[status] ?? "Error"}`;
+      return {
+        status,
+        contentType: "text/html; charset=utf-8",
+        body: `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>koodrive-sim</center></body></html>\n`,
+      };
+    }
+    case "data":
+      return successReply({ [payloadKey]: fault.data });
+  }
+}

@@ -1,0 +1,102 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { QuotaUsedData } from "../sdk/quota-used";
+import { Credentials } from "./auth";
+import type { SimulatorCore } from "./control";
+import type { EndpointName } from "./endpoints";
+import { type Fault, FaultQueue, FaultRequestSchema } from "./faults";
+import { parseFixture, type SimulatorFixture } from "./fixture";
+import { type RequestLogEntry, RequestRecorder } from "./recorder";
+import { createRequestHandler } from "./server";
+import { Tenant, type UsagePatch, UsagePatchSchema } from "./state";
+import { parseOrThrow } from "./validation";
+
+export { DEMO_APP, DEMO_TOKEN, type KnownApp, MAX_CLOCK_SKEW_MS } from "./auth";
+export { CONTROL_PREFIX } from "./control";
+export { ENDPOINT_NAMES, type EndpointName } from "./endpoints";
+export { type Fault, type FaultKind, FaultSchema } from "./faults";
+export { FixtureError, loadFixture, parseFixture, type SimulatorFixture, SimulatorFixtureSchema } from "./fixture";
+export type { AuthMode, RequestCounts, RequestLogEntry } from "./recorder";
+export { ERROR_CODES } from "./replies";
+export type { UsagePatch } from "./state";
+
+/** How to start a simulator. */
+export interface SimulatorOptions {
+  /** Address to bind; loopback (127.0.0.1) unless told otherwise. */
+  host?: string;
+  /** Port to bind; 0 (the default) picks a free one. */
+  port?: number;
+  /** Tenant figures and credentials; without credentials, the demo ones are accepted. */
+  fixture?: SimulatorFixture;
+  /** The simulator's clock, against which X-Date is checked. */
+  now?: () => Date;
+}
+
+/** A running simulator. */
+export interface Simulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** The bound port. */
+  readonly port: number;
+  /** Stops listening and destroys every open connection, hanging ones included. */
+  close(): Promise<void>;
+  /** The tenant's current figures. */
+  usage(): QuotaUsedData;
+  /** Overwrites some of the tenant's figures (validated; throws naming a bad key). */
+  setUsage(patch: UsagePatch): void;
+  /** Requests to `endpoint`, or to any non-control path when omitted. */
+  requestCount(endpoint?: EndpointName): number;
+  /** The request log, oldest first. */
+  requestLog(): RequestLogEntry[];
+  /** Clears the request log and counters. */
+  resetLog(): void;
+  /** Makes the next `count` requests of `endpoint` fail with `fault` (validated; throws naming a bad key). */
+  queueFault(endpoint: EndpointName, fault: Fault, count?: number): void;
+  /** Drops every queued fault. */
+  clearFaults(): void;
+}
+
+/** Starts a KooDrive simulator on loopback. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const fixture = parseFixture(options.fixture ?? {}, "(the fixture option)");
+  const core: SimulatorCore = {
+    tenant: new Tenant(fixture.usage),
+    recorder: new RequestRecorder(),
+    faults: new FaultQueue(),
+  };
+  const handler = createRequestHandler(core, {
+    credentials: new Credentials(fixture),
+    now: options.now ?? (() => new Date()),
+  });
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { address, family, port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${family === "IPv6" ? `[${address}]` : address}:${port}`,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+    usage: () => core.tenant.usage(),
+    setUsage: (patch) => core.tenant.merge(parseOrThrow(UsagePatchSchema, patch, "invalid usage")),
+    requestCount: (endpoint) => core.recorder.count(endpoint),
+    requestLog: () => core.recorder.entries(),
+    resetLog: () => core.recorder.reset(),
+    queueFault(endpoint, fault, count = 1) {
+      const queued = parseOrThrow(FaultRequestSchema, { endpoint, fault, count }, "invalid fault");
+      core.faults.add(queued.endpoint, queued.fault, queued.count);
+    },
+    clearFaults: () => core.faults.clear(),
+  };
+}

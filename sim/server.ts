@@ -1,0 +1,137 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { authenticate, authModeOf, type Credentials } from "./auth";
+import { CONTROL_PREFIX, handleControl, type SimulatorCore } from "./control";
+import { type EndpointRoute, matchRoute } from "./endpoints";
+import { faultReply } from "./faults";
+import type { RequestLogEntry } from "./recorder";
+import { ERROR_CODES, errorReply, type Reply } from "./replies";
+
+/** Bodies larger than this are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+// setTimeout fires at once for delays above 2^31-1 ms, so a "never answer" delay is capped there (~24.8 days).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Reads the whole body; undefined when it is larger than {@link MAX_BODY_BYTES}. */
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.once("end", () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined));
+    request.once("error", reject);
+  });
+}
+
+function headersOf(reply: Reply, contentLength: number): Record<string, string | number> {
+  return { "content-type": reply.contentType, "content-length": contentLength, ...reply.headers };
+}
+
+function send(response: ServerResponse, reply: Reply, entry?: RequestLogEntry): void {
+  if (entry) entry.status = reply.status;
+  response.writeHead(reply.status, headersOf(reply, Buffer.byteLength(reply.body)));
+  response.end(reply.body);
+}
+
+/** Sends the headers with the full Content-Length and only the first half of the body, then drops the socket. */
+function sendTruncated(response: ServerResponse, reply: Reply, entry: RequestLogEntry): void {
+  entry.status = reply.status;
+  const body = Buffer.from(reply.body, "utf8");
+  response.writeHead(reply.status, headersOf(reply, body.length));
+  response.write(body.subarray(0, Math.floor(body.length / 2)), () => response.destroy());
+}
+
+/** Waits `ms`; false when the connection closed first (then there is nobody left to answer). */
+function wait(ms: number, response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(
+      () => {
+        response.off("close", onClose);
+        resolve(true);
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
+    response.once("close", onClose);
+  });
+}
+
+/** The settings a request handler needs besides the shared state. */
+export interface HandlerSettings {
+  credentials: Credentials;
+  now: () => Date;
+}
+
+/** The simulator's HTTP request listener: control paths, then the simulated API with faults and authentication. */
+export function createRequestHandler(core: SimulatorCore, settings: HandlerSettings) {
+  function answer(route: EndpointRoute, request: IncomingMessage, rawBody: string | undefined): Reply {
+    if (rawBody === undefined) {
+      return errorReply(413, ERROR_CODES.payloadTooLarge, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    const failure = authenticate(
+      { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: rawBody },
+      settings.credentials,
+      settings.now(),
+    );
+    if (failure) return errorReply(401, ERROR_CODES.unauthorized, `authentication failed: ${failure}`);
+    return route.handle({ rawBody, tenant: core.tenant });
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? "GET";
+    const target = request.url ?? "/";
+    const pathname = target.split("?", 1)[0] ?? target;
+    const rawBody = await readBody(request);
+    if (pathname.startsWith(CONTROL_PREFIX)) {
+      send(response, handleControl(core, method, pathname, rawBody ?? ""));
+      return;
+    }
+    const match = matchRoute(method, pathname);
+    const traceId = request.headers["x-traceid"];
+    const entry = core.recorder.begin({
+      method,
+      path: pathname,
+      authMode: authModeOf(request.headers.authorization),
+      ...(typeof traceId === "string" ? { traceId } : {}),
+      ...(match.route ? { endpoint: match.route.name } : {}),
+    });
+    if (!match.route) {
+      send(response, match.reply, entry);
+      return;
+    }
+    const fault = core.faults.take(match.route.name);
+    if (fault) entry.fault = fault.kind;
+    switch (fault?.kind) {
+      case "reset":
+        response.destroy();
+        return;
+      case "status":
+      case "html":
+      case "data":
+        send(response, faultReply(fault, match.route.payloadKey), entry);
+        return;
+      case "delay":
+        if (!(await wait(fault.ms, response))) return;
+        break;
+    }
+    const reply = answer(match.route, request, rawBody);
+    if (fault?.kind === "truncate") sendTruncated(response, reply, entry);
+    else send(response, reply, entry);
+  }
+
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    handle(request, response).catch((error: unknown) => {
+      if (response.headersSent || response.destroyed) {
+        response.destroy();
+        return;
+      }
+      send(response, errorReply(500, ERROR_CODES.innerServerError, `simulator error: ${(error as Error).message}`));
+    });
+  };
+}

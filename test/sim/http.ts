@@ -1,0 +1,61 @@
+import { request } from "undici";
+import { DEMO_TOKEN } from "../../sim";
+
+/** The demo token, as an Authorization header. */
+export const TOKEN_AUTH = { authorization: `Bearer ${DEMO_TOKEN}` };
+
+/** A finished exchange with the simulator. */
+export interface Exchange {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The body parsed as JSON; undefined when it is not JSON. */
+  json: unknown;
+}
+
+/** Sends a request to `base + path` and reads the whole answer. */
+export async function call(
+  base: string,
+  path: string,
+  options: { method?: "GET" | "POST" | "PUT" | "DELETE"; headers?: Record<string, string>; body?: string } = {},
+): Promise<Exchange> {
+  const response = await request(`${base}${path}`, {
+    method: options.method ?? "GET",
+    headers: options.headers ?? {},
+    body: options.body,
+  });
+  const text = await response.body.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.statusCode, headers: response.headers, text, json };
+}
+
+/** Sends a JSON body. */
+export function post(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = TOKEN_AUTH,
+  method: "POST" | "PUT" = "POST",
+): Promise<Exchange> {
+  return call(base, path, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The paths of the simulated endpoints. */
+export const PATHS = {
+  quotaUsed: "/koodrive/ose/v1/service/quotaUsed",
+  users: "/koodrive/ose/v1/users",
+  userCount: "/koodrive/ose/v1/users/count",
+  space: (ownerId: string) => `/koodrive/ose/v1/space/${ownerId}`,
+} as const;
+
+/** A valid add-user body. */
+export const ADD_USER_BODY = { userId: "200000000000000001", modifyUserInfoReq: { deptId: 1, role: 0 } };
