@@ -113,6 +113,14 @@ export class KooDriveClient {
     await this.#dispatcher.close();
   }
 
+  /** The body with any credential the service echoed back replaced, so no error can carry it. */
+  #withoutSecrets(body: string): string {
+    const { credentials } = this.#settings;
+    const secret = credentials.mode === "token" ? credentials.token.reveal() : credentials.appSecret.reveal();
+    const bare = secret.replace(/^bearer[ +]/i, "");
+    return bare.length < 4 ? body : body.split(bare).join("[secret]");
+  }
+
   /** Sends with retries; returns the first 2xx answer, or throws the last failure. */
   async #send(method: string, path: string): Promise<{ answer: RawAnswer; context: KooDriveErrorContext }> {
     const { timeoutMs, retries, deadlineMs, retryBaseDelayMs } = this.#settings;
@@ -166,7 +174,7 @@ export class KooDriveClient {
         answer: {
           status: response.statusCode,
           contentType: header("content-type") ?? "",
-          body: await readBody(response.body),
+          body: this.#withoutSecrets(await readBody(response.body)),
         },
         retryAfter: header("retry-after"),
       };

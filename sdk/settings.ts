@@ -25,7 +25,7 @@ export interface KooDriveClientOptions extends KooDriveConnectionArgs {
   timeoutMs?: number;
   /** Retries after the first attempt on network errors, timeouts, 5xx and 429 (default 2). */
   retries?: number;
-  /** No attempt or wait goes past this many ms after the call started (default 33,000). */
+  /** No attempt or wait goes past this many ms after the call started (default (retries + 1) × timeoutMs + 3,000: 33,000). */
   deadlineMs?: number;
   /** First backoff delay in ms, doubled each retry, with full jitter (default 500). */
   retryBaseDelayMs?: number;
@@ -62,7 +62,9 @@ export const ENVIRONMENT_VARIABLES = {
   usedSpaceUnit: "KOODRIVE_USED_SPACE_UNIT",
 } as const satisfies Record<keyof KooDriveConnectionArgs, string>;
 
-const DEFAULTS = { timeoutMs: 10_000, retries: 2, deadlineMs: 33_000, retryBaseDelayMs: 500 };
+const DEFAULTS = { timeoutMs: 10_000, retries: 2, retryBaseDelayMs: 500 };
+/** Room for the backoff waits between attempts, within the default deadline. */
+const BACKOFF_ALLOWANCE_MS = 3_000;
 
 type CredentialKey = "accessToken" | "appId" | "appSecret" | "userId";
 const CREDENTIAL_KEYS: readonly CredentialKey[] = ["accessToken", "appId", "appSecret", "userId"];
@@ -134,7 +136,12 @@ function resolveCredentials(sources: readonly SettingsSource[]): Credentials {
   if (!/^\d+$/.test(userId)) {
     throw new ConfigurationError(`invalid ${name("userId")}`, `"${userId}" is not a decimal user id`);
   }
-  return { mode: "app", appId: (values.appId as string).trim(), appSecret: new Secret(values.appSecret as string), userId };
+  return {
+    mode: "app",
+    appId: (values.appId as string).trim(),
+    appSecret: new Secret(values.appSecret as string),
+    userId,
+  };
 }
 
 function positiveInteger(value: number | undefined, name: string, fallback: number, allowZero = false): number {
@@ -150,7 +157,10 @@ function positiveInteger(value: number | undefined, name: string, fallback: numb
  * Each connection setting comes from the options, else the first of `fallbacks` that sets it,
  * else the environment.
  */
-export function resolveSettings(options: KooDriveClientOptions = {}, fallbacks: readonly SettingsSource[] = []): ResolvedSettings {
+export function resolveSettings(
+  options: KooDriveClientOptions = {},
+  fallbacks: readonly SettingsSource[] = [],
+): ResolvedSettings {
   const sources = [argumentSource(options), ...fallbacks, environmentSource(options.env ?? process.env)];
   const endpoint = firstSetting(sources, "endpoint");
   if (!endpoint) {
@@ -160,13 +170,15 @@ export function resolveSettings(options: KooDriveClientOptions = {}, fallbacks: 
     );
   }
   const unit = firstSetting(sources, "usedSpaceUnit");
+  const timeoutMs = positiveInteger(options.timeoutMs, "timeoutMs", DEFAULTS.timeoutMs);
+  const retries = positiveInteger(options.retries, "retries", DEFAULTS.retries, true);
   const settings: ResolvedSettings = {
     endpoint: resolveEndpoint(endpoint.value, endpoint.name),
     credentials: resolveCredentials(sources),
     usedSpaceUnit: parseUsedSpaceUnit(unit?.value, unit?.name),
-    timeoutMs: positiveInteger(options.timeoutMs, "timeoutMs", DEFAULTS.timeoutMs),
-    retries: positiveInteger(options.retries, "retries", DEFAULTS.retries, true),
-    deadlineMs: positiveInteger(options.deadlineMs, "deadlineMs", DEFAULTS.deadlineMs),
+    timeoutMs,
+    retries,
+    deadlineMs: positiveInteger(options.deadlineMs, "deadlineMs", (retries + 1) * timeoutMs + BACKOFF_ALLOWANCE_MS),
     retryBaseDelayMs: positiveInteger(options.retryBaseDelayMs, "retryBaseDelayMs", DEFAULTS.retryBaseDelayMs, true),
   };
   if (present(options.caCert)) settings.caCert = options.caCert;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { startSimulator, type Simulator } from "../../sim";
-import { createTestStack, type TestStack } from "../helpers/engine";
+import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
+import { type Simulator, startSimulator } from "../../sim";
 import { ADD_USER_SCRIPT, GUARDED_ONBOARDING_JS } from "../helpers/programs";
 
 const TOKEN = "engine-test-token-7f3c9a51";
@@ -8,7 +8,7 @@ const TOKEN = "engine-test-token-7f3c9a51";
 describe("CapacityGuard under the real engine", function () {
   this.timeout(600_000);
   let sim: Simulator;
-  let test: TestStack;
+  let test: ProgramStack;
 
   beforeEach(async () => {
     sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
@@ -19,7 +19,7 @@ describe("CapacityGuard under the real engine", function () {
   });
 
   async function onboarding(users: string[], config: Record<string, string> = {}, env: Record<string, string> = {}) {
-    test = await createTestStack("onboarding", {
+    test = await createProgramStack("onboarding", {
       files: { "index.js": GUARDED_ONBOARDING_JS, "add-user.js": ADD_USER_SCRIPT },
       config: {
         users: { value: JSON.stringify(users) },
@@ -80,7 +80,10 @@ describe("CapacityGuard under the real engine", function () {
   it("fails closed when KooDrive cannot be reached, and only warns when advisory", async () => {
     const unreachable = { KOODRIVE_ENDPOINT: "http://127.0.0.1:9" };
     const stack = await onboarding(["ann"], {}, unreachable);
-    await assert.rejects(stack.preview(), /cannot read KooDrive usage, so the plan cannot be checked: cannot reach KooDrive/);
+    await assert.rejects(
+      stack.preview(),
+      /cannot read KooDrive usage, so the plan cannot be checked: cannot reach KooDrive/,
+    );
     await test.remove();
     const advisory = await onboarding(["ann"], { enforcement: "advisory", guardOnly: "true" }, unreachable);
     const preview = await advisory.preview();

@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createProgramStack, exampleFiles, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
-import { createTestStack, exampleFiles, type TestStack } from "../helpers/engine";
 
 const TOKEN = "examples-test-token-c0ffee12";
 
 describe("examples under the real engine", function () {
   this.timeout(600_000);
   let sim: Simulator;
-  const stacks: TestStack[] = [];
+  const stacks: ProgramStack[] = [];
   let env: Record<string, string>;
 
   beforeEach(async () => {
@@ -22,8 +22,12 @@ describe("examples under the real engine", function () {
     await sim.close();
   });
 
-  async function stackOf(example: string, files: string[], extra: Parameters<typeof createTestStack>[1] = { files: {} }) {
-    const test = await createTestStack(path.basename(example), {
+  async function stackOf(
+    example: string,
+    files: string[],
+    extra: Parameters<typeof createProgramStack>[1] = { files: {} },
+  ) {
+    const test = await createProgramStack(path.basename(example), {
       ...extra,
       files: { ...exampleFiles(example, files), ...extra.files },
       env: { ...env, ...extra.env },
@@ -34,7 +38,10 @@ describe("examples under the real engine", function () {
 
   it("ci-guardrail: preview passes a plan that fits and fails one that does not", async () => {
     const { stack } = await stackOf("ci-guardrail", ["index.ts"]);
-    await stack.setAllConfig({ plannedUsers: { value: "5" }, plannedSpaceGB: { value: JSON.stringify({ dept: 100 }) } });
+    await stack.setAllConfig({
+      plannedUsers: { value: "5" },
+      plannedSpaceGB: { value: JSON.stringify({ dept: 100 }) },
+    });
     const preview = await stack.preview();
     assert.match(preview.stdout, /verdict\s*:\s*"the plan fits"/);
     await stack.setConfig("plannedUsers", { value: "6" });

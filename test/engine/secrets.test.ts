@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
-import { createTestStack, type TestStack } from "../helpers/engine";
 import { GUARDED_ONBOARDING_JS } from "../helpers/programs";
 
 const TOKEN = "secret-sweep-token-5a8e1c44d2";
 const APP = { appId: "sweep-app", appSecret: "secret-sweep-app-secret-93b7f0", userId: "100000000000000042" };
 
 /** Everything a run leaves behind that a person or a log collector could read. */
-async function sweep(test: TestStack, runOutput: string): Promise<string> {
+async function sweep(test: ProgramStack, runOutput: string): Promise<string> {
   const exported = JSON.stringify(await test.stack.exportStack());
   const outputs = JSON.stringify(await test.stack.outputs());
   const config = readFileSync(path.join(test.dir, "Pulumi.test.yaml"), "utf8");
@@ -19,10 +19,12 @@ async function sweep(test: TestStack, runOutput: string): Promise<string> {
 describe("secrets under the real engine", function () {
   this.timeout(600_000);
   let sim: Simulator;
-  let test: TestStack;
+  let test: ProgramStack;
 
   beforeEach(async () => {
-    sim = await startSimulator({ fixture: { tokens: [TOKEN], apps: [{ appId: APP.appId, appSecret: APP.appSecret }] } });
+    sim = await startSimulator({
+      fixture: { tokens: [TOKEN], apps: [{ appId: APP.appId, appSecret: APP.appSecret }] },
+    });
   });
   afterEach(async () => {
     await test.remove();
@@ -40,7 +42,7 @@ describe("secrets under the real engine", function () {
 
   for (const [mode, credentials] of Object.entries(modes)) {
     it(`keeps the ${mode} out of state, exports, outputs and engine output`, async () => {
-      test = await createTestStack("secrets", {
+      test = await createProgramStack("secrets", {
         files: { "index.js": GUARDED_ONBOARDING_JS },
         config: { "koodrive:endpoint": { value: sim.url }, users: { value: "[]" }, ...credentials },
       });
@@ -55,7 +57,7 @@ describe("secrets under the real engine", function () {
   }
 
   it("keeps a token given as a resource argument encrypted", async () => {
-    test = await createTestStack("secret-args", {
+    test = await createProgramStack("secret-args", {
       files: {
         "index.js": `
 const koodrive = require("pulumi-koodrive");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
-import { createTestStack, type TestStack } from "../helpers/engine";
 
 const TOKEN = "usage-test-token-0b1d2e3f";
 
@@ -17,11 +17,11 @@ export const statuses = pulumi.all(guards.map((guard) => guard.status));
 describe("getServiceUsage under the real engine", function () {
   this.timeout(600_000);
   let sim: Simulator;
-  let test: TestStack;
+  let test: ProgramStack;
 
   beforeEach(async () => {
     sim = await startSimulator({ fixture: { tokens: [TOKEN] } });
-    test = await createTestStack("readers", {
+    test = await createProgramStack("readers", {
       files: { "index.ts": MANY_READERS_TS },
       env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },
     });

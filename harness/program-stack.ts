@@ -1,6 +1,6 @@
 /**
- * Runs Pulumi programs under the real engine (the CLI found or built by scripts/pulumi.sh), with
- * pulumi-koodrive installed from `npm pack` into the programs' node_modules, as a user installs it.
+ * Pulumi programs for the tests and benchmarks, run under the real engine with pulumi-koodrive
+ * installed from `npm pack` into the programs' node_modules, as a user installs it.
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -8,23 +8,23 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "../../harness/engine";
+import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "./engine";
 
 const run = promisify(execFile);
 const PULUMI_VERSION = (require(path.join(REPO_ROOT, "package.json")) as { devDependencies: Record<string, string> })
   .devDependencies["@pulumi/pulumi"];
 
-/** The passphrase of the test stacks' secrets provider. */
-export const TEST_PASSPHRASE = "pulumi-koodrive-test-passphrase";
+/** The passphrase of the program stacks' secrets provider. */
+export const PROGRAM_PASSPHRASE = "pulumi-koodrive-program-passphrase";
 
 let workspace: Promise<{ root: string; binDir: string }> | undefined;
 
 async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
   const binDir = await engineBinDir();
-  const root = mkdtempSync(path.join(tmpdir(), "koodrive-engine-tests-"));
+  const root = mkdtempSync(path.join(tmpdir(), "koodrive-programs-"));
   const { stdout: packed } = await run("npm", ["pack", "--silent", "--pack-destination", root], { cwd: REPO_ROOT });
   const tarball = path.join(root, packed.trim().split("\n").pop() as string);
-  writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "koodrive-engine-tests", private: true }));
+  writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "koodrive-programs", private: true }));
   await run(
     "npm",
     [
@@ -44,8 +44,8 @@ async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
   return { root, binDir };
 }
 
-/** A Pulumi program written to a folder of the shared test workspace. */
-export interface TestProgram {
+/** A Pulumi program written to a folder of the shared program workspace. */
+export interface ProgramSpec {
   /** Source files by name; `index.ts` makes it a TypeScript program, `index.js` a JavaScript one. */
   files: Record<string, string>;
   /** Stack config, e.g. `{ "koodrive:endpoint": { value: url } }`. */
@@ -56,8 +56,8 @@ export interface TestProgram {
   stateDir?: string;
 }
 
-/** A stack of a test program, and where its state lives. */
-export interface TestStack {
+/** A stack of a program, and where its state lives. */
+export interface ProgramStack {
   stack: Stack;
   dir: string;
   stateDir: string;
@@ -66,13 +66,21 @@ export interface TestStack {
   remove(): Promise<void>;
 }
 
+/** The folder whose node_modules hold the packed pulumi-koodrive and the program dependencies. */
+export async function programWorkspaceRoot(): Promise<string> {
+  workspace ??= prepareWorkspace();
+  return (await workspace).root;
+}
+
 /** Source files of an example under examples/, by name. */
 export function exampleFiles(example: string, names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, readFileSync(path.join(REPO_ROOT, "examples", example, name), "utf8")]));
+  return Object.fromEntries(
+    names.map((name) => [name, readFileSync(path.join(REPO_ROOT, "examples", example, name), "utf8")]),
+  );
 }
 
 /** Creates a stack for `program` in a fresh folder and backend; the engine is found or built once per run. */
-export async function createTestStack(name: string, program: TestProgram): Promise<TestStack> {
+export async function createProgramStack(name: string, program: ProgramSpec): Promise<ProgramStack> {
   workspace ??= prepareWorkspace();
   const { root, binDir } = await workspace;
   const dir = mkdtempSync(path.join(root, `${name}-`));
@@ -80,7 +88,7 @@ export async function createTestStack(name: string, program: TestProgram): Promi
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
   for (const [file, text] of Object.entries(program.files)) writeFileSync(path.join(dir, file), text);
-  const envVars = { ...offlineEnvironment(binDir, stateDir, TEST_PASSPHRASE), ...program.env };
+  const envVars = { ...offlineEnvironment(binDir, stateDir, PROGRAM_PASSPHRASE), ...program.env };
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: "test", workDir: dir },
     { envVars, pulumiCommand: await pulumiCommand(binDir) },

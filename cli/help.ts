@@ -1,0 +1,46 @@
+import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../sdk/units";
+import { EXIT_CODES } from "./exit-codes";
+
+/** What `koodrive-usage --help` prints. */
+export const HELP_TEXT = `Usage: koodrive-usage [flags]
+
+Reads the service usage of a Huawei Cloud KooDrive tenant (seats, space quota per pool, stored data)
+and, given plan flags, checks whether a planned allocation fits.
+
+Connection:
+  --endpoint URL|cn|intl   base URL, or a region preset: cn (CN North-Beijing4), intl (AP-Singapore);
+                           default $KOODRIVE_ENDPOINT. HTTPS is required, plain http:// only to loopback.
+  --timeout-ms N           time limit of one attempt, in ms (default 10000)
+  --retries N              retries on network errors, timeouts, HTTP 5xx and 429 (default 2)
+  --used-space-unit U      unit of spaceUsed: ${USED_SPACE_UNITS.join(", ")} (default $KOODRIVE_USED_SPACE_UNIT, else ${DEFAULT_USED_SPACE_UNIT};
+                           the API does not document it, ${DEFAULT_USED_SPACE_UNIT} is an assumption)
+
+Output:
+  --json                   print one JSON object with every usage field at the top level; with plan
+                           flags it has one more key, "plan": {fits, violations, warnings, remainingAfterPlan}
+  -h, --help               print this help
+
+Plan (any of these turns the check on; all are whole numbers ≥ 0):
+  --plan-users N           users to add (one seat each)
+  --plan-dept-gb N         quota to allocate from the department pool, in GB
+  --plan-personal-gb N     quota to allocate from the personal pool, in GB
+  --plan-group-gb N        quota to allocate from the group pool, in GB
+  --min-free-seats N       seats that must stay free after the plan
+  --min-free-gb N          quota (all pools) that must stay free after the plan, in GB
+  --warn-at-percent P      warn when a figure is P% used or more after the plan (0-100)
+  Each violation goes to stderr as one line; warnings too, prefixed "warning:".
+
+Environment (credentials are read from here only, never from flags):
+  KOODRIVE_ACCESS_TOKEN    token authentication ("Bearer " is added when missing), or
+  KOODRIVE_APP_ID, KOODRIVE_APP_SECRET, KOODRIVE_USER_ID
+                           app authentication (HMAC-SHA256 signed requests), all three
+  KOODRIVE_ENDPOINT        endpoint when --endpoint is not given
+  KOODRIVE_USED_SPACE_UNIT unit of spaceUsed when --used-space-unit is not given
+
+Exit codes:
+  ${EXIT_CODES.ok}  usage read, and the plan (if any) fits
+  ${EXIT_CODES.planExceeded}  the plan exceeds capacity
+  ${EXIT_CODES.badInvocation}  bad flags or configuration (nothing was sent)
+  ${EXIT_CODES.usageUnreadable}  the usage could not be read: network, timeout, authentication, service error
+     or invalid response (the message carries the trace id for support)
+`;

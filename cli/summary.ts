@@ -1,0 +1,48 @@
+import { type GetServiceUsageResult, percent } from "../sdk/usage";
+
+const BAR_WIDTH = 20;
+
+/** A text bar of `percentUsed` (clamped to 0–100), e.g. `[####................]`. */
+function usageBar(percentUsed: number): string {
+  const filled = Math.round((Math.min(Math.max(percentUsed, 0), 100) / 100) * BAR_WIDTH);
+  return `[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}]`;
+}
+
+/** Pads every column to its widest cell: the first left-aligned, the rest right-aligned, bars as they are. */
+function table(rows: readonly string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+function row(name: string, used: number, total: number, unit: string): string[] {
+  const share = percent(used, total);
+  return [name, `${used} / ${total}${unit}`, `${total - used}${unit} left`, `${share.toFixed(1)}%`, usageBar(share)];
+}
+
+/** The readable summary: seats and each pool (used / total, remaining, percent, bar), then stored data. */
+export function formatUsageSummary(usage: GetServiceUsageResult, endpoint: string): string {
+  const poolsUsed = usage.deptSpaceQuotaUsed + usage.personalSpaceQuotaUsed + usage.groupSpaceQuotaUsed;
+  const poolsTotal = usage.deptSpaceQuota + usage.personalSpaceQuota + usage.groupSpaceQuota;
+  const lines = table([
+    row("Seats", usage.userCount, usage.userMaxCount, ""),
+    row("Department pool", usage.deptSpaceQuotaUsed, usage.deptSpaceQuota, " GB"),
+    row("Personal pool", usage.personalSpaceQuotaUsed, usage.personalSpaceQuota, " GB"),
+    row("Group pool", usage.groupSpaceQuotaUsed, usage.groupSpaceQuota, " GB"),
+    row("All pools", poolsUsed, poolsTotal, " GB"),
+  ]);
+  return [
+    `KooDrive usage at ${endpoint}`,
+    "",
+    ...lines,
+    "",
+    `Capacity: ${usage.spaceCapacity} GB (reserved ${usage.reservedSpaceQuota} GB)`,
+    `Stored data: ${usage.spaceUsedGB} GB, ${usage.spaceUsedPercent}% of capacity`,
+    `  (spaceUsed ${usage.spaceUsed} read as ${usage.usedSpaceUnit}, an assumption: the API does not document its unit;`,
+    "   set --used-space-unit or KOODRIVE_USED_SPACE_UNIT if it is another)",
+  ].join("\n");
+}

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../../sdk/quota-used";
+import { USED_SPACE_UNITS, type UsedSpaceUnit } from "../../sdk/units";
+import { deriveUsage } from "../../sdk/usage";
+import { useLoopbackClients } from "../helpers/client-fixture";
+import { quotaUsed } from "../helpers/loopback-server";
+
+const BYTES: Record<UsedSpaceUnit, number> = { B: 1, KB: 1024, MB: 1024 * 1024, GB: 1024 * 1024 * 1024 };
+const roundTo = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
+
+/** The derived figures by the README formulas, computed here independently of sdk/usage.ts. */
+function expectedDerived(data: QuotaUsedData, unit: UsedSpaceUnit) {
+  const dept = data.deptSpaceQuota - data.deptSpaceQuotaUsed;
+  const personal = data.personalSpaceQuota - data.personalSpaceQuotaUsed;
+  const group = data.groupSpaceQuota - data.groupSpaceQuotaUsed;
+  const spaceUsedGB = roundTo((data.spaceUsed * BYTES[unit]) / BYTES.GB, 3);
+  return {
+    remainingSeats: data.userMaxCount - data.userCount,
+    remainingDeptQuotaGB: dept,
+    remainingPersonalQuotaGB: personal,
+    remainingGroupQuotaGB: group,
+    remainingQuotaGB: dept + personal + group,
+    spaceUsedGB,
+    spaceUsedPercent: data.spaceCapacity === 0 ? 0 : roundTo((spaceUsedGB / data.spaceCapacity) * 100, 2),
+    seatsUsedPercent: data.userMaxCount === 0 ? 0 : roundTo((data.userCount / data.userMaxCount) * 100, 2),
+    usedSpaceUnit: unit,
+  };
+}
+
+describe("deriveUsage", () => {
+  it("derives the documented example's figures (KB)", () => {
+    const usage = deriveUsage(DOCUMENTED_EXAMPLE, "KB");
+    assert.deepEqual(usage, { ...DOCUMENTED_EXAMPLE, ...expectedDerived(DOCUMENTED_EXAMPLE, "KB") });
+    // The notes: with pools and reserve partitioning the capacity, the remainder is capacity − reserve − used.
+    const { spaceCapacity, reservedSpaceQuota, spaceQuotaUsed } = DOCUMENTED_EXAMPLE;
+    assert.equal(usage.remainingQuotaGB, spaceCapacity - reservedSpaceQuota - spaceQuotaUsed);
+    assert.equal(usage.remainingSeats, 80);
+    assert.equal(usage.spaceUsedGB, 7.394);
+  });
+
+  for (const unit of USED_SPACE_UNITS) {
+    it(`converts spaceUsed read as ${unit}`, () => {
+      const usage = deriveUsage(DOCUMENTED_EXAMPLE, unit);
+      assert.equal(usage.spaceUsedGB, expectedDerived(DOCUMENTED_EXAMPLE, unit).spaceUsedGB);
+      assert.equal(usage.spaceUsedPercent, expectedDerived(DOCUMENTED_EXAMPLE, unit).spaceUsedPercent);
+      assert.equal(usage.usedSpaceUnit, unit);
+    });
+  }
+
+  it("reports 0 % rather than dividing by a zero capacity or seat count", () => {
+    const empty = { ...DOCUMENTED_EXAMPLE, spaceCapacity: 0, userMaxCount: 0, userCount: 0 };
+    const usage = deriveUsage(empty, "KB");
+    assert.equal(usage.spaceUsedPercent, 0);
+    assert.equal(usage.seatsUsedPercent, 0);
+  });
+
+  it("lets remaining figures go negative when a pool is over-allocated", () => {
+    const usage = deriveUsage({ ...DOCUMENTED_EXAMPLE, groupSpaceQuotaUsed: 2100, userCount: 101 }, "KB");
+    assert.equal(usage.remainingGroupQuotaGB, -52);
+    assert.equal(usage.remainingSeats, -1);
+  });
+
+  describe("through KooDriveClient.getServiceUsage", () => {
+    const loopback = useLoopbackClients();
+
+    it("returns the 17 raw figures and the derived ones in the configured unit", async () => {
+      const server = await loopback.server(quotaUsed());
+      const usage = await loopback.tokenClient(server.url, { usedSpaceUnit: "MB" }).getServiceUsage();
+      assert.deepEqual(usage, { ...DOCUMENTED_EXAMPLE, ...expectedDerived(DOCUMENTED_EXAMPLE, "MB") });
+    });
+  });
+});
