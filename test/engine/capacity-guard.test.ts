@@ -69,17 +69,18 @@ describe("CapacityGuard under the real engine", function () {
     assert.match(preview.stdout, /remainingSeats\s*:\s*5\s*=>\s*3/);
   });
 
-  it("only warns in advisory mode", async () => {
-    const stack = await onboarding(["a", "b", "c", "d", "e", "f"], { enforcement: "advisory" });
+  it("only warns in advisory mode, and the deployment goes on", async () => {
+    const stack = await onboarding(["ann", "bob"], { enforcement: "advisory", minFreeSeats: "4" });
     const up = await stack.up();
     assert.equal(up.summary.result, "succeeded");
-    assert.match(up.stdout, /advisory capacity guard: seats: plan needs 6 new users, 5 left; exceeds by 1/);
+    assert.match(up.stdout, /advisory capacity guard: seats: plan needs 2 new users, keeping 4 free, 5 left; exceeds by 1/);
     assert.equal(up.outputs.guardStatus?.value, "exceeds");
+    assert.equal(sim.usage().userCount, 97);
   });
 
   it("fails closed when KooDrive cannot be reached, and only warns when advisory", async () => {
     const unreachable = { KOODRIVE_ENDPOINT: "http://127.0.0.1:9" };
-    const stack = await onboarding(["ann"], {}, unreachable);
+    const stack = await onboarding(["ann"], { guardOnly: "true" }, unreachable);
     await assert.rejects(
       stack.preview(),
       /cannot read KooDrive usage, so the plan cannot be checked: cannot reach KooDrive/,

@@ -24,7 +24,13 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     assert.deepEqual(failures, []);
     assert.equal(inputs.status, "fits");
     assert.equal((inputs.usage as { remainingSeats: number }).remainingSeats, 5);
-    assert.deepEqual(inputs.remainingAfterPlan, { seats: 3, deptQuotaGB: 6102, personalQuotaGB: 2013, groupQuotaGB: 1798, quotaGB: 9913 });
+    assert.deepEqual(inputs.remainingAfterPlan, {
+      seats: 3,
+      deptQuotaGB: 6102,
+      personalQuotaGB: 2013,
+      groupQuotaGB: 1798,
+      quotaGB: 9913,
+    });
     assert.ok(!JSON.stringify(inputs).includes("runtime-test-token"));
   });
 

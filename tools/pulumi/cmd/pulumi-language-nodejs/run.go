@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+)
+
+// exitCodeAlreadyReported is the exit code @pulumi/pulumi/cmd/run uses when
+// the program failed and the error has already been sent to the engine as a
+// diagnostic. We answer with Bail so the engine stops without printing a
+// second, less useful message.
+const exitCodeAlreadyReported = 32
+
+// Run executes the program by launching the runner that ships in the
+// program's own @pulumi/pulumi package:
+//
+//	node [nodeargs] <@pulumi/pulumi/cmd/run> --monitor=… --engine=… --project=…
+//	     --stack=… --pwd=… [--dry-run] --parallel=N … <entry point> [args…]
+//
+// The runner connects back to the engine's resource monitor, loads ts-node
+// for TypeScript programs, and runs the program. Config travels in
+// environment variables because that is where @pulumi/pulumi reads it from.
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	info := req.GetInfo()
+	dir := programDir(info, req.GetPwd())
+	entry := info.GetEntryPoint()
+	if entry == "" {
+		entry = req.GetProgram() // engines that predate ProgramInfo
+	}
+	if entry == "" {
+		entry = "."
+	}
+	pwd := req.GetPwd()
+	if pwd == "" {
+		pwd = dir
+	}
+	trace("Run project=%s stack=%s pwd=%s dir=%s entry=%s dryRun=%v parallel=%d root=%s options=%v",
+		req.GetProject(), req.GetStack(), req.GetPwd(), dir, entry, req.GetDryRun(), req.GetParallel(),
+		info.GetRootDirectory(), info.GetOptions().AsMap())
+
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: "could not find `node` on PATH; install Node.js 20 or newer"}, nil
+	}
+	runner, err := resolveRunner(ctx, node, dir)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+
+	opts := info.GetOptions().AsMap()
+	var args []string
+	if nodeargs, ok := opts["nodeargs"].(string); ok {
+		args = append(args, strings.Fields(nodeargs)...)
+	}
+	args = append(args, runner,
+		"--monitor="+req.GetMonitorAddress(),
+		"--engine="+h.engine(),
+		"--project="+req.GetProject(),
+		"--stack="+req.GetStack(),
+		"--pwd="+pwd,
+		"--parallel="+strconv.Itoa(int(req.GetParallel())),
+	)
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	if org := req.GetOrganization(); org != "" {
+		args = append(args, "--organization="+org)
+	}
+	if root := info.GetRootDirectory(); root != "" {
+		args = append(args, "--root-directory="+root)
+	}
+	// "." means "the program directory": the runner then looks for the entry
+	// point in package.json (main/exports) itself, relative to --pwd. An
+	// explicit entry point is passed as an absolute path so it does not
+	// depend on --pwd.
+	if entry == "." {
+		if pwd != dir {
+			entry = dir
+		}
+	} else if !filepath.IsAbs(entry) {
+		entry = filepath.Join(dir, entry)
+	}
+	args = append(args, entry)
+	args = append(args, req.GetArgs()...)
+
+	env, err := programEnv(req, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Dir = pwd
+	cmd.Env = env
+	// Our stdout/stderr are read by the engine, which shows them to the user
+	// as the program's output.
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		trace("Run finished ok")
+		return &pulumirpc.RunResponse{}, nil
+	case errors.As(err, &exitErr) && exitErr.ExitCode() == exitCodeAlreadyReported:
+		trace("Run bailed (error already reported by the program)")
+		return &pulumirpc.RunResponse{Bail: true}, nil
+	case errors.As(err, &exitErr):
+		trace("Run failed: %v", err)
+		return &pulumirpc.RunResponse{
+			Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
+		}, nil
+	default:
+		trace("Run could not start node: %v", err)
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Node.js program: %v", err)}, nil
+	}
+}
+
+// resolveRunner finds @pulumi/pulumi/cmd/run the way Node itself would from
+// the program directory, so the program and the runner share one copy of
+// @pulumi/pulumi (two copies would each hold their own runtime state).
+func resolveRunner(ctx context.Context, node, dir string) (string, error) {
+	script := `process.stdout.write(require.resolve("@pulumi/pulumi/cmd/run", {paths: [process.argv[1]]}))`
+	cmd := exec.CommandContext(ctx, node, "-e", script, dir)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("could not find the @pulumi/pulumi package from %s; "+
+			"run `npm install @pulumi/pulumi` in the project first", dir)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// programEnv is our environment plus what @pulumi/pulumi reads at startup:
+// config (PULUMI_CONFIG: {"ns:key": "value"}), which keys are secret
+// (PULUMI_CONFIG_SECRET_KEYS: ["ns:key"]), and the TypeScript switches that
+// come from `runtime.options` in Pulumi.yaml.
+func programEnv(req *pulumirpc.RunRequest, opts map[string]any) ([]string, error) {
+	config := req.GetConfig()
+	if config == nil {
+		config = map[string]string{}
+	}
+	configJSON, err := json.Marshal(config)
+	if err != nil {
+		return nil, err
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secretsJSON, err := json.Marshal(secretKeys)
+	if err != nil {
+		return nil, err
+	}
+
+	// Pulumi's default for Node.js projects is TypeScript via ts-node;
+	// `typescript: false` turns it off (plain JavaScript, faster start).
+	typescript := "true"
+	if v, ok := opts["typescript"].(bool); ok && !v {
+		typescript = "false"
+	}
+
+	env := os.Environ()
+	env = append(env,
+		"PULUMI_CONFIG="+string(configJSON),
+		"PULUMI_CONFIG_SECRET_KEYS="+string(secretsJSON),
+		"PULUMI_NODEJS_TYPESCRIPT="+typescript,
+	)
+	if tsconfig, ok := opts["tsconfig"].(string); ok && tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
+	}
+	return env, nil
+}
