@@ -14,7 +14,11 @@ export interface CapacityGuardArgs extends ConnectionArgs {
   /** New users the deployment adds; each takes a seat. Whole number ≥ 0. */
   plannedUsers?: pulumi.Input<number>;
   /** New quota the deployment allocates per pool, in GB. Whole numbers ≥ 0. */
-  plannedSpaceGB?: pulumi.Input<{ dept?: pulumi.Input<number>; personal?: pulumi.Input<number>; group?: pulumi.Input<number> }>;
+  plannedSpaceGB?: pulumi.Input<{
+    dept?: pulumi.Input<number>;
+    personal?: pulumi.Input<number>;
+    group?: pulumi.Input<number>;
+  }>;
   /** Seats that must stay free after the plan. Whole number ≥ 0. */
   minFreeSeats?: pulumi.Input<number>;
   /** Allocatable quota (all pools) that must stay free after the plan, in GB. Whole number ≥ 0. */
@@ -73,15 +77,15 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
       "koodrive",
       "CapacityGuard",
     );
-    pulumi.all([this.status, this.message, this.violations, this.warnings, enforcement]).apply(
-      ([status, message, violations, warnings, mode]) => {
+    pulumi
+      .all([this.status, this.message, this.violations, this.warnings, enforcement])
+      .apply(([status, message, violations, warnings, mode]) => {
         if (mode === "advisory" && (status === "exceeds" || status === "unreadable")) {
           const lines = status === "exceeds" ? violations.map((violation) => violation.message) : [message];
           for (const line of lines) pulumi.log.warn(`advisory capacity guard: ${line}`, this);
         }
         if (status === "pending") pulumi.log.info(message, this);
         for (const warning of warnings ?? []) pulumi.log.warn(warning.message, this);
-      },
-    );
+      });
   }
 }

@@ -27,7 +27,9 @@ export const GuardPlanSchema = z.object({
     .min(0, { error: "warnAtPercent must be a number from 0 to 100" })
     .max(100, { error: "warnAtPercent must be a number from 0 to 100" })
     .optional(),
-  enforcement: z.enum(["mandatory", "advisory"], { error: 'enforcement must be "mandatory" or "advisory"' }).default("mandatory"),
+  enforcement: z
+    .enum(["mandatory", "advisory"], { error: 'enforcement must be "mandatory" or "advisory"' })
+    .default("mandatory"),
 });
 
 /** How a guard's check came out. */

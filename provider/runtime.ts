@@ -60,7 +60,9 @@ function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-const ConnectionSchema = z.object(Object.fromEntries(CONNECTION_KEYS.map((key) => [key, z.string().optional()]))).partial();
+const ConnectionSchema = z
+  .object(Object.fromEntries(CONNECTION_KEYS.map((key) => [key, z.string().optional()])))
+  .partial();
 
 function readError(error: unknown): string {
   return isKooDriveError(error) ? error.message : `unexpected failure: ${String(error)}`;
@@ -81,7 +83,10 @@ async function checkServiceUsage(news: Inputs): Promise<{ inputs: Inputs; failur
     const usage = await readUsage(ConnectionSchema.parse(news.connection ?? {}));
     return { inputs: { ...kept, usage }, failures: [] };
   } catch (error) {
-    return { inputs: kept, failures: [{ property: "connection", reason: `cannot read KooDrive usage: ${readError(error)}` }] };
+    return {
+      inputs: kept,
+      failures: [{ property: "connection", reason: `cannot read KooDrive usage: ${readError(error)}` }],
+    };
   }
 }
 
@@ -94,7 +99,10 @@ async function checkCapacityGuard(news: Inputs): Promise<{ inputs: Inputs; failu
   if (parsed && !parsed.success) {
     return {
       inputs: kept,
-      failures: parsed.error.issues.map((issue) => ({ property: issue.path.join(".") || "plan", reason: issue.message })),
+      failures: parsed.error.issues.map((issue) => ({
+        property: issue.path.join(".") || "plan",
+        reason: issue.message,
+      })),
     };
   }
   const plan = parsed?.data;
@@ -105,7 +113,13 @@ async function checkCapacityGuard(news: Inputs): Promise<{ inputs: Inputs; failu
       usage = await readUsage(ConnectionSchema.parse(news.connection ?? {}));
     } catch (error) {
       const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${readError(error)}`;
-      const outputs: GuardOutputs = { status: "unreadable", fits: false, violations: [], warnings: [], message: reason };
+      const outputs: GuardOutputs = {
+        status: "unreadable",
+        fits: false,
+        violations: [],
+        warnings: [],
+        message: reason,
+      };
       return { inputs: { ...kept, ...outputs }, failures: mandatory ? [{ property: "connection", reason }] : [] };
     }
   }
@@ -159,7 +173,13 @@ export async function check(_olds: Inputs, news: Inputs): Promise<{ inputs: Inpu
 }
 
 const stable = (inputs: Inputs): string =>
-  JSON.stringify(Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "__provider").sort()));
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(inputs)
+        .filter(([key]) => key !== "__provider")
+        .sort(),
+    ),
+  );
 
 /** An update whenever anything the check produced differs from the state: figures, plan, verdict or version. */
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }> {

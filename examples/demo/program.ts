@@ -10,7 +10,10 @@ const usage = getServiceUsageOutput();
 
 const guard = new CapacityGuard("demo-plan", {
   plannedUsers: config.getNumber("plannedUsers") ?? 0,
-  plannedSpaceGB: { dept: config.getNumber("plannedDeptGB") ?? 0, personal: config.getNumber("plannedPersonalGB") ?? 0 },
+  plannedSpaceGB: {
+    dept: config.getNumber("plannedDeptGB") ?? 0,
+    personal: config.getNumber("plannedPersonalGB") ?? 0,
+  },
   minFreeSeats: config.getNumber("minFreeSeats"),
   warnAtPercent: config.getNumber("warnAtPercent") ?? 90,
 });
@@ -25,6 +28,10 @@ export const remainingQuotaGB = usage.apply((u) => ({
   total: u.remainingQuotaGB,
 }));
 /** Data stored, in GB, and as a percentage of the capacity. */
-export const storage = usage.apply((u) => ({ usedGB: u.spaceUsedGB, capacityGB: u.spaceCapacity, percent: u.spaceUsedPercent }));
+export const storage = usage.apply((u) => ({
+  usedGB: u.spaceUsedGB,
+  capacityGB: u.spaceCapacity,
+  percent: u.spaceUsedPercent,
+}));
 /** The guard's verdict on the planned allocation. */
 export const plan = { status: guard.status, remainingAfterPlan: guard.remainingAfterPlan };

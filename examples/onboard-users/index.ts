@@ -28,7 +28,10 @@ const config = new pulumi.Config();
 const users = readUsers(config.get("usersCsv") ?? "users.csv");
 
 // The guard checks every seat the CSV needs before anyone is added.
-const guard = new CapacityGuard("new-users", { plannedUsers: users.length, minFreeSeats: config.getNumber("minFreeSeats") });
+const guard = new CapacityGuard("new-users", {
+  plannedUsers: users.length,
+  minFreeSeats: config.getNumber("minFreeSeats"),
+});
 
 // Token authentication for brevity: the token stays in the environment, never in the command text or state.
 for (const user of users) {
