@@ -63,6 +63,8 @@ export interface ProgramStack {
   stateDir: string;
   /** The raw files of the state backend, concatenated, for searching. */
   readState(): string;
+  /** `pulumi stack export` as a user runs it (secrets stay encrypted, unlike the Automation API's exportStack). */
+  exportState(): Promise<string>;
   remove(): Promise<void>;
 }
 
@@ -99,6 +101,14 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
     dir,
     stateDir,
     readState: () => readTree(stateDir),
+    exportState: async () =>
+      (
+        await run(path.join(binDir, "pulumi"), ["stack", "export", "--stack", "test"], {
+          cwd: dir,
+          env: { ...process.env, ...envVars },
+          maxBuffer: 64 * 1024 * 1024,
+        })
+      ).stdout,
     remove: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
