@@ -3,6 +3,7 @@
  * scripts/pulumi.sh, run offline with a local backend and a passphrase.
  */
 import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
@@ -23,8 +24,12 @@ export function engineBinDir(): Promise<string> {
   return binDir;
 }
 
-/** The offline environment of one engine run: backend in `stateDir`, no update checks, no plugin downloads. */
+/**
+ * The offline environment of one engine run: backend in `stateDir` (created if missing), no update
+ * checks, no plugin downloads.
+ */
 export function offlineEnvironment(bin: string, stateDir: string, passphrase: string): Record<string, string> {
+  mkdirSync(stateDir, { recursive: true });
   return {
     PATH: [bin, path.join(REPO_ROOT, "node_modules/@pulumi/pulumi"), process.env.PATH].join(path.delimiter),
     PULUMI_BACKEND_URL: `file://${stateDir}`,

@@ -3,7 +3,7 @@
  * installed from `npm pack` into the programs' node_modules, as a user installs it.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -87,7 +87,6 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
   const { root, binDir } = await workspace;
   const dir = mkdtempSync(path.join(root, `${name}-`));
   const stateDir = program.stateDir ?? path.join(dir, ".state");
-  mkdirSync(stateDir, { recursive: true });
   writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
   for (const [file, text] of Object.entries(program.files)) writeFileSync(path.join(dir, file), text);
   const envVars = { ...offlineEnvironment(binDir, stateDir, PROGRAM_PASSPHRASE), ...program.env };

@@ -55,8 +55,7 @@ async function main(): Promise<void> {
     step(`pulumi up: a plan that fits (${fitting} new users, 10 GB department quota)`);
     await stack.setAllConfig({ plannedUsers: { value: String(fitting) }, plannedDeptGB: { value: "10" } });
     const up = await stack.up({ onOutput: (text) => process.stdout.write(text) });
-    const outputs = Object.fromEntries(Object.entries(up.outputs).map(([key, { value }]) => [key, value]));
-    console.log(`\nstack outputs:\n${JSON.stringify(outputs, null, 2)}`);
+    console.log(`\nthe plan fits: ${Object.keys(up.outputs).join(", ")} are now stack outputs (above)`);
 
     const tooMany = usage.remainingSeats + 1;
     step(`pulumi preview: a plan that does not fit (${tooMany} new users)`);

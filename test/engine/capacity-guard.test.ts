@@ -73,7 +73,10 @@ describe("CapacityGuard under the real engine", function () {
     const stack = await onboarding(["ann", "bob"], { enforcement: "advisory", minFreeSeats: "4" });
     const up = await stack.up();
     assert.equal(up.summary.result, "succeeded");
-    assert.match(up.stdout, /advisory capacity guard: seats: plan needs 2 new users, keeping 4 free, 5 left; exceeds by 1/);
+    assert.match(
+      up.stdout,
+      /advisory capacity guard: seats: plan needs 2 new users, keeping 4 free, 5 left; exceeds by 1/,
+    );
     assert.equal(up.outputs.guardStatus?.value, "exceeds");
     assert.equal(sim.usage().userCount, 97);
   });

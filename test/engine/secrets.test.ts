@@ -63,7 +63,10 @@ describe("secrets under the real engine", function () {
       assert.match(places["stack export"] ?? "", /remainingSeats/, "the sweep read the stack");
       assertNoSecretIn(places, [TOKEN, APP.appSecret]);
       const shown = JSON.stringify(await test.stack.exportStack()); // --show-secrets: the positive control
-      assert.ok(shown.includes(mode.startsWith("token") ? TOKEN : APP.appSecret), "the secret is in the state, encrypted");
+      assert.ok(
+        shown.includes(mode.startsWith("token") ? TOKEN : APP.appSecret),
+        "the secret is in the state, encrypted",
+      );
     });
   }
 
