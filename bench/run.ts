@@ -8,7 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { engineBinDir, REPO_ROOT } from "../harness/engine";
-import { createProgramStack, type ProgramStack, programWorkspaceRoot } from "../harness/program-stack";
+import {
+  createProgramStack,
+  type ProgramStack,
+  programWorkspaceRoot,
+  removeProgramWorkspace,
+} from "../harness/program-stack";
 import { KooDriveClient } from "../sdk/client";
 import { isKooDriveError } from "../sdk/errors";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
@@ -164,6 +169,7 @@ async function measure() {
     };
   } finally {
     await sim.close();
+    await removeProgramWorkspace();
   }
 }
 

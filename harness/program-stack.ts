@@ -74,6 +74,14 @@ export async function programWorkspaceRoot(): Promise<string> {
   return (await workspace).root;
 }
 
+/** Deletes the program workspace (its node_modules and every program folder), if one was made. */
+export async function removeProgramWorkspace(): Promise<void> {
+  if (!workspace) return;
+  const { root } = await workspace;
+  workspace = undefined;
+  rmSync(root, { recursive: true, force: true });
+}
+
 /** Source files of an example under examples/, by name. */
 export function exampleFiles(example: string, names: string[]): Record<string, string> {
   return Object.fromEntries(

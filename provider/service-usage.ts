@@ -1,24 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { KooDriveConnectionArgs } from "../sdk/settings";
 import type { GetServiceUsageResult } from "../sdk/usage";
 import { PACKAGE_VERSION } from "../sdk/version";
 import { type ConnectionArgs, connectionInput } from "./connection";
 import { koodriveProvider } from "./providers";
 
-/** Arguments of `getServiceUsage`: connection overrides, each falling back to `koodrive:*` config, then `KOODRIVE_*`. */
-export interface GetServiceUsageArgs {
-  /** `cn`, `intl`, or a base URL. */
-  endpoint?: string;
-  /** Token authentication (kept encrypted in the state). */
-  accessToken?: string;
-  /** App authentication: AppId. */
-  appId?: string;
-  /** App authentication: AppSecret (kept encrypted in the state). */
-  appSecret?: string;
-  /** App authentication: the user id the app acts as. */
-  userId?: string;
-  /** Unit of `spaceUsed`: B, KB, MB or GB (default KB). */
-  usedSpaceUnit?: string;
-}
+/**
+ * Arguments of `getServiceUsage`: connection overrides (`endpoint`, `accessToken`, `appId`,
+ * `appSecret`, `userId`, `usedSpaceUnit`), each falling back to `koodrive:*` config, then
+ * `KOODRIVE_*`. Credentials given here are kept encrypted in the state.
+ */
+export interface GetServiceUsageArgs extends KooDriveConnectionArgs {}
 
 /** Arguments of `getServiceUsageOutput`: the same, as Inputs. */
 export interface GetServiceUsageOutputArgs extends ConnectionArgs {}
