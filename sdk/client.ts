@@ -72,6 +72,12 @@ function describeNetworkFailure(error: unknown, url: URL, answered: boolean): st
   }
 }
 
+/** HTTP_PROXY, HTTPS_PROXY and NO_PROXY (either case) from `env`; "" where unset, so nothing else is consulted. */
+function proxySettings(env: Readonly<Record<string, string | undefined>>) {
+  const read = (name: string) => env[name] ?? env[name.toLowerCase()] ?? "";
+  return { httpProxy: read("HTTP_PROXY"), httpsProxy: read("HTTPS_PROXY"), noProxy: read("NO_PROXY") };
+}
+
 /** A typed client for the KooDrive service-usage API, with timeouts, retries and app signing. */
 export class KooDriveClient {
   readonly #settings: ResolvedSettings;
@@ -84,7 +90,10 @@ export class KooDriveClient {
   constructor(options: KooDriveClientOptions = {}, fallbacks: readonly SettingsSource[] = []) {
     this.#settings = resolveSettings(options, fallbacks);
     const tls = this.#settings.caCert ? { ca: [...rootCertificates, this.#settings.caCert] } : undefined;
-    this.#dispatcher = new EnvHttpProxyAgent(tls ? { connect: tls, requestTls: tls } : {});
+    this.#dispatcher = new EnvHttpProxyAgent({
+      ...proxySettings(options.env ?? process.env),
+      ...(tls ? { connect: tls, requestTls: tls } : {}),
+    });
   }
 
   /** The base URL requests go to. */

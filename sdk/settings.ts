@@ -31,7 +31,7 @@ export interface KooDriveClientOptions extends KooDriveConnectionArgs {
   retryBaseDelayMs?: number;
   /** PEM CA certificate(s) to trust, for private deployments (added to Node's default CAs). */
   caCert?: string;
-  /** Where environment fallbacks come from (default `process.env`). */
+  /** Where environment fallbacks (KOODRIVE_*, HTTP_PROXY, HTTPS_PROXY, NO_PROXY) come from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
