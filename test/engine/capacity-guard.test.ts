@@ -93,4 +93,22 @@ describe("CapacityGuard under the real engine", function () {
     const preview = await advisory.preview();
     assert.match(preview.stdout, /advisory capacity guard: cannot read KooDrive usage/);
   });
+
+  it("leaves a plan computed from other resources to the update, then checks it", async () => {
+    test = await createProgramStack("computed-plan", {
+      files: {
+        "index.js": `
+const command = require("@pulumi/command");
+const koodrive = require("pulumi-koodrive");
+const count = new command.local.Command("count-new-users", { create: "echo " + process.env.NEW_USERS });
+const guard = new koodrive.CapacityGuard("computed", { plannedUsers: count.stdout.apply(Number) });
+exports.status = guard.status;
+`,
+      },
+      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN, NEW_USERS: "9" },
+    });
+    const preview = await test.stack.preview();
+    assert.match(preview.stdout, /the plan is not known until the update; the check runs then/);
+    await assert.rejects(test.stack.up(), /seats: plan needs 9 new users, 5 left; exceeds by 4/);
+  });
 });
