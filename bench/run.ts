@@ -101,7 +101,7 @@ async function failureTimes() {
   };
 }
 
-/** 4. Cost of loading the entry point against @pulumi/pulumi alone, each in a fresh Node process. */
+/** 4. Cost of loading the entry point a program imports against @pulumi/pulumi alone, each in a fresh Node process. */
 async function loadCost() {
   const root = await programWorkspaceRoot();
   const probe = `

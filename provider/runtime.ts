@@ -5,6 +5,7 @@
  * engine shows as outputs even during preview.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
 import { KooDriveClient } from "../sdk/client";
 import { isKooDriveError } from "../sdk/errors";
@@ -13,9 +14,6 @@ import type { KooDriveConnectionArgs, SettingsSource } from "../sdk/settings";
 import type { GetServiceUsageResult } from "../sdk/usage";
 import { CONNECTION_KEYS } from "./connection";
 import { type GuardOutputs, GuardPlanSchema } from "./guard-plan";
-
-/** The value Pulumi puts in place of an input not known yet (during preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Inputs = Record<string, unknown>;
 interface CheckFailure {
@@ -54,7 +52,7 @@ function readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageR
 }
 
 function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
+  if (value === unknownValue) return true;
   if (Array.isArray(value)) return value.some(containsUnknown);
   if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
   return false;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import * as runtime from "../../provider/runtime";
 import { type Simulator, startSimulator } from "../../sim";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const TOKENS = Array.from({ length: 12 }, (_, n) => `runtime-test-token-${n}`);
 
 describe("provider runtime (the dynamic provider's methods, called directly)", () => {
