@@ -14,7 +14,7 @@
 #   2. a previous build in $XDG_CACHE_HOME/pulumi-koodrive/<key>/bin, where key is
 #      the engine version plus a hash of tools/pulumi (go.mod, go.sum, *.go), so
 #      editing those sources makes a fresh build;
-#   3. a build from tools/pulumi with Go (about 8 minutes the first time);
+#   3. a build from tools/pulumi with Go (about 5 minutes the first time);
 #   4. otherwise: instructions for installing the Pulumi CLI, exit 1.
 # PULUMI_KOODRIVE_ENGINE=path|build forces step 1 or skips it (default: auto).
 #
@@ -43,7 +43,7 @@ Do one of the following, then run the command again:
        pulumi plugin install resource command v1.2.1   # used by the demo
      (Windows/macOS packages: https://www.pulumi.com/docs/install/)
   b) Install Go $(go_version_wanted) or newer (https://go.dev/dl/) and let this
-     script build the engine from tools/pulumi (about 8 minutes the first time;
+     script build the engine from tools/pulumi (about 5 minutes the first time;
      needs the Go module proxy or a warm module cache).
 EOF
 }
@@ -162,7 +162,7 @@ use_cached_build() {
 			trap 'rm -rf "$tmp"' EXIT
 			trap 'rm -rf "$tmp"; exit 130' INT TERM
 			say "building the Pulumi engine $version from tools/pulumi into $dest"
-			say "this takes about 8 minutes the first time (later builds reuse Go's build cache)"
+			say "this takes about 5 minutes of compiling the first time, plus downloading modules (later builds reuse Go's build cache)"
 			# Every main package under tools/pulumi/cmd (our language host, the
 			# command provider, ...) is built alongside the CLI.
 			pkgs="$(cd "$tools_dir" && go list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' ./cmd/...)"
