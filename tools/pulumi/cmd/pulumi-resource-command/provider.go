@@ -325,6 +325,31 @@ func withTimeout(ctx context.Context, seconds float64) (context.Context, context
 	return context.WithCancel(ctx)
 }
 
+// execute carries out a create or an update: in a preview nothing runs and stdout/stderr are
+// unknown; otherwise the command pick chooses (if any) runs, and its output, or the previous one
+// when there is no command, becomes stdout/stderr.
+func (p *commandProvider) execute(ctx context.Context, urn string, timeout float64, preview bool,
+	props resource.PropertyMap, pick func(*inputs) (*string, bool), prevStdout, prevStderr string,
+) (resource.PropertyMap, error) {
+	if preview {
+		return withOutputs(props, unknownString(), unknownString()), nil
+	}
+	in, err := parseInputs(props)
+	if err != nil {
+		return nil, err
+	}
+	stdout, stderr := prevStdout, prevStderr
+	if command, secret := pick(in); command != nil {
+		ctx, cancel := withTimeout(ctx, timeout)
+		defer cancel()
+		stdout, stderr, err = p.runCommand(ctx, resource.URN(urn), *command, secret, in, prevStdout, prevStderr)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return withOutputs(props, resource.NewStringProperty(stdout), resource.NewStringProperty(stderr)), nil
+}
+
 func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
 	if err := checkType(req.GetUrn(), req.GetType()); err != nil {
 		return nil, err
@@ -337,26 +362,10 @@ func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateReque
 	if err != nil {
 		return nil, err
 	}
-	inputs := inputsOnly(props)
-
-	var outputs resource.PropertyMap
-	if req.GetPreview() {
-		outputs = withOutputs(inputs, unknownString(), unknownString())
-	} else {
-		in, err := parseInputs(inputs)
-		if err != nil {
-			return nil, err
-		}
-		stdout, stderr := "", ""
-		if in.create != nil {
-			ctx, cancel := withTimeout(ctx, req.GetTimeout())
-			defer cancel()
-			stdout, stderr, err = p.runCommand(ctx, resource.URN(req.GetUrn()), *in.create, in.createSecret, in, "", "")
-			if err != nil {
-				return nil, err
-			}
-		}
-		outputs = withOutputs(inputs, resource.NewStringProperty(stdout), resource.NewStringProperty(stderr))
+	outputs, err := p.execute(ctx, req.GetUrn(), req.GetTimeout(), req.GetPreview(), inputsOnly(props),
+		func(in *inputs) (*string, bool) { return in.create, in.createSecret }, "", "")
+	if err != nil {
+		return nil, err
 	}
 	s, err := marshal("Create.outputs", outputs)
 	if err != nil {
@@ -392,31 +401,16 @@ func (p *commandProvider) Update(ctx context.Context, req *pulumirpc.UpdateReque
 	if err != nil {
 		return nil, err
 	}
-	inputs := inputsOnly(news)
 	oldStdout, oldStderr := prevOutputs(olds)
-
-	var outputs resource.PropertyMap
-	if req.GetPreview() {
-		outputs = withOutputs(inputs, unknownString(), unknownString())
-	} else {
-		in, err := parseInputs(inputs)
-		if err != nil {
-			return nil, err
-		}
-		command, secret := in.create, in.createSecret
-		if in.update != nil {
-			command, secret = in.update, in.updateSecret
-		}
-		stdout, stderr := oldStdout, oldStderr
-		if command != nil {
-			ctx, cancel := withTimeout(ctx, req.GetTimeout())
-			defer cancel()
-			stdout, stderr, err = p.runCommand(ctx, resource.URN(req.GetUrn()), *command, secret, in, oldStdout, oldStderr)
-			if err != nil {
-				return nil, err
+	outputs, err := p.execute(ctx, req.GetUrn(), req.GetTimeout(), req.GetPreview(), inputsOnly(news),
+		func(in *inputs) (*string, bool) {
+			if in.update != nil {
+				return in.update, in.updateSecret
 			}
-		}
-		outputs = withOutputs(inputs, resource.NewStringProperty(stdout), resource.NewStringProperty(stderr))
+			return in.create, in.createSecret
+		}, oldStdout, oldStderr)
+	if err != nil {
+		return nil, err
 	}
 	s, err := marshal("Update.outputs", outputs)
 	if err != nil {
