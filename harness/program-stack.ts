@@ -11,8 +11,12 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "./engine";
 
 const run = promisify(execFile);
-const PULUMI_VERSION = (require(path.join(REPO_ROOT, "package.json")) as { devDependencies: Record<string, string> })
-  .devDependencies["@pulumi/pulumi"];
+const DEV_DEPENDENCIES = (require(path.join(REPO_ROOT, "package.json")) as { devDependencies: Record<string, string> })
+  .devDependencies;
+/** What a program needs beside pulumi-koodrive, at the versions this repository develops against. */
+const PROGRAM_DEPENDENCIES = ["@pulumi/pulumi", "@pulumi/command", "typescript", "ts-node", "@types/node"].map(
+  (name) => `${name}@${DEV_DEPENDENCIES[name]}`,
+);
 
 /** The passphrase of the program stacks' secrets provider. */
 export const PROGRAM_PASSPHRASE = "pulumi-koodrive-program-passphrase";
@@ -25,22 +29,10 @@ async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
   const { stdout: packed } = await run("npm", ["pack", "--silent", "--pack-destination", root], { cwd: REPO_ROOT });
   const tarball = path.join(root, packed.trim().split("\n").pop() as string);
   writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "koodrive-programs", private: true }));
-  await run(
-    "npm",
-    [
-      "install",
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-      tarball,
-      `@pulumi/pulumi@${PULUMI_VERSION}`,
-      "@pulumi/command@1.2.1",
-      "typescript@5.9.3",
-      "ts-node@10.9.2",
-      "@types/node@20",
-    ],
-    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
-  );
+  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, ...PROGRAM_DEPENDENCIES], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { root, binDir };
 }
 
