@@ -1,38 +1,33 @@
 import assert from "node:assert/strict";
 import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
-import { DEMO_APP, DEMO_TOKEN, type RequestLogEntry, type Simulator, startSimulator } from "../../sim";
+import { DEMO_APP, DEMO_TOKEN, type RequestLogEntry } from "../../sim";
+import { useSimulator } from "../helpers/simulator";
 import { ADD_USER_BODY, call, PATHS, post, TOKEN_AUTH } from "./http";
 import { signedHeaders, xDate } from "./signer";
 
 describe("koodrive-sim control paths", () => {
-  let sim: Simulator;
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(async () => {
-    await sim.close();
-  });
+  const sim = useSimulator();
 
   const requests = async () =>
-    (await call(sim.url, "/__sim/requests")).json as { counts: Record<string, number>; log: RequestLogEntry[] };
+    (await call(sim().url, "/__sim/requests")).json as { counts: Record<string, number>; log: RequestLogEntry[] };
 
   it("reports counts per endpoint and a log without credentials, not counting control requests", async () => {
-    await call(sim.url, PATHS.quotaUsed, { headers: { ...TOKEN_AUTH, "x-traceid": "trace-abc" } });
-    await call(sim.url, PATHS.quotaUsed, {
+    await call(sim().url, PATHS.quotaUsed, { headers: { ...TOKEN_AUTH, "x-traceid": "trace-abc" } });
+    await call(sim().url, PATHS.quotaUsed, {
       headers: signedHeaders({
         method: "GET",
-        url: `${sim.url}${PATHS.quotaUsed}`,
+        url: `${sim().url}${PATHS.quotaUsed}`,
         ...DEMO_APP,
         date: xDate(new Date()),
       }),
     });
-    await post(sim.url, PATHS.users, ADD_USER_BODY);
-    await call(sim.url, "/nowhere?token=x");
-    await call(sim.url, "/__sim/usage");
+    await post(sim().url, PATHS.users, ADD_USER_BODY);
+    await call(sim().url, "/nowhere?token=x");
+    await call(sim().url, "/__sim/usage");
     const { counts, log } = await requests();
     assert.deepEqual(counts, { quotaUsed: 2, addUser: 1, userCount: 0, createSpace: 0 });
-    assert.equal(sim.requestCount(), 4);
-    assert.equal(sim.requestCount("quotaUsed"), 2);
+    assert.equal(sim().requestCount(), 4);
+    assert.equal(sim().requestCount("quotaUsed"), 2);
     assert.deepEqual(
       log.map(({ method, path, status, authMode, traceId, endpoint }) => ({
         method,
@@ -66,32 +61,32 @@ describe("koodrive-sim control paths", () => {
     assert.ok(log.every((entry) => !Number.isNaN(Date.parse(entry.time))));
     const serialized = JSON.stringify(log);
     for (const secret of [DEMO_TOKEN, DEMO_APP.appSecret, "Signature", "HMAC"]) assert.ok(!serialized.includes(secret));
-    assert.deepEqual(sim.requestLog(), log);
+    assert.deepEqual(sim().requestLog(), log);
   });
 
   it("clears the log, the counters and the queued faults on POST /__sim/reset, keeping the tenant", async () => {
-    await post(sim.url, PATHS.users, ADD_USER_BODY);
-    sim.queueFault("quotaUsed", { kind: "status", status: 500 });
-    assert.equal((await call(sim.url, "/__sim/reset", { method: "POST" })).status, 200);
+    await post(sim().url, PATHS.users, ADD_USER_BODY);
+    sim().queueFault("quotaUsed", { kind: "status", status: 500 });
+    assert.equal((await call(sim().url, "/__sim/reset", { method: "POST" })).status, 200);
     assert.deepEqual(await requests(), { counts: { quotaUsed: 0, addUser: 0, userCount: 0, createSpace: 0 }, log: [] });
-    assert.equal((await call(sim.url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status, 200);
-    assert.equal(sim.usage().userCount, DOCUMENTED_EXAMPLE.userCount + 1);
+    assert.equal((await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status, 200);
+    assert.equal(sim().usage().userCount, DOCUMENTED_EXAMPLE.userCount + 1);
   });
 
   it("clears the log and counters on resetLog()", async () => {
-    await call(sim.url, PATHS.quotaUsed, { headers: TOKEN_AUTH });
-    sim.resetLog();
-    assert.equal(sim.requestCount(), 0);
-    assert.deepEqual(sim.requestLog(), []);
+    await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH });
+    sim().resetLog();
+    assert.equal(sim().requestCount(), 0);
+    assert.deepEqual(sim().requestLog(), []);
   });
 
   it("reads and merges the tenant's usage", async () => {
-    assert.deepEqual((await call(sim.url, "/__sim/usage")).json, { ...DOCUMENTED_EXAMPLE });
-    const put = await post(sim.url, "/__sim/usage", { userCount: 100, spaceUsed: 1 }, {}, "PUT");
+    assert.deepEqual((await call(sim().url, "/__sim/usage")).json, { ...DOCUMENTED_EXAMPLE });
+    const put = await post(sim().url, "/__sim/usage", { userCount: 100, spaceUsed: 1 }, {}, "PUT");
     assert.equal(put.status, 200);
     assert.deepEqual(put.json, { ...DOCUMENTED_EXAMPLE, userCount: 100, spaceUsed: 1 });
-    assert.deepEqual(sim.usage(), { ...DOCUMENTED_EXAMPLE, userCount: 100, spaceUsed: 1 });
-    assert.equal((await post(sim.url, PATHS.users, ADD_USER_BODY)).status, 400);
+    assert.deepEqual(sim().usage(), { ...DOCUMENTED_EXAMPLE, userCount: 100, spaceUsed: 1 });
+    assert.equal((await post(sim().url, PATHS.users, ADD_USER_BODY)).status, 400);
   });
 
   it("refuses a bad usage patch with 400 naming the key, changing nothing", async () => {
@@ -103,18 +98,18 @@ describe("koodrive-sim control paths", () => {
       [[], /top level/],
     ];
     for (const [patch, named] of cases) {
-      const answer = await post(sim.url, "/__sim/usage", patch, {}, "PUT");
+      const answer = await post(sim().url, "/__sim/usage", patch, {}, "PUT");
       assert.equal(answer.status, 400, JSON.stringify(patch));
       assert.match((answer.json as { msg: string }).msg, named);
     }
-    const notJson = await call(sim.url, "/__sim/usage", { method: "PUT", body: "{" });
+    const notJson = await call(sim().url, "/__sim/usage", { method: "PUT", body: "{" });
     assert.equal(notJson.status, 400);
-    assert.deepEqual(sim.usage(), { ...DOCUMENTED_EXAMPLE });
-    assert.throws(() => sim.setUsage({ userCount: -3 }), /userCount/);
+    assert.deepEqual(sim().usage(), { ...DOCUMENTED_EXAMPLE });
+    assert.throws(() => sim().setUsage({ userCount: -3 }), /userCount/);
   });
 
   it("queues faults over HTTP", async () => {
-    const queued = await post(sim.url, "/__sim/faults", {
+    const queued = await post(sim().url, "/__sim/faults", {
       endpoint: "quotaUsed",
       count: 2,
       fault: { kind: "status", status: 503, headers: { "retry-after": "1" } },
@@ -123,7 +118,7 @@ describe("koodrive-sim control paths", () => {
     assert.deepEqual(queued.json, { code: 0, msg: "success", pending: 2 });
     const statuses = [];
     for (let i = 0; i < 3; i += 1)
-      statuses.push((await call(sim.url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status);
+      statuses.push((await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status);
     assert.deepEqual(statuses, [503, 503, 200]);
   });
 
@@ -136,18 +131,18 @@ describe("koodrive-sim control paths", () => {
       [{ endpoint: "quotaUsed", count: 0, fault: { kind: "reset" } }, /count/],
     ];
     for (const [body, named] of cases) {
-      const answer = await post(sim.url, "/__sim/faults", body, {});
+      const answer = await post(sim().url, "/__sim/faults", body, {});
       assert.equal(answer.status, 400, JSON.stringify(body));
       assert.match((answer.json as { msg: string }).msg, named);
     }
-    assert.equal((await call(sim.url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status, 200);
+    assert.equal((await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status, 200);
   });
 
   it("answers unknown control paths with 404 and wrong methods with 405", async () => {
-    assert.equal((await call(sim.url, "/__sim/nothing")).status, 404);
-    const wrong = await call(sim.url, "/__sim/reset");
+    assert.equal((await call(sim().url, "/__sim/nothing")).status, 404);
+    const wrong = await call(sim().url, "/__sim/reset");
     assert.equal(wrong.status, 405);
     assert.equal(wrong.headers.allow, "POST");
-    assert.equal(sim.requestCount(), 0);
+    assert.equal(sim().requestCount(), 0);
   });
 });

@@ -1,19 +1,14 @@
 import assert from "node:assert/strict";
 import { DOCUMENTED_EXAMPLE, QuotaUsedDataSchema } from "../../sdk/quota-used";
-import { ERROR_CODES, type Simulator, startSimulator } from "../../sim";
+import { ERROR_CODES } from "../../sim";
+import { useSimulator } from "../helpers/simulator";
 import { ADD_USER_BODY, call, PATHS, post, TOKEN_AUTH } from "./http";
 
 describe("koodrive-sim endpoints", () => {
-  let sim: Simulator;
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(async () => {
-    await sim.close();
-  });
+  const sim = useSimulator();
 
   it("serves the documented example tenant from quotaUsed in the success envelope", async () => {
-    const answer = await call(sim.url, PATHS.quotaUsed, { headers: TOKEN_AUTH });
+    const answer = await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH });
     assert.equal(answer.status, 200);
     assert.match(String(answer.headers["content-type"]), /^application\/json/);
     assert.deepEqual(answer.json, { code: 0, msg: "success", data: { ...DOCUMENTED_EXAMPLE } });
@@ -21,8 +16,8 @@ describe("koodrive-sim endpoints", () => {
   });
 
   it("serves figures set through setUsage", async () => {
-    sim.setUsage({ userCount: 99, productType: "2" });
-    const answer = await call(sim.url, PATHS.quotaUsed, { headers: TOKEN_AUTH });
+    sim().setUsage({ userCount: 99, productType: "2" });
+    const answer = await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH });
     assert.deepEqual((answer.json as { data: unknown }).data, {
       ...DOCUMENTED_EXAMPLE,
       userCount: 99,
@@ -31,26 +26,29 @@ describe("koodrive-sim endpoints", () => {
   });
 
   it("counts users and takes a seat for each added user", async () => {
-    assert.deepEqual((await call(sim.url, PATHS.userCount, { headers: TOKEN_AUTH })).json, {
+    assert.deepEqual((await call(sim().url, PATHS.userCount, { headers: TOKEN_AUTH })).json, {
       code: 0,
       msg: "success",
       total: 20,
     });
-    const added = await post(sim.url, PATHS.users, ADD_USER_BODY);
+    const added = await post(sim().url, PATHS.users, ADD_USER_BODY);
     assert.equal(added.status, 200);
     assert.deepEqual(added.json, { code: 0, msg: "success" });
-    assert.equal(sim.usage().userCount, 21);
-    assert.equal(((await call(sim.url, PATHS.userCount, { headers: TOKEN_AUTH })).json as { total: number }).total, 21);
+    assert.equal(sim().usage().userCount, 21);
+    assert.equal(
+      ((await call(sim().url, PATHS.userCount, { headers: TOKEN_AUTH })).json as { total: number }).total,
+      21,
+    );
   });
 
   it("refuses a user when no seat is left, with 400, a non-zero code and 'user limit', changing nothing", async () => {
-    sim.setUsage({ userCount: 100, userMaxCount: 100 });
-    const refused = await post(sim.url, PATHS.users, ADD_USER_BODY);
+    sim().setUsage({ userCount: 100, userMaxCount: 100 });
+    const refused = await post(sim().url, PATHS.users, ADD_USER_BODY);
     assert.equal(refused.status, 400);
     const body = refused.json as { code: number; msg: string };
     assert.notEqual(body.code, 0);
     assert.match(body.msg, /user limit/i);
-    assert.equal(sim.usage().userCount, 100);
+    assert.equal(sim().usage().userCount, 100);
   });
 
   for (const [type, pool] of [
@@ -58,10 +56,10 @@ describe("koodrive-sim endpoints", () => {
     [1, "personal"],
   ] as const) {
     it(`allocates a type ${type} space from the ${pool} pool`, async () => {
-      const created = await post(sim.url, PATHS.space("300000000000000001"), { capacity: "100", type });
+      const created = await post(sim().url, PATHS.space("300000000000000001"), { capacity: "100", type });
       assert.equal(created.status, 200);
       assert.deepEqual(created.json, { code: 0, msg: "success" });
-      const usage = sim.usage();
+      const usage = sim().usage();
       assert.equal(usage[`${pool}SpaceQuotaUsed`], DOCUMENTED_EXAMPLE[`${pool}SpaceQuotaUsed`] + 100);
       assert.equal(usage.spaceQuotaUsed, DOCUMENTED_EXAMPLE.spaceQuotaUsed + 100);
       assert.equal(usage.groupSpaceQuotaUsed, DOCUMENTED_EXAMPLE.groupSpaceQuotaUsed);
@@ -70,13 +68,13 @@ describe("koodrive-sim endpoints", () => {
 
   it("allocates a pool exactly to the full and refuses 1 GB more with 13000311 insufficient space", async () => {
     const free = DOCUMENTED_EXAMPLE.personalSpaceQuota - DOCUMENTED_EXAMPLE.personalSpaceQuotaUsed;
-    assert.equal((await post(sim.url, PATHS.space("1"), { capacity: String(free), type: 1 })).status, 200);
-    const before = sim.usage();
-    const refused = await post(sim.url, PATHS.space("1"), { capacity: "1", type: 1 });
+    assert.equal((await post(sim().url, PATHS.space("1"), { capacity: String(free), type: 1 })).status, 200);
+    const before = sim().usage();
+    const refused = await post(sim().url, PATHS.space("1"), { capacity: "1", type: 1 });
     assert.equal(refused.status, 400);
     assert.deepEqual(refused.json, { code: ERROR_CODES.insufficientSpace, msg: "insufficient space" });
     assert.equal(ERROR_CODES.insufficientSpace, 13000311);
-    assert.deepEqual(sim.usage(), before);
+    assert.deepEqual(sim().usage(), before);
   });
 
   const badBodies: [string, string, string][] = [
@@ -91,21 +89,21 @@ describe("koodrive-sim endpoints", () => {
   ];
   for (const [endpoint, path, body] of badBodies) {
     it(`refuses the ${endpoint} body ${body || "(empty)"} with 400 / 13000102 and changes nothing`, async () => {
-      const answer = await call(sim.url, path, { method: "POST", headers: TOKEN_AUTH, body });
+      const answer = await call(sim().url, path, { method: "POST", headers: TOKEN_AUTH, body });
       assert.equal(answer.status, 400);
       assert.equal((answer.json as { code: number }).code, 13000102);
-      assert.deepEqual(sim.usage(), { ...DOCUMENTED_EXAMPLE });
+      assert.deepEqual(sim().usage(), { ...DOCUMENTED_EXAMPLE });
     });
   }
 
   it("names the missing field in a validation failure", async () => {
-    const answer = await post(sim.url, PATHS.users, { userId: "1", modifyUserInfoReq: { deptId: 1 } });
+    const answer = await post(sim().url, PATHS.users, { userId: "1", modifyUserInfoReq: { deptId: 1 } });
     assert.match((answer.json as { msg: string }).msg, /modifyUserInfoReq\.role/);
   });
 
   it("answers an unknown path with 404 and the error envelope", async () => {
     for (const path of ["/koodrive/ose/v1/nothing", `${PATHS.quotaUsed}/`, "/"]) {
-      const answer = await call(sim.url, path, { headers: TOKEN_AUTH });
+      const answer = await call(sim().url, path, { headers: TOKEN_AUTH });
       assert.equal(answer.status, 404, path);
       assert.equal((answer.json as { code: number }).code, ERROR_CODES.notFound);
     }
@@ -119,7 +117,7 @@ describe("koodrive-sim endpoints", () => {
       ["GET", PATHS.space("1"), "POST"],
     ] as const;
     for (const [method, path, allow] of cases) {
-      const answer = await call(sim.url, path, { method, headers: TOKEN_AUTH });
+      const answer = await call(sim().url, path, { method, headers: TOKEN_AUTH });
       assert.equal(answer.status, 405, `${method} ${path}`);
       assert.equal(answer.headers.allow, allow);
       assert.equal((answer.json as { code: number }).code, ERROR_CODES.methodNotAllowed);
@@ -127,12 +125,12 @@ describe("koodrive-sim endpoints", () => {
   });
 
   it("refuses a body over 1 MiB with 413", async () => {
-    const answer = await call(sim.url, PATHS.users, {
+    const answer = await call(sim().url, PATHS.users, {
       method: "POST",
       headers: TOKEN_AUTH,
       body: "x".repeat(1024 * 1024 + 1),
     });
     assert.equal(answer.status, 413);
-    assert.equal(sim.usage().userCount, DOCUMENTED_EXAMPLE.userCount);
+    assert.equal(sim().usage().userCount, DOCUMENTED_EXAMPLE.userCount);
   });
 });
