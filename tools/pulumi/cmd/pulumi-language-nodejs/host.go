@@ -68,24 +68,6 @@ func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Plugin
 	return &pulumirpc.PluginInfo{Version: version}, nil
 }
 
-func (h *host) GetRequiredPlugins(
-	_ context.Context, req *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	dir := programDir(req.GetInfo(), req.GetPwd())
-	trace("GetRequiredPlugins dir=%s", dir)
-	pkgs, err := pulumiPackages(dir)
-	if err != nil {
-		return nil, err
-	}
-	resp := &pulumirpc.GetRequiredPluginsResponse{}
-	for _, p := range pkgs {
-		resp.Plugins = append(resp.Plugins, &pulumirpc.PluginDependency{
-			Name: p.Name, Kind: "resource", Version: p.Version, Server: p.Server,
-		})
-	}
-	return resp, nil
-}
-
 func (h *host) GetRequiredPackages(
 	_ context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
