@@ -144,17 +144,25 @@ func runUntilReady(t *testing.T, h *host, f runFixture) <-chan *pulumirpc.RunRes
 	}
 }
 
-// Cancel sends the program a SIGINT and waits for it to finish its clean-up; later runs fail.
-func TestCancelInterruptsAndWaits(t *testing.T) {
-	f := newRunFixture(t, "graceful")
+// cancelledRun runs a program as mode says, sends Cancel once it is waiting, and returns what Run
+// answered.
+func cancelledRun(t *testing.T, mode string) (runFixture, *host, *pulumirpc.RunResponse) {
+	t.Helper()
+	f := newRunFixture(t, mode)
 	h := newHost("")
 	done := runUntilReady(t, h, f)
 	if _, err := h.Cancel(context.Background(), &emptypb.Empty{}); err != nil {
 		t.Fatal(err)
 	}
+	return f, h, <-done
+}
+
+// Cancel sends the program a SIGINT and waits for it to finish its clean-up; later runs fail.
+func TestCancelInterruptsAndWaits(t *testing.T) {
+	f, h, resp := cancelledRun(t, "graceful")
 	// Go's exec, which upstream uses the same way, reports a cancelled command as such even when it
 	// exits 0.
-	if resp := <-done; resp.Error != "Problem executing program (could not run language executor): context canceled" {
+	if resp.Error != "Problem executing program (could not run language executor): context canceled" {
 		t.Errorf("a program that exits 0 on SIGINT: %v", resp)
 	}
 	if b, _ := os.ReadFile(f.mark); string(b) != "interrupted\nfinished\n" {
@@ -171,13 +179,7 @@ func TestCancelKillsAfterTheGracePeriod(t *testing.T) {
 	grace := cancelGrace
 	cancelGrace = 100 * time.Millisecond
 	t.Cleanup(func() { cancelGrace = grace })
-	f := newRunFixture(t, "stubborn")
-	h := newHost("")
-	done := runUntilReady(t, h, f)
-	if _, err := h.Cancel(context.Background(), &emptypb.Empty{}); err != nil {
-		t.Fatal(err)
-	}
-	if resp := <-done; resp.Error != "Program exited with non-zero exit code: -1" {
+	if _, _, resp := cancelledRun(t, "stubborn"); resp.Error != "Program exited with non-zero exit code: -1" {
 		t.Errorf("Run = %v", resp)
 	}
 }
