@@ -22,10 +22,14 @@ type host struct {
 
 	mu         sync.Mutex
 	engineAddr string
+
+	cancelCtx context.Context // done once the engine sends Cancel
+	cancel    context.CancelFunc
 }
 
 func newHost(engineAddr string) *host {
-	return &host{engineAddr: engineAddr}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &host{engineAddr: engineAddr, cancelCtx: ctx, cancel: cancel}
 }
 
 func (h *host) engine() string {
@@ -91,6 +95,9 @@ func (h *host) GetProgramDependencies(
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
 	dir := programDir(req.GetInfo(), req.GetPwd())
 	trace("GetProgramDependencies dir=%s", dir)
+	if _, err := parseOptions(req.GetInfo().GetOptions().AsMap()); err != nil {
+		return nil, fmt.Errorf("failed to parse options: %w", err)
+	}
 	deps, err := programDependencies(dir)
 	if err != nil {
 		return nil, err
@@ -100,9 +107,12 @@ func (h *host) GetProgramDependencies(
 
 func (h *host) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
 	trace("About")
+	if _, err := parseOptions(req.GetInfo().GetOptions().AsMap()); err != nil {
+		return nil, fmt.Errorf("failed to parse options: %w", err)
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return nil, errors.New("could not find `node` on PATH; install Node.js 20 or newer")
+		return nil, errors.New("could not find `node` on PATH; install Node.js 22 or newer")
 	}
 	out, err := exec.Command(node, "--version").Output()
 	if err != nil {
@@ -124,6 +134,14 @@ func (h *host) InstallDependencies(
 ) error {
 	dir := programDir(req.GetInfo(), req.GetDirectory())
 	trace("InstallDependencies dir=%s", dir)
+	opts, err := parseOptions(req.GetInfo().GetOptions().AsMap())
+	if err != nil {
+		return fmt.Errorf("failed to parse options: %w", err)
+	}
+	if pm := opts.packagemanager; pm != "auto" && pm != "npm" {
+		return fmt.Errorf("packagemanager %q: this stand-in language host installs with npm only; "+
+			"install the dependencies with %s yourself, or use Pulumi's own CLI", pm, pm)
+	}
 	if _, err := os.Stat(dir + string(os.PathSeparator) + "package.json"); err != nil {
 		return nil // nothing to install
 	}
@@ -155,11 +173,11 @@ func (w streamWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Cancel is called when the user interrupts an operation. The Node.js
-// program notices on its own (the engine closes the resource monitor), so
-// there is nothing to do beyond acknowledging it.
+// Cancel is called when the user interrupts an operation: as upstream does, a running program
+// gets a SIGINT and a grace period to exit (see Run), and a later Run fails at once.
 func (h *host) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
 	trace("Cancel")
+	h.cancel()
 	return &emptypb.Empty{}, nil
 }
 

@@ -20,9 +20,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -38,7 +41,22 @@ func main() {
 	engineAddr := engineAddress(os.Args[1:])
 
 	host := newHost(engineAddr)
+
+	// As upstream: stop serving on SIGINT (a second Ctrl-C, after the engine's own Cancel) or when
+	// the engine stops answering its health check.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	cancel := make(chan bool)
+	go func() {
+		<-ctx.Done()
+		stop()
+		close(cancel)
+	}()
+	if engineAddr != "" {
+		if err := rpcutil.Healthcheck(ctx, engineAddr, 5*time.Minute, stop); err != nil {
+			fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start the health check: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)

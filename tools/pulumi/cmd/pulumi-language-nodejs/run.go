@@ -10,9 +10,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
+
+// cancelGrace is how long a cancelled program gets to exit after its SIGINT before it is killed:
+// upstream's 5 seconds.
+var cancelGrace = 5 * time.Second
 
 // exitCodeAlreadyReported is the exit code @pulumi/pulumi/cmd/run uses when
 // the program failed and the error has already been sent to the engine as a
@@ -49,17 +54,20 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return &pulumirpc.RunResponse{Error: "could not find `node` on PATH; install Node.js 20 or newer"}, nil
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not find node on the $PATH: %v", err)}, nil
 	}
 	runner, err := resolveRunner(ctx, node, dir)
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
-	opts := info.GetOptions().AsMap()
-	var args []string
-	if nodeargs, ok := opts["nodeargs"].(string); ok {
-		args = append(args, strings.Fields(nodeargs)...)
+	opts, err := parseOptions(info.GetOptions().AsMap())
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	args, err := opts.nodeArgs()
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 	args = append(args, runner,
 		"--monitor="+req.GetMonitorAddress(),
@@ -97,7 +105,19 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return nil, err
 	}
 
-	cmd := exec.CommandContext(ctx, node, args...)
+	// Like upstream: the program stops when the engine sends Cancel or gives up on this call, by a
+	// SIGINT (its @pulumi/pulumi then winds down), and is killed if still running after a grace period.
+	cmdCtx, cmdCancel := context.WithCancel(h.cancelCtx)
+	defer cmdCancel()
+	defer context.AfterFunc(ctx, cmdCancel)()
+	cmd := exec.CommandContext(cmdCtx, node, args...)
+	cmd.Cancel = func() error {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			return cmd.Process.Kill()
+		}
+		return nil
+	}
+	cmd.WaitDelay = cancelGrace
 	cmd.Dir = pwd
 	cmd.Env = env
 	// Our stdout/stderr are read by the engine, which shows them to the user
@@ -120,7 +140,9 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		}, nil
 	default:
 		trace("Run could not start node: %v", err)
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Node.js program: %v", err)}, nil
+		return &pulumirpc.RunResponse{
+			Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err),
+		}, nil
 	}
 }
 
@@ -143,7 +165,7 @@ func resolveRunner(ctx context.Context, node, dir string) (string, error) {
 // config (PULUMI_CONFIG: {"ns:key": "value"}), which keys are secret
 // (PULUMI_CONFIG_SECRET_KEYS: ["ns:key"]), and the TypeScript switches that
 // come from `runtime.options` in Pulumi.yaml.
-func programEnv(req *pulumirpc.RunRequest, opts map[string]any) ([]string, error) {
+func programEnv(req *pulumirpc.RunRequest, opts nodeOptions) ([]string, error) {
 	config := req.GetConfig()
 	if config == nil {
 		config = map[string]string{}
@@ -161,21 +183,18 @@ func programEnv(req *pulumirpc.RunRequest, opts map[string]any) ([]string, error
 		return nil, err
 	}
 
-	// Pulumi's default for Node.js projects is TypeScript via ts-node;
-	// `typescript: false` turns it off (plain JavaScript, faster start).
-	typescript := "true"
-	if v, ok := opts["typescript"].(bool); ok && !v {
-		typescript = "false"
-	}
-
 	env := os.Environ()
 	env = append(env,
 		"PULUMI_CONFIG="+string(configJSON),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretsJSON),
-		"PULUMI_NODEJS_TYPESCRIPT="+typescript,
 	)
-	if tsconfig, ok := opts["tsconfig"].(string); ok && tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
+	// TypeScript via ts-node is the default; like upstream, `typescript: false` only leaves the
+	// variable unset.
+	if opts.typescript {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	if opts.tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
 	return env, nil
 }

@@ -9,21 +9,20 @@
 // `runOutput`), so this binary implements just that surface of the real
 // provider's gRPC protocol:
 //
-//   - resource `command:local:Command` (create/update/delete/dir/environment/
-//     interpreter/stdin/triggers/addPreviousOutputInEnv/logging; outputs are the
-//     inputs plus stdout and stderr),
-//   - function `command:local:run` (command/dir/environment/interpreter/stdin...;
-//     returns the inputs plus stdout and stderr).
+//   - resource `command:local:Command` (create/update/delete/dir/environment/interpreter/stdin/
+//     triggers/addPreviousOutputInEnv/logging/assetPaths/archivePaths),
+//   - function `command:local:run` (the same inputs with `command`).
 //
-// Not implemented: the `remote:*` resources and functions (SSH), and
-// assetPaths/archivePaths (accepted and echoed back, but no `assets`/`archive`
-// outputs are produced).
+// It behaves as upstream does where a user can tell (provider.go lists how). Not implemented: the
+// `remote:*` resources and functions (SSH), and the full schema (GetSchema answers name and
+// version only); README.md, "The Pulumi engine", lists every difference.
 //
 // On normal machines Pulumi installs the real plugin (the npm package's install
 // script, or automatic plugin acquisition) and this stand-in is not needed.
 //
-// It only depends on github.com/pulumi/pulumi/sdk/v3 (plus gRPC/protobuf, which
-// sdk/v3 itself depends on) and the standard library.
+// It depends on github.com/pulumi/pulumi/sdk/v3 (plus gRPC/protobuf, which sdk/v3
+// itself depends on), github.com/gobwas/glob (upstream's glob library, for
+// assetPaths/archivePaths) and the standard library.
 package main
 
 import (

@@ -3,27 +3,21 @@ package main
 // The ResourceProviderServer implementation of the stand-in `command` provider.
 // See main.go for why this exists and what it covers.
 //
-// Behaviour mirrors pulumi-command 1.2.1's local provider:
+// It behaves as pulumi-command 1.2.1's local provider (read from its source: provider/pkg/provider/
+// local, and the pulumi-go-provider `infer` framework it is built on):
 //
-//   - Check returns the news unchanged (after type-checking the known values).
-//   - Diff compares the input properties. A change to `triggers` requires a
-//     replacement (the real provider tags `triggers` replaceOnChanges, and the
-//     npm SDK additionally sets `replaceOnChanges: ["triggers[*]"]`); a change to
-//     any other input is an in-place update, which re-runs `update` if given,
-//     otherwise `create`. Output-only properties (stdout, stderr, assets,
-//     archive) are ignored.
-//   - Create runs `create` (if set); Update runs `update`, falling back to
-//     `create`; Delete runs `delete` (if set). In preview nothing runs and
-//     stdout/stderr are unknown.
-//   - Outputs are all inputs (secretness preserved) plus stdout and stderr with
-//     one trailing newline trimmed. If any input contains a secret, stdout and
-//     stderr are marked secret too (every output depends on every input).
-//   - A non-zero exit fails the step with "exit status N: running "<cmd>":" and
-//     the command's combined stdout/stderr.
+//   - Check decodes the inputs and reports the framework's failures (wrong types, unknown fields).
+//   - Diff compares old and new inputs value by value (see diff.go).
+//   - Create runs `create` (if set); Update runs `update`, else `create`; Delete runs `delete`
+//     (if set). A preview runs nothing: stdout and stderr are unknown (see diff.go for updates).
+//   - Outputs are the inputs (their secretness kept) plus stdout and stderr with one trailing newline
+//     trimmed, plus `assets`/`archive` when asked for. stdout and stderr are never secret by
+//     themselves: a program marks them with the `additionalSecretOutputs` resource option.
+//   - A failure reads `exit status N: running "<command>":` and the combined output.
+//   - Cancel stops every running command, and every later one at once.
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -50,24 +44,46 @@ const (
 // schema to run programs written against the npm SDK.
 const minimalSchema = `{"name":"command","version":"1.2.1"}`
 
-// commandInputKeys are the input properties of command:local:Command (from
-// @pulumi/command 1.2.1 local/command.js).
-var commandInputKeys = []resource.PropertyKey{
-	"addPreviousOutputInEnv", "archivePaths", "assetPaths", "create", "delete", "dir",
-	"environment", "interpreter", "logging", "stdin", "triggers", "update",
-}
-
-// replaceKeys are the inputs whose change forces a replacement.
-var replaceKeys = map[resource.PropertyKey]bool{"triggers": true}
-
 type commandProvider struct {
 	pulumirpc.UnimplementedResourceProviderServer
 
-	mu     sync.Mutex
-	engine pulumirpc.EngineClient // nil until we know the engine's address
+	mu        sync.Mutex
+	engine    pulumirpc.EngineClient // nil until we know the engine's address
+	cancelled bool                   // set by Cancel
+	running   map[int]context.CancelFunc
+	nextOp    int
 }
 
-func newProvider() *commandProvider { return &commandProvider{} }
+func newProvider() *commandProvider {
+	return &commandProvider{running: map[int]context.CancelFunc{}}
+}
+
+// operation gives one command run its context: cancelled by Cancel (at once when Cancel came
+// before), and after timeout seconds when the engine gives one (a resource's customTimeouts).
+// Like upstream, the timeout is cut to whole seconds.
+func (p *commandProvider) operation(ctx context.Context, timeout float64) (context.Context, func()) {
+	var cancel context.CancelFunc
+	if timeout == 0 {
+		ctx, cancel = context.WithCancel(ctx)
+	} else {
+		ctx, cancel = context.WithTimeout(ctx, time.Second*time.Duration(timeout))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cancelled {
+		cancel()
+		return ctx, cancel
+	}
+	id := p.nextOp
+	p.nextOp++
+	p.running[id] = cancel
+	return ctx, func() {
+		p.mu.Lock()
+		delete(p.running, id)
+		p.mu.Unlock()
+		cancel()
+	}
+}
 
 // connectEngine dials the engine so that command output can be streamed to it
 // as status messages. Only the first successful connection is kept.
@@ -193,7 +209,16 @@ func (p *commandProvider) Configure(context.Context, *pulumirpc.ConfigureRequest
 	}, nil
 }
 
+// Cancel is the engine's request to stop (the user pressed Ctrl-C twice, or the engine is shutting
+// down): running commands are killed and later ones fail at once, as upstream does.
 func (p *commandProvider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cancelled = true
+	for id, cancel := range p.running {
+		cancel()
+		delete(p.running, id)
+	}
 	return &emptypb.Empty{}, nil
 }
 
@@ -208,38 +233,15 @@ func (p *commandProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) 
 	if err != nil {
 		return nil, err
 	}
-	var failures []*pulumirpc.CheckFailure
-	if _, err := parseInputs(news); err != nil {
-		var fe *fieldError
-		if errors.As(err, &fe) {
-			failures = append(failures, &pulumirpc.CheckFailure{Property: fe.key, Reason: fe.msg})
-		} else {
-			return nil, err
-		}
-	}
+	_, failures := decode(commandInputs, news)
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: failures}, nil
-}
-
-// inputsOnly returns the input properties of a Command state/inputs map.
-func inputsOnly(pm resource.PropertyMap) resource.PropertyMap {
-	out := resource.PropertyMap{}
-	for _, k := range commandInputKeys {
-		if v, ok := pm[k]; ok && !v.IsNull() {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	if err := checkType(req.GetUrn(), req.GetType()); err != nil {
 		return nil, err
 	}
-	oldsStruct := req.GetOldInputs()
-	if oldsStruct == nil {
-		oldsStruct = req.GetOlds()
-	}
-	olds, err := unmarshal("Diff.olds", oldsStruct)
+	state, err := unmarshal("Diff.olds", req.GetOlds())
 	if err != nil {
 		return nil, err
 	}
@@ -247,107 +249,41 @@ func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	olds, news = inputsOnly(olds), inputsOnly(news)
-
-	ignored := map[string]bool{}
-	for _, k := range req.GetIgnoreChanges() {
-		ignored[k] = true
-	}
-
-	resp := &pulumirpc.DiffResponse{
-		Changes:         pulumirpc.DiffResponse_DIFF_NONE,
-		DetailedDiff:    map[string]*pulumirpc.PropertyDiff{},
-		HasDetailedDiff: true,
-	}
-	for _, k := range commandInputKeys {
-		if ignored[string(k)] {
-			continue
+	applyIgnoreChanges(news, state, req.GetIgnoreChanges())
+	var olds resource.PropertyMap
+	if req.GetOldInputs() != nil {
+		if olds, err = unmarshal("Diff.oldInputs", req.GetOldInputs()); err != nil {
+			return nil, err
 		}
-		ov, hasOld := olds[k]
-		nv, hasNew := news[k]
-		var kind pulumirpc.PropertyDiff_Kind
-		switch {
-		case !hasOld && !hasNew:
-			continue
-		case !hasOld:
-			kind = pulumirpc.PropertyDiff_ADD
-		case !hasNew:
-			kind = pulumirpc.PropertyDiff_DELETE
-		default:
-			if !nv.ContainsUnknowns() && unsecret(ov).DeepEquals(unsecret(nv)) {
-				continue
+	} else {
+		// An engine that does not send the old inputs: take them from the state.
+		olds = resource.PropertyMap{}
+		for _, f := range commandInputs.fields {
+			if v, ok := state[f.key]; ok {
+				olds[f.key] = v
 			}
-			kind = pulumirpc.PropertyDiff_UPDATE
 		}
-		if replaceKeys[k] {
-			switch kind {
-			case pulumirpc.PropertyDiff_ADD:
-				kind = pulumirpc.PropertyDiff_ADD_REPLACE
-			case pulumirpc.PropertyDiff_DELETE:
-				kind = pulumirpc.PropertyDiff_DELETE_REPLACE
-			default:
-				kind = pulumirpc.PropertyDiff_UPDATE_REPLACE
-			}
-			resp.Replaces = append(resp.Replaces, string(k))
-		}
-		resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
-		resp.Diffs = append(resp.Diffs, string(k))
-		resp.DetailedDiff[string(k)] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
 	}
-	return resp, nil
+	return diffInputs(olds, news), nil
 }
 
-// withOutputs returns inputs plus stdout/stderr. Outputs are secret when any
-// input contains a secret.
-func withOutputs(inputs resource.PropertyMap, stdout, stderr resource.PropertyValue) resource.PropertyMap {
+// withOutputs returns the inputs (secretness kept) plus what the command produced.
+func withOutputs(inputs resource.PropertyMap, res result) resource.PropertyMap {
 	out := inputs.Copy()
-	if resource.NewObjectProperty(inputs).ContainsSecrets() {
-		if !stdout.IsComputed() {
-			stdout = resource.MakeSecret(stdout)
-		}
-		if !stderr.IsComputed() {
-			stderr = resource.MakeSecret(stderr)
-		}
+	for k, v := range res.properties() {
+		out[k] = v
 	}
-	out["stdout"] = stdout
-	out["stderr"] = stderr
 	return out
 }
 
-func unknownString() resource.PropertyValue {
-	return resource.MakeComputed(resource.NewStringProperty(""))
-}
-
-func withTimeout(ctx context.Context, seconds float64) (context.Context, context.CancelFunc) {
-	if seconds > 0 {
-		return context.WithTimeout(ctx, time.Duration(seconds*float64(time.Second)))
-	}
-	return context.WithCancel(ctx)
-}
-
-// execute carries out a create or an update: in a preview nothing runs and stdout/stderr are
-// unknown; otherwise the command pick chooses (if any) runs, and its output, or the previous one
-// when there is no command, becomes stdout/stderr.
-func (p *commandProvider) execute(ctx context.Context, urn string, timeout float64, preview bool,
-	props resource.PropertyMap, pick func(*inputs) (*string, bool), prevStdout, prevStderr string,
-) (resource.PropertyMap, error) {
-	if preview {
-		return withOutputs(props, unknownString(), unknownString()), nil
-	}
-	in, err := parseInputs(props)
-	if err != nil {
-		return nil, err
-	}
-	stdout, stderr := prevStdout, prevStderr
-	if command, secret := pick(in); command != nil {
-		ctx, cancel := withTimeout(ctx, timeout)
-		defer cancel()
-		stdout, stderr, err = p.runCommand(ctx, resource.URN(urn), *command, secret, in, prevStdout, prevStderr)
-		if err != nil {
-			return nil, err
+// markUnknown makes the outputs a command produces unknown, keeping the inputs as they are.
+func markUnknown(pm resource.PropertyMap) resource.PropertyMap {
+	for _, f := range outputFields {
+		if v, ok := pm[f.key]; ok && !v.IsComputed() {
+			pm[f.key] = resource.MakeComputed(v)
 		}
 	}
-	return withOutputs(props, resource.NewStringProperty(stdout), resource.NewStringProperty(stderr)), nil
+	return pm
 }
 
 func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
@@ -358,14 +294,28 @@ func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateReque
 	if err != nil {
 		return nil, err
 	}
+	in, failures := decode(commandInputs, props)
+	if len(failures) > 0 {
+		return nil, failuresError("inputs", failures)
+	}
 	id, err := resource.NewUniqueHex(nameOf(req.GetUrn(), req.GetName()), 8, 0)
 	if err != nil {
 		return nil, err
 	}
-	outputs, err := p.execute(ctx, req.GetUrn(), req.GetTimeout(), req.GetPreview(), inputsOnly(props),
-		func(in *inputs) (*string, bool) { return in.create, in.createSecret }, "", "")
-	if err != nil {
-		return nil, err
+	var outputs resource.PropertyMap
+	switch {
+	case req.GetPreview():
+		outputs = markUnknown(withOutputs(props, result{}))
+	case in.create == nil:
+		outputs = withOutputs(props, result{})
+	default:
+		ctx, done := p.operation(ctx, req.GetTimeout())
+		defer done()
+		res, err := p.runCommand(ctx, resource.URN(req.GetUrn()), *in.create, in, result{})
+		if err != nil {
+			return nil, err
+		}
+		outputs = withOutputs(props, res)
 	}
 	s, err := marshal("Create.outputs", outputs)
 	if err != nil {
@@ -374,26 +324,20 @@ func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateReque
 	return &pulumirpc.CreateResponse{Id: id, Properties: s}, nil
 }
 
-func prevOutputs(olds resource.PropertyMap) (string, string) {
-	get := func(k resource.PropertyKey) string {
-		v, ok := olds[k]
-		if !ok {
-			return ""
-		}
-		v = unsecret(v)
-		if v.IsString() {
-			return v.StringValue()
-		}
-		return ""
+// recorded decodes a Command's state: its inputs, and what its last run produced.
+func recorded(state resource.PropertyMap) (*inputs, result, error) {
+	in, failures := decode(commandState, state)
+	if len(failures) > 0 {
+		return nil, result{}, failuresError("state", failures)
 	}
-	return get("stdout"), get("stderr")
+	return in, result{stdout: in.stdout, stderr: in.stderr, assets: state["assets"], archive: state["archive"]}, nil
 }
 
 func (p *commandProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
 	if err := checkType(req.GetUrn(), req.GetType()); err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal("Update.olds", req.GetOlds())
+	state, err := unmarshal("Update.olds", req.GetOlds())
 	if err != nil {
 		return nil, err
 	}
@@ -401,16 +345,33 @@ func (p *commandProvider) Update(ctx context.Context, req *pulumirpc.UpdateReque
 	if err != nil {
 		return nil, err
 	}
-	oldStdout, oldStderr := prevOutputs(olds)
-	outputs, err := p.execute(ctx, req.GetUrn(), req.GetTimeout(), req.GetPreview(), inputsOnly(news),
-		func(in *inputs) (*string, bool) {
-			if in.update != nil {
-				return in.update, in.updateSecret
-			}
-			return in.create, in.createSecret
-		}, oldStdout, oldStderr)
+	applyIgnoreChanges(news, state, req.GetIgnoreChanges())
+	_, prev, err := recorded(state)
 	if err != nil {
 		return nil, err
+	}
+	in, failures := decode(commandInputs, news)
+	if len(failures) > 0 {
+		return nil, failuresError("inputs", failures)
+	}
+	command := in.create
+	if in.update != nil {
+		command = in.update
+	}
+	outputs := withOutputs(news, prev)
+	switch {
+	case req.GetPreview():
+		if outputsUnknownInUpdatePreview(state, news) {
+			outputs = markUnknown(outputs)
+		}
+	case command != nil:
+		ctx, done := p.operation(ctx, req.GetTimeout())
+		defer done()
+		res, err := p.runCommand(ctx, resource.URN(req.GetUrn()), *command, in, prev)
+		if err != nil {
+			return nil, err
+		}
+		outputs = withOutputs(news, res)
 	}
 	s, err := marshal("Update.outputs", outputs)
 	if err != nil {
@@ -423,48 +384,36 @@ func (p *commandProvider) Delete(ctx context.Context, req *pulumirpc.DeleteReque
 	if err := checkType(req.GetUrn(), req.GetType()); err != nil {
 		return nil, err
 	}
-	props, err := unmarshal("Delete.properties", req.GetProperties())
+	state, err := unmarshal("Delete.properties", req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
-	in, err := parseInputs(inputsOnly(props))
+	in, prev, err := recorded(state)
 	if err != nil {
 		return nil, err
 	}
 	if in.delete != nil {
-		oldStdout, oldStderr := prevOutputs(props)
-		ctx, cancel := withTimeout(ctx, req.GetTimeout())
-		defer cancel()
-		if _, _, err := p.runCommand(ctx, resource.URN(req.GetUrn()), *in.delete, in.deleteSecret, in,
-			oldStdout, oldStderr); err != nil {
+		ctx, done := p.operation(ctx, req.GetTimeout())
+		defer done()
+		if _, err := p.runCommand(ctx, resource.URN(req.GetUrn()), *in.delete, in, prev); err != nil {
 			return nil, err
 		}
 	}
 	return &emptypb.Empty{}, nil
 }
 
-// Read (refresh/import) returns the recorded state unchanged: a command's
-// effects cannot be read back.
+// Read (refresh) returns the recorded state unchanged: a command's effects cannot be read back.
 func (p *commandProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
 	if err := checkType(req.GetUrn(), req.GetType()); err != nil {
 		return nil, err
 	}
-	inputs := req.GetInputs()
-	if inputs == nil {
-		props, err := unmarshal("Read.properties", req.GetProperties())
-		if err != nil {
-			return nil, err
-		}
-		if inputs, err = marshal("Read.inputs", inputsOnly(props)); err != nil {
-			return nil, err
-		}
-	}
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: inputs}, nil
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 }
 
 // ---------------------------------------------------------------------------
 // command:local:run
 
+// Invoke runs the command, in previews too (upstream does; the function exists to run every time).
 func (p *commandProvider) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
 	if req.GetTok() != runFunction {
 		return nil, status.Errorf(codes.InvalidArgument,
@@ -474,28 +423,21 @@ func (p *commandProvider) Invoke(ctx context.Context, req *pulumirpc.InvokeReque
 	if err != nil {
 		return nil, err
 	}
-	in, err := parseInputs(args)
-	if err != nil {
-		var fe *fieldError
-		if errors.As(err, &fe) {
-			return &pulumirpc.InvokeResponse{
-				Failures: []*pulumirpc.CheckFailure{{Property: fe.key, Reason: fe.msg}},
-			}, nil
-		}
-		return nil, err
+	in, failures := decode(runInputs, args)
+	if len(failures) > 0 {
+		return &pulumirpc.InvokeResponse{Failures: failures}, nil
 	}
-	if in.command == nil {
-		return &pulumirpc.InvokeResponse{
-			Failures: []*pulumirpc.CheckFailure{{Property: "command", Reason: "missing required property 'command'"}},
-		}, nil
+	command := "" // an unknown command decodes to its zero value upstream
+	if in.command != nil {
+		command = *in.command
 	}
-	// Like the real provider, run also runs during previews.
-	stdout, stderr, err := p.runCommand(ctx, "", *in.command, in.commandSecret, in, "", "")
+	ctx, done := p.operation(ctx, 0)
+	defer done()
+	res, err := p.runCommand(ctx, "", command, in, result{})
 	if err != nil {
 		return nil, err
 	}
-	result := withOutputs(args, resource.NewStringProperty(stdout), resource.NewStringProperty(stderr))
-	s, err := marshal("Invoke.return", result)
+	s, err := marshal("Invoke.return", withOutputs(args, res))
 	if err != nil {
 		return nil, err
 	}

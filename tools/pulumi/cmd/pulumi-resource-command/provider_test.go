@@ -62,6 +62,7 @@ func serve(t *testing.T, init func(*grpc.Server)) string {
 type harness struct {
 	client pulumirpc.ResourceProviderClient
 	engine *fakeEngine
+	prov   *commandProvider
 }
 
 func newHarness(t *testing.T) *harness {
@@ -83,7 +84,7 @@ func newHarness(t *testing.T) *harness {
 	if _, err := c.Configure(ctx, &pulumirpc.ConfigureRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	return &harness{client: c, engine: eng}
+	return &harness{client: c, engine: eng, prov: prov}
 }
 
 func mustMarshal(t *testing.T, pm resource.PropertyMap) *structpb.Struct {
@@ -306,95 +307,6 @@ func TestUpdateAndDeleteSeePreviousOutput(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "exit status 7") {
 		t.Errorf("delete failure: %v", err)
-	}
-}
-
-func TestDiff(t *testing.T) {
-	h := newHarness(t)
-	diff := func(olds, news resource.PropertyMap) *pulumirpc.DiffResponse {
-		t.Helper()
-		resp, err := h.client.Diff(context.Background(), &pulumirpc.DiffRequest{
-			Urn: testURN, Id: "x", Olds: mustMarshal(t, olds), News: mustMarshal(t, news),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
-	}
-	base := resource.PropertyMap{"create": str("echo a"), "stdout": str("a"), "stderr": str("")}
-
-	if r := diff(base, resource.PropertyMap{"create": str("echo a")}); r.Changes != pulumirpc.DiffResponse_DIFF_NONE {
-		t.Errorf("no change: %v", r)
-	}
-	r := diff(base, resource.PropertyMap{"create": str("echo b")})
-	if r.Changes != pulumirpc.DiffResponse_DIFF_SOME || len(r.Replaces) != 0 ||
-		r.DetailedDiff["create"].GetKind() != pulumirpc.PropertyDiff_UPDATE {
-		t.Errorf("create change should be an update: %v", r)
-	}
-	r = diff(base, resource.PropertyMap{"create": str("echo a"), "environment": resource.NewObjectProperty(
-		resource.PropertyMap{"A": str("1")})})
-	if r.DetailedDiff["environment"].GetKind() != pulumirpc.PropertyDiff_ADD || len(r.Replaces) != 0 {
-		t.Errorf("environment add: %v", r)
-	}
-	withTrig := base.Copy()
-	withTrig["triggers"] = resource.NewArrayProperty([]resource.PropertyValue{str("1")})
-	r = diff(withTrig, resource.PropertyMap{"create": str("echo a"),
-		"triggers": resource.NewArrayProperty([]resource.PropertyValue{str("2")})})
-	if len(r.Replaces) != 1 || r.Replaces[0] != "triggers" {
-		t.Errorf("triggers change should replace: %v", r)
-	}
-	// A value only becoming secret is not a change.
-	r = diff(base, resource.PropertyMap{"create": resource.MakeSecret(str("echo a"))})
-	if r.Changes != pulumirpc.DiffResponse_DIFF_NONE {
-		t.Errorf("secret-only change: %v", r)
-	}
-	// Unknown new value is a change.
-	r = diff(base, resource.PropertyMap{"create": resource.MakeComputed(str(""))})
-	if r.Changes != pulumirpc.DiffResponse_DIFF_SOME {
-		t.Errorf("unknown change: %v", r)
-	}
-}
-
-func TestSecretsFlowToOutputs(t *testing.T) {
-	h := newHarness(t)
-	_, out, err := h.create(t, resource.PropertyMap{
-		"create": str("echo $TOKEN"),
-		"environment": resource.NewObjectProperty(resource.PropertyMap{
-			"TOKEN": resource.MakeSecret(str("s3cret")),
-		}),
-		"logging": str("none"),
-	}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !out["stdout"].IsSecret() || !out["stderr"].IsSecret() {
-		t.Errorf("stdout/stderr should be secret: %v", out)
-	}
-	if !out["environment"].ObjectValue()["TOKEN"].IsSecret() {
-		t.Errorf("environment.TOKEN should stay secret: %v", out["environment"])
-	}
-	if got := stringOut(t, out, "stdout"); got != "s3cret" {
-		t.Errorf("stdout = %q", got)
-	}
-	for _, m := range h.engine.messages() {
-		if strings.Contains(m, "s3cret") {
-			t.Errorf("logging: none still logged %q", m)
-		}
-	}
-}
-
-func TestCheck(t *testing.T) {
-	h := newHarness(t)
-	news := mustMarshal(t, resource.PropertyMap{"create": str("x")})
-	resp, err := h.client.Check(context.Background(), &pulumirpc.CheckRequest{Urn: testURN, News: news})
-	if err != nil || len(resp.Failures) != 0 || !mustUnmarshal(t, resp.Inputs).DeepEquals(mustUnmarshal(t, news)) {
-		t.Fatalf("Check = %v, %v", resp, err)
-	}
-	resp, err = h.client.Check(context.Background(), &pulumirpc.CheckRequest{
-		Urn: testURN, News: mustMarshal(t, resource.PropertyMap{"create": resource.NewNumberProperty(1)}),
-	})
-	if err != nil || len(resp.Failures) != 1 || resp.Failures[0].Property != "create" {
-		t.Fatalf("Check type failure = %v, %v", resp, err)
 	}
 }
 
