@@ -104,12 +104,13 @@ async function main(): Promise<number | undefined> {
     process.stderr.write(`koodrive-sim: cannot listen on ${options.host}:${options.port}: ${code ?? message}\n`);
     return 1;
   }
-  process.stdout.write(`listening on ${simulator.url}\n`);
   const stop = () => {
     simulator.close().then(() => process.exit(0));
   };
+  // Handlers first: whoever reads the listening line may signal at once.
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.stdout.write(`listening on ${simulator.url}\n`);
   return undefined;
 }
 
