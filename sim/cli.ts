@@ -29,7 +29,7 @@ Fixture (every key optional; unknown keys, wrong types and negative figures are 
   Usage fields not given keep the API reference's example tenant.
 
 Demo credentials (accepted only when the fixture gives neither "tokens" nor "apps"):
-  token   ${DEMO_TOKEN}   (with or without "Bearer ")
+  token   ${DEMO_TOKEN}   (with or without "Bearer ", in any case)
   app     AppId ${DEMO_APP.appId}, AppSecret ${DEMO_APP.appSecret}, X-User-Id e.g. ${DEMO_APP.userId}
 
 Control paths (no authentication, JSON, not counted):
