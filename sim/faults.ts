@@ -55,6 +55,7 @@ interface FaultRun {
 /** Faults queued per endpoint, consumed one per request in queue order. */
 export class FaultQueue {
   readonly #queues = new Map<EndpointName, FaultRun[]>();
+  readonly #pending = new Map<EndpointName, number>();
 
   /**
    * Queues `fault` for the next `count` requests of `endpoint`, after those already queued. Throws, queueing
@@ -70,6 +71,7 @@ export class FaultQueue {
     const queue = this.#queues.get(endpoint) ?? [];
     queue.push({ fault, remaining: count });
     this.#queues.set(endpoint, queue);
+    this.#pending.set(endpoint, pending + count);
   }
 
   /** Removes and returns the next fault for `endpoint`, if any. */
@@ -79,17 +81,19 @@ export class FaultQueue {
     if (!run) return undefined;
     run.remaining -= 1;
     if (run.remaining === 0) queue.shift();
+    this.#pending.set(endpoint, this.pending(endpoint) - 1);
     return run.fault;
   }
 
   /** How many faults are still queued for `endpoint`. */
   pending(endpoint: EndpointName): number {
-    return (this.#queues.get(endpoint) ?? []).reduce((sum, run) => sum + run.remaining, 0);
+    return this.#pending.get(endpoint) ?? 0;
   }
 
   /** Drops every queued fault. */
   clear(): void {
     this.#queues.clear();
+    this.#pending.clear();
   }
 }
 
