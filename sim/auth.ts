@@ -30,7 +30,8 @@ function constantTimeEqual(expectedDigest: Buffer, presented: string): boolean {
   return timingSafeEqual(expectedDigest, digest(presented));
 }
 
-const stripBearer = (value: string): string => value.replace(/^Bearer /, "");
+// The auth scheme is case-insensitive (RFC 7235), so `bearer x`, `BEARER x` and `Bearer x` all present token x.
+const stripBearer = (value: string): string => value.replace(/^bearer /i, "");
 
 /** The credentials a simulator accepts. */
 export class Credentials {
@@ -48,7 +49,7 @@ export class Credentials {
     this.#apps = new Map(apps.map((app) => [app.appId, app]));
   }
 
-  /** Whether `token` (with or without `Bearer `) is known; every known token is compared, in constant time. */
+  /** Whether `token` (with or without `Bearer `, in any case) is known; every known token is compared, in constant time. */
   knowsToken(token: string): boolean {
     const presented = stripBearer(token);
     return this.#tokenDigests.reduce((known, expected) => constantTimeEqual(expected, presented) || known, false);
@@ -75,9 +76,12 @@ export interface AuthenticatedRequest {
   body: string;
 }
 
+// Own properties only: a signed header named `constructor` or `__proto__` must not reach Object.prototype.
 const headerValue = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  if (!Object.hasOwn(headers, name)) return undefined;
   const value = headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
+  if (Array.isArray(value)) return value.join(", ");
+  return typeof value === "string" ? value : undefined;
 };
 
 function parseAppAuthorization(
@@ -87,6 +91,7 @@ function parseAppAuthorization(
     value
       .slice(SIGNING_ALGORITHM.length + 1)
       .split(",")
+      .filter((part) => part.includes("="))
       .map((part) => {
         const at = part.indexOf("=");
         return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
@@ -110,13 +115,13 @@ function checkAppSignature(request: AuthenticatedRequest, authorization: string,
   if (!app) return "unknown app";
   const missing = REQUIRED_SIGNED_HEADERS.filter((name) => !parsed.signedHeaders.includes(name));
   if (missing.length > 0) return `SignedHeaders must include ${missing.join(", ")}`;
-  const signed: Record<string, string> = {};
+  const signed = new Map<string, string>();
   for (const name of parsed.signedHeaders) {
     const value = headerValue(request.headers, name);
-    if (value === undefined) return `signed header ${name} is not in the request`;
-    signed[name] = value;
+    if (value === undefined) return `signed header ${name || "(empty name)"} is not in the request`;
+    signed.set(name, value);
   }
-  const date = parseXDate(signed["x-date"]?.trim() ?? "");
+  const date = parseXDate(signed.get("x-date")?.trim() ?? "");
   if (!date) return "X-Date is not a UTC time in the form YYYYMMDDTHHMMSSZ";
   if (Math.abs(date.getTime() - now.getTime()) > MAX_CLOCK_SKEW_MS) {
     return "X-Date is more than 15 minutes away from the server clock (stale or future signature)";
@@ -124,20 +129,20 @@ function checkAppSignature(request: AuthenticatedRequest, authorization: string,
   const canonical = canonicalRequest({
     method: request.method,
     url: new URL(request.target, "http://signed.invalid"),
-    headers: signed,
+    headers: Object.fromEntries(signed),
     body: request.body,
   });
   if (!constantTimeEqual(digest(signature(app.appSecret, canonical.text)), parsed.signature)) {
     return "signature does not match";
   }
-  if (app.userId !== undefined && app.userId !== signed["x-user-id"]?.trim()) {
+  if (app.userId !== undefined && app.userId !== signed.get("x-user-id")?.trim()) {
     return "this app may not act as the given X-User-Id";
   }
   return undefined;
 }
 
 /**
- * Checks a request's credentials as the service does: a known token (with or without `Bearer `), or an
+ * Checks a request's credentials as the service does: a known token (with or without `Bearer `, in any case), or an
  * HMAC-SHA256 app signature recomputed from the request. Returns why it failed, or undefined when it passed;
  * the reason never contains a secret or the presented credential.
  */

@@ -29,7 +29,7 @@ Fixture (every key optional; unknown keys, wrong types and negative figures are 
   Usage fields not given keep the API reference's example tenant.
 
 Demo credentials (accepted only when the fixture gives neither "tokens" nor "apps"):
-  token   ${DEMO_TOKEN}   (with or without "Bearer ")
+  token   ${DEMO_TOKEN}   (with or without "Bearer ", in any case)
   app     AppId ${DEMO_APP.appId}, AppSecret ${DEMO_APP.appSecret}, X-User-Id e.g. ${DEMO_APP.userId}
 
 Control paths (no authentication, JSON, not counted):
@@ -104,12 +104,13 @@ async function main(): Promise<number | undefined> {
     process.stderr.write(`koodrive-sim: cannot listen on ${options.host}:${options.port}: ${code ?? message}\n`);
     return 1;
   }
-  process.stdout.write(`listening on ${simulator.url}\n`);
   const stop = () => {
     simulator.close().then(() => process.exit(0));
   };
+  // Handlers first: whoever reads the listening line may signal at once.
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.stdout.write(`listening on ${simulator.url}\n`);
   return undefined;
 }
 

@@ -45,7 +45,15 @@ const CONTROL_ROUTES = new Map<string, Readonly<Record<string, ControlHandler>>>
     "faults",
     {
       POST: withJsonBody(FaultRequestSchema, ({ endpoint, count, fault }, { core: { faults } }) => {
-        faults.add(endpoint, fault, count);
+        try {
+          faults.add(endpoint, fault, count);
+        } catch (error) {
+          return errorReply(
+            400,
+            ERROR_CODES.parameterInvalid,
+            `parameter validation failed: ${(error as Error).message}`,
+          );
+        }
         return successReply({ pending: faults.pending(endpoint) });
       }),
     },

@@ -31,37 +31,69 @@ export type Fault = z.infer<typeof FaultSchema>;
 /** The kind of a fault. */
 export type FaultKind = Fault["kind"];
 
+/** At most this many faults may be queued per endpoint, so no request can exhaust the simulator's memory. */
+export const MAX_QUEUED_FAULTS = 1_000_000;
+
 /** The body of `POST /__sim/faults`: queue `fault` for the next `count` requests of `endpoint`. */
 export const FaultRequestSchema = z.strictObject({
   endpoint: z.enum(ENDPOINT_NAMES),
-  count: z.number().int().positive().default(1),
+  count: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_QUEUED_FAULTS, `at most ${MAX_QUEUED_FAULTS} faults may be queued per endpoint`)
+    .default(1),
   fault: FaultSchema,
 });
 
+/** A fault and how many more requests it applies to; one entry per `add`, however large the count. */
+interface FaultRun {
+  fault: Fault;
+  remaining: number;
+}
+
 /** Faults queued per endpoint, consumed one per request in queue order. */
 export class FaultQueue {
-  readonly #queues = new Map<EndpointName, Fault[]>();
+  readonly #queues = new Map<EndpointName, FaultRun[]>();
+  readonly #pending = new Map<EndpointName, number>();
 
-  /** Queues `fault` for the next `count` requests of `endpoint`, after those already queued. */
+  /**
+   * Queues `fault` for the next `count` requests of `endpoint`, after those already queued. Throws, queueing
+   * nothing, when that would put more than {@link MAX_QUEUED_FAULTS} in the endpoint's queue.
+   */
   add(endpoint: EndpointName, fault: Fault, count: number): void {
+    const pending = this.pending(endpoint);
+    if (!Number.isSafeInteger(count) || count < 1 || pending + count > MAX_QUEUED_FAULTS) {
+      throw new RangeError(
+        `count: at most ${MAX_QUEUED_FAULTS} faults may be queued per endpoint; ${endpoint} has ${pending} queued, so ${count} more do not fit`,
+      );
+    }
     const queue = this.#queues.get(endpoint) ?? [];
-    for (let i = 0; i < count; i += 1) queue.push(fault);
+    queue.push({ fault, remaining: count });
     this.#queues.set(endpoint, queue);
+    this.#pending.set(endpoint, pending + count);
   }
 
   /** Removes and returns the next fault for `endpoint`, if any. */
   take(endpoint: EndpointName): Fault | undefined {
-    return this.#queues.get(endpoint)?.shift();
+    const queue = this.#queues.get(endpoint);
+    const run = queue?.[0];
+    if (!run) return undefined;
+    run.remaining -= 1;
+    if (run.remaining === 0) queue.shift();
+    this.#pending.set(endpoint, this.pending(endpoint) - 1);
+    return run.fault;
   }
 
   /** How many faults are still queued for `endpoint`. */
   pending(endpoint: EndpointName): number {
-    return this.#queues.get(endpoint)?.length ?? 0;
+    return this.#pending.get(endpoint) ?? 0;
   }
 
   /** Drops every queued fault. */
   clear(): void {
     this.#queues.clear();
+    this.#pending.clear();
   }
 }
 

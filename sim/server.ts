@@ -12,19 +12,38 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 // setTimeout fires at once for delays above 2^31-1 ms, so a "never answer" delay is capped there (~24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Reads the whole body; undefined when it is larger than {@link MAX_BODY_BYTES}. */
+/**
+ * Reads the whole body; undefined as soon as it is known to be larger than {@link MAX_BODY_BYTES} (from
+ * Content-Length, or once that many bytes have arrived), without reading or keeping any more of it.
+ */
 function readBody(request: IncomingMessage): Promise<string | undefined> {
+  if (Number(request.headers["content-length"]) > MAX_BODY_BYTES) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.once("end", () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined));
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off("data", onData);
+      request.pause();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    request.on("data", onData);
+    request.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     request.once("error", reject);
+    request.once("close", () => reject(new Error("the client closed the connection before the body ended")));
   });
 }
+
+/** 413, closing the connection afterwards so the rest of the body is never read. */
+const TOO_LARGE: Reply = {
+  ...errorReply(413, ERROR_CODES.payloadTooLarge, `the body is larger than ${MAX_BODY_BYTES} bytes`),
+  headers: { connection: "close" },
+};
 
 function headersOf(reply: Reply, contentLength: number): Record<string, string | number> {
   return { "content-type": reply.contentType, "content-length": contentLength, ...reply.headers };
@@ -70,10 +89,7 @@ export interface HandlerSettings {
 
 /** The simulator's HTTP request listener: control paths, then the simulated API with faults and authentication. */
 export function createRequestHandler(core: SimulatorCore, settings: HandlerSettings) {
-  function answer(route: EndpointRoute, request: IncomingMessage, rawBody: string | undefined): Reply {
-    if (rawBody === undefined) {
-      return errorReply(413, ERROR_CODES.payloadTooLarge, `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    }
+  function answer(route: EndpointRoute, request: IncomingMessage, rawBody: string): Reply {
     const failure = authenticate(
       { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: rawBody },
       settings.credentials,
@@ -89,7 +105,7 @@ export function createRequestHandler(core: SimulatorCore, settings: HandlerSetti
     const pathname = target.split("?", 1)[0] ?? target;
     const rawBody = await readBody(request);
     if (pathname.startsWith(CONTROL_PREFIX)) {
-      send(response, handleControl(core, method, pathname, rawBody ?? ""));
+      send(response, rawBody === undefined ? TOO_LARGE : handleControl(core, method, pathname, rawBody));
       return;
     }
     const match = matchRoute(method, pathname);
@@ -101,6 +117,10 @@ export function createRequestHandler(core: SimulatorCore, settings: HandlerSetti
       ...(typeof traceId === "string" ? { traceId } : {}),
       ...(match.route ? { endpoint: match.route.name } : {}),
     });
+    if (rawBody === undefined) {
+      send(response, TOO_LARGE, entry);
+      return;
+    }
     if (!match.route) {
       send(response, match.reply, entry);
       return;

@@ -54,16 +54,29 @@ describe("koodrive-sim authentication", () => {
   describe("with the demo credentials", () => {
     beforeEach(() => start());
 
-    it("accepts the demo token with and without the Bearer prefix", async () => {
-      for (const authorization of [`Bearer ${DEMO_TOKEN}`, DEMO_TOKEN]) {
+    it("accepts the demo token bare and with the Bearer scheme in any case", async () => {
+      const presented = [
+        `Bearer ${DEMO_TOKEN}`,
+        `bearer ${DEMO_TOKEN}`,
+        `BEARER ${DEMO_TOKEN}`,
+        `bEaReR ${DEMO_TOKEN}`,
+        DEMO_TOKEN,
+      ];
+      for (const authorization of presented) {
         const answer = await call(sim.url, PATHS.quotaUsed, { headers: { authorization } });
         assert.equal(answer.status, 200, authorization);
         assert.equal((answer.json as { code: number }).code, 0);
       }
       assert.deepEqual(
         sim.requestLog().map((entry) => entry.authMode),
-        ["token", "token"],
+        presented.map(() => "token"),
       );
+    });
+
+    it("refuses the demo token behind another scheme or a second Bearer", async () => {
+      for (const authorization of [`Basic ${DEMO_TOKEN}`, `Bearer Bearer ${DEMO_TOKEN}`, `Bearer${DEMO_TOKEN}`]) {
+        assertRefused(await call(sim.url, PATHS.quotaUsed, { headers: { authorization } }), /unknown token/);
+      }
     });
 
     it("refuses an unknown token without echoing it", async () => {
@@ -192,6 +205,33 @@ describe("koodrive-sim authentication", () => {
     it("refuses an unknown app", async () => {
       assertRefused(await sendSigned(PATHS.quotaUsed, { appId: "someone-else" }), /unknown app/);
     });
+
+    // Names that live on Object.prototype once answered 500 "value.trim is not a function".
+    const MALFORMED_APP_AUTHORIZATIONS = [
+      "HMAC-SHA256 ",
+      "HMAC-SHA256 ,,,",
+      "HMAC-SHA256 AppId",
+      "HMAC-SHA256 AppIdX,SignedHeadersY,SignatureZ",
+      "HMAC-SHA256 AppId=demo-app,SignedHeaders=,Signature=00",
+      "HMAC-SHA256 AppId=demo-app,SignedHeaders=;;;,Signature=00",
+      "HMAC-SHA256 AppId=constructor,SignedHeaders=host;x-date;x-user-id,Signature=00",
+      "HMAC-SHA256 AppId=__proto__,SignedHeaders=host;x-date;x-user-id,Signature=00",
+      ...["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "prototype"].map(
+        (name) => `HMAC-SHA256 AppId=demo-app,SignedHeaders=host;x-date;x-user-id;${name},Signature=00`,
+      ),
+      "HMAC-SHA256 AppId=demo-app,SignedHeaders=constructor;host;x-date;x-user-id,Signature=00",
+      "HMAC-SHA256 AppId=demo-app,SignedHeaders=host;x-date;x-user-id,Signature=\u00ff\u00fe",
+      "HMAC-SHA256 AppId=demo-app=x,SignedHeaders==host;x-date;x-user-id,Signature==",
+    ];
+    for (const authorization of MALFORMED_APP_AUTHORIZATIONS) {
+      it(`answers 401 to the malformed Authorization ${JSON.stringify(authorization)}`, async () => {
+        const answer = await call(sim.url, PATHS.quotaUsed, {
+          headers: { authorization, "x-date": xDate(NOW), "x-user-id": DEMO_APP.userId },
+        });
+        assertRefused(answer, /authentication failed: /);
+        assert.equal(sim.requestLog()[0]?.status, 401);
+      });
+    }
 
     it("refuses a malformed HMAC-SHA256 Authorization", async () => {
       const answer = await call(sim.url, PATHS.quotaUsed, {

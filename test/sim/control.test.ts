@@ -138,6 +138,39 @@ describe("koodrive-sim control paths", () => {
     assert.equal((await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status, 200);
   });
 
+  it("bounds the fault count at 1000000 per endpoint with 400 naming the limit, and stays up", async () => {
+    for (const count of [1e9, 3e7, 1_000_001]) {
+      const answer = await post(
+        sim().url,
+        "/__sim/faults",
+        { endpoint: "quotaUsed", count, fault: { kind: "reset" } },
+        {},
+      );
+      assert.equal(answer.status, 400, String(count));
+      assert.match((answer.json as { msg: string }).msg, /count: at most 1000000 faults/);
+    }
+    const full = await post(
+      sim().url,
+      "/__sim/faults",
+      { endpoint: "quotaUsed", count: 999_999, fault: { kind: "status", status: 503 } },
+      {},
+    );
+    assert.deepEqual(full.json, { code: 0, msg: "success", pending: 999_999 });
+    const last = await post(
+      sim().url,
+      "/__sim/faults",
+      { endpoint: "quotaUsed", count: 1, fault: { kind: "html" } },
+      {},
+    );
+    assert.deepEqual(last.json, { code: 0, msg: "success", pending: 1_000_000 });
+    const over = await post(sim().url, "/__sim/faults", { endpoint: "quotaUsed", fault: { kind: "reset" } }, {});
+    assert.equal(over.status, 400);
+    assert.match((over.json as { msg: string }).msg, /quotaUsed has 1000000 queued/);
+    assert.throws(() => sim().queueFault("quotaUsed", { kind: "reset" }), /at most 1000000 faults/);
+    assert.equal((await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status, 503);
+    assert.equal((await call(sim().url, PATHS.userCount, { headers: TOKEN_AUTH })).status, 200);
+  });
+
   it("answers unknown control paths with 404 and wrong methods with 405", async () => {
     assert.equal((await call(sim().url, "/__sim/nothing")).status, 404);
     const wrong = await call(sim().url, "/__sim/reset");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DOCUMENTED_EXAMPLE, QuotaUsedDataSchema } from "../../sdk/quota-used";
 import { ERROR_CODES } from "../../sim";
 import { useSimulator } from "../helpers/simulator";
-import { ADD_USER_BODY, call, PATHS, post, TOKEN_AUTH } from "./http";
+import { ADD_USER_BODY, call, PATHS, post, rawUpload, TOKEN_AUTH } from "./http";
 
 describe("koodrive-sim endpoints", () => {
   const sim = useSimulator();
@@ -133,4 +133,31 @@ describe("koodrive-sim endpoints", () => {
     assert.equal(answer.status, 413);
     assert.equal(sim().usage().userCount, DOCUMENTED_EXAMPLE.userCount);
   });
+
+  const HUNDRED_MB = 100 * 1024 * 1024;
+  const BODY_TARGETS = [
+    "PUT /__sim/usage",
+    "POST /__sim/faults",
+    "POST /__sim/reset",
+    "GET /__sim/requests",
+    `POST ${PATHS.users}`,
+    `POST ${PATHS.space("owner-1")}`,
+    `GET ${PATHS.quotaUsed}`,
+    "POST /no/such/path",
+  ];
+  for (const target of BODY_TARGETS) {
+    for (const framing of ["content-length", "chunked"] as const) {
+      it(`answers a 100 MB ${framing} body to ${target} with 413, without reading it all`, async () => {
+        const length = framing === "content-length" ? `content-length: ${HUNDRED_MB}` : "transfer-encoding: chunked";
+        const head = `${target} HTTP/1.1\r\nhost: sim\r\nauthorization: ${TOKEN_AUTH.authorization}\r\ncontent-type: application/json\r\n${length}\r\n\r\n`;
+        // A chunked body is one huge chunk, so every byte after its size line is payload.
+        const chunkHead = framing === "chunked" ? `${HUNDRED_MB.toString(16)}\r\n` : "";
+        const { response, written } = await rawUpload(sim().url, head + chunkHead, HUNDRED_MB);
+        assert.match(response, /^HTTP\/1\.1 413 /);
+        assert.match(response, /"code":13000413/);
+        assert.ok(written < HUNDRED_MB, `the client could hand over all ${written} bytes`);
+        assert.deepEqual(sim().usage(), { ...DOCUMENTED_EXAMPLE });
+      });
+    }
+  }
 });

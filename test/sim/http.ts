@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { request } from "undici";
 import { DEMO_TOKEN } from "../../sim";
 
@@ -59,3 +61,40 @@ export const PATHS = {
 
 /** A valid add-user body. */
 export const ADD_USER_BODY = { userId: "200000000000000001", modifyUserInfoReq: { deptId: 1, role: 0 } };
+
+/**
+ * Sends a request head, then `bodyBytes` of body in 64 KiB chunks over a raw socket, stopping early once the
+ * server answers or closes. Returns what came back and how many body bytes were handed to the socket.
+ */
+export async function rawUpload(
+  base: string,
+  head: string,
+  bodyBytes: number,
+): Promise<{ response: string; written: number }> {
+  const { hostname, port } = new URL(base);
+  const socket = connect({ host: hostname, port: Number(port) });
+  await once(socket, "connect");
+  let response = "";
+  let ended = false;
+  socket.on("data", (chunk: Buffer) => {
+    response += chunk.toString("latin1");
+  });
+  const closed = new Promise<void>((resolve) => {
+    socket.once("close", () => {
+      ended = true;
+      resolve();
+    });
+    socket.on("error", () => {});
+  });
+  socket.write(head);
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  let written = 0;
+  while (written < bodyBytes && response === "" && !ended) {
+    const piece = chunk.subarray(0, Math.min(chunk.length, bodyBytes - written));
+    written += piece.length;
+    if (!socket.write(piece)) await Promise.race([once(socket, "drain").catch(() => undefined), closed]);
+  }
+  socket.end();
+  await closed;
+  return { response, written };
+}
