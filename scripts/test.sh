@@ -17,10 +17,16 @@ if [ "${1:-}" = --all-legs ]; then
 	shift
 	newest="$(package_field devDependencies)"
 	floor="$(package_field peerDependencies)"
+	failed=()
 	for leg in "24 $newest" "22 $floor"; do
 		read -r node sdk <<<"$leg"
-		KOODRIVE_TEST_NODE="$node" KOODRIVE_PULUMI_SDK="$sdk" bash scripts/test.sh "$@"
+		# Every leg runs even when one fails, so a run shows the whole matrix.
+		KOODRIVE_TEST_NODE="$node" KOODRIVE_PULUMI_SDK="$sdk" bash scripts/test.sh "$@" || failed+=("Node $node + @pulumi/pulumi $sdk")
 	done
+	if [ ${#failed[@]} -gt 0 ]; then
+		printf 'test legs failed: %s\n' "${failed[*]}" >&2
+		exit 1
+	fi
 	exit 0
 fi
 
