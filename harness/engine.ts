@@ -3,7 +3,7 @@
  * scripts/pulumi.sh, run offline with a local backend and a passphrase.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
@@ -31,6 +31,7 @@ export function engineBinDir(): Promise<string> {
 export function offlineEnvironment(bin: string, stateDir: string, passphrase: string): Record<string, string> {
   mkdirSync(stateDir, { recursive: true });
   return {
+    ...privatePulumiHome(bin),
     PATH: [bin, path.join(REPO_ROOT, "node_modules/@pulumi/pulumi"), process.env.PATH].join(path.delimiter),
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: passphrase,
@@ -40,7 +41,26 @@ export function offlineEnvironment(bin: string, stateDir: string, passphrase: st
   };
 }
 
-/** The Automation API's handle on the CLI in `bin`. */
+/**
+ * The built engine's own Pulumi home (scripts/pulumi.sh keeps it next to `bin`, with the built
+ * `command` plugin), so its runs never touch the user's ~/.pulumi. An installed CLI uses the user's.
+ */
+function privatePulumiHome(bin: string): Record<string, string> {
+  const home = path.join(path.dirname(bin), "pulumi-home");
+  return path.basename(bin) === "bin" && existsSync(home) ? { PULUMI_HOME: home } : {};
+}
+
+/**
+ * The Automation API's handle on the CLI in `bin`. It wants `<root>/bin/pulumi`, so a CLI in a folder
+ * named otherwise is reached through a `bin` link in a folder of this repository.
+ */
 export function pulumiCommand(bin: string): Promise<PulumiCommand> {
-  return PulumiCommand.get({ root: path.dirname(bin), skipVersionCheck: true });
+  let root = path.dirname(bin);
+  if (path.basename(bin) !== "bin") {
+    root = path.join(REPO_ROOT, "node_modules/.cache/pulumi-koodrive-cli");
+    mkdirSync(root, { recursive: true });
+    rmSync(path.join(root, "bin"), { force: true });
+    symlinkSync(bin, path.join(root, "bin"));
+  }
+  return PulumiCommand.get({ root, skipVersionCheck: true });
 }

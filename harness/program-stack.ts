@@ -3,7 +3,7 @@
  * installed from `npm pack` into the programs' node_modules, as a user installs it.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -13,9 +13,13 @@ import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "./en
 const run = promisify(execFile);
 const DEV_DEPENDENCIES = (require(path.join(REPO_ROOT, "package.json")) as { devDependencies: Record<string, string> })
   .devDependencies;
-/** What a program needs beside pulumi-koodrive, at the versions this repository develops against. */
+/**
+ * What a program needs beside pulumi-koodrive, at the versions this repository develops against;
+ * KOODRIVE_PULUMI_SDK sets the @pulumi/pulumi version (the test leg's, see scripts/test.sh).
+ */
 const PROGRAM_DEPENDENCIES = ["@pulumi/pulumi", "@pulumi/command", "typescript", "ts-node", "@types/node"].map(
-  (name) => `${name}@${DEV_DEPENDENCIES[name]}`,
+  (name) =>
+    `${name}@${name === "@pulumi/pulumi" ? (process.env.KOODRIVE_PULUMI_SDK ?? DEV_DEPENDENCIES[name]) : DEV_DEPENDENCIES[name]}`,
 );
 
 /** The passphrase of the program stacks' secrets provider. */
@@ -25,7 +29,10 @@ let workspace: Promise<{ root: string; binDir: string }> | undefined;
 
 async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
   const binDir = await engineBinDir();
-  const root = mkdtempSync(path.join(tmpdir(), "koodrive-programs-"));
+  removeStaleWorkspaces();
+  const root = mkdtempSync(path.join(tmpdir(), WORKSPACE_PREFIX));
+  writeFileSync(path.join(root, OWNER_MARKER), String(process.pid));
+  removeOnSignal(root);
   const { stdout: packed } = await run("npm", ["pack", "--silent", "--pack-destination", root], { cwd: REPO_ROOT });
   const tarball = path.join(root, packed.trim().split("\n").pop() as string);
   writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "koodrive-programs", private: true }));
@@ -34,6 +41,61 @@ async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
     maxBuffer: 64 * 1024 * 1024,
   });
   return { root, binDir };
+}
+
+const WORKSPACE_PREFIX = "koodrive-programs-";
+/** The file in a workspace naming the process that owns it. */
+const OWNER_MARKER = ".owner-pid";
+/** A workspace without an owner marker (made by an earlier version) is stale when older than this (ms). */
+const UNMARKED_STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes workspaces left under the temp folder by earlier runs that were killed: those whose owner
+ * process is gone, and unmarked ones older than a day. Returns the folders removed.
+ */
+export function removeStaleWorkspaces(now = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(WORKSPACE_PREFIX)) continue;
+    const dir = path.join(tmpdir(), name);
+    try {
+      const info = lstatSync(dir);
+      if (!info.isDirectory() || info.uid !== process.getuid?.()) continue;
+      if (!ownedByDeadProcess(dir) && now - info.mtimeMs < UNMARKED_STALE_AFTER_MS) continue;
+    } catch {
+      continue;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+/** True when `dir` has an owner marker naming a process that no longer runs. */
+function ownedByDeadProcess(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(dir, OWNER_MARKER), "utf8"));
+  } catch {
+    return false; // unmarked, or still being set up
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/** On SIGINT/SIGTERM, removes `root`, then dies of the same signal as it would have. */
+function removeOnSignal(root: string): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      rmSync(root, { recursive: true, force: true });
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 /** A Pulumi program written to a folder of the shared program workspace. */

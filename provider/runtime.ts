@@ -13,7 +13,8 @@ import { evaluatePlan } from "../sdk/plan";
 import type { KooDriveConnectionArgs, SettingsSource } from "../sdk/settings";
 import type { GetServiceUsageResult } from "../sdk/usage";
 import { CONNECTION_KEYS } from "./connection";
-import { type GuardOutputs, GuardPlanSchema } from "./guard-plan";
+import type { GuardOutputs } from "./guard-plan";
+import { GuardPlanSchema } from "./guard-plan-schema";
 
 type Inputs = Record<string, unknown>;
 interface CheckFailure {

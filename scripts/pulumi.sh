@@ -4,24 +4,30 @@
 #   scripts/pulumi.sh ensure            print (last stdout line) a directory holding
 #                                       pulumi, pulumi-language-nodejs and
 #                                       pulumi-resource-pulumi-nodejs; a built
-#                                       `command` provider goes to Pulumi's plugin cache
+#                                       engine's `command` provider goes to its
+#                                       private Pulumi home (../pulumi-home)
 #   scripts/pulumi.sh run -- ARGS...    run `pulumi ARGS...` with a local,
 #                                       offline setup (what `npm run pulumi` calls)
 #
 # Where the engine comes from, in order:
 #   1. an installed Pulumi CLI: `pulumi` (>= MIN_VERSION) and
-#      `pulumi-language-nodejs` both on PATH;
+#      `pulumi-language-nodejs` both on PATH, in any folder; it must have the
+#      plugins the tests and examples use (`command` v1.2.1) installed;
 #   2. a previous build in $XDG_CACHE_HOME/pulumi-koodrive/<key>/bin, where key is
-#      the engine version plus a hash of tools/pulumi (go.mod, go.sum, *.go), so
-#      editing those sources makes a fresh build;
+#      the engine version plus a hash of tools/pulumi (go.mod, go.sum, *.go) and
+#      BUILD_LAYOUT, so editing those sources makes a fresh build;
 #   3. a build from tools/pulumi with Go (about 5 minutes the first time);
 #   4. otherwise: instructions for installing the Pulumi CLI, exit 1.
 # PULUMI_KOODRIVE_ENGINE=path|build forces step 1 or skips it (default: auto).
 #
 # Progress goes to stderr; `ensure` prints only the directory on stdout.
+# A built engine runs with PULUMI_HOME=<key>/pulumi-home: nothing is written to
+# the user's PULUMI_HOME or ~/.pulumi.
 set -euo pipefail
 
 MIN_VERSION=3.248.0
+# Part of the cache key: bump it when this script changes what a build folder holds.
+BUILD_LAYOUT=2
 DEMO_PASSPHRASE=koodrive-demo-passphrase # protects only local demo state; see README
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +36,8 @@ cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-koodrive"
 shim_name=pulumi-resource-pulumi-nodejs
 command_plugin=pulumi-resource-command
 command_version=v1.2.1 # the version @pulumi/command in package.json declares
+# A string only the stand-in `command` provider built from tools/pulumi contains.
+standin_marker=github.com/koodrive/pulumi-koodrive/tools/pulumi/cmd/$command_plugin
 
 say() { printf 'pulumi.sh: %s\n' "$*" >&2; }
 
@@ -62,8 +70,7 @@ sha256() {
 }
 
 # Hash of everything that goes into the build: go.mod, go.sum, every .go file
-# (names and contents) and this script (it decides the layout), so a change
-# gives a new cache key.
+# (names and contents) and BUILD_LAYOUT, so a change gives a new cache key.
 source_hash() {
 	(
 		cd "$tools_dir"
@@ -72,7 +79,7 @@ source_hash() {
 			while IFS= read -r f; do
 				printf '%s  %s\n' "$(sha256 <"$f" | cut -c1-64)" "$f"
 			done
-		sha256 <"$repo_root/scripts/pulumi.sh"
+		printf 'layout %s\n' "$BUILD_LAYOUT"
 	) | sha256 | cut -c1-12
 }
 
@@ -93,6 +100,35 @@ installed_cli_dir() {
 	cd "$(dirname "$cli")" && pwd -P
 }
 
+# The installed CLI must have the plugins the tests and examples use: the engine
+# runs offline and would fail later with "no resource plugin ... found".
+require_installed_plugins() {
+	local cli="$1/pulumi"
+	if ! PULUMI_SKIP_UPDATE_CHECK=true "$cli" plugin ls 2>/dev/null |
+		awk -v v="${command_version#v}" '$1 == "command" && $2 == "resource" && $3 == v { found = 1 } END { exit !found }'; then
+		say "the installed Pulumi CLI ($cli) lacks the command provider ${command_version} that the tests and examples use."
+		say "install it, then run this again:"
+		say "  pulumi plugin install resource command $command_version"
+		exit 1
+	fi
+}
+
+# Earlier versions of this script installed the stand-in `command` provider into
+# the user's own plugin cache, where it shadows upstream's in every project.
+# Says so (once per machine) with the command that removes it.
+warn_standin_in_user_cache() {
+	local dir="${PULUMI_HOME:-$HOME/.pulumi}/plugins/resource-command-$command_version"
+	local warned="$cache_root/.warned-standin-$(printf '%s' "$dir" | sha256 | cut -c1-12)"
+	[ -f "$dir/$command_plugin" ] || return 0
+	grep -qaF "$standin_marker" "$dir/$command_plugin" 2>/dev/null || return 0
+	[ -e "$warned" ] && return 0
+	say "an earlier version of pulumi-koodrive left its stand-in command provider in your plugin cache,"
+	say "where it replaces upstream's command ${command_version} in every Pulumi project. Remove it with:"
+	say "  rm -rf '$dir' '$dir.lock' '$dir.lastused'"
+	say "(this notice is shown once)"
+	mkdir -p "$cache_root" && : >"$warned"
+}
+
 # The dynamic-provider shim ships in the npm package; the engine looks for it
 # on PATH as a plugin. Copy it into the bin dir (atomically) when available.
 install_shim() {
@@ -109,14 +145,15 @@ install_shim() {
 
 # The engine looks for a provider's plugin in its plugin cache (and warns when it
 # falls back to PATH), so the built `command` provider is installed there, as
-# `pulumi plugin install` would, and kept out of the bin directory.
+# `pulumi plugin install` would, in the build's private Pulumi home.
 install_command_plugin() {
 	local dest="$1" cached
-	cached="${PULUMI_HOME:-$HOME/.pulumi}/plugins/resource-command-$command_version/$command_plugin"
+	cached="$dest/pulumi-home/plugins/resource-command-$command_version/$command_plugin"
 	[ -x "$dest/plugins/$command_plugin" ] || return 0
 	cmp -s "$dest/plugins/$command_plugin" "$cached" 2>/dev/null && return 0
-	say "installing the built command provider $command_version into Pulumi's plugin cache"
-	PULUMI_SKIP_UPDATE_CHECK=true "$dest/bin/pulumi" plugin install resource command "$command_version" \
+	say "installing the built command provider $command_version into the engine's own Pulumi home"
+	PULUMI_HOME="$dest/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true \
+		"$dest/bin/pulumi" plugin install resource command "$command_version" \
 		--file "$dest/plugins/$command_plugin" --reinstall >&2
 }
 
@@ -192,15 +229,18 @@ use_cached_build() {
 	install_command_plugin "$dest"
 	touch "$dest" 2>/dev/null || true # marks it as in use, for the clean-up above
 	BIN="$dest/bin"
+	PRIVATE_HOME="$dest/pulumi-home"
 }
 
 # Sets BIN to the directory holding the engine binaries.
 ensure_bin() {
 	local mode="${PULUMI_KOODRIVE_ENGINE:-auto}" dir
+	warn_standin_in_user_cache
 	case "$mode" in
 	auto | path)
 		if dir="$(installed_cli_dir)"; then
 			say "using the installed Pulumi CLI in $dir"
+			require_installed_plugins "$dir"
 			BIN="$dir"
 			return 0
 		fi
@@ -231,6 +271,7 @@ run() {
 	if [ -z "${PULUMI_CONFIG_PASSPHRASE+set}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
 		export PULUMI_CONFIG_PASSPHRASE="$DEMO_PASSPHRASE"
 	fi
+	if [ -n "$PRIVATE_HOME" ]; then export PULUMI_HOME="$PRIVATE_HOME"; fi
 	export PULUMI_SKIP_UPDATE_CHECK=true
 	export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 	export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
@@ -238,6 +279,7 @@ run() {
 }
 
 BIN=
+PRIVATE_HOME=
 tmp=
 case "${1:-}" in
 ensure)

@@ -1,62 +1,65 @@
-import { z } from "zod";
-
-const FIGURE_RULE = "must be a whole number ≥ 0";
-
 /**
- * A non-negative whole number, as every figure in a quotaUsed response is. A string of digits is
- * accepted and read as its number (gateways sometimes quote long integers); anything else is refused.
+ * The `data` object of `GET /koodrive/ose/v1/service/quotaUsed`: the 17 figures KooDrive reports for a
+ * tenant, field for field as the API names them. A plain interface, so the published types stand
+ * alone; the schema that reads it (quota-used-schema.ts) is checked against it at compile time.
  */
-const figure = z.preprocess(
-  (value) => (typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value),
-  z.number({ error: FIGURE_RULE }).int({ error: FIGURE_RULE }).nonnegative({ error: FIGURE_RULE }),
-);
-
-/**
- * The `data` object of `GET /koodrive/ose/v1/service/quotaUsed`, field for field as the API names them.
- * Unknown extra fields are tolerated (and dropped), so a newer service does not break older clients.
- */
-export const QuotaUsedDataSchema = z.object({
+export interface QuotaUsedData {
   /** Total space the tenant subscribed, in GB. */
-  spaceCapacity: figure,
+  spaceCapacity: number;
   /** Quota already allocated out of the capacity, in GB (the three pools' quota used added up). */
-  spaceQuotaUsed: figure,
+  spaceQuotaUsed: number;
   /** Size of the department pool, in GB. */
-  deptSpaceQuota: figure,
+  deptSpaceQuota: number;
   /** Size of the personal pool, in GB. */
-  personalSpaceQuota: figure,
+  personalSpaceQuota: number;
   /** Size of the group pool, in GB. */
-  groupSpaceQuota: figure,
+  groupSpaceQuota: number;
   /** Reserved pool, in GB. */
-  reservedSpaceQuota: figure,
+  reservedSpaceQuota: number;
   /** Quota allocated out of the department pool, in GB. */
-  deptSpaceQuotaUsed: figure,
+  deptSpaceQuotaUsed: number;
   /** Quota allocated out of the personal pool, in GB. */
-  personalSpaceQuotaUsed: figure,
+  personalSpaceQuotaUsed: number;
   /** Quota allocated out of the group pool, in GB. */
-  groupSpaceQuotaUsed: figure,
+  groupSpaceQuotaUsed: number;
   /** Data actually stored in all pools, in the tenant's used-space unit (KB unless configured otherwise). */
-  spaceUsed: figure,
+  spaceUsed: number;
   /** Data stored in the department pool, in the used-space unit. */
-  deptSpaceUsed: figure,
+  deptSpaceUsed: number;
   /** Data stored in the personal pool, in the used-space unit. */
-  personalSpaceUsed: figure,
+  personalSpaceUsed: number;
   /** Data stored in the group pool, in the used-space unit. */
-  groupSpaceUsed: figure,
+  groupSpaceUsed: number;
   /** OrgID users created: seats taken. */
-  userCount: figure,
+  userCount: number;
   /** Seats subscribed. */
-  userMaxCount: figure,
+  userMaxCount: number;
   /** Expiration of package download, as the service reports it (unit not documented). */
-  packageDownloadExpires: figure,
+  packageDownloadExpires: number;
   /** Product type, e.g. "1". */
-  productType: z.string({ error: "must be a string" }),
-});
-
-/** The 17 figures KooDrive reports for a tenant. */
-export type QuotaUsedData = z.infer<typeof QuotaUsedDataSchema>;
+  productType: string;
+}
 
 /** The names of the 17 quotaUsed fields. */
-export const QUOTA_USED_FIELDS = Object.keys(QuotaUsedDataSchema.shape) as (keyof QuotaUsedData)[];
+export const QUOTA_USED_FIELDS = [
+  "spaceCapacity",
+  "spaceQuotaUsed",
+  "deptSpaceQuota",
+  "personalSpaceQuota",
+  "groupSpaceQuota",
+  "reservedSpaceQuota",
+  "deptSpaceQuotaUsed",
+  "personalSpaceQuotaUsed",
+  "groupSpaceQuotaUsed",
+  "spaceUsed",
+  "deptSpaceUsed",
+  "personalSpaceUsed",
+  "groupSpaceUsed",
+  "userCount",
+  "userMaxCount",
+  "packageDownloadExpires",
+  "productType",
+] as const satisfies readonly (keyof QuotaUsedData)[];
 
 /** The example tenant of the API reference; the simulator serves it by default. */
 export const DOCUMENTED_EXAMPLE: Readonly<QuotaUsedData> = Object.freeze({

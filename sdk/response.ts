@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AuthenticationError, InvalidResponseError, type KooDriveErrorContext, ServiceError } from "./errors";
-import { type QuotaUsedData, QuotaUsedDataSchema } from "./quota-used";
+import type { QuotaUsedData } from "./quota-used";
+import { QuotaUsedDataSchema } from "./quota-used-schema";
 
 /** The envelope every KooDrive answer comes in: `{code, msg, data?}`. */
 const EnvelopeSchema = z.object({
