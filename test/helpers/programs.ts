@@ -37,3 +37,48 @@ if (!config.getBoolean("guardOnly")) exports.remainingSeats = koodrive.getServic
 exports.guardStatus = guard.status;
 exports.remainingAfterPlan = guard.remainingAfterPlan;
 `;
+
+/** A script a `command.local.Command` runs to create one space of the given GB in the department pool. */
+export const ADD_SPACE_SCRIPT = `
+const [ownerId, capacity] = process.argv.slice(2);
+fetch(process.env.KOODRIVE_ENDPOINT + "/koodrive/ose/v1/space/" + ownerId, {
+  method: "POST",
+  headers: { authorization: "Bearer " + process.env.KOODRIVE_ACCESS_TOKEN, "content-type": "application/json" },
+  body: JSON.stringify({ capacity, type: 0 }),
+}).then(async (response) => {
+  if (!response.ok) {
+    console.error("creating space " + ownerId + " failed: " + response.status + " " + (await response.text()));
+    process.exit(1);
+  }
+});
+`;
+
+/**
+ * A JavaScript program: guard "onboarding" plans `users` users and the department GB of `spaces`,
+ * each added behind it; an optional guard "pilot" plans `pilotUsers` more, declared first with `pilotFirst`.
+ */
+export const GUARD_CYCLE_JS = `
+const pulumi = require("@pulumi/pulumi");
+const command = require("@pulumi/command");
+const koodrive = require("pulumi-koodrive");
+
+const config = new pulumi.Config();
+const users = config.getNumber("users") || 0;
+const spaces = config.getObject("spaces") || [];
+const pilotUsers = config.getNumber("pilotUsers");
+const pilot = () => pilotUsers === undefined || new koodrive.CapacityGuard("pilot", { plannedUsers: pilotUsers });
+if (config.getBoolean("pilotFirst")) pilot();
+const guard = new koodrive.CapacityGuard("onboarding", {
+  plannedUsers: users,
+  plannedSpaceGB: { dept: spaces.reduce((sum, gb) => sum + gb, 0) },
+});
+if (!config.getBoolean("pilotFirst")) pilot();
+for (let n = 0; n < users; n++) {
+  new command.local.Command("user-" + n, { create: "node add-user.js u" + n }, { dependsOn: [guard] });
+}
+spaces.forEach((gb, n) => {
+  new command.local.Command("space-" + n, { create: "node add-space.js s" + n + " " + gb }, { dependsOn: [guard] });
+});
+exports.remainingSeats = koodrive.getServiceUsageOutput().remainingSeats;
+exports.message = guard.message;
+`;
