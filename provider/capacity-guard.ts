@@ -93,9 +93,8 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
       "CapacityGuard",
     );
     pulumi
-      .all([this.status, this.message, this.violations, this.warnings, enforcement, this.notice])
-      .apply(([status, message, violations, warnings, mode, notice]) => {
-        if (notice) pulumi.log.info(notice, this);
+      .all([this.status, this.message, this.violations, this.warnings, enforcement])
+      .apply(([status, message, violations, warnings, mode]) => {
         if (mode === "advisory" && (status === "exceeds" || status === "unreadable")) {
           const lines = status === "exceeds" ? violations.map((violation) => violation.message) : [message];
           for (const line of lines) pulumi.log.warn(`advisory capacity guard: ${line}`, this);
@@ -103,5 +102,7 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
         if (status === "pending") pulumi.log.info(message, this);
         for (const warning of warnings ?? []) pulumi.log.warn(warning.message, this);
       });
+    // Apart from the verdict: an output the check leaves out is unknown during preview, and would hold it back.
+    this.notice.apply((notice) => notice && pulumi.log.info(notice, this));
   }
 }
