@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RemainingAfterPlan, UtilisationWarning, Violation } from "../sdk/plan";
+import type { Allocation, PlanEvaluation, RemainingAfterPlan, UtilisationWarning, Violation } from "../sdk/plan";
 import type { GetServiceUsageResult } from "../sdk/usage";
 import { PACKAGE_VERSION } from "../sdk/version";
 import { type ConnectionArgs, connectionInput } from "./connection";
@@ -11,9 +11,12 @@ export type Enforcement = "mandatory" | "advisory";
 
 /** What a `CapacityGuard` checks. Every argument is optional; connection settings override the stack config. */
 export interface CapacityGuardArgs extends ConnectionArgs {
-  /** New users the deployment adds; each takes a seat. Whole number ≥ 0. */
+  /**
+   * Users the stack allocates, in all (e.g. the rows of its CSV); each takes a seat. Whole number ≥ 0.
+   * Only the growth over the plan the guard admitted at its last deployment is judged.
+   */
   plannedUsers?: pulumi.Input<number>;
-  /** New quota the deployment allocates per pool, in GB. Whole numbers ≥ 0. */
+  /** Quota the stack allocates per pool, in GB, in all; judged like `plannedUsers`. Whole numbers ≥ 0. */
   plannedSpaceGB?: pulumi.Input<{
     dept?: pulumi.Input<number>;
     personal?: pulumi.Input<number>;
@@ -31,11 +34,13 @@ export interface CapacityGuardArgs extends ConnectionArgs {
 
 /**
  * Checks a planned allocation against the tenant's remaining seats and quota on every preview and
- * update. A mandatory guard fails the run before anything that depends on it is created; make the
- * resources that add users or spaces depend on it (`dependsOn: [guard]`).
+ * update. It judges what is new: the growth over the plan it admitted at its last create or update,
+ * summed with the new allocations of the other guards on the same connection in the run. A mandatory
+ * guard fails the run before anything that depends on it is created; make the resources that add
+ * users or spaces depend on it (`dependsOn: [guard]`).
  */
 export class CapacityGuard extends pulumi.dynamic.Resource {
-  /** `fits`, `exceeds`, `pending` (plan unknown until the update) or `unreadable` (figures could not be read). */
+  /** `fits`, `exceeds`, `pending` (plan or connection unknown until the update) or `unreadable` (figures could not be read). */
   declare readonly status: pulumi.Output<GuardStatus>;
   /** False when the plan exceeds capacity or the figures could not be read. */
   declare readonly fits: pulumi.Output<boolean>;
@@ -45,10 +50,16 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
   declare readonly warnings: pulumi.Output<UtilisationWarning[]>;
   /** What is left of each figure after the plan (absent while pending). */
   declare readonly remainingAfterPlan: pulumi.Output<RemainingAfterPlan | undefined>;
-  /** The figures the plan was judged on. */
+  /** What this run allocates anew: the growth over the plan admitted before, per figure. */
+  declare readonly newAllocation: pulumi.Output<PlanEvaluation["newAllocation"] | undefined>;
+  /** The plan admitted by this deployment; the next run judges only growth beyond it. */
+  declare readonly admittedPlan: pulumi.Output<Allocation | undefined>;
+  /** The figures the plan was judged on (re-read by `pulumi refresh`). */
   declare readonly usage: pulumi.Output<GetServiceUsageResult | undefined>;
   /** One sentence on the verdict, or why there is none. */
   declare readonly message: pulumi.Output<string>;
+  /** Said once, on the first run after an upgrade that changed how the guard counts. */
+  declare readonly notice: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: CapacityGuardArgs = {}, opts?: pulumi.CustomResourceOptions) {
     const { plannedUsers, plannedSpaceGB, minFreeSeats, minFreeGB, warnAtPercent, enforcement = "mandatory" } = args;
@@ -58,6 +69,7 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
       {
         kind: "CapacityGuard",
         providerVersion: PACKAGE_VERSION,
+        guardName: name,
         connection: connectionInput(args),
         plannedUsers,
         plannedSpaceGB,
@@ -70,6 +82,9 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
         violations: undefined,
         warnings: undefined,
         remainingAfterPlan: undefined,
+        newAllocation: undefined,
+        admittedPlan: undefined,
+        notice: undefined,
         usage: undefined,
         message: undefined,
       },
@@ -87,5 +102,7 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
         if (status === "pending") pulumi.log.info(message, this);
         for (const warning of warnings ?? []) pulumi.log.warn(warning.message, this);
       });
+    // Apart from the verdict: an output the check leaves out is unknown during preview, and would hold it back.
+    this.notice.apply((notice) => notice && pulumi.log.info(notice, this));
   }
 }

@@ -1,4 +1,4 @@
-import type { PlanEvaluation } from "../sdk/plan";
+import type { Allocation, PlanEvaluation } from "../sdk/plan";
 import type { GetServiceUsageResult } from "../sdk/usage";
 
 /** How a guard's check came out. */
@@ -11,6 +11,12 @@ export interface GuardOutputs {
   violations: PlanEvaluation["violations"];
   warnings: PlanEvaluation["warnings"];
   remainingAfterPlan?: PlanEvaluation["remainingAfterPlan"];
+  /** What this run allocates anew: the growth over the plan admitted before, per figure. */
+  newAllocation?: PlanEvaluation["newAllocation"];
+  /** The plan this check admits; once the guard is created or updated, the next run judges only growth beyond it. */
+  admittedPlan?: Allocation;
+  /** Said once, on the first run after an upgrade that changed how the guard counts. */
+  notice?: string;
   usage?: GetServiceUsageResult;
   /** One sentence on the verdict, or why there is none. */
   message: string;

@@ -19,6 +19,9 @@ export const koodriveProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs) {
     return require("pulumi-koodrive/provider-runtime").create(inputs);
   },
+  async read(id, props) {
+    return require("pulumi-koodrive/provider-runtime").read(id, props);
+  },
   async update(id, olds, news) {
     return require("pulumi-koodrive/provider-runtime").update(id, olds, news);
   },

@@ -2,14 +2,14 @@
  * What the dynamic provider does, run in Pulumi's provider process (see providers.ts). `check`
  * does the work on every preview and update: it reads the figures (once per process for each
  * connection), judges guards, and returns the figures as the resource's new inputs, which the
- * engine shows as outputs even during preview.
+ * engine shows as outputs even during preview. `read` re-reads the figures for `pulumi refresh`.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
 import { KooDriveClient } from "../sdk/client";
 import { isKooDriveError } from "../sdk/errors";
-import { evaluatePlan } from "../sdk/plan";
+import { type Allocation, describePlan, evaluatePlan, type GuardShare, newAllocation } from "../sdk/plan";
 import type { KooDriveConnectionArgs, SettingsSource } from "../sdk/settings";
 import type { GetServiceUsageResult } from "../sdk/usage";
 import { CONNECTION_KEYS } from "./connection";
@@ -32,11 +32,16 @@ export function configure(config: { get(key: string): string | undefined }): voi
 
 const usageReads = new Map<string, Promise<GetServiceUsageResult>>();
 
-/** One quotaUsed request per connection for the whole run, however many resources ask. */
-function readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageResult> {
-  const key = createHash("sha256")
+/** Which tenant a connection reaches: its settings and the stack config they fall back to. */
+function connectionKey(connection: KooDriveConnectionArgs): string {
+  return createHash("sha256")
     .update(JSON.stringify([connection, stackConfig.values]))
     .digest("hex");
+}
+
+/** One quotaUsed request per connection for the whole run, however many resources ask. */
+function readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageResult> {
+  const key = connectionKey(connection);
   let read = usageReads.get(key);
   if (!read) {
     read = (async () => {
@@ -91,7 +96,53 @@ async function checkServiceUsage(news: Inputs): Promise<{ inputs: Inputs; failur
 
 const PLAN_KEYS = ["plannedUsers", "plannedSpaceGB", "minFreeSeats", "minFreeGB", "warnAtPercent", "enforcement"];
 
-async function checkCapacityGuard(news: Inputs): Promise<{ inputs: Inputs; failures: CheckFailure[] }> {
+/**
+ * The new allocation of every guard checked so far in this run, by connection and guard name. The
+ * engine checks resources one after another in one provider process, so the guard checked last sees
+ * every share; a guard checked again (preview, then update) replaces its share rather than adding it.
+ */
+const ledger = new Map<string, Map<string, Allocation>>();
+
+const AllocationSchema = z.object({
+  users: z.number().optional(),
+  spaceGB: z.object({ dept: z.number(), personal: z.number(), group: z.number() }).partial().optional(),
+});
+
+/**
+ * The plan a guard admitted at its last successful create or update: `admittedPlan` in its state, or
+ * for a guard deployed by 0.1.0 (which recorded none) its recorded plan. Undefined for a new guard.
+ */
+function admittedPlan(olds: Inputs): { plan: Allocation; upgraded: boolean } | undefined {
+  if (olds.kind !== "CapacityGuard") return undefined;
+  const recorded = AllocationSchema.safeParse(olds.admittedPlan);
+  if (olds.admittedPlan !== undefined && recorded.success) return { plan: recorded.data, upgraded: false };
+  const legacy = AllocationSchema.safeParse({ users: olds.plannedUsers, spaceGB: olds.plannedSpaceGB });
+  return { plan: legacy.success ? legacy.data : {}, upgraded: true };
+}
+
+/** A guard's plan as an allocation, without the figures it leaves out (the engine refuses undefined values). */
+function allocationOf(plan: { plannedUsers?: number; plannedSpaceGB?: Allocation["spaceGB"] }): Allocation {
+  return JSON.parse(JSON.stringify({ users: plan.plannedUsers, spaceGB: plan.plannedSpaceGB }));
+}
+
+/** The connection settings still unknown in preview, by name. */
+function unknownSettings(connection: unknown): string[] {
+  if (connection === unknownValue) return ["connection"];
+  return Object.entries((connection ?? {}) as Inputs)
+    .filter(([, value]) => containsUnknown(value))
+    .map(([key]) => key);
+}
+
+function pendingMessage(settings: string[], planKnown: boolean): string {
+  const connection =
+    settings.length > 0
+      ? `the connection is not known until the update (${settings.join(", ")} ${settings.length === 1 ? "is" : "are"} computed from another resource)`
+      : "";
+  const plan = planKnown ? "" : "the plan is not known until the update";
+  return `${[connection, plan].filter(Boolean).join(", and ")}; the check runs then`;
+}
+
+async function checkCapacityGuard(olds: Inputs, news: Inputs): Promise<{ inputs: Inputs; failures: CheckFailure[] }> {
   const kept = withoutCredentials(news);
   const planKnown = !PLAN_KEYS.some((key) => containsUnknown(news[key]));
   const parsed = planKnown ? GuardPlanSchema.safeParse(news) : undefined;
@@ -106,10 +157,13 @@ async function checkCapacityGuard(news: Inputs): Promise<{ inputs: Inputs; failu
   }
   const plan = parsed?.data;
   const mandatory = news.enforcement !== "advisory";
+  const unknownConnection = unknownSettings(news.connection);
   let usage: GetServiceUsageResult | undefined;
-  if (!containsUnknown(news.connection)) {
+  let connection: KooDriveConnectionArgs | undefined;
+  if (unknownConnection.length === 0) {
     try {
-      usage = await readUsage(ConnectionSchema.parse(news.connection ?? {}));
+      connection = ConnectionSchema.parse(news.connection ?? {});
+      usage = await readUsage(connection);
     } catch (error) {
       const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${readError(error)}`;
       const outputs: GuardOutputs = {
@@ -118,43 +172,69 @@ async function checkCapacityGuard(news: Inputs): Promise<{ inputs: Inputs; failu
         violations: [],
         warnings: [],
         message: reason,
+        // An advisory guard lets the deployment go on unjudged: its plan counts as deployed.
+        ...(plan ? { admittedPlan: allocationOf(plan) } : {}),
       };
       return { inputs: { ...kept, ...outputs }, failures: mandatory ? [{ property: "connection", reason }] : [] };
     }
   }
-  if (usage === undefined || plan === undefined) {
+  if (usage === undefined || plan === undefined || connection === undefined) {
     const outputs: GuardOutputs = {
       status: "pending",
       fits: true,
       violations: [],
       warnings: [],
-      message: "the plan is not known until the update; the check runs then",
+      message: pendingMessage(unknownConnection, plan !== undefined),
       ...(usage ? { usage } : {}),
     };
     return { inputs: { ...kept, ...outputs }, failures: [] };
   }
+  const planned = allocationOf(plan);
+  const admitted = admittedPlan(olds);
+  const name = String(news.guardName ?? "this guard");
+  const others = shareLedger(connection, name, planned, admitted?.plan);
+  const judged = { ...planned, deployed: admitted?.plan, name, others };
   const verdict = evaluatePlan(usage, {
-    users: plan.plannedUsers,
-    spaceGB: plan.plannedSpaceGB,
+    ...judged,
     minFreeSeats: plan.minFreeSeats,
     minFreeGB: plan.minFreeGB,
     warnAtPercent: plan.warnAtPercent,
   });
+  const summary = describePlan(usage, judged).join("; ");
   const outputs: GuardOutputs = {
     status: verdict.fits ? "fits" : "exceeds",
     fits: verdict.fits,
     violations: verdict.violations,
     warnings: verdict.warnings,
     remainingAfterPlan: verdict.remainingAfterPlan,
+    newAllocation: verdict.newAllocation,
+    admittedPlan: planned,
+    ...(admitted?.upgraded
+      ? { notice: "first run after the upgrade from 0.1.0: the recorded plan counts as already deployed" }
+      : {}),
     usage,
     message: verdict.fits
-      ? "the plan fits"
+      ? `the plan fits${summary ? `: ${summary}` : ""}`
       : `the plan exceeds capacity: ${verdict.violations.map((violation) => violation.message).join("; ")}`,
   };
   const failures = mandatory
     ? verdict.violations.map((violation) => ({ property: PLAN_PROPERTY[violation.figure], reason: violation.message }))
     : [];
   return { inputs: { ...kept, ...outputs }, failures };
+}
+
+/** Records this guard's new allocation for its connection and returns the other guards' shares. */
+function shareLedger(
+  connection: KooDriveConnectionArgs,
+  name: string,
+  planned: Allocation,
+  deployed: Allocation | undefined,
+): GuardShare[] {
+  const key = connectionKey(connection);
+  const shares = ledger.get(key) ?? new Map<string, Allocation>();
+  ledger.set(key, shares);
+  shares.set(name, newAllocation(planned, deployed));
+  return [...shares].filter(([other]) => other !== name).map(([other, allocation]) => ({ name: other, allocation }));
 }
 
 /** The guard argument each figure's violation is reported against. */
@@ -167,8 +247,8 @@ const PLAN_PROPERTY = {
 } as const;
 
 /** Dispatches on the resource's `kind`. */
-export async function check(_olds: Inputs, news: Inputs): Promise<{ inputs: Inputs; failures: CheckFailure[] }> {
-  return news.kind === "CapacityGuard" ? checkCapacityGuard(news) : checkServiceUsage(news);
+export async function check(olds: Inputs, news: Inputs): Promise<{ inputs: Inputs; failures: CheckFailure[] }> {
+  return news.kind === "CapacityGuard" ? checkCapacityGuard(olds, news) : checkServiceUsage(news);
 }
 
 const stable = (inputs: Inputs): string =>
@@ -193,4 +273,19 @@ export async function create(inputs: Inputs): Promise<{ id: string; outs: Inputs
 /** The state takes the new figures and verdict. */
 export async function update(_id: string, _olds: Inputs, news: Inputs): Promise<{ outs: Inputs }> {
   return { outs: news };
+}
+
+/**
+ * `pulumi refresh`: reads the figures again into the state. A guard re-judges nothing (its plan was
+ * judged when deployed) but reports the current figures. Credentials given as resource arguments are
+ * not kept in the state, so the read takes them from the stack config or the environment; when
+ * none is there, the refresh fails saying what is missing.
+ */
+export async function read(id: string, props: Inputs): Promise<{ id: string; props: Inputs }> {
+  try {
+    const usage = await readUsage(ConnectionSchema.parse(props.connection ?? {}));
+    return { id, props: { ...props, usage } };
+  } catch (error) {
+    throw new Error(`cannot refresh the KooDrive figures: ${readError(error)}`);
+  }
 }

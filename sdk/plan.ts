@@ -7,12 +7,31 @@ export interface PlannedSpaceGB {
   group?: number;
 }
 
-/** An allocation to check against the tenant's capacity. Every figure is optional. */
-export interface CapacityPlan {
-  /** New users to add; each takes a seat. */
+/** Users and quota per pool: what a plan allocates, or what is already deployed of it. */
+export interface Allocation {
   users?: number;
-  /** New quota per pool, in GB. */
   spaceGB?: PlannedSpaceGB;
+}
+
+/** The new allocation of another guard on the same connection, judged together with this plan. */
+export interface GuardShare {
+  /** The guard's name, as its messages show it. */
+  name: string;
+  /** Its new users and quota (growth over what it already deployed). */
+  allocation: Allocation;
+}
+
+/**
+ * An allocation to check against the tenant's capacity. Every figure is optional. With `deployed`,
+ * only the growth beyond it (per figure, floored at 0) is new; without it, the whole plan is new.
+ */
+export interface CapacityPlan extends Allocation {
+  /** The part of the plan already deployed: a guard's plan admitted at its last create or update. */
+  deployed?: Allocation;
+  /** This plan's name in joint messages (a guard's name). */
+  name?: string;
+  /** New allocations of other guards sharing the connection in this run: the sum must fit. */
+  others?: GuardShare[];
   /** Seats that must stay free after the plan. */
   minFreeSeats?: number;
   /** Allocatable quota (all pools) that must stay free after the plan, in GB. */
@@ -27,13 +46,19 @@ export type CapacityFigure = "seats" | "deptQuotaGB" | "personalQuotaGB" | "grou
 /** A figure the plan does not fit. */
 export interface Violation {
   figure: CapacityFigure;
-  /** What the plan takes (users, or GB). */
+  /** What the whole plan allocates (users, or GB). */
   planned: number;
+  /** What of it is already deployed (0 when nothing is). */
+  deployed: number;
+  /** What is new: the growth of this plan, plus the new shares of the guards judged with it. */
+  new: number;
+  /** Every guard's new share when guards are judged together (absent for one plan alone). */
+  shares?: { name: string; new: number }[];
   /** What is left before the plan. */
   remaining: number;
   /** What must stay free (minFreeSeats / minFreeGB), 0 when none. */
   reserve: number;
-  /** planned + reserve − remaining: by how much the plan does not fit. */
+  /** new + reserve − remaining: by how much the plan does not fit. */
   exceededBy: number;
   /** One line a person can act on. */
   message: string;
@@ -59,6 +84,8 @@ export interface RemainingAfterPlan {
 
 /** The verdict on a plan. */
 export interface PlanEvaluation {
+  /** What this plan allocates anew, per figure: the growth over `deployed`, floored at 0. */
+  newAllocation: { users: number; spaceGB: Required<PlannedSpaceGB> };
   /** True when there is no violation. */
   fits: boolean;
   /** Every violation, not just the first. */
@@ -75,54 +102,152 @@ const FIGURE_LABELS: Record<CapacityFigure, { name: string; unit: string }> = {
   quotaGB: { name: "allocatable quota (all pools)", unit: " GB" },
 };
 
-function violationMessage(
-  figure: CapacityFigure,
-  planned: number,
-  remaining: number,
-  reserve: number,
-  exceededBy: number,
-): string {
-  const { name, unit } = FIGURE_LABELS[figure];
-  const what = figure === "seats" ? `${planned} new user${planned === 1 ? "" : "s"}` : `${planned}${unit}`;
-  const keep = reserve > 0 ? `, keeping ${reserve}${unit} free` : "";
-  return `${name}: plan needs ${what}${keep}, ${remaining}${unit} left; exceeds by ${exceededBy}${unit}`;
+/** How one figure's new allocation came about, and what it is judged against. */
+interface FigureDemand {
+  figure: CapacityFigure;
+  planned: number;
+  deployed?: number;
+  /** Shares of every guard judged together, this one included; absent when judged alone. */
+  shares?: { name: string; new: number }[];
+  new: number;
+  remaining: number;
+  reserve: number;
 }
 
-function check(figure: CapacityFigure, planned: number, remaining: number, reserve: number): Violation | undefined {
-  const exceededBy = planned + reserve - remaining;
-  if ((planned === 0 && reserve === 0) || exceededBy <= 0) return undefined;
+const amount = (figure: CapacityFigure, value: number): string =>
+  figure === "seats" ? `${value} user${value === 1 ? "" : "s"}` : `${value} GB`;
+
+/** "seats: plan 46 users (45 already deployed, 1 new), 35 left", or the joint form naming every guard. */
+function describe(demand: FigureDemand): string {
+  const { figure, planned, deployed, shares, remaining, reserve } = demand;
+  const { name, unit } = FIGURE_LABELS[figure];
+  const keep = reserve > 0 ? `, keeping ${reserve}${unit} free` : "";
+  if (shares) {
+    const names = shares.map((share) => `${share.name} (${share.new}${unit})`);
+    const listed = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names.join("");
+    const what = figure === "seats" ? `${demand.new} new seat${demand.new === 1 ? "" : "s"}` : `${demand.new} GB new`;
+    return `${name}: guards ${listed} need ${what} together${keep}, ${remaining}${unit} left`;
+  }
+  if (deployed === undefined) {
+    const what = figure === "seats" ? `${planned} new user${planned === 1 ? "" : "s"}` : `${planned}${unit}`;
+    return `${name}: plan needs ${what}${keep}, ${remaining}${unit} left`;
+  }
+  return `${name}: plan ${amount(figure, planned)} (${deployed}${unit} already deployed, ${demand.new}${unit} new)${keep}, ${remaining}${unit} left`;
+}
+
+function judge(demand: FigureDemand): Violation | undefined {
+  const { figure, planned, deployed = 0, shares, remaining, reserve } = demand;
+  const exceededBy = demand.new + reserve - remaining;
+  // Nothing new never fails: a deployed plan passes its own next run, a shrinking plan always passes.
+  // A reserve alone (nothing planned) is a standing condition and is checked on every run.
+  if (exceededBy <= 0 || (demand.new === 0 && (planned > 0 || reserve === 0))) return undefined;
   return {
     figure,
     planned,
+    deployed,
+    new: demand.new,
+    ...(shares ? { shares } : {}),
     remaining,
     reserve,
     exceededBy,
-    message: violationMessage(figure, planned, remaining, reserve, exceededBy),
+    message: `${describe(demand)}; exceeds by ${exceededBy}${FIGURE_LABELS[figure].unit}`,
   };
 }
 
-/** Judges a plan against current usage: pure, so the guard, the CLI and the tests share it. */
+const growth = (planned: number | undefined, deployed: number | undefined): number =>
+  Math.max(0, (planned ?? 0) - (deployed ?? 0));
+
+/** What `plan` allocates anew over `deployed`, per figure, floored at 0. */
+export function newAllocation(plan: Allocation, deployed: Allocation = {}): PlanEvaluation["newAllocation"] {
+  return {
+    users: growth(plan.users, deployed.users),
+    spaceGB: {
+      dept: growth(plan.spaceGB?.dept, deployed.spaceGB?.dept),
+      personal: growth(plan.spaceGB?.personal, deployed.spaceGB?.personal),
+      group: growth(plan.spaceGB?.group, deployed.spaceGB?.group),
+    },
+  };
+}
+
+type Pool = keyof PlannedSpaceGB;
+const total = (allocation: Allocation): number =>
+  (allocation.spaceGB?.dept ?? 0) + (allocation.spaceGB?.personal ?? 0) + (allocation.spaceGB?.group ?? 0);
+
+/**
+ * Judges a plan against current usage: pure, so the guard, the CLI and the tests share it. Only what
+ * is new is judged: the growth over `deployed`, together with the new shares of `others`.
+ */
 export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): PlanEvaluation {
-  const users = plan.users ?? 0;
-  const dept = plan.spaceGB?.dept ?? 0;
-  const personal = plan.spaceGB?.personal ?? 0;
-  const group = plan.spaceGB?.group ?? 0;
+  const own = newAllocation(plan, plan.deployed);
+  const others = (plan.others ?? []).map((other) => ({
+    name: other.name,
+    allocation: newAllocation(other.allocation),
+  }));
   const minFreeSeats = plan.minFreeSeats ?? 0;
   const minFreeGB = plan.minFreeGB ?? 0;
 
-  const violations = [
-    check("seats", users, usage.remainingSeats, minFreeSeats),
-    check("deptQuotaGB", dept, usage.remainingDeptQuotaGB, 0),
-    check("personalQuotaGB", personal, usage.remainingPersonalQuotaGB, 0),
-    check("groupQuotaGB", group, usage.remainingGroupQuotaGB, 0),
-    minFreeGB > 0 ? check("quotaGB", dept + personal + group, usage.remainingQuotaGB, minFreeGB) : undefined,
-  ].filter((violation): violation is Violation => violation !== undefined);
+  const demand = (
+    figure: CapacityFigure,
+    planned: number,
+    deployed: number | undefined,
+    share: (allocation: Allocation) => number,
+    remaining: number,
+    reserve: number,
+  ): FigureDemand => {
+    const mine = share(own);
+    const joined = others.filter((other) => share(other.allocation) > 0);
+    const shares =
+      mine > 0 && joined.length > 0
+        ? [
+            { name: plan.name ?? "this", new: mine },
+            ...joined.map((other) => ({ name: other.name, new: share(other.allocation) })),
+          ].sort((a, b) => a.name.localeCompare(b.name))
+        : undefined;
+    const sum = shares ? shares.reduce((sum, item) => sum + item.new, 0) : mine;
+    return {
+      figure,
+      planned,
+      ...(deployed === undefined ? {} : { deployed }),
+      ...(shares ? { shares } : {}),
+      new: sum,
+      remaining,
+      reserve,
+    };
+  };
+  const deployed = plan.deployed;
+  const pool = (figure: CapacityFigure, key: Pool, remaining: number) =>
+    demand(
+      figure,
+      plan.spaceGB?.[key] ?? 0,
+      deployed && (deployed.spaceGB?.[key] ?? 0),
+      (a) => a.spaceGB?.[key] ?? 0,
+      remaining,
+      0,
+    );
+  const demands = [
+    demand(
+      "seats",
+      plan.users ?? 0,
+      deployed && (deployed.users ?? 0),
+      (a) => a.users ?? 0,
+      usage.remainingSeats,
+      minFreeSeats,
+    ),
+    pool("deptQuotaGB", "dept", usage.remainingDeptQuotaGB),
+    pool("personalQuotaGB", "personal", usage.remainingPersonalQuotaGB),
+    pool("groupQuotaGB", "group", usage.remainingGroupQuotaGB),
+    ...(minFreeGB > 0
+      ? [demand("quotaGB", total(plan), deployed && total(deployed), total, usage.remainingQuotaGB, minFreeGB)]
+      : []),
+  ];
+  const violations = demands.map(judge).filter((violation): violation is Violation => violation !== undefined);
 
+  const newOf = (figure: CapacityFigure) => demands.find((item) => item.figure === figure)?.new ?? 0;
   const utilisation: [CapacityFigure, number, number][] = [
-    ["seats", usage.userCount + users, usage.userMaxCount],
-    ["deptQuotaGB", usage.deptSpaceQuotaUsed + dept, usage.deptSpaceQuota],
-    ["personalQuotaGB", usage.personalSpaceQuotaUsed + personal, usage.personalSpaceQuota],
-    ["groupQuotaGB", usage.groupSpaceQuotaUsed + group, usage.groupSpaceQuota],
+    ["seats", usage.userCount + newOf("seats"), usage.userMaxCount],
+    ["deptQuotaGB", usage.deptSpaceQuotaUsed + newOf("deptQuotaGB"), usage.deptSpaceQuota],
+    ["personalQuotaGB", usage.personalSpaceQuotaUsed + newOf("personalQuotaGB"), usage.personalSpaceQuota],
+    ["groupQuotaGB", usage.groupSpaceQuotaUsed + newOf("groupQuotaGB"), usage.groupSpaceQuota],
   ];
   const { warnAtPercent } = plan;
   const warnings =
@@ -137,16 +262,46 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
             message: `${FIGURE_LABELS[warning.figure].name}: ${warning.percentAfterPlan}% used after the plan (warning at ${warnAtPercent}%)`,
           }));
 
+  const { dept, personal, group } = own.spaceGB;
   return {
     fits: violations.length === 0,
     violations,
     warnings,
+    newAllocation: own,
     remainingAfterPlan: {
-      seats: usage.remainingSeats - users,
+      seats: usage.remainingSeats - own.users,
       deptQuotaGB: usage.remainingDeptQuotaGB - dept,
       personalQuotaGB: usage.remainingPersonalQuotaGB - personal,
       groupQuotaGB: usage.remainingGroupQuotaGB - group,
       quotaGB: usage.remainingQuotaGB - dept - personal - group,
     },
   };
+}
+
+/** One line per planned figure: what is planned, already deployed and new, and what is left. */
+export function describePlan(usage: GetServiceUsageResult, plan: CapacityPlan): string[] {
+  const own = newAllocation(plan, plan.deployed);
+  const lines: [CapacityFigure, number | undefined, number | undefined, number, number][] = [
+    ["seats", plan.users, plan.deployed?.users, own.users, usage.remainingSeats],
+    ["deptQuotaGB", plan.spaceGB?.dept, plan.deployed?.spaceGB?.dept, own.spaceGB.dept, usage.remainingDeptQuotaGB],
+    [
+      "personalQuotaGB",
+      plan.spaceGB?.personal,
+      plan.deployed?.spaceGB?.personal,
+      own.spaceGB.personal,
+      usage.remainingPersonalQuotaGB,
+    ],
+    [
+      "groupQuotaGB",
+      plan.spaceGB?.group,
+      plan.deployed?.spaceGB?.group,
+      own.spaceGB.group,
+      usage.remainingGroupQuotaGB,
+    ],
+  ];
+  return lines
+    .filter(([, planned]) => planned !== undefined)
+    .map(([figure, planned = 0, deployed, fresh, remaining]) =>
+      describe({ figure, planned, deployed: deployed ?? 0, new: fresh, remaining, reserve: 0 }),
+    );
 }

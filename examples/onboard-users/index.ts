@@ -27,7 +27,8 @@ function readUsers(file: string): NewUser[] {
 const config = new pulumi.Config();
 const users = readUsers(config.get("usersCsv") ?? "users.csv");
 
-// The guard checks every seat the CSV needs before anyone is added.
+// The plan is the whole CSV. The guard judges only the rows added since its last deployment, so a
+// deployed CSV passes its next preview and one more row needs one more seat.
 const guard = new CapacityGuard("new-users", {
   plannedUsers: users.length,
   minFreeSeats: config.getNumber("minFreeSeats"),

@@ -21,7 +21,7 @@ describe("npm run demo", function () {
     assert.match(stdout, /started koodrive-sim at http:\/\/127\.0\.0\.1:\d+/);
     assert.match(stdout, /Seats\s+20 \/ 100\s+80 left/);
     assert.match(stdout, /the plan fits: plan, remainingQuotaGB, seats, storage are now stack outputs/);
-    assert.match(stdout, /seats: plan needs 81 new users, 80 left; exceeds by 1/);
+    assert.match(stdout, /seats: plan 86 users \(5 already deployed, 81 new\), 80 left; exceeds by 1/);
     assert.match(stdout, /demo finished: every step behaved as expected/);
     assert.ok(!existsSync(path.join(REPO_ROOT, "Pulumi.demo.yaml")), "the demo stack's config file is removed");
   });

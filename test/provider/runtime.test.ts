@@ -3,7 +3,7 @@ import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import * as runtime from "../../provider/runtime";
 import { type Simulator, startSimulator } from "../../sim";
 
-const TOKENS = Array.from({ length: 12 }, (_, n) => `runtime-test-token-${n}`);
+const TOKENS = Array.from({ length: 24 }, (_, n) => `runtime-test-token-${n}`);
 
 describe("provider runtime (the dynamic provider's methods, called directly)", () => {
   let sim: Simulator;
@@ -16,8 +16,8 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
   });
   after(() => sim.close());
 
-  const guard = (plan: Record<string, unknown>, connection = freshConnection()) =>
-    runtime.check({}, { kind: "CapacityGuard", providerVersion: "0.0.0", connection, ...plan });
+  const guard = (plan: Record<string, unknown>, connection = freshConnection(), olds: Record<string, unknown> = {}) =>
+    runtime.check(olds, { kind: "CapacityGuard", providerVersion: "0.0.0", connection, ...plan });
 
   it("passes a plan that fits, records the figures, and keeps the credentials out of the inputs", async () => {
     const { inputs, failures } = await guard({ plannedUsers: 2, enforcement: "mandatory" });
@@ -55,7 +55,78 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     const { inputs, failures } = await guard({ plannedUsers: UNKNOWN });
     assert.deepEqual(failures, []);
     assert.equal(inputs.status, "pending");
-    assert.match(String(inputs.message), /check runs then/);
+    assert.match(String(inputs.message), /^the plan is not known until the update; the check runs then$/);
+  });
+
+  it("names the connection setting that is unknown during preview, not the plan", async () => {
+    const { inputs, failures } = await guard({ plannedUsers: 1 }, { endpoint: UNKNOWN, accessToken: "unused" });
+    assert.deepEqual(failures, []);
+    assert.equal(
+      inputs.message,
+      "the connection is not known until the update (endpoint is computed from another resource); the check runs then",
+    );
+  });
+
+  it("judges only the growth over the plan admitted at the last deployment, and records the new one", async () => {
+    const connection = freshConnection();
+    const deployed = { kind: "CapacityGuard", admittedPlan: { users: 4 }, plannedUsers: 4 };
+    const grown = await guard({ guardName: "growth", plannedUsers: 9 }, connection, deployed);
+    assert.deepEqual(grown.failures, []);
+    assert.match(String(grown.inputs.message), /seats: plan 9 users \(4 already deployed, 5 new\), 5 left/);
+    assert.deepEqual(grown.inputs.admittedPlan, { users: 9 });
+    assert.equal((grown.inputs.newAllocation as { users: number }).users, 5);
+    const over = await guard({ guardName: "growth", plannedUsers: 10 }, connection, deployed);
+    assert.equal(over.failures[0]?.reason, "seats: plan 10 users (4 already deployed, 6 new), 5 left; exceeds by 1");
+  });
+
+  it("takes the recorded plan of a guard deployed by 0.1.0 as admitted, and says so", async () => {
+    const legacy = { kind: "CapacityGuard", plannedUsers: 45, plannedSpaceGB: { dept: 10 }, status: "fits" };
+    const { inputs, failures } = await guard({ guardName: "legacy", plannedUsers: 45 }, freshConnection(), legacy);
+    assert.deepEqual(failures, []);
+    assert.match(String(inputs.notice), /upgrade from 0\.1\.0: the recorded plan counts as already deployed/);
+    assert.deepEqual(inputs.admittedPlan, { users: 45 });
+    const next = await guard({ guardName: "legacy", plannedUsers: 45 }, freshConnection(), { ...legacy, ...inputs });
+    assert.equal(next.inputs.notice, undefined);
+  });
+
+  it("judges guards sharing a connection together, whatever the order, a re-check replacing its share", async () => {
+    const connection = freshConnection();
+    const first = await guard({ guardName: "pilot", plannedUsers: 3 }, connection);
+    assert.deepEqual(first.failures, []);
+    const again = await guard({ guardName: "pilot", plannedUsers: 3 }, connection);
+    assert.deepEqual(again.failures, [], "a re-check replaces pilot's share");
+    const last = await guard({ guardName: "onboarding", plannedUsers: 3 }, connection);
+    assert.equal(
+      last.failures[0]?.reason,
+      "seats: guards onboarding (3) and pilot (3) need 6 new seats together, 5 left; exceeds by 1",
+    );
+    const other = freshConnection();
+    await guard({ guardName: "onboarding", plannedUsers: 3 }, other);
+    const reversed = await guard({ guardName: "pilot", plannedUsers: 3 }, other);
+    assert.equal(reversed.failures[0]?.reason, last.failures[0]?.reason);
+  });
+
+  it("re-reads the figures on refresh, keeping a guard's verdict", async () => {
+    const { inputs } = await guard({ guardName: "refreshed", plannedUsers: 1 });
+    assert.deepEqual(inputs.connection, { endpoint: sim.url }, "the state keeps no token to refresh with");
+    sim.setUsage({ userCount: 97 });
+    runtime.configure({ get: (key) => (key === "koodrive:accessToken" ? TOKENS[23] : undefined) });
+    try {
+      const { id, props } = await runtime.read("guard-id", inputs);
+      assert.equal(id, "guard-id");
+      assert.equal((props.usage as { remainingSeats: number }).remainingSeats, 3);
+      assert.equal(props.status, "fits");
+    } finally {
+      runtime.configure({ get: () => undefined });
+      sim.setUsage({ userCount: 95 });
+    }
+  });
+
+  it("fails a refresh with a clear message when the credentials are not in the config or environment", async () => {
+    await assert.rejects(
+      runtime.read("id", { kind: "ServiceUsage", connection: { endpoint: sim.url } }),
+      /^Error: cannot refresh the KooDrive figures: .*(token|credential)/i,
+    );
   });
 
   it("refuses malformed plan arguments, naming each", async () => {

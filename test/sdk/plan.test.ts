@@ -13,6 +13,7 @@ describe("evaluatePlan", () => {
       fits: true,
       violations: [],
       warnings: [],
+      newAllocation: { users: 0, spaceGB: { dept: 0, personal: 0, group: 0 } },
       remainingAfterPlan: { seats: 80, deptQuotaGB: 6102, personalQuotaGB: 2013, groupQuotaGB: 1798, quotaGB: 9913 },
     });
   });
@@ -115,6 +116,51 @@ describe("evaluatePlan", () => {
         ["seats"],
       );
       assert.ok(!result.warnings.some((warning) => warning.figure === "seats"));
+    });
+  });
+
+  describe("what is new", () => {
+    it("judges only the growth over what is deployed, and says both", () => {
+      const deployed = { users: 45, spaceGB: { dept: 6000 } };
+      assert.equal(evaluate({ users: 45, deployed }).fits, true);
+      const grown = evaluate({ users: 125, deployed });
+      assert.deepEqual(grown.newAllocation, { users: 80, spaceGB: { dept: 0, personal: 0, group: 0 } });
+      assert.equal(grown.fits, true);
+      const [violation] = evaluate({ users: 126, deployed }).violations;
+      assert.equal(violation?.message, "seats: plan 126 users (45 already deployed, 81 new), 80 left; exceeds by 1");
+      assert.deepEqual([violation?.planned, violation?.deployed, violation?.new], [126, 45, 81]);
+      const [pool] = evaluate({ spaceGB: { dept: 12103 }, deployed }).violations;
+      assert.equal(
+        pool?.message,
+        "department pool quota: plan 12103 GB (6000 GB already deployed, 6103 GB new), 6102 GB left; exceeds by 1 GB",
+      );
+    });
+
+    it("never fails a shrinking or unchanged plan, even with its reserve no longer met", () => {
+      const deployed = { users: 200 };
+      assert.equal(evaluate({ users: 150, deployed, minFreeSeats: 90 }).fits, true);
+      assert.equal(evaluate({ users: 200, deployed, minFreeSeats: 90 }).fits, true);
+      assert.equal(evaluate({ users: 150, deployed }).newAllocation.users, 0);
+    });
+
+    it("judges the sum of the guards sharing the connection, naming every share", () => {
+      const others = [{ name: "pilot", allocation: { users: 50 } }];
+      const result = evaluate({ name: "onboarding", users: 50, others });
+      assert.equal(
+        result.violations[0]?.message,
+        "seats: guards onboarding (50) and pilot (50) need 100 new seats together, 80 left; exceeds by 20",
+      );
+      assert.deepEqual(result.remainingAfterPlan.seats, 30, "what is left after this guard's own share");
+      assert.equal(
+        evaluate({ name: "onboarding", users: 30, others: [{ name: "pilot", allocation: { users: 30 } }] }).fits,
+        true,
+      );
+      const reversed = evaluate({
+        name: "pilot",
+        users: 50,
+        others: [{ name: "onboarding", allocation: { users: 50 } }],
+      });
+      assert.equal(reversed.violations[0]?.message, result.violations[0]?.message);
     });
   });
 });
