@@ -151,8 +151,10 @@ describe("koodrive-usage CLI", () => {
       ["a negative number with =", ["--plan-users=-3"], /--plan-users must be a whole number ≥ 0, got "-3"/],
       ["a fraction", ["--plan-dept-gb", "1.5"], /--plan-dept-gb must be a whole number ≥ 0, got "1\.5"/],
       ["an exponent", ["--min-free-gb", "1e3"], /--min-free-gb must be a whole number/],
-      ["not a number", ["--retries", "two"], /--retries must be a whole number ≥ 0/],
-      ["a zero timeout", ["--timeout-ms", "0"], /--timeout-ms must be a whole number ≥ 1/],
+      ["not a number", ["--retries", "two"], /--retries must be a whole number from 0 to 100/],
+      ["a zero timeout", ["--timeout-ms", "0"], /--timeout-ms must be a whole number from 1 to 2147483647/],
+      ["a timeout no timer can hold", ["--timeout-ms", "3000000000"], /--timeout-ms must be a whole number from 1/],
+      ["a timeout far out of range", ["--timeout-ms", "5000000000"], /--timeout-ms must be a whole number from 1/],
       [
         "a percentage above 100",
         ["--warn-at-percent", "101"],
@@ -187,6 +189,12 @@ describe("koodrive-usage CLI", () => {
         }
       });
     }
+
+    it("refuses a token with a line break as a configuration error, sending nothing", async () => {
+      const run = await cli([], { ...tokenEnv, KOODRIVE_ACCESS_TOKEN: `${TEST_TOKEN}\r\nX-Evil: 1` });
+      assertOneLineFailure(run, 2, /invalid KOODRIVE_ACCESS_TOKEN: it contains a control character/);
+      assert.equal(sim.requestCount(), 0);
+    });
 
     it("does not repeat a stray positional argument, which may be a pasted secret", async () => {
       assertOneLineFailure(await cli([TEST_TOKEN], tokenEnv), 2, /unexpected argument: this command takes flags only/);
