@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { FLAGS } from "../../cli/args";
 import { evaluatePlan } from "../../sdk/plan";
 import { DOCUMENTED_EXAMPLE, QUOTA_USED_FIELDS } from "../../sdk/quota-used";
 import { deriveUsage } from "../../sdk/usage";
 import { type Simulator, startSimulator } from "../../sim";
+import { PROXIED_ENDPOINT, startHostileProxy } from "../helpers/hostile-proxies";
 import { refusedUrl } from "../helpers/loopback-server";
 import { CLI_PATH, type CliRun, runCli } from "../helpers/run-cli";
 import { assertNoSecretIn, TEST_APP, TEST_TOKEN } from "../helpers/secrets";
@@ -194,6 +197,36 @@ describe("koodrive-usage CLI", () => {
       const run = await cli([], { ...tokenEnv, KOODRIVE_ACCESS_TOKEN: `${TEST_TOKEN}\r\nX-Evil: 1` });
       assertOneLineFailure(run, 2, /invalid KOODRIVE_ACCESS_TOKEN: it contains a control character/);
       assert.equal(sim.requestCount(), 0);
+    });
+
+    it("ends a write error on stdout with one line and exit 3, never 1", async () => {
+      const full = openSync("/dev/full", "w");
+      const child = spawn(process.execPath, [CLI_PATH, "--json"], {
+        env: { PATH: process.env.PATH ?? "", ...tokenEnv },
+        stdio: ["ignore", full, "pipe"],
+      });
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = (await once(child, "close")) as [number];
+      closeSync(full);
+      assert.equal(code, 3, stderr);
+      assert.match(stderr, /^koodrive-usage: cannot write the output \(ENOSPC\)\n$/);
+    });
+
+    it("fails behind a proxy that drops CONNECT, naming the proxy, with exit 3", async () => {
+      const proxy = await startHostileProxy("drop");
+      try {
+        const run = await cli(["--timeout-ms", "300"], {
+          KOODRIVE_ENDPOINT: PROXIED_ENDPOINT,
+          KOODRIVE_ACCESS_TOKEN: TEST_TOKEN,
+          HTTPS_PROXY: proxy.url,
+        });
+        assertOneLineFailure(run, 3, new RegExp(`proxy ${proxy.url}`));
+      } finally {
+        await proxy.close();
+      }
     });
 
     it("does not repeat a stray positional argument, which may be a pasted secret", async () => {

@@ -44,14 +44,5 @@ export async function startHostileProxy(behaviour: ProxyBehaviour): Promise<Host
   };
 }
 
-/** A proxy URL on 127.0.0.1 where nothing listens: connections to it are refused. */
-export async function refusedProxyUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
-
 /** A remote-looking HTTPS endpoint that only a proxy would carry (the hostile proxies never reach it). */
 export const PROXIED_ENDPOINT = "https://koodrive.example.com";

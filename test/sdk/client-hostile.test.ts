@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { KooDriveClient } from "../../sdk/client";
 import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
 import { useLoopbackClients } from "../helpers/client-fixture";
-import { PROXIED_ENDPOINT, refusedProxyUrl, startHostileProxy } from "../helpers/hostile-proxies";
+import { PROXIED_ENDPOINT, startHostileProxy } from "../helpers/hostile-proxies";
+import { refusedUrl } from "../helpers/loopback-server";
 import { rejectsWithCode, TEST_TOKEN, throwsWithCode } from "../helpers/secrets";
 
 const DEADLINE_MS = 1_500;
@@ -46,7 +47,7 @@ describe("KooDriveClient behind hostile proxies", () => {
   }
 
   it("names a refused proxy, not the endpoint", async () => {
-    const url = await refusedProxyUrl();
+    const url = await refusedUrl();
     const client = proxiedClient(url);
     const error = await rejectsWithCode(client.getQuotaUsed(), "ERR_KOODRIVE_NETWORK");
     assert.match(error.message, new RegExp(`the proxy ${url} refused the connection`));
