@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { CapacityPlan } from "../sdk/plan";
-import { ENVIRONMENT_VARIABLES } from "../sdk/settings";
+import { ENVIRONMENT_VARIABLES, MAX_DELAY_MS, MAX_RETRIES } from "../sdk/settings";
 
 /** A mistake in the flags or the configuration (exit 2); the message says what is wrong and what to do. */
 export class InvocationError extends Error {
@@ -111,8 +111,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     help: values.help ?? false,
     json: values.json ?? false,
     endpoint: values.endpoint,
-    timeoutMs: wholeNumber(values, "timeout-ms", 1),
-    retries: wholeNumber(values, "retries", 0),
+    timeoutMs: wholeNumber(values, "timeout-ms", 1, MAX_DELAY_MS),
+    retries: wholeNumber(values, "retries", 0, MAX_RETRIES),
     usedSpaceUnit: values["used-space-unit"],
     plan: planOf(values),
   };

@@ -21,7 +21,9 @@ function table(rows: readonly string[][]): string[] {
 
 function row(name: string, used: number, total: number, unit: string): string[] {
   const share = percent(used, total);
-  return [name, `${used} / ${total}${unit}`, `${total - used}${unit} left`, `${share.toFixed(1)}%`, usageBar(share)];
+  // Of a capacity of 0 no percentage can be said: "0.0%" would claim it is unused.
+  const shown = total === 0 ? "none" : `${share.toFixed(1)}%`;
+  return [name, `${used} / ${total}${unit}`, `${total - used}${unit} left`, shown, total === 0 ? "" : usageBar(share)];
 }
 
 /** The readable summary: seats and each pool (used / total, remaining, percent, bar), then stored data. */

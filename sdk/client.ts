@@ -1,9 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { rootCertificates } from "node:tls";
-import { EnvHttpProxyAgent, request } from "undici";
+import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 import { apiUrl } from "./endpoint";
-import { type KooDriveError, type KooDriveErrorContext, NetworkError, TimeoutError } from "./errors";
+import {
+  ConfigurationError,
+  type KooDriveError,
+  type KooDriveErrorContext,
+  NetworkError,
+  redactError,
+  TimeoutError,
+} from "./errors";
+import { proxyFor, proxyName } from "./proxy";
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
+import { secretRedactor } from "./redact";
 import { errorFromAnswer, parseQuotaUsedAnswer, type RawAnswer } from "./response";
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "./retry";
 import {
@@ -24,7 +33,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 function authHeaders(credentials: Credentials, method: string, url: URL): Record<string, string> {
   if (credentials.mode === "token") {
     const token = credentials.token.reveal();
-    return { authorization: /^bearer[ +]/i.test(token) ? token : `Bearer ${token}` };
+    return { authorization: /^bearer /i.test(token) ? token : `Bearer ${token}` };
   }
   return signAppRequest(
     { method, url },
@@ -32,15 +41,16 @@ function authHeaders(credentials: Credentials, method: string, url: URL): Record
   );
 }
 
-async function readBody(body: AsyncIterable<Buffer>): Promise<string> {
+/** The body up to MAX_BODY_BYTES; `truncated` when there was more (the rest is not read). */
+async function readBody(body: AsyncIterable<Buffer>): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) break;
+    if (size > MAX_BODY_BYTES) return { text: Buffer.concat(chunks).toString("utf8"), truncated: true };
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return { text: Buffer.concat(chunks).toString("utf8"), truncated: false };
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -50,10 +60,29 @@ function errorCode(error: unknown): string | undefined {
   return typeof cause === "string" ? cause : undefined;
 }
 
+/** A failure of the proxy itself (refused, 407, closed the tunnel), said so; undefined when it is not one. */
+function describeProxyFailure(error: unknown, proxy: URL): string | undefined {
+  const name = proxyName(proxy);
+  const message = error instanceof Error ? error.message : String(error);
+  const status = /Proxy response \((\d+)\)/.exec(message)?.[1];
+  const port = Number(proxy.port || (proxy.protocol === "https:" ? 443 : 80));
+  if (status === "407") {
+    return `the proxy ${name} demands authentication (HTTP 407); put the proxy's user and password in HTTPS_PROXY, or add the host to NO_PROXY`;
+  }
+  if (status) return `the proxy ${name} refused to open a tunnel (HTTP ${status}); check HTTPS_PROXY and NO_PROXY`;
+  const cause = (error as { cause?: { port?: unknown } })?.cause;
+  if (errorCode(error) === "ECONNREFUSED" && ((error as { port?: unknown }).port ?? cause?.port) === port) {
+    return `the proxy ${name} refused the connection; check HTTPS_PROXY (or HTTP_PROXY), or add the host to NO_PROXY`;
+  }
+  return undefined;
+}
+
 /** A failed attempt, said in words a person can act on. */
-function describeNetworkFailure(error: unknown, url: URL, answered: boolean): string {
+function describeNetworkFailure(error: unknown, url: URL, answered: boolean, proxy: URL | undefined): string {
   const code = errorCode(error);
-  const where = url.host;
+  const proxied = proxy && !answered && describeProxyFailure(error, proxy);
+  if (proxied) return proxied;
+  const where = proxy ? `${url.host} (through the proxy ${proxyName(proxy)})` : url.host;
   if (answered) return `the answer from ${where} was cut off before it was complete (${code ?? "connection closed"})`;
   switch (code) {
     case "ECONNREFUSED":
@@ -72,16 +101,12 @@ function describeNetworkFailure(error: unknown, url: URL, answered: boolean): st
   }
 }
 
-/** HTTP_PROXY, HTTPS_PROXY and NO_PROXY (either case) from `env`; "" where unset, so nothing else is consulted. */
-function proxySettings(env: Readonly<Record<string, string | undefined>>) {
-  const read = (name: string) => env[name] ?? env[name.toLowerCase()] ?? "";
-  return { httpProxy: read("HTTP_PROXY"), httpsProxy: read("HTTPS_PROXY"), noProxy: read("NO_PROXY") };
-}
-
 /** A typed client for the KooDrive service-usage API, with timeouts, retries and app signing. */
 export class KooDriveClient {
   readonly #settings: ResolvedSettings;
-  readonly #dispatcher: EnvHttpProxyAgent;
+  readonly #proxy: URL | undefined;
+  readonly #redact: (text: string) => string;
+  #dispatcher: Dispatcher;
 
   /**
    * Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent.
@@ -89,11 +114,24 @@ export class KooDriveClient {
    */
   constructor(options: KooDriveClientOptions = {}, fallbacks: readonly SettingsSource[] = []) {
     this.#settings = resolveSettings(options, fallbacks);
+    this.#proxy = proxyFor(this.#settings.endpoint, options.env ?? process.env);
+    if (this.#proxy && this.#settings.endpoint.protocol === "http:") {
+      throw new ConfigurationError(
+        "insecure endpoint behind a proxy",
+        `plain HTTP would carry the credentials through the proxy ${proxyName(this.#proxy)}; use https://`,
+      );
+    }
+    const { credentials } = this.#settings;
+    const secret = credentials.mode === "token" ? credentials.token.reveal() : credentials.appSecret.reveal();
+    this.#redact = secretRedactor([secret, secret.replace(/^bearer /i, "")]);
+    this.#dispatcher = this.#newDispatcher();
+  }
+
+  /** A direct agent for loopback and NO_PROXY hosts, else one that tunnels through the proxy. */
+  #newDispatcher(): Dispatcher {
     const tls = this.#settings.caCert ? { ca: [...rootCertificates, this.#settings.caCert] } : undefined;
-    this.#dispatcher = new EnvHttpProxyAgent({
-      ...proxySettings(options.env ?? process.env),
-      ...(tls ? { connect: tls, requestTls: tls } : {}),
-    });
+    if (!this.#proxy) return new Agent(tls ? { connect: tls } : {});
+    return new ProxyAgent({ uri: this.#proxy.href, ...(tls ? { requestTls: tls } : {}) });
   }
 
   /** The base URL requests go to. */
@@ -108,8 +146,10 @@ export class KooDriveClient {
 
   /** The 17 figures of `GET /koodrive/ose/v1/service/quotaUsed`, validated. */
   async getQuotaUsed(): Promise<QuotaUsedData> {
-    const { answer, context } = await this.#send("GET", QUOTA_USED_PATH);
-    return parseQuotaUsedAnswer(answer, context);
+    return this.#call(async (signal) => {
+      const { answer, context } = await this.#sendWithin("GET", QUOTA_USED_PATH, signal);
+      return parseQuotaUsedAnswer(answer, context);
+    });
   }
 
   /** The figures with the derived ones (remaining seats and quota, GB, percentages). */
@@ -117,39 +157,78 @@ export class KooDriveClient {
     return deriveUsage(await this.getQuotaUsed(), this.#settings.usedSpaceUnit);
   }
 
-  /** Closes idle connections. */
+  /** Closes the connections, and drops any left hanging (a silent proxy's, say) instead of waiting on it. */
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await this.#dispatcher.destroy();
   }
 
-  /** The body with any credential the service echoed back replaced, so no error can carry it. */
-  #withoutSecrets(body: string): string {
-    const { credentials } = this.#settings;
-    const secret = credentials.mode === "token" ? credentials.token.reveal() : credentials.appSecret.reveal();
-    const bare = secret.replace(/^bearer[ +]/i, "");
-    return bare.length < 4 ? body : body.split(bare).join("[secret]");
+  /**
+   * Runs one call under the deadline: when `deadlineMs` passes, whatever is under way (connect, proxy
+   * CONNECT, TLS, headers, body, a backoff wait) is aborted, the dispatcher's sockets are destroyed, and
+   * the call fails. Any credential the service echoed, in any encoding, is redacted from the error.
+   */
+  async #call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { deadlineMs } = this.#settings;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        const spent = this.#dispatcher;
+        this.#dispatcher = this.#newDispatcher();
+        void spent.destroy().catch(() => undefined);
+        const through = this.#proxy ? ` through the proxy ${proxyName(this.#proxy)}` : "";
+        reject(
+          new TimeoutError(
+            "KooDrive did not answer in time",
+            `no complete answer from ${this.#settings.endpoint.host}${through} within the ${deadlineMs} ms deadline of the call`,
+            {},
+          ),
+        );
+      }, deadlineMs);
+    });
+    try {
+      return await Promise.race([work(controller.signal), expired]);
+    } catch (error) {
+      throw error instanceof Error && "summary" in error ? redactError(error as KooDriveError, this.#redact) : error;
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
   }
 
-  /** Sends with retries; returns the first 2xx answer, or throws the last failure. */
-  async #send(method: string, path: string): Promise<{ answer: RawAnswer; context: KooDriveErrorContext }> {
+  /** Sends with retries within the call's deadline; returns the first 2xx answer, or throws the last failure. */
+  async #sendWithin(
+    method: string,
+    path: string,
+    deadlineSignal: AbortSignal,
+  ): Promise<{ answer: RawAnswer; context: KooDriveErrorContext }> {
     const { timeoutMs, retries, deadlineMs, retryBaseDelayMs } = this.#settings;
     const deadline = Date.now() + deadlineMs;
     const url = apiUrl(this.#settings.endpoint, path);
     for (let attempt = 1; ; attempt++) {
       const traceId = newTraceId();
       const context: KooDriveErrorContext = { traceId, attempts: attempt };
-      const outcome = await this.#attempt(method, url, traceId, Math.min(timeoutMs, deadline - Date.now()), context);
+      const attemptMs = Math.max(1, Math.min(timeoutMs, deadline - Date.now()));
+      const outcome = await this.#attempt(method, url, traceId, attemptMs, deadlineSignal, context);
       if ("answer" in outcome && outcome.answer.status >= 200 && outcome.answer.status < 300) {
         return { answer: outcome.answer, context };
       }
-      const failure = "answer" in outcome ? errorFromAnswer(outcome.answer, context) : outcome.error;
       const retryable = "answer" in outcome ? isRetryableStatus(outcome.answer.status) : true;
-      if (!retryable || attempt > retries) throw failure;
-      const wait =
-        ("answer" in outcome ? retryAfterMs(outcome.retryAfter) : undefined) ??
-        backoffDelayMs(attempt - 1, retryBaseDelayMs);
-      if (Date.now() + wait >= deadline) throw failure;
-      await sleep(wait);
+      if (!retryable || attempt > retries) {
+        throw "answer" in outcome ? errorFromAnswer(outcome.answer, context) : outcome.error;
+      }
+      const asked = "answer" in outcome ? retryAfterMs(outcome.retryAfter) : undefined;
+      const wait = asked ?? backoffDelayMs(attempt - 1, retryBaseDelayMs);
+      if (Date.now() + wait >= deadline) {
+        if (!("answer" in outcome)) throw outcome.error;
+        const why =
+          asked === undefined
+            ? `gave up: no time left for another attempt within the ${deadlineMs} ms deadline`
+            : `gave up: the service asked to retry after ${Math.ceil(asked / 1000)} s (Retry-After), beyond the ${deadlineMs} ms deadline`;
+        throw errorFromAnswer(outcome.answer, context, why);
+      }
+      await sleep(wait, undefined, { signal: deadlineSignal });
     }
   }
 
@@ -158,9 +237,10 @@ export class KooDriveClient {
     url: URL,
     traceId: string,
     timeoutMs: number,
+    deadlineSignal: AbortSignal,
     context: KooDriveErrorContext,
   ): Promise<{ answer: RawAnswer; retryAfter: string | undefined } | { error: KooDriveError }> {
-    const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+    const signal = AbortSignal.any([deadlineSignal, AbortSignal.timeout(timeoutMs)]);
     let answered = false;
     try {
       const response = await request(url, {
@@ -179,11 +259,14 @@ export class KooDriveClient {
         const value = response.headers[name];
         return Array.isArray(value) ? value[0] : value;
       };
+      const body = await readBody(response.body);
       return {
         answer: {
           status: response.statusCode,
           contentType: header("content-type") ?? "",
-          body: this.#withoutSecrets(await readBody(response.body)),
+          body: this.#redact(body.text),
+          truncated: body.truncated,
+          location: this.#redact(header("location") ?? ""),
         },
         retryAfter: header("retry-after"),
       };
@@ -192,7 +275,7 @@ export class KooDriveClient {
         return {
           error: new TimeoutError(
             "KooDrive did not answer in time",
-            `no ${answered ? "complete answer" : "answer"} from ${url.host} within ${timeoutMs} ms`,
+            `no ${answered ? "complete answer" : "answer"} from ${url.host}${this.#proxy ? ` through the proxy ${proxyName(this.#proxy)}` : ""} within ${timeoutMs} ms`,
             { ...context, cause: error },
           ),
         };
@@ -200,7 +283,7 @@ export class KooDriveClient {
       return {
         error: new NetworkError(
           answered ? "answer cut off" : "cannot reach KooDrive",
-          describeNetworkFailure(error, url, answered),
+          describeNetworkFailure(error, url, answered, this.#proxy),
           { ...context, cause: error },
         ),
       };

@@ -12,7 +12,8 @@ export const REGION_ENDPOINTS = {
 /** A region preset name. */
 export type RegionPreset = keyof typeof REGION_ENDPOINTS;
 
-function isLoopback(hostname: string): boolean {
+/** True for localhost, 127.0.0.0/8 and ::1. */
+export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "");
   if (host === "localhost" || host.endsWith(".localhost")) return true;
   if (isIP(host) === 4) return host.startsWith("127.");

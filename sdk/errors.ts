@@ -108,3 +108,19 @@ export function isKooDriveError(error: unknown): error is KooDriveError {
   const code: unknown = (error as { code?: unknown } | null)?.code;
   return error instanceof Error && typeof code === "string" && code.startsWith("ERR_KOODRIVE_");
 }
+
+/** `error` with `redact` applied to every text it carries (message, summary, detail, KooDrive's msg), in place. */
+export function redactError<E extends KooDriveError>(error: E, redact: (text: string) => string): E {
+  for (const key of ["message", "summary", "detail", "koodriveMsg"] as const) {
+    const value = error[key];
+    if (typeof value === "string")
+      Object.defineProperty(error, key, {
+        value: redact(value),
+        enumerable: key !== "message",
+        writable: true,
+        configurable: true,
+      });
+  }
+  if (typeof error.stack === "string") error.stack = redact(error.stack);
+  return error;
+}

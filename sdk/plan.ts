@@ -254,6 +254,8 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
     warnAtPercent === undefined
       ? []
       : utilisation
+          // A figure with no capacity has no utilisation: a percentage of nothing would read as "0% used".
+          .filter(([, , total]) => total > 0)
           .map(([figure, used, total]) => ({ figure, percentAfterPlan: percent(used, total), warnAtPercent }))
           .filter(({ figure }) => !violations.some((violation) => violation.figure === figure))
           .filter(({ percentAfterPlan }) => percentAfterPlan >= warnAtPercent)

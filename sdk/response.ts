@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AuthenticationError, InvalidResponseError, type KooDriveErrorContext, ServiceError } from "./errors";
 import type { QuotaUsedData } from "./quota-used";
 import { QuotaUsedDataSchema } from "./quota-used-schema";
+import { serverText } from "./redact";
 
 /** The envelope every KooDrive answer comes in: `{code, msg, data?}`. */
 const EnvelopeSchema = z.object({
@@ -14,12 +15,18 @@ const EnvelopeSchema = z.object({
 export interface RawAnswer {
   status: number;
   contentType: string;
+  /** The body, at most 1 MB of it. */
   body: string;
+  /** True when the body was longer than what was read. */
+  truncated?: boolean;
+  /** The Location header, "" when absent. */
+  location?: string;
 }
 
 function describeValue(value: unknown): string {
   if (value === undefined) return "missing";
-  const text = JSON.stringify(value);
+  if (typeof value === "number" && !Number.isFinite(value)) return `got ${value}, a number out of range`;
+  const text = serverText(JSON.stringify(value) ?? String(value), 1_000);
   return `got ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
 }
 
@@ -47,6 +54,13 @@ function looksLikeHtml(answer: RawAnswer): boolean {
 }
 
 function parseJson(answer: RawAnswer, context: KooDriveErrorContext): unknown {
+  if (answer.truncated) {
+    throw new InvalidResponseError(
+      "answer too large",
+      `KooDrive answered HTTP ${answer.status} with a body over 1 MB, which no quotaUsed answer is; check the endpoint`,
+      context,
+    );
+  }
   if (answer.body.trim() === "") {
     throw new InvalidResponseError(
       "empty response",
@@ -76,13 +90,17 @@ function parseJson(answer: RawAnswer, context: KooDriveErrorContext): unknown {
  * Reads an error answer (any status but 2xx) into the matching error. Only called once retries
  * are over or not allowed.
  */
-export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext): Error {
+export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext, gaveUp?: string): Error {
   let koodrive: { code?: number | string; msg?: string } = {};
   try {
     const parsed = EnvelopeSchema.safeParse(JSON.parse(answer.body));
-    if (parsed.success) koodrive = parsed.data;
+    if (parsed.success) {
+      const { code, msg } = parsed.data;
+      koodrive = { code: typeof code === "string" ? serverText(code, 100) : code };
+      if (msg !== undefined) koodrive.msg = serverText(msg);
+    }
   } catch {
-    // Not JSON: the status alone has to do.
+    // Not JSON (or nested beyond the stack): the status alone has to do.
   }
   const withCode: KooDriveErrorContext = { ...context, status: answer.status };
   if (koodrive.code !== undefined) withCode.koodriveCode = koodrive.code;
@@ -91,6 +109,15 @@ export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext
     koodrive.code !== undefined
       ? `KooDrive code ${koodrive.code}: ${koodrive.msg ?? "(no msg)"}`
       : "no KooDrive error body";
+  const retry = gaveUp ?? "retries are used up, try again later";
+  if (answer.status >= 300 && answer.status < 400) {
+    const where = answer.location ? `to ${serverText(answer.location, 200)}` : "without saying where";
+    return new ServiceError(
+      "KooDrive redirected",
+      `HTTP ${answer.status} ${where}; requests are not sent on to other hosts, so set the endpoint to where the service really is`,
+      withCode,
+    );
+  }
   if (answer.status === 401 || answer.status === 403) {
     return new AuthenticationError(
       "authentication failed",
@@ -99,13 +126,26 @@ export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext
     );
   }
   if (answer.status === 429) {
-    return new ServiceError("rate limited", `HTTP 429, ${said}; retries are used up, try again later`, withCode);
+    return new ServiceError("rate limited", `HTTP 429, ${said}; ${retry}`, withCode);
   }
-  return new ServiceError(`KooDrive returned HTTP ${answer.status}`, said, withCode);
+  return new ServiceError(`KooDrive returned HTTP ${answer.status}`, gaveUp ? `${said}; ${gaveUp}` : said, withCode);
 }
 
 /** Parses a 2xx quotaUsed answer: the envelope, `code == 0`, and the 17 fields of `data`. */
 export function parseQuotaUsedAnswer(answer: RawAnswer, context: KooDriveErrorContext): QuotaUsedData {
+  try {
+    return parseQuotaUsed(answer, context);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new InvalidResponseError(
+      "unexpected response",
+      "the answer is nested too deeply to read, which no quotaUsed answer is",
+      { ...context, status: answer.status },
+    );
+  }
+}
+
+function parseQuotaUsed(answer: RawAnswer, context: KooDriveErrorContext): QuotaUsedData {
   const withStatus = { ...context, status: answer.status };
   const json = parseJson(answer, withStatus);
   const envelope = EnvelopeSchema.safeParse(json);
@@ -118,10 +158,12 @@ export function parseQuotaUsedAnswer(answer: RawAnswer, context: KooDriveErrorCo
   }
   const { code, msg, data } = envelope.data;
   if (String(code) !== "0") {
-    throw new ServiceError(`KooDrive error ${code}`, msg ?? "(no msg)", {
+    const shownCode = typeof code === "string" ? serverText(code, 100) : code;
+    const shownMsg = serverText(msg ?? "");
+    throw new ServiceError(`KooDrive error ${shownCode}`, shownMsg || "(no msg)", {
       ...withStatus,
-      koodriveCode: code,
-      koodriveMsg: msg ?? "",
+      koodriveCode: shownCode,
+      koodriveMsg: shownMsg,
     });
   }
   if (data === undefined || data === null) {

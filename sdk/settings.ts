@@ -101,6 +101,20 @@ function firstSetting(sources: readonly SettingsSource[], key: keyof KooDriveCon
   return undefined;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Refuses a credential with control characters (CR, LF…): it could split headers; never repeats the value. */
+function checkCredential(value: string, name: string): string {
+  if (CONTROL.test(value)) {
+    throw new ConfigurationError(
+      `invalid ${name}`,
+      "it contains a control character (a line break, tab or similar, often from copying); set it again without one",
+    );
+  }
+  return value;
+}
+
 /**
  * Credentials come as one group from the first source that names any of them, so a token in the
  * environment never mixes with an app given as arguments.
@@ -122,7 +136,7 @@ function resolveCredentials(sources: readonly SettingsSource[]): Credentials {
         `${name("accessToken")} is set together with ${appKeysGiven.map(name).join(", ")}; use either token or app authentication`,
       );
     }
-    return { mode: "token", token: new Secret(values.accessToken.trim()) };
+    return { mode: "token", token: new Secret(checkCredential(values.accessToken.trim(), name("accessToken"))) };
   }
   const missing = APP_KEYS.filter((key) => !present(values[key]));
   if (missing.length > 0) {
@@ -138,16 +152,21 @@ function resolveCredentials(sources: readonly SettingsSource[]): Credentials {
   }
   return {
     mode: "app",
-    appId: (values.appId as string).trim(),
-    appSecret: new Secret(values.appSecret as string),
+    appId: checkCredential((values.appId as string).trim(), name("appId")),
+    appSecret: new Secret(checkCredential(values.appSecret as string, name("appSecret"))),
     userId,
   };
 }
 
-function positiveInteger(value: number | undefined, name: string, fallback: number, allowZero = false): number {
+/** The longest delay a Node timer holds (about 24.8 days); longer ones fire at once. */
+export const MAX_DELAY_MS = 2_147_483_647;
+/** More retries than this would be a loop, not a retry policy. */
+export const MAX_RETRIES = 100;
+
+function wholeNumber(value: number | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new ConfigurationError(`invalid ${name}`, `${value} is not a whole number ${allowZero ? "≥ 0" : "≥ 1"}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`invalid ${name}`, `${value} is not a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -170,16 +189,23 @@ export function resolveSettings(
     );
   }
   const unit = firstSetting(sources, "usedSpaceUnit");
-  const timeoutMs = positiveInteger(options.timeoutMs, "timeoutMs", DEFAULTS.timeoutMs);
-  const retries = positiveInteger(options.retries, "retries", DEFAULTS.retries, true);
+  const timeoutMs = wholeNumber(options.timeoutMs, "timeoutMs", DEFAULTS.timeoutMs, 1, MAX_DELAY_MS);
+  const retries = wholeNumber(options.retries, "retries", DEFAULTS.retries, 0, MAX_RETRIES);
+  const defaultDeadline = Math.min((retries + 1) * timeoutMs + BACKOFF_ALLOWANCE_MS, MAX_DELAY_MS);
   const settings: ResolvedSettings = {
     endpoint: resolveEndpoint(endpoint.value, endpoint.name),
     credentials: resolveCredentials(sources),
     usedSpaceUnit: parseUsedSpaceUnit(unit?.value, unit?.name),
     timeoutMs,
     retries,
-    deadlineMs: positiveInteger(options.deadlineMs, "deadlineMs", (retries + 1) * timeoutMs + BACKOFF_ALLOWANCE_MS),
-    retryBaseDelayMs: positiveInteger(options.retryBaseDelayMs, "retryBaseDelayMs", DEFAULTS.retryBaseDelayMs, true),
+    deadlineMs: wholeNumber(options.deadlineMs, "deadlineMs", defaultDeadline, 1, MAX_DELAY_MS),
+    retryBaseDelayMs: wholeNumber(
+      options.retryBaseDelayMs,
+      "retryBaseDelayMs",
+      DEFAULTS.retryBaseDelayMs,
+      0,
+      MAX_DELAY_MS,
+    ),
   };
   if (present(options.caCert)) settings.caCert = options.caCert;
   return settings;

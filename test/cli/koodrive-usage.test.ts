@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { FLAGS } from "../../cli/args";
 import { evaluatePlan } from "../../sdk/plan";
 import { DOCUMENTED_EXAMPLE, QUOTA_USED_FIELDS } from "../../sdk/quota-used";
 import { deriveUsage } from "../../sdk/usage";
 import { type Simulator, startSimulator } from "../../sim";
+import { PROXIED_ENDPOINT, startHostileProxy } from "../helpers/hostile-proxies";
 import { refusedUrl } from "../helpers/loopback-server";
 import { CLI_PATH, type CliRun, runCli } from "../helpers/run-cli";
 import { assertNoSecretIn, TEST_APP, TEST_TOKEN } from "../helpers/secrets";
@@ -151,8 +154,10 @@ describe("koodrive-usage CLI", () => {
       ["a negative number with =", ["--plan-users=-3"], /--plan-users must be a whole number ≥ 0, got "-3"/],
       ["a fraction", ["--plan-dept-gb", "1.5"], /--plan-dept-gb must be a whole number ≥ 0, got "1\.5"/],
       ["an exponent", ["--min-free-gb", "1e3"], /--min-free-gb must be a whole number/],
-      ["not a number", ["--retries", "two"], /--retries must be a whole number ≥ 0/],
-      ["a zero timeout", ["--timeout-ms", "0"], /--timeout-ms must be a whole number ≥ 1/],
+      ["not a number", ["--retries", "two"], /--retries must be a whole number from 0 to 100/],
+      ["a zero timeout", ["--timeout-ms", "0"], /--timeout-ms must be a whole number from 1 to 2147483647/],
+      ["a timeout no timer can hold", ["--timeout-ms", "3000000000"], /--timeout-ms must be a whole number from 1/],
+      ["a timeout far out of range", ["--timeout-ms", "5000000000"], /--timeout-ms must be a whole number from 1/],
       [
         "a percentage above 100",
         ["--warn-at-percent", "101"],
@@ -187,6 +192,42 @@ describe("koodrive-usage CLI", () => {
         }
       });
     }
+
+    it("refuses a token with a line break as a configuration error, sending nothing", async () => {
+      const run = await cli([], { ...tokenEnv, KOODRIVE_ACCESS_TOKEN: `${TEST_TOKEN}\r\nX-Evil: 1` });
+      assertOneLineFailure(run, 2, /invalid KOODRIVE_ACCESS_TOKEN: it contains a control character/);
+      assert.equal(sim.requestCount(), 0);
+    });
+
+    it("ends a write error on stdout with one line and exit 3, never 1", async () => {
+      const full = openSync("/dev/full", "w");
+      const child = spawn(process.execPath, [CLI_PATH, "--json"], {
+        env: { PATH: process.env.PATH ?? "", ...tokenEnv },
+        stdio: ["ignore", full, "pipe"],
+      });
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = (await once(child, "close")) as [number];
+      closeSync(full);
+      assert.equal(code, 3, stderr);
+      assert.match(stderr, /^koodrive-usage: cannot write the output \(ENOSPC\)\n$/);
+    });
+
+    it("fails behind a proxy that drops CONNECT, naming the proxy, with exit 3", async () => {
+      const proxy = await startHostileProxy("drop");
+      try {
+        const run = await cli(["--timeout-ms", "300"], {
+          KOODRIVE_ENDPOINT: PROXIED_ENDPOINT,
+          KOODRIVE_ACCESS_TOKEN: TEST_TOKEN,
+          HTTPS_PROXY: proxy.url,
+        });
+        assertOneLineFailure(run, 3, new RegExp(`proxy ${proxy.url}`));
+      } finally {
+        await proxy.close();
+      }
+    });
 
     it("does not repeat a stray positional argument, which may be a pasted secret", async () => {
       assertOneLineFailure(await cli([TEST_TOKEN], tokenEnv), 2, /unexpected argument: this command takes flags only/);
