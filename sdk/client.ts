@@ -3,7 +3,7 @@ import { rootCertificates } from "node:tls";
 import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 import { apiUrl } from "./endpoint";
 import {
-  ConfigurationError,
+  isKooDriveError,
   type KooDriveError,
   type KooDriveErrorContext,
   NetworkError,
@@ -114,13 +114,8 @@ export class KooDriveClient {
    */
   constructor(options: KooDriveClientOptions = {}, fallbacks: readonly SettingsSource[] = []) {
     this.#settings = resolveSettings(options, fallbacks);
+    // Plain HTTP is accepted only to loopback, which proxyFor never proxies: credentials never cross a proxy in clear.
     this.#proxy = proxyFor(this.#settings.endpoint, options.env ?? process.env);
-    if (this.#proxy && this.#settings.endpoint.protocol === "http:") {
-      throw new ConfigurationError(
-        "insecure endpoint behind a proxy",
-        `plain HTTP would carry the credentials through the proxy ${proxyName(this.#proxy)}; use https://`,
-      );
-    }
     const { credentials } = this.#settings;
     const secret = credentials.mode === "token" ? credentials.token.reveal() : credentials.appSecret.reveal();
     this.#redact = secretRedactor([secret, secret.replace(/^bearer /i, "")]);
@@ -190,7 +185,7 @@ export class KooDriveClient {
     try {
       return await Promise.race([work(controller.signal), expired]);
     } catch (error) {
-      throw error instanceof Error && "summary" in error ? redactError(error as KooDriveError, this.#redact) : error;
+      throw isKooDriveError(error) ? redactError(error, this.#redact) : error;
     } finally {
       clearTimeout(timer);
       controller.abort();
