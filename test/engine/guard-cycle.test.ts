@@ -67,6 +67,23 @@ describe("CapacityGuard life cycle under the real engine", function () {
     await plan(40, [50, 50]);
     const shrunk = await test.stack.preview();
     assert.match(shrunk.stdout, /seats: plan 40 users \(45 already deployed, 0 new\), 35 left/);
+
+    // A second deployment: the growth is admitted, and the next run counts from it.
+    await plan(46, [50, 50, 50, 10]);
+    const grownUp = await test.stack.up();
+    assert.equal(grownUp.summary.result, "succeeded");
+    assert.equal(sim.usage().userCount, 66, "the new dependent added 1 user");
+    assert.equal(sim.usage().deptSpaceQuotaUsed, 260, "and a 10 GB space");
+    const afterGrowth = await test.stack.preview();
+    assert.match(afterGrowth.stdout, /seats: plan 46 users \(46 already deployed, 0 new\), 34 left/);
+    assert.match(afterGrowth.stdout, /department pool quota: plan 160 GB \(160 GB already deployed, 0 GB new\)/);
+
+    // A third: shrinking deploys without a check failure, and the smaller plan becomes the admitted one.
+    await plan(45, [50, 50, 50]);
+    const shrunkUp = await test.stack.up();
+    assert.equal(shrunkUp.summary.result, "succeeded");
+    const afterShrink = await test.stack.preview();
+    assert.match(afterShrink.stdout, /seats: plan 45 users \(45 already deployed, 0 new\), 34 left/);
   });
 
   it("judges guards on one connection together, in either order", async () => {
