@@ -14,8 +14,8 @@ import {
   programWorkspaceRoot,
   removeProgramWorkspace,
 } from "../harness/program-stack";
-import { KooDriveClient } from "../sdk/client";
-import { isKooDriveError } from "../sdk/errors";
+import { KooDriveClient } from "../provider/client/client";
+import { isKooDriveError } from "../provider/client/errors";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
 import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM } from "./programs";
 import { measureSimulatorThroughput } from "./sim-throughput";

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Pool } from "undici";
-import { QUOTA_USED_PATH } from "../sdk/quota-used";
+import { QUOTA_USED_PATH } from "../provider/client/quota-used";
 import { DEMO_TOKEN } from "../sim";
 
 /** The outcome of a throughput run. */

@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import type { CapacityPlan } from "../sdk/plan";
-import { ENVIRONMENT_VARIABLES, MAX_DELAY_MS, MAX_RETRIES } from "../sdk/settings";
+import type { CapacityPlan } from "../provider/client/plan";
+import { ENVIRONMENT_VARIABLES, MAX_DELAY_MS, MAX_RETRIES } from "../provider/client/settings";
 
 /** A mistake in the flags or the configuration (exit 2); the message says what is wrong and what to do. */
 export class InvocationError extends Error {

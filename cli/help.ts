@@ -1,4 +1,4 @@
-import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../sdk/units";
+import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../provider/client/units";
 import { EXIT_CODES } from "./exit-codes";
 
 /** What `koodrive-usage --help` prints. */

@@ -1,4 +1,4 @@
-import type { PlanEvaluation } from "../sdk/plan";
+import type { PlanEvaluation } from "../provider/client/plan";
 
 /** The stderr lines of a plan: each violation's message, then each warning prefixed `warning:`. */
 export function planDiagnostics(evaluation: PlanEvaluation): string[] {

@@ -1,7 +1,7 @@
-import { KooDriveClient } from "../sdk/client";
-import { isKooDriveError } from "../sdk/errors";
-import { evaluatePlan } from "../sdk/plan";
-import { ENVIRONMENT_VARIABLES } from "../sdk/settings";
+import { KooDriveClient } from "../provider/client/client";
+import { isKooDriveError } from "../provider/client/errors";
+import { evaluatePlan } from "../provider/client/plan";
+import { ENVIRONMENT_VARIABLES } from "../provider/client/settings";
 import { type CliOptions, InvocationError, parseCliArgs } from "./args";
 import { EXIT_CODES } from "./exit-codes";
 import { HELP_TEXT } from "./help";

@@ -1,4 +1,4 @@
-import { type GetServiceUsageResult, percent } from "../sdk/usage";
+import { type GetServiceUsageResult, percent } from "../provider/client/usage";
 
 const BAR_WIDTH = 20;
 

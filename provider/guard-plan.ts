@@ -1,5 +1,5 @@
-import type { Allocation, PlanEvaluation } from "../sdk/plan";
-import type { GetServiceUsageResult } from "../sdk/usage";
+import type { Allocation, PlanEvaluation } from "./client/plan";
+import type { GetServiceUsageResult } from "./client/usage";
 
 /** How a guard's check came out. */
 export type GuardStatus = "fits" | "exceeds" | "pending" | "unreadable";

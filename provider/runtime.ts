@@ -7,12 +7,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
-import { KooDriveClient } from "../sdk/client";
-import { isKooDriveError } from "../sdk/errors";
-import { type Allocation, describePlan, evaluatePlan, type GuardShare, newAllocation } from "../sdk/plan";
-import type { KooDriveConnectionArgs, SettingsSource } from "../sdk/settings";
-import type { GetServiceUsageResult } from "../sdk/usage";
-import { CONNECTION_KEYS } from "./connection";
+import { CONNECTION_KEYS } from "../sdk/nodejs/connection";
+import { KooDriveClient } from "./client/client";
+import { isKooDriveError } from "./client/errors";
+import { type Allocation, describePlan, evaluatePlan, type GuardShare, newAllocation } from "./client/plan";
+import type { KooDriveConnectionArgs, SettingsSource } from "./client/settings";
+import type { GetServiceUsageResult } from "./client/usage";
 import type { GuardOutputs } from "./guard-plan";
 import { GuardPlanSchema } from "./guard-plan-schema";
 

@@ -1,6 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { canonicalRequest, parseXDate, REQUIRED_SIGNED_HEADERS, SIGNING_ALGORITHM, signature } from "../sdk/signing";
+import {
+  canonicalRequest,
+  parseXDate,
+  REQUIRED_SIGNED_HEADERS,
+  SIGNING_ALGORITHM,
+  signature,
+} from "../provider/client/signing";
 import type { AuthMode } from "./recorder";
 
 /** The demo token the simulator accepts when no fixture credentials are given. Not a secret. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { QUOTA_USED_PATH } from "../sdk/quota-used";
+import { QUOTA_USED_PATH } from "../provider/client/quota-used";
 import { ERROR_CODES, errorReply, methodNotAllowedReply, type Reply, successReply } from "./replies";
 import type { SpacePool, Tenant } from "./state";
 import { withJsonBody } from "./validation";

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { QuotaUsedData } from "../sdk/quota-used";
+import type { QuotaUsedData } from "../provider/client/quota-used";
 import { Credentials } from "./auth";
 import type { SimulatorCore } from "./control";
 import type { EndpointName } from "./endpoints";

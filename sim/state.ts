@@ -1,5 +1,5 @@
-import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../sdk/quota-used";
-import { QuotaUsedDataSchema } from "../sdk/quota-used-schema";
+import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../provider/client/quota-used";
+import { QuotaUsedDataSchema } from "../provider/client/quota-used-schema";
 
 /** Any subset of the 17 quotaUsed fields; unknown keys and negative figures are refused. */
 export const UsagePatchSchema = QuotaUsedDataSchema.partial().strict();

@@ -3,7 +3,7 @@
  * planned allocation taken from config. `npm run demo` drives it; `npm run pulumi -- up` runs it by hand.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CapacityGuard, getServiceUsageOutput } from "../../index";
+import { CapacityGuard, getServiceUsageOutput } from "../../sdk/nodejs";
 
 const config = new pulumi.Config();
 const usage = getServiceUsageOutput();

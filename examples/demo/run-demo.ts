@@ -9,7 +9,7 @@ import path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { formatUsageSummary } from "../../cli/summary";
 import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "../../harness/engine";
-import { KooDriveClient } from "../../sdk/client";
+import { KooDriveClient } from "../../provider/client/client";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../../sim";
 
 const PASSPHRASE = "koodrive-demo-passphrase";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
+import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 
 /** A request as the test server received it. */
 export interface RecordedRequest {

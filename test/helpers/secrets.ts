@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import { isKooDriveError, type KooDriveError, type KooDriveErrorCode } from "../../sdk/errors";
+import { isKooDriveError, type KooDriveError, type KooDriveErrorCode } from "../../provider/client/errors";
 
 /** A token for tests; distinctive, so that any leak of it is found. */
 export const TEST_TOKEN = "tok-3f9c81d7e2a64b59-LEAKCHECK";

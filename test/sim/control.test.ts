@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
+import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import { DEMO_APP, DEMO_TOKEN, type RequestLogEntry } from "../../sim";
 import { useSimulator } from "../helpers/simulator";
 import { ADD_USER_BODY, call, PATHS, post, TOKEN_AUTH } from "./http";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
-import { QuotaUsedDataSchema } from "../../sdk/quota-used-schema";
+import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
+import { QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
 import { ERROR_CODES } from "../../sim";
 import { useSimulator } from "../helpers/simulator";
 import { ADD_USER_BODY, call, PATHS, post, rawUpload, TOKEN_AUTH } from "./http";

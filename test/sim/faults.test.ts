@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { request } from "undici";
-import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
+import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import type { Simulator } from "../../sim";
 import { useSimulator } from "../helpers/simulator";
 import { ADD_USER_BODY, call, PATHS, post, TOKEN_AUTH } from "./http";

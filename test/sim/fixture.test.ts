@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
+import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import { FixtureError, loadFixture, startSimulator } from "../../sim";
 import { call, PATHS } from "./http";
 

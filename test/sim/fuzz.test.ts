@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import fc from "fast-check";
 import { request } from "undici";
-import { QuotaUsedDataSchema } from "../../sdk/quota-used-schema";
+import { QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
 import { DEMO_APP, DEMO_TOKEN, ENDPOINT_NAMES } from "../../sim";
 import { useSimulator } from "../helpers/simulator";
 import { PATHS } from "./http";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../../sdk/quota-used";
-import { USED_SPACE_UNITS, type UsedSpaceUnit } from "../../sdk/units";
-import { deriveUsage } from "../../sdk/usage";
+import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../../provider/client/quota-used";
+import { USED_SPACE_UNITS, type UsedSpaceUnit } from "../../provider/client/units";
+import { deriveUsage } from "../../provider/client/usage";
 import { useLoopbackClients } from "../helpers/client-fixture";
 import { quotaUsed } from "../helpers/loopback-server";
 

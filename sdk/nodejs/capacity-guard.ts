@@ -1,10 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Allocation, PlanEvaluation, RemainingAfterPlan, UtilisationWarning, Violation } from "../sdk/plan";
-import type { GetServiceUsageResult } from "../sdk/usage";
-import { PACKAGE_VERSION } from "../sdk/version";
+import type {
+  Allocation,
+  PlanEvaluation,
+  RemainingAfterPlan,
+  UtilisationWarning,
+  Violation,
+} from "../../provider/client/plan";
+import type { GetServiceUsageResult } from "../../provider/client/usage";
+import { PACKAGE_VERSION } from "../../provider/client/version";
+import type { GuardStatus } from "../../provider/guard-plan";
 import { type ConnectionArgs, connectionInput } from "./connection";
-import type { GuardStatus } from "./guard-plan";
-import { koodriveProvider } from "./providers";
+import { koodriveProvider } from "./dynamic-provider";
 
 /** `mandatory` fails the deployment when the plan does not fit; `advisory` warns and goes on. */
 export type Enforcement = "mandatory" | "advisory";

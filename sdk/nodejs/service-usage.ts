@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { KooDriveConnectionArgs } from "../sdk/settings";
-import type { GetServiceUsageResult } from "../sdk/usage";
-import { PACKAGE_VERSION } from "../sdk/version";
+import type { KooDriveConnectionArgs } from "../../provider/client/settings";
+import type { GetServiceUsageResult } from "../../provider/client/usage";
+import { PACKAGE_VERSION } from "../../provider/client/version";
 import { type ConnectionArgs, connectionInput } from "./connection";
-import { koodriveProvider } from "./providers";
+import { koodriveProvider } from "./dynamic-provider";
 
 /**
  * Arguments of `getServiceUsage`: connection overrides (`endpoint`, `accessToken`, `appId`,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { DOCUMENTED_EXAMPLE, QUOTA_USED_PATH } from "../../sdk/quota-used";
-import { TRACE_ID_LENGTH } from "../../sdk/trace-id";
+import { DOCUMENTED_EXAMPLE, QUOTA_USED_PATH } from "../../provider/client/quota-used";
+import { TRACE_ID_LENGTH } from "../../provider/client/trace-id";
 import { verifyAppSignature } from "../helpers/app-signature";
 import { useLoopbackClients } from "../helpers/client-fixture";
 import { json, koodriveError, quotaUsed } from "../helpers/loopback-server";

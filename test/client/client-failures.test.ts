@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DOCUMENTED_EXAMPLE } from "../../sdk/quota-used";
+import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import { useLoopbackClients } from "../helpers/client-fixture";
 import { json, quotaUsed, type Responder, raw, refusedUrl, resetConnection } from "../helpers/loopback-server";
 import { rejectsWithCode } from "../helpers/secrets";

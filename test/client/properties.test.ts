@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { isKooDriveError } from "../../sdk/errors";
-import { DOCUMENTED_EXAMPLE, QUOTA_USED_FIELDS, type QuotaUsedData } from "../../sdk/quota-used";
-import { parseQuotaUsedAnswer } from "../../sdk/response";
-import { canonicalQueryString, canonicalRequest, canonicalUri, signAppRequest, signature } from "../../sdk/signing";
+import { isKooDriveError } from "../../provider/client/errors";
+import { DOCUMENTED_EXAMPLE, QUOTA_USED_FIELDS, type QuotaUsedData } from "../../provider/client/quota-used";
+import { parseQuotaUsedAnswer } from "../../provider/client/response";
+import {
+  canonicalQueryString,
+  canonicalRequest,
+  canonicalUri,
+  signAppRequest,
+  signature,
+} from "../../provider/client/signing";
 import {
   expectedCanonicalQuery,
   expectedCanonicalRequest,

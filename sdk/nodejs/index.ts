@@ -1,0 +1,18 @@
+/**
+ * What a TypeScript or JavaScript Pulumi program imports: the data source and the guard, and the
+ * types of the figures they carry. The KooDrive client itself is `pulumi-koodrive/client`, so a
+ * program that only declares guards does not load an HTTP stack and schemas it never runs (they
+ * run in the provider process, under `provider/`).
+ */
+export type * from "../../provider/client";
+export type { GuardStatus } from "../../provider/guard-plan";
+export { CapacityGuard, type CapacityGuardArgs, type Enforcement } from "./capacity-guard";
+export type { ConnectionArgs } from "./connection";
+export {
+  type GetServiceUsageArgs,
+  type GetServiceUsageOptions,
+  type GetServiceUsageOutputArgs,
+  getServiceUsage,
+  getServiceUsageOutput,
+  ServiceUsage,
+} from "./service-usage";
