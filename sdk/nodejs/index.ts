@@ -6,7 +6,7 @@
  */
 export type * from "../../provider/client";
 export type { GuardStatus } from "../../provider/guard-plan";
-export { CapacityGuard, type CapacityGuardArgs, type Enforcement } from "./capacity-guard";
+export { CapacityGuard, type CapacityGuardArgs } from "./capacity-guard";
 export type { ConnectionArgs } from "./connection";
 export {
   type GetServiceUsageArgs,

@@ -3,12 +3,12 @@ import type { KooDriveConnectionArgs } from "../../provider/client/settings";
 import type { GetServiceUsageResult } from "../../provider/client/usage";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { type ConnectionArgs, connectionInput } from "./connection";
-import { koodriveProvider } from "./dynamic-provider";
+import { serviceUsageProvider } from "./dynamic-provider";
 
 /**
  * Arguments of `getServiceUsage`: connection overrides (`endpoint`, `accessToken`, `appId`,
  * `appSecret`, `userId`, `usedSpaceUnit`), each falling back to `koodrive:*` config, then
- * `KOODRIVE_*`. Credentials given here are kept encrypted in the state.
+ * their environment variable. Credentials given here are kept encrypted in the state.
  */
 export interface GetServiceUsageArgs extends KooDriveConnectionArgs {}
 
@@ -31,7 +31,7 @@ export class ServiceUsage extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GetServiceUsageOutputArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
-      koodriveProvider,
+      serviceUsageProvider,
       name,
       { kind: "ServiceUsage", providerVersion: PACKAGE_VERSION, connection: connectionInput(args), usage: undefined },
       opts,
