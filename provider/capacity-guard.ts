@@ -4,21 +4,16 @@ import type { CapacityFigure, GuardPlan, PlannedSpaceGB } from "./client/plan";
 import { type Allocation, allocationOf, describePlan, evaluatePlan } from "./client/plan";
 import { CapacityPlanSchema, PLAN_FIELDS } from "./client/plan-schema";
 import type { SameType } from "./client/same-type";
-import type { KooDriveConnectionArgs } from "./client/settings";
-import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssue } from "./client/zod-issues";
 import type { GuardOutputs } from "./guard-plan";
 import type { ProviderState } from "./provider-state";
 import {
   type CheckResult,
-  connectionOf,
   containsUnknown,
   type Inputs,
   type ResourceMethods,
-  readError,
-  recordedState,
-  refreshRead,
-  unknownSettings,
+  readFigures,
+  resourceMethods,
   withoutCredentials,
 } from "./resource-inputs";
 
@@ -79,38 +74,32 @@ async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<
   // The schema gives the default; an enforcement still unknown in preview counts as mandatory (fail closed).
   const mandatory = (plan?.enforcement ?? news.enforcement) !== "advisory";
   const recorded = plan ? { ...kept, enforcement: plan.enforcement } : kept;
-  const unknownConnection = unknownSettings(news.connection);
-  let usage: GetServiceUsageResult | undefined;
-  let connection: KooDriveConnectionArgs | undefined;
-  if (unknownConnection.length === 0) {
-    try {
-      connection = connectionOf(news);
-      usage = await state.readUsage(connection);
-    } catch (error) {
-      const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${readError(error)}`;
-      const outputs: GuardOutputs = {
-        status: "unreadable",
-        fits: false,
-        violations: [],
-        warnings: [],
-        message: reason,
-        // An advisory guard lets the deployment go on unjudged: its plan counts as deployed.
-        ...(plan ? { admittedPlan: allocationOf(plan) } : {}),
-      };
-      return { inputs: { ...recorded, ...outputs }, failures: mandatory ? [{ property: "connection", reason }] : [] };
-    }
+  const figures = await readFigures(state, news);
+  if (figures.read === "failed") {
+    const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${figures.error}`;
+    const outputs: GuardOutputs = {
+      status: "unreadable",
+      fits: false,
+      violations: [],
+      warnings: [],
+      message: reason,
+      // An advisory guard lets the deployment go on unjudged: its plan counts as deployed.
+      ...(plan ? { admittedPlan: allocationOf(plan) } : {}),
+    };
+    return { inputs: { ...recorded, ...outputs }, failures: mandatory ? [{ property: "connection", reason }] : [] };
   }
-  if (usage === undefined || plan === undefined || connection === undefined) {
+  if (figures.read === "pending" || plan === undefined) {
     const outputs: GuardOutputs = {
       status: "pending",
       fits: true,
       violations: [],
       warnings: [],
-      message: pendingMessage(unknownConnection, plan !== undefined),
-      ...(usage ? { usage } : {}),
+      message: pendingMessage(figures.read === "pending" ? figures.unknown : [], plan !== undefined),
+      ...(figures.read === "done" ? { usage: figures.usage } : {}),
     };
     return { inputs: { ...recorded, ...outputs }, failures: [] };
   }
+  const { usage, connection } = figures;
   const planned = allocationOf(plan);
   const admitted = admittedPlan(olds);
   const name = String(news.guardName ?? "this guard");
@@ -142,5 +131,5 @@ async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<
 
 /** The provider methods of `CapacityGuard`, over the provider process's state. */
 export function capacityGuardMethods(state: ProviderState): ResourceMethods {
-  return { ...recordedState, check: (olds, news) => check(state, olds, news), read: refreshRead(state) };
+  return resourceMethods(state, (olds, news) => check(state, olds, news));
 }

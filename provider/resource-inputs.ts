@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CONNECTION_KEYS, isConnectionKey, isSecretSetting } from "./client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "./client/errors";
 import type { KooDriveConnectionArgs } from "./client/settings";
+import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssues } from "./client/zod-issues";
 import type { ProviderState } from "./provider-state";
 
@@ -40,7 +41,7 @@ export function containsUnknown(value: unknown): boolean {
 }
 
 /** The connection settings still unknown in preview, by name. */
-export function unknownSettings(connection: unknown): string[] {
+function unknownSettings(connection: unknown): string[] {
   if (connection === unknownValue) return ["connection"];
   return Object.entries((connection ?? {}) as Inputs)
     .filter(([, value]) => containsUnknown(value))
@@ -52,7 +53,7 @@ const ConnectionSchema = z
   .partial();
 
 /** A resource's `connection` input, checked: every setting a string. */
-export function connectionOf(inputs: Inputs): KooDriveConnectionArgs {
+function connectionOf(inputs: Inputs): KooDriveConnectionArgs {
   const parsed = ConnectionSchema.safeParse(inputs.connection ?? {});
   if (!parsed.success) {
     throw new ConfigurationError("invalid connection", describeIssues(parsed.error, { prefix: "connection" }));
@@ -61,8 +62,26 @@ export function connectionOf(inputs: Inputs): KooDriveConnectionArgs {
 }
 
 /** A failed read, said in a line: the client's own message, or what else went wrong. */
-export function readError(error: unknown): string {
+function readError(error: unknown): string {
   return isKooDriveError(error) ? error.message : `unexpected failure: ${String(error)}`;
+}
+
+/** A resource's figures: read (once per run and connection), pending a setting computed in preview, or unreadable. */
+export type Figures =
+  | { read: "done"; usage: GetServiceUsageResult; connection: KooDriveConnectionArgs }
+  | { read: "pending"; unknown: string[] }
+  | { read: "failed"; error: string };
+
+/** Reads the figures for the resource's `connection` input, unless a setting is still unknown. */
+export async function readFigures(state: ProviderState, inputs: Inputs): Promise<Figures> {
+  const unknown = unknownSettings(inputs.connection);
+  if (unknown.length > 0) return { read: "pending", unknown };
+  try {
+    const connection = connectionOf(inputs);
+    return { read: "done", usage: await state.readUsage(connection), connection };
+  } catch (error) {
+    return { read: "failed", error: readError(error) };
+  }
 }
 
 /** The inputs the engine keeps: everything but the secret settings, which never reach the state this way. */
@@ -81,7 +100,7 @@ export function withoutCredentials(news: Inputs): Inputs {
  * arguments are not kept in the state, so the read takes them from the stack config or the
  * environment; when none is there, the refresh fails saying what is missing.
  */
-export function refreshRead(state: ProviderState): ResourceMethods["read"] {
+function refreshRead(state: ProviderState): ResourceMethods["read"] {
   return async (id, props) => {
     try {
       const usage = await state.readUsage(connectionOf(props));
@@ -102,10 +121,14 @@ const stable = (inputs: Inputs): string =>
   );
 
 /**
- * The methods every KooDrive resource shares: `check` does the work, the state records what it found.
+ * A resource's provider methods: its own `check` does the work, the state records what it found.
  * An update whenever anything the check produced differs from the state (figures, plan, verdict or version).
  */
-export const recordedState = {
+export function resourceMethods(state: ProviderState, check: ResourceMethods["check"]): ResourceMethods {
+  return { ...recordedState, check, read: refreshRead(state) };
+}
+
+const recordedState = {
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }> {
     return { changes: stable(olds) !== stable(news) };
   },

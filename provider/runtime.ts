@@ -58,26 +58,26 @@ export const capacityGuard = runtime.capacityGuard;
 export const configure = runtime.configure;
 
 /** Checks the resource of `news`'s kind (for providers serialized by earlier versions). */
-export function check(olds: Inputs, news: Inputs): Promise<CheckResult> {
+export async function check(olds: Inputs, news: Inputs): Promise<CheckResult> {
   return runtime.forKind(news).check(olds, news);
 }
 
 /** Diffs the resource of `news`'s kind (for providers serialized by earlier versions). */
-export function diff(id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }> {
+export async function diff(id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }> {
   return runtime.forKind(news).diff(id, olds, news);
 }
 
 /** Creates the resource of `inputs`'s kind (for providers serialized by earlier versions). */
-export function create(inputs: Inputs): Promise<{ id: string; outs: Inputs }> {
+export async function create(inputs: Inputs): Promise<{ id: string; outs: Inputs }> {
   return runtime.forKind(inputs).create(inputs);
 }
 
 /** Refreshes the resource of `props`'s kind (for providers serialized by earlier versions). */
-export function read(id: string, props: Inputs): Promise<{ id: string; props: Inputs }> {
+export async function read(id: string, props: Inputs): Promise<{ id: string; props: Inputs }> {
   return runtime.forKind(props).read(id, props);
 }
 
 /** Updates the resource of `news`'s kind (for providers serialized by earlier versions). */
-export function update(id: string, olds: Inputs, news: Inputs): Promise<{ outs: Inputs }> {
+export async function update(id: string, olds: Inputs, news: Inputs): Promise<{ outs: Inputs }> {
   return runtime.forKind(news).update(id, olds, news);
 }
