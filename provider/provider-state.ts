@@ -5,6 +5,7 @@ import {
   CONNECTION_SETTINGS,
   type ConnectionKey,
   type ConnectionValues,
+  credentialKeys,
   settingPlaces,
 } from "./client/connection-settings";
 import type { Allocation, GuardShare } from "./client/plan";
@@ -40,10 +41,16 @@ export class ProviderState {
    */
   clientOptions(connection: KooDriveConnectionArgs): KooDriveClientOptions {
     const places = [connection, this.#config];
-    const options: KooDriveClientOptions = { settingNames: {} };
-    for (const [key, place] of Object.entries(settingPlaces(places)) as [ConnectionKey, number][]) {
+    const chosen = Object.entries(settingPlaces(places)) as [ConnectionKey, number][];
+    const settingNames: Partial<Record<ConnectionKey, string>> = {};
+    const options: KooDriveClientOptions = { settingNames };
+    for (const [key, place] of chosen) {
       options[key] = places[place]?.[key];
-      if (place === 1 && options.settingNames) options.settingNames[key] = CONNECTION_SETTINGS[key].config;
+      if (place === 1) settingNames[key] = CONNECTION_SETTINGS[key].config;
+    }
+    // Credentials from the config: the ones missing from their group are named as config keys too.
+    if (credentialKeys().some((key) => settingNames[key])) {
+      for (const key of credentialKeys()) settingNames[key] = CONNECTION_SETTINGS[key].config;
     }
     return options;
   }

@@ -184,6 +184,17 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     }
   });
 
+  it("names settings from the stack config as config keys in its errors, those given as arguments by their key", async () => {
+    runtime.configure({ get: (key) => ({ "koodrive:endpoint": sim.url, "koodrive:appId": "app" })[key] });
+    const fromConfig = await runtime.check({}, { kind: "ServiceUsage", connection: {} });
+    assert.match(
+      fromConfig.failures[0]?.reason ?? "",
+      /incomplete app credentials: koodrive:appId is set but koodrive:appSecret, koodrive:userId are missing/,
+    );
+    const fromArguments = await runtime.check({}, { kind: "ServiceUsage", connection: { appSecret: "s" } });
+    assert.match(fromArguments.failures[0]?.reason ?? "", /appSecret is set but appId, userId are missing/);
+  });
+
   it("diffs on any change of figures, plan or version, ignoring the serialized provider", async () => {
     const state = { kind: "ServiceUsage", usage: { userCount: 1 }, __provider: "a" };
     assert.deepEqual(await runtime.diff("id", state, { ...state, __provider: "b" }), { changes: false });
