@@ -62,11 +62,11 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
       capacityGuardProvider,
       name,
       {
+        ...plan,
         kind: "CapacityGuard",
         providerVersion: PACKAGE_VERSION,
         guardName: name,
         connection: connectionInput(args),
-        ...plan,
         status: undefined,
         fits: undefined,
         violations: undefined,
