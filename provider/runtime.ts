@@ -8,6 +8,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
 import { CONNECTION_KEYS } from "../sdk/nodejs/connection";
+import { callLimits } from "./call-limits";
+import { CancelledError, unlessCancelled } from "./cancellation";
 import { KooDriveClient } from "./client/client";
 import { isKooDriveError } from "./client/errors";
 import { type Allocation, describePlan, evaluatePlan, type GuardShare, newAllocation } from "./client/plan";
@@ -45,9 +47,12 @@ function readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageR
   let read = usageReads.get(key);
   if (!read) {
     read = (async () => {
-      const client = new KooDriveClient(connection, [stackConfig]);
+      const client = new KooDriveClient({ ...connection, ...callLimits(process.env) }, [stackConfig]);
       try {
-        return await client.getServiceUsage();
+        return await unlessCancelled(
+          () => client.getServiceUsage(),
+          () => client.close(),
+        );
       } finally {
         await client.close();
       }
@@ -69,7 +74,8 @@ const ConnectionSchema = z
   .partial();
 
 function readError(error: unknown): string {
-  return isKooDriveError(error) ? error.message : `unexpected failure: ${String(error)}`;
+  if (isKooDriveError(error) || error instanceof CancelledError) return error.message;
+  return `unexpected failure: ${String(error)}`;
 }
 
 /** The inputs the engine keeps: everything but the credentials, which never reach the state this way. */

@@ -38,6 +38,7 @@ describe("KooDriveClient behind hostile proxies", () => {
         assert.ok(performance.now() - started < DEADLINE_MS + MARGIN_MS, "finished after the deadline");
         assert.match(error.message, new RegExp(`proxy ${proxy.url}`));
         if (behaviour === "407") assert.match(error.message, /HTTP 407/);
+        if (behaviour === "drop") assert.match(error.message, /closed the connection without opening a tunnel/);
         assert.ok(proxy.connections() <= 3, `one connection per attempt, got ${proxy.connections()}`);
       } finally {
         await client.close();
