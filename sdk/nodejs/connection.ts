@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { warnOfPlaintextCredentials } from "./plaintext-credentials";
 
 /**
  * Connection settings a data source or guard may override. Each falls back to the stack config
@@ -24,8 +25,12 @@ export const CONNECTION_KEYS = ["endpoint", "accessToken", "appId", "appSecret",
 
 const SECRET_KEYS: ReadonlySet<string> = new Set(["accessToken", "appSecret"]);
 
-/** The `connection` input of a dynamic resource: only the settings given, secrets marked secret. */
+/**
+ * The `connection` input of a dynamic resource: only the settings given, secrets marked secret. Warns
+ * when a credential is not kept secret (see plaintext-credentials.ts).
+ */
 export function connectionInput(args: ConnectionArgs): pulumi.Input<Record<string, pulumi.Input<string>>> {
+  warnOfPlaintextCredentials(args);
   const given = CONNECTION_KEYS.filter((key) => args[key] !== undefined).map((key) => {
     const value = args[key] as pulumi.Input<string>;
     return [key, SECRET_KEYS.has(key) ? pulumi.secret(value) : value] as const;

@@ -10,6 +10,10 @@ import { SECRET_ENCODINGS } from "../helpers/secrets";
 const TOKEN = "secret-sweep-token-5a8e1c44d2";
 const APP = { appId: "sweep-app", appSecret: "secret-sweep-app-secret-93b7f0", userId: "100000000000000042" };
 
+/** The warning for a token set with `pulumi config set --plaintext`. */
+const PLAINTEXT_WARNING =
+  /warning: koodrive:accessToken is set in plain text in the stack config, so it is readable in the stack's config file and state; set it as a secret: pulumi config set --secret koodrive:accessToken <value>/;
+
 /** Everything a run leaves behind that a person or a log collector could read, by where it is. */
 async function sweep(test: ProgramStack, runOutput: string): Promise<Record<string, string>> {
   return {
@@ -66,6 +70,7 @@ describe("secrets under the real engine", function () {
       const up = await test.stack.up({ diff: true });
       assert.equal(up.outputs.guardStatus?.value, "fits");
       assert.equal(sim.requestLog().at(-1)?.authMode, mode.startsWith("token") ? "token" : "app");
+      assert.doesNotMatch([up.stdout, up.stderr].join("\n"), /plain (text|value)/, "a warning for a secret credential");
       const places = await sweep(test, [preview.stdout, preview.stderr, up.stdout, up.stderr].join("\n"));
       assert.match(places["stack export"] ?? "", /remainingSeats/, "the sweep read the stack");
       assertNoSecretIn(places, [TOKEN, APP.appSecret]);
@@ -76,6 +81,26 @@ describe("secrets under the real engine", function () {
       );
     });
   }
+
+  it("warns of a token set in plain text config, which Pulumi records in clear", async () => {
+    test = await createProgramStack("plaintext-config", {
+      files: { "index.js": GUARDED_ONBOARDING_JS },
+      config: {
+        "koodrive:endpoint": { value: sim.url },
+        users: { value: "[]" },
+        "koodrive:accessToken": { value: TOKEN },
+      },
+    });
+    const up = await test.stack.up();
+    assert.equal(up.outputs.guardStatus?.value, "fits");
+    assert.match(up.stdout, PLAINTEXT_WARNING);
+    const places = await sweep(test, up.stdout);
+    require("node:fs").writeFileSync(
+      "/tmp/x/plain.json",
+      JSON.stringify(Object.fromEntries(Object.entries(places).map(([k, v]) => [k, v.includes(TOKEN)]))),
+    );
+    require("node:fs").writeFileSync("/tmp/x/plainexport.json", places["stack export"] ?? "");
+  });
 
   it("keeps a token given as a resource argument encrypted", async () => {
     test = await createProgramStack("secret-args", {
@@ -92,6 +117,14 @@ exports.seats = koodrive.getServiceUsageOutput({ endpoint: process.env.SIM_URL, 
     const up = await test.stack.up({ diff: true });
     assert.equal(up.outputs.status?.value, "fits");
     assert.equal(up.outputs.seats?.value, 80);
+    const diagnostics = [up.stdout, up.stderr].join("\n"); // with --diff, the program's warnings go to stderr
+    assert.match(diagnostics, /warning: the accessToken argument is a plain value, readable in the program's source/);
+    assert.match(diagnostics, /pulumi config set --secret koodrive:accessToken/);
+    assert.equal(
+      diagnostics.match(/the accessToken argument is a plain value/g)?.length,
+      1,
+      "one warning, two resources",
+    );
     assertNoSecretIn(await sweep(test, [up.stdout, up.stderr].join("\n")), [TOKEN]);
   });
 });
