@@ -3,8 +3,9 @@
  * That process's gRPC server answers the engine's `Cancel` call and does nothing else, while the
  * engine waits for every call in flight before it ends a cancelled run. So a read that hangs (a
  * silent proxy, a long deadline) would hold the run until its deadline. This module watches for the
- * `Cancel` call through Node's `http2.server.stream.start` diagnostics channel (Node ≥ 22.17; on an
- * older Node the channel never fires and a read ends at its deadline) and lets reads stop at once.
+ * `Cancel` call through Node's `http2.server.stream.start` diagnostics channel (present in the Node
+ * 22 and 24 releases tested; where it is missing it never fires, and a read ends at its deadline) and
+ * lets reads stop at once.
  */
 import { subscribe } from "node:diagnostics_channel";
 
