@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
+import { CancelledError } from "./cancellation";
 import { CONNECTION_KEYS, isConnectionKey, isSecretSetting } from "./client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "./client/errors";
 import type { KooDriveConnectionArgs } from "./client/settings";
@@ -63,7 +64,8 @@ function connectionOf(inputs: Inputs): KooDriveConnectionArgs {
 
 /** A failed read, said in a line: the client's own message, or what else went wrong. */
 function readError(error: unknown): string {
-  return isKooDriveError(error) ? error.message : `unexpected failure: ${String(error)}`;
+  if (isKooDriveError(error) || error instanceof CancelledError) return error.message;
+  return `unexpected failure: ${String(error)}`;
 }
 
 /** A resource's figures: read (once per run and connection), pending a setting computed in preview, or unreadable. */
