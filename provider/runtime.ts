@@ -39,8 +39,11 @@ function connectionKey(connection: KooDriveConnectionArgs): string {
     .digest("hex");
 }
 
-/** One quotaUsed request per connection for the whole run, however many resources ask. */
-function readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageResult> {
+/**
+ * One quotaUsed request per connection for the whole run, however many resources and function calls
+ * ask (the dynamic provider and the provider plugin alike).
+ */
+export function readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageResult> {
   const key = connectionKey(connection);
   let read = usageReads.get(key);
   if (!read) {
@@ -68,7 +71,8 @@ const ConnectionSchema = z
   .object(Object.fromEntries(CONNECTION_KEYS.map((key) => [key, z.string().optional()])))
   .partial();
 
-function readError(error: unknown): string {
+/** What a failed read says: the client's own message, which never holds a credential. */
+export function readError(error: unknown): string {
   return isKooDriveError(error) ? error.message : `unexpected failure: ${String(error)}`;
 }
 
@@ -113,7 +117,8 @@ const AllocationSchema = z.object({
  * for a guard deployed by 0.1.0 (which recorded none) its recorded plan. Undefined for a new guard.
  */
 function admittedPlan(olds: Inputs): { plan: Allocation; upgraded: boolean } | undefined {
-  if (olds.kind !== "CapacityGuard") return undefined;
+  // The plugin records no `kind`; its guards always record `admittedPlan` once created.
+  if (olds.kind !== "CapacityGuard" && olds.admittedPlan === undefined) return undefined;
   const recorded = AllocationSchema.safeParse(olds.admittedPlan);
   if (olds.admittedPlan !== undefined && recorded.success) return { plan: recorded.data, upgraded: false };
   const legacy = AllocationSchema.safeParse({ users: olds.plannedUsers, spaceGB: olds.plannedSpaceGB });
@@ -143,12 +148,26 @@ function pendingMessage(settings: string[], planKnown: boolean): string {
 }
 
 async function checkCapacityGuard(olds: Inputs, news: Inputs): Promise<{ inputs: Inputs; failures: CheckFailure[] }> {
-  const kept = withoutCredentials(news);
+  const { outputs, failures } = await judgeGuard(olds, news, news.connection, String(news.guardName ?? "this guard"));
+  return { inputs: { ...withoutCredentials(news), ...outputs }, failures };
+}
+
+/**
+ * A guard's check, for both front ends: validates the plan in `news`, reads the figures over
+ * `connection` (settings overriding the stack config; possibly unknown in preview) and judges the
+ * plan with the other guards of the run. `olds` is the guard's previous state, `name` its name.
+ */
+export async function judgeGuard(
+  olds: Inputs,
+  news: Inputs,
+  connectionInput: unknown,
+  name: string,
+): Promise<{ outputs: Partial<GuardOutputs>; failures: CheckFailure[] }> {
   const planKnown = !PLAN_KEYS.some((key) => containsUnknown(news[key]));
   const parsed = planKnown ? GuardPlanSchema.safeParse(news) : undefined;
   if (parsed && !parsed.success) {
     return {
-      inputs: kept,
+      outputs: {},
       failures: parsed.error.issues.map((issue) => ({
         property: issue.path.join(".") || "plan",
         reason: issue.message,
@@ -157,12 +176,12 @@ async function checkCapacityGuard(olds: Inputs, news: Inputs): Promise<{ inputs:
   }
   const plan = parsed?.data;
   const mandatory = news.enforcement !== "advisory";
-  const unknownConnection = unknownSettings(news.connection);
+  const unknownConnection = unknownSettings(connectionInput);
   let usage: GetServiceUsageResult | undefined;
   let connection: KooDriveConnectionArgs | undefined;
   if (unknownConnection.length === 0) {
     try {
-      connection = ConnectionSchema.parse(news.connection ?? {});
+      connection = ConnectionSchema.parse(connectionInput ?? {});
       usage = await readUsage(connection);
     } catch (error) {
       const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${readError(error)}`;
@@ -175,7 +194,7 @@ async function checkCapacityGuard(olds: Inputs, news: Inputs): Promise<{ inputs:
         // An advisory guard lets the deployment go on unjudged: its plan counts as deployed.
         ...(plan ? { admittedPlan: allocationOf(plan) } : {}),
       };
-      return { inputs: { ...kept, ...outputs }, failures: mandatory ? [{ property: "connection", reason }] : [] };
+      return { outputs, failures: mandatory ? [{ property: "connection", reason }] : [] };
     }
   }
   if (usage === undefined || plan === undefined || connection === undefined) {
@@ -187,11 +206,10 @@ async function checkCapacityGuard(olds: Inputs, news: Inputs): Promise<{ inputs:
       message: pendingMessage(unknownConnection, plan !== undefined),
       ...(usage ? { usage } : {}),
     };
-    return { inputs: { ...kept, ...outputs }, failures: [] };
+    return { outputs, failures: [] };
   }
   const planned = allocationOf(plan);
   const admitted = admittedPlan(olds);
-  const name = String(news.guardName ?? "this guard");
   const others = shareLedger(connection, name, planned, admitted?.plan);
   const judged = { ...planned, deployed: admitted?.plan, name, others };
   const verdict = evaluatePlan(usage, {
@@ -220,7 +238,7 @@ async function checkCapacityGuard(olds: Inputs, news: Inputs): Promise<{ inputs:
   const failures = mandatory
     ? verdict.violations.map((violation) => ({ property: PLAN_PROPERTY[violation.figure], reason: violation.message }))
     : [];
-  return { inputs: { ...kept, ...outputs }, failures };
+  return { outputs, failures };
 }
 
 /** Records this guard's new allocation for its connection and returns the other guards' shares. */

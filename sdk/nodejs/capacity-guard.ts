@@ -24,8 +24,11 @@ export interface CapacityGuardArgs extends ConnectionArgs {
   plannedUsers?: pulumi.Input<number>;
   /** Quota the stack allocates per pool, in GB, in all; judged like `plannedUsers`. Whole numbers ≥ 0. */
   plannedSpaceGB?: pulumi.Input<{
+    /** Department pool quota, in GB. */
     dept?: pulumi.Input<number>;
+    /** Personal pool quota, in GB. */
     personal?: pulumi.Input<number>;
+    /** Group pool quota, in GB. */
     group?: pulumi.Input<number>;
   }>;
   /** Seats that must stay free after the plan. Whole number ≥ 0. */

@@ -22,7 +22,8 @@ export interface ConnectionArgs {
 /** The names of the connection settings, as in `ConnectionArgs` and the `koodrive` config namespace. */
 export const CONNECTION_KEYS = ["endpoint", "accessToken", "appId", "appSecret", "userId", "usedSpaceUnit"] as const;
 
-const SECRET_KEYS: ReadonlySet<string> = new Set(["accessToken", "appSecret"]);
+/** The connection settings that are credentials: kept secret wherever they are recorded. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["accessToken", "appSecret"]);
 
 /** The `connection` input of a dynamic resource: only the settings given, secrets marked secret. */
 export function connectionInput(args: ConnectionArgs): pulumi.Input<Record<string, pulumi.Input<string>>> {
