@@ -4,6 +4,7 @@ import { generateSchema, SCHEMA_FILE } from "../../harness/plugin-schema";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
 import { ENVIRONMENT_VARIABLES } from "../../provider/client/settings";
 
+// biome-ignore lint/suspicious/noExplicitAny: walks the schema JSON, whose shape the assertions check
 type Spec = Record<string, any>;
 
 /** Every property spec in the schema, with where it is. */

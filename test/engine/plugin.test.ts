@@ -1,0 +1,140 @@
+/**
+ * The provider plugin `pulumi-resource-koodrive` under the real engine, from Pulumi YAML (Pulumi's own
+ * YAML language host, built from the Go module proxy) and from JavaScript through the schema tokens.
+ * The engine finds the plugin as a user's would: the installed package's `node_modules/.bin` on PATH.
+ */
+import assert from "node:assert/strict";
+import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
+import { type Simulator, startSimulator } from "../../sim";
+import { type PluginLanguage, type PluginProgram, pluginProgram } from "../helpers/plugin-programs";
+import { assertNoSecretIn, TEST_APP, TEST_TOKEN } from "../helpers/secrets";
+
+type Credentials = "token" | "app";
+
+const CREDENTIAL_CONFIG: Record<Credentials, Record<string, { value: string; secret?: boolean }>> = {
+  token: { "koodrive:accessToken": { value: TEST_TOKEN, secret: true } },
+  app: {
+    "koodrive:appId": { value: TEST_APP.appId },
+    "koodrive:appSecret": { value: TEST_APP.appSecret, secret: true },
+    "koodrive:userId": { value: TEST_APP.userId },
+  },
+};
+
+interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+for (const language of ["yaml", "javascript"] as PluginLanguage[]) {
+  describe(`the provider plugin from ${language === "yaml" ? "Pulumi YAML" : "JavaScript through schema tokens"}`, function () {
+    this.timeout(600_000);
+    let sim: Simulator;
+    let test: ProgramStack | undefined;
+
+    beforeEach(async () => {
+      sim = await startSimulator({
+        fixture: { tokens: [TEST_TOKEN], apps: [{ ...TEST_APP }], usage: { userCount: 95, userMaxCount: 100 } },
+      });
+    });
+    afterEach(async () => {
+      await test?.remove();
+      test = undefined;
+      await sim.close();
+    });
+
+    async function stackOf(program: PluginProgram, credentials: Credentials = "token"): Promise<ProgramStack> {
+      test = await createProgramStack(`plugin-${language}`, {
+        files: pluginProgram(language, program),
+        config: { "koodrive:endpoint": { value: sim.url }, ...CREDENTIAL_CONFIG[credentials] },
+        pluginOnPath: true,
+      });
+      return test;
+    }
+
+    async function resources(program: ProgramStack): Promise<StateResource[]> {
+      return ((await program.stack.exportStack()).deployment.resources ?? []) as StateResource[];
+    }
+
+    for (const credentials of ["token", "app"] as Credentials[]) {
+      it(`exports the figures from the function during preview and up, and keeps the ${credentials === "token" ? "token" : "app secret"} out of everything (${credentials} mode)`, async () => {
+        const program = await stackOf({ guards: { seats: 2 } }, credentials);
+        const preview = await program.stack.preview();
+        assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
+        assert.match(preview.stdout, /userMaxCount\s*:\s*100\b/);
+        assert.match(preview.stdout, /seatsStatus\s*:\s*"fits"/);
+        const up = await program.stack.up();
+        assert.equal(up.outputs.remainingSeats?.value, 5);
+        assert.equal(up.outputs.userMaxCount?.value, 100);
+        assert.equal(up.outputs.seatsStatus?.value, "fits");
+        assert.equal(sim.requestLog().filter((entry) => entry.endpoint === "quotaUsed")[0]?.authMode, credentials);
+
+        const guard = (await resources(program)).find((resource) => resource.type === "koodrive:index:CapacityGuard");
+        assert.equal((guard?.outputs?.usage as { userCount: number }).userCount, 95);
+        for (const [text, where] of [
+          [preview.stdout + preview.stderr, "the preview's engine output"],
+          [up.stdout + up.stderr, "the update's engine output"],
+          [JSON.stringify(up.outputs), "the stack outputs"],
+          [program.readState(), "the state files"],
+          [await program.exportState(), "pulumi stack export"],
+        ] as const) {
+          assertNoSecretIn(text, where);
+        }
+      });
+    }
+
+    it("fails the preview and the update of an over-plan in check, naming the guard, the figure and what is left", async () => {
+      const program = await stackOf({ guards: { onboarding: 6 } });
+      const error = await program.stack.preview().then(
+        () => assert.fail("the preview should fail"),
+        (e: Error) => e,
+      );
+      assert.match(error.message, /koodrive:index:CapacityGuard resource 'onboarding'/);
+      assert.match(error.message, /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+      await assert.rejects(
+        program.stack.up(),
+        /resource 'onboarding'.*seats: plan needs 6 new users, 5 left; exceeds by 1/s,
+      );
+      const created = (await resources(program)).filter((resource) => resource.type === "koodrive:index:CapacityGuard");
+      assert.deepEqual(created, []);
+    });
+
+    it("sends one quotaUsed request for a preview with three guards and two function calls", async () => {
+      const program = await stackOf({ guards: { alpha: 1, beta: 1, gamma: 1 }, invokes: 2 });
+      const preview = await program.stack.preview();
+      assert.match(preview.stdout, /remainingQuotaGB2\s*:\s*\d+/);
+      for (const name of ["alpha", "beta", "gamma"])
+        assert.match(preview.stdout, new RegExp(`${name}Status\\s*:\\s*"fits"`));
+      assert.equal(sim.requestCount("quotaUsed"), 1);
+    });
+
+    it("deploys a fitting plan, refreshes the figures, imports a guard and destroys", async () => {
+      const program = await stackOf({ guards: { seats: 3 } });
+      await program.stack.up();
+      sim.setUsage({ userCount: 96 });
+      await program.stack.refresh();
+      const guard = (await resources(program)).find((resource) => resource.type === "koodrive:index:CapacityGuard");
+      assert.equal((guard?.outputs?.usage as { userCount: number }).userCount, 96, "refresh re-read the figures");
+      assert.deepEqual(guard?.outputs?.admittedPlan, { users: 3 });
+
+      await program.cli([
+        "import",
+        "koodrive:index:CapacityGuard",
+        "imported",
+        "guard-42",
+        "--yes",
+        "--generate-code=false",
+      ]);
+      const imported = (await resources(program)).find((resource) => resource.urn.endsWith("::imported"));
+      assert.equal(imported?.id, "guard-42");
+      assert.equal((imported?.outputs?.usage as { userCount: number }).userCount, 96);
+      assert.equal(imported?.outputs?.status, "fits");
+
+      await program.cli(["state", "unprotect", imported?.urn as string, "--yes"]);
+      await program.stack.destroy();
+      assert.deepEqual(await resources(program), []);
+    });
+  });
+}
