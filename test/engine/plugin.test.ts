@@ -54,6 +54,12 @@ for (const language of ["yaml", "javascript"] as PluginLanguage[]) {
       return test;
     }
 
+    /** The userCount figure a guard (or imported guard) recorded in the state. */
+    function recordedUserCount(resource: StateResource | undefined): number {
+      assert.ok(resource?.outputs, "the resource is in the state");
+      return (resource.outputs.usage as { userCount: number }).userCount;
+    }
+
     async function resources(program: ProgramStack): Promise<StateResource[]> {
       return ((await program.stack.exportStack()).deployment.resources ?? []) as StateResource[];
     }
@@ -72,7 +78,7 @@ for (const language of ["yaml", "javascript"] as PluginLanguage[]) {
         assert.equal(sim.requestLog().filter((entry) => entry.endpoint === "quotaUsed")[0]?.authMode, credentials);
 
         const guard = (await resources(program)).find((resource) => resource.type === "koodrive:index:CapacityGuard");
-        assert.equal((guard?.outputs?.usage as { userCount: number }).userCount, 95);
+        assert.equal(recordedUserCount(guard), 95);
         for (const [text, where] of [
           [preview.stdout + preview.stderr, "the preview's engine output"],
           [up.stdout + up.stderr, "the update's engine output"],
@@ -116,7 +122,7 @@ for (const language of ["yaml", "javascript"] as PluginLanguage[]) {
       sim.setUsage({ userCount: 96 });
       await program.stack.refresh();
       const guard = (await resources(program)).find((resource) => resource.type === "koodrive:index:CapacityGuard");
-      assert.equal((guard?.outputs?.usage as { userCount: number }).userCount, 96, "refresh re-read the figures");
+      assert.equal(recordedUserCount(guard), 96, "refresh re-read the figures");
       assert.deepEqual(guard?.outputs?.admittedPlan, { users: 3 });
 
       await program.cli([
@@ -129,7 +135,7 @@ for (const language of ["yaml", "javascript"] as PluginLanguage[]) {
       ]);
       const imported = (await resources(program)).find((resource) => resource.urn.endsWith("::imported"));
       assert.equal(imported?.id, "guard-42");
-      assert.equal((imported?.outputs?.usage as { userCount: number }).userCount, 96);
+      assert.equal(recordedUserCount(imported), 96);
       assert.equal(imported?.outputs?.status, "fits");
 
       await program.cli(["state", "unprotect", imported?.urn as string, "--yes"]);
@@ -138,3 +144,94 @@ for (const language of ["yaml", "javascript"] as PluginLanguage[]) {
     });
   });
 }
+
+describe("the provider plugin's configuration", function () {
+  this.timeout(600_000);
+  let sim: Simulator;
+  let test: ProgramStack | undefined;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TEST_TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
+  });
+  afterEach(async () => {
+    await test?.remove();
+    test = undefined;
+    await sim.close();
+  });
+
+  it("uses an explicit provider resource's settings over the stack config, and keeps its token secret", async () => {
+    const program = `name: koodrive-explicit
+runtime: yaml
+config:
+  tenantUrl:
+    type: string
+  tenantToken:
+    type: string
+    secret: true
+resources:
+  tenant:
+    type: pulumi:providers:koodrive
+    properties:
+      endpoint: \${tenantUrl}
+      accessToken: \${tenantToken}
+  seats:
+    type: koodrive:index:CapacityGuard
+    properties:
+      plannedUsers: 2
+    options:
+      provider: \${tenant}
+variables:
+  usage:
+    fn::invoke:
+      function: koodrive:index:getServiceUsage
+      arguments: {}
+      options:
+        provider: \${tenant}
+outputs:
+  remainingSeats: \${usage.remainingSeats}
+  seatsStatus: \${seats.status}`;
+    test = await createProgramStack("plugin-explicit", {
+      files: { "Pulumi.yaml": program },
+      config: {
+        // The stack's own koodrive:* settings point elsewhere: were they used, every read would fail.
+        "koodrive:endpoint": { value: "http://127.0.0.1:9" },
+        "koodrive:accessToken": { value: "not-the-tenant-token", secret: true },
+        "koodrive-explicit:tenantUrl": { value: sim.url },
+        "koodrive-explicit:tenantToken": { value: TEST_TOKEN, secret: true },
+      },
+      pluginOnPath: true,
+    });
+    const up = await test.stack.up();
+    assert.equal(up.outputs.remainingSeats?.value, 5);
+    assert.equal(up.outputs.seatsStatus?.value, "fits");
+    assert.equal(sim.requestCount("quotaUsed"), 1);
+    assertNoSecretIn(test.readState(), "the state files");
+    assertNoSecretIn(await test.exportState(), "pulumi stack export");
+    assertNoSecretIn(up.stdout + up.stderr, "the engine output");
+  });
+
+  it("falls back to the KOODRIVE_* environment variables without stack config", async () => {
+    test = await createProgramStack("plugin-env", {
+      files: pluginProgram("yaml", { guards: { seats: 1 } }),
+      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TEST_TOKEN },
+      pluginOnPath: true,
+    });
+    const preview = await test.stack.preview();
+    assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
+    assert.match(preview.stdout, /seatsStatus\s*:\s*"fits"/);
+  });
+
+  it("names a stack setting the provider does not know", async () => {
+    test = await createProgramStack("plugin-typo", {
+      files: pluginProgram("yaml", { guards: { seats: 1 } }),
+      config: { "koodrive:endpoint": { value: sim.url }, "koodrive:acessToken": { value: TEST_TOKEN, secret: true } },
+      pluginOnPath: true,
+    });
+    const error = await test.stack.preview().then(
+      () => assert.fail("the preview should fail"),
+      (e: Error) => e,
+    );
+    assert.match(error.message, /unknown koodrive setting "acessToken"; the settings are endpoint, accessToken/);
+    assertNoSecretIn(error.message, "the error");
+  });
+});

@@ -36,7 +36,7 @@ function yaml({ guards, invokes = 1 }: PluginProgram): Record<string, string> {
       `      plannedUsers: ${users}`,
     );
   }
-  lines.push("outputs:", "  remainingSeats: ${usage1.remainingSeats}", "  userMaxCount: ${usage1.userMaxCount}");
+  lines.push("outputs:", `  remainingSeats: \${usage1.remainingSeats}`, `  userMaxCount: \${usage1.userMaxCount}`);
   for (const i of calls.slice(1)) lines.push(`  remainingQuotaGB${i}: \${usage${i}.remainingQuotaGB}`);
   for (const name of Object.keys(guards)) lines.push(`  ${name}Status: \${${name}.status}`);
   return { "Pulumi.yaml": `${lines.join("\n")}\n` };
