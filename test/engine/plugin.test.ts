@@ -4,7 +4,7 @@
  * The engine finds the plugin as a user's would: the installed package's `node_modules/.bin` on PATH.
  */
 import assert from "node:assert/strict";
-import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
+import { createProgramStack, exampleFiles, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { type PluginLanguage, type PluginProgram, pluginProgram } from "../helpers/plugin-programs";
 import { assertNoSecretIn, TEST_APP, TEST_TOKEN } from "../helpers/secrets";
@@ -221,6 +221,21 @@ outputs:
     assert.match(preview.stdout, /seatsStatus\s*:\s*"fits"/);
   });
 
+  it("shows an advisory guard's warning in the engine output and goes on", async () => {
+    const program = pluginProgram("yaml", { guards: { seats: 6 } })["Pulumi.yaml"]?.replace(
+      "plannedUsers: 6",
+      "plannedUsers: 6\n      enforcement: advisory",
+    );
+    test = await createProgramStack("plugin-advisory", {
+      files: { "Pulumi.yaml": program ?? "" },
+      config: { "koodrive:endpoint": { value: sim.url }, "koodrive:accessToken": { value: TEST_TOKEN, secret: true } },
+      pluginOnPath: true,
+    });
+    const preview = await test.stack.preview();
+    assert.match(preview.stdout, /advisory capacity guard: seats: plan needs 6 new users, 5 left; exceeds by 1/);
+    assert.match(preview.stdout, /seatsStatus\s*:\s*"exceeds"/);
+  });
+
   it("names a stack setting the provider does not know", async () => {
     test = await createProgramStack("plugin-typo", {
       files: pluginProgram("yaml", { guards: { seats: 1 } }),
@@ -233,5 +248,41 @@ outputs:
     );
     assert.match(error.message, /unknown koodrive setting "acessToken"; the settings are endpoint, accessToken/);
     assertNoSecretIn(error.message, "the error");
+  });
+});
+
+describe("the yaml-guardrail example", function () {
+  this.timeout(600_000);
+  let sim: Simulator;
+  let test: ProgramStack | undefined;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TEST_TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
+  });
+  afterEach(async () => {
+    await test?.remove();
+    test = undefined;
+    await sim.close();
+  });
+
+  async function example(plannedUsers: number, env: Record<string, string> = {}) {
+    test = await createProgramStack("yaml-guardrail", {
+      files: exampleFiles("yaml-guardrail", ["Pulumi.yaml"]),
+      config: { "yaml-guardrail:plannedUsers": { value: String(plannedUsers) } },
+      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TEST_TOKEN, ...env },
+      pluginOnPath: true,
+    });
+    return test.stack;
+  }
+
+  it("previews a plan that fits with the figures, and fails one that leaves no seat free", async () => {
+    const preview = await (await example(4)).preview();
+    assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
+    assert.match(preview.stdout, /guardStatus\s*:\s*"fits"/);
+    await test?.remove();
+    await assert.rejects(
+      (await example(5)).preview(),
+      /resource 'capacity'.*seats: plan needs 5 new users, keeping 1 free, 5 left; exceeds by 1/s,
+    );
   });
 });
