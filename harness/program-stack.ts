@@ -124,7 +124,7 @@ export interface ProgramStack {
   readState(): string;
   /** `pulumi stack export` as a user runs it (secrets stay encrypted, unlike the Automation API's exportStack). */
   exportState(): Promise<string>;
-  /** Runs `pulumi ARGS` in the program's folder with the stack's environment; resolves to stdout and stderr. */
+  /** Runs `pulumi ARGS` in the program's folder with the stack's environment (name the stack: `--stack test`). */
   cli(args: string[]): Promise<{ stdout: string; stderr: string }>;
   remove(): Promise<void>;
 }
@@ -166,7 +166,7 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
   );
   if (program.config) await stack.setAllConfig(program.config);
   const cli = (args: string[]) =>
-    run(path.join(binDir, "pulumi"), [...args, "--stack", "test"], {
+    run(path.join(binDir, "pulumi"), args, {
       cwd: dir,
       env: { ...process.env, ...envVars },
       maxBuffer: 64 * 1024 * 1024,
@@ -176,7 +176,7 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
     dir,
     stateDir,
     readState: () => readTree(stateDir),
-    exportState: async () => (await cli(["stack", "export"])).stdout,
+    exportState: async () => (await cli(["stack", "export", "--stack", "test"])).stdout,
     cli,
     remove: async () => rmSync(dir, { recursive: true, force: true }),
   };

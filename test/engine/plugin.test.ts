@@ -4,10 +4,24 @@
  * The engine finds the plugin as a user's would: the installed package's `node_modules/.bin` on PATH.
  */
 import assert from "node:assert/strict";
-import { createProgramStack, exampleFiles, type ProgramStack } from "../../harness/program-stack";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createProgramStack, exampleFiles, type ProgramStack, programWorkspaceRoot } from "../../harness/program-stack";
+import { PACKAGE_VERSION } from "../../provider/client/version";
 import { type Simulator, startSimulator } from "../../sim";
 import { type PluginLanguage, type PluginProgram, pluginProgram } from "../helpers/plugin-programs";
 import { assertNoSecretIn, TEST_APP, TEST_TOKEN } from "../helpers/secrets";
+
+const run = promisify(execFile);
+/** The @pulumi/pulumi of the test leg. */
+const PULUMI_SDK =
+  process.env.KOODRIVE_PULUMI_SDK ?? (require("../../../package.json").devDependencies["@pulumi/pulumi"] as string);
+/** The launcher the README tells users to put in the plugin folder. */
+const PLUGIN_LAUNCHER =
+  '#!/bin/sh\nexec node "$(dirname "$0")/node_modules/pulumi-koodrive/dist/provider/plugin/main.js" "$@"\n';
 
 type Credentials = "token" | "app";
 
@@ -132,13 +146,15 @@ for (const language of ["yaml", "javascript"] as PluginLanguage[]) {
         "guard-42",
         "--yes",
         "--generate-code=false",
+        "--stack",
+        "test",
       ]);
       const imported = (await resources(program)).find((resource) => resource.urn.endsWith("::imported"));
       assert.equal(imported?.id, "guard-42");
       assert.equal(recordedUserCount(imported), 96);
       assert.equal(imported?.outputs?.status, "fits");
 
-      await program.cli(["state", "unprotect", imported?.urn as string, "--yes"]);
+      await program.cli(["state", "unprotect", imported?.urn as string, "--yes", "--stack", "test"]);
       await program.stack.destroy();
       assert.deepEqual(await resources(program), []);
     });
@@ -284,5 +300,77 @@ describe("the yaml-guardrail example", function () {
       (await example(5)).preview(),
       /resource 'capacity'.*seats: plan needs 5 new users, keeping 1 free, 5 left; exceeds by 1/s,
     );
+  });
+});
+
+describe("installing the plugin with the official CLI", function () {
+  this.timeout(600_000);
+  let sim: Simulator;
+  let test: ProgramStack | undefined;
+  let scratch: string | undefined;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TEST_TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
+  });
+  afterEach(async () => {
+    await test?.remove();
+    test = undefined;
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    scratch = undefined;
+    await sim.close();
+  });
+
+  const config = () => ({
+    "koodrive:endpoint": { value: sim.url },
+    "koodrive:accessToken": { value: TEST_TOKEN, secret: true },
+  });
+
+  it("finds the plugin through `plugins: providers:` in Pulumi.yaml, without PATH", async () => {
+    const bin = path.join(await programWorkspaceRoot(), "node_modules/.bin");
+    const program = pluginProgram("yaml", { guards: { seats: 1 } })["Pulumi.yaml"];
+    test = await createProgramStack("plugin-path", {
+      files: { "Pulumi.yaml": `${program}plugins:\n  providers:\n    - name: koodrive\n      path: ${bin}\n` },
+      config: config(),
+    });
+    const preview = await test.stack.preview();
+    assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
+    assert.doesNotMatch(preview.stdout + preview.stderr, /from \$PATH/);
+  });
+
+  it("installs it into the plugin cache with `pulumi plugin install resource koodrive <version> --file <folder>`", async () => {
+    const root = await programWorkspaceRoot();
+    scratch = mkdtempSync(path.join(tmpdir(), "koodrive-plugin-install-"));
+    const folder = path.join(scratch, "plugin");
+    const home = path.join(scratch, "pulumi-home");
+    // The folder a user makes (README, "Use from any language"): the package, its peer, a launcher.
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "package.json"), JSON.stringify({ private: true }));
+    await run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--omit=dev",
+        path.join(root, `pulumi-koodrive-${PACKAGE_VERSION}.tgz`),
+        `@pulumi/pulumi@${PULUMI_SDK}`,
+      ],
+      { cwd: folder, maxBuffer: 64 * 1024 * 1024 },
+    );
+    writeFileSync(path.join(folder, "pulumi-resource-koodrive"), PLUGIN_LAUNCHER, { mode: 0o755 });
+
+    test = await createProgramStack("plugin-cache", {
+      files: pluginProgram("yaml", { guards: { seats: 1 } }),
+      config: config(),
+      env: { PULUMI_HOME: home },
+    });
+    await test.cli(["plugin", "install", "resource", "koodrive", PACKAGE_VERSION, "--file", folder]);
+    rmSync(folder, { recursive: true, force: true }); // the cache holds its own copy
+    const preview = await test.stack.preview();
+    assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
+    assert.doesNotMatch(preview.stdout + preview.stderr, /from \$PATH/);
+    const { stdout } = await test.cli(["plugin", "ls"]);
+    assert.match(stdout, new RegExp(`koodrive\\s+resource\\s+${PACKAGE_VERSION.replaceAll(".", "\\.")}`));
   });
 });
