@@ -10,9 +10,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
-import { ENVIRONMENT_VARIABLES } from "../provider/client/settings";
+import { CONNECTION_KEYS, ENVIRONMENT_VARIABLES, SECRET_KEYS } from "../provider/client/settings";
 import { PACKAGE_VERSION } from "../provider/client/version";
-import { CONNECTION_KEYS, SECRET_KEYS } from "../sdk/nodejs/connection";
 import { REPO_ROOT } from "./engine";
 
 /** Where the generated schema is kept (committed, and loaded by the plugin). */

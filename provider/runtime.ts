@@ -5,16 +5,15 @@
  * engine shows as outputs even during preview. `read` re-reads the figures for `pulumi refresh`.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
-import { CONNECTION_KEYS } from "../sdk/nodejs/connection";
 import { KooDriveClient } from "./client/client";
 import { isKooDriveError } from "./client/errors";
 import { type Allocation, describePlan, evaluatePlan, type GuardShare, newAllocation } from "./client/plan";
-import type { KooDriveConnectionArgs, SettingsSource } from "./client/settings";
+import { CONNECTION_KEYS, type KooDriveConnectionArgs, type SettingsSource } from "./client/settings";
 import type { GetServiceUsageResult } from "./client/usage";
 import type { GuardOutputs } from "./guard-plan";
 import { GuardPlanSchema } from "./guard-plan-schema";
+import { unknownValue } from "./protocol";
 
 type Inputs = Record<string, unknown>;
 interface CheckFailure {

@@ -52,6 +52,12 @@ export interface ResolvedSettings {
   caCert?: string;
 }
 
+/** The names of the connection settings, as in `ConnectionArgs` and the `koodrive` config namespace. */
+export const CONNECTION_KEYS = ["endpoint", "accessToken", "appId", "appSecret", "userId", "usedSpaceUnit"] as const;
+
+/** The connection settings that are credentials: kept secret wherever they are recorded. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["accessToken", "appSecret"]);
+
 /** The environment variable behind each connection setting. */
 export const ENVIRONMENT_VARIABLES = {
   endpoint: "KOODRIVE_ENDPOINT",

@@ -3,8 +3,9 @@
  * `CapacityGuard` resource and the `getServiceUsage` function. The work itself is the dynamic
  * provider's (../runtime.ts): the same read cache, plan evaluation and messages.
  */
-import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { CONNECTION_KEYS } from "../../sdk/nodejs/connection";
+
+import { CONNECTION_KEYS } from "../client/settings";
+import { unknownValue } from "../protocol";
 import * as runtime from "../runtime";
 import { isUnknown } from "./values";
 

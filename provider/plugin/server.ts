@@ -13,7 +13,7 @@ import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { SECRET_KEYS } from "../../sdk/nodejs/connection";
+import { SECRET_KEYS } from "../client/settings";
 import { PACKAGE_VERSION } from "../client/version";
 import { type Failure, KooDriveProvider, type LogLine } from "./koodrive-provider";
 import { SCHEMA } from "./schema";

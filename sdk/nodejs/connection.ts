@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_KEYS, SECRET_KEYS } from "../../provider/client/settings";
 
 /**
  * Connection settings a data source or guard may override. Each falls back to the stack config
@@ -19,11 +20,7 @@ export interface ConnectionArgs {
   usedSpaceUnit?: pulumi.Input<string>;
 }
 
-/** The names of the connection settings, as in `ConnectionArgs` and the `koodrive` config namespace. */
-export const CONNECTION_KEYS = ["endpoint", "accessToken", "appId", "appSecret", "userId", "usedSpaceUnit"] as const;
-
-/** The connection settings that are credentials: kept secret wherever they are recorded. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["accessToken", "appSecret"]);
+export { CONNECTION_KEYS };
 
 /** The `connection` input of a dynamic resource: only the settings given, secrets marked secret. */
 export function connectionInput(args: ConnectionArgs): pulumi.Input<Record<string, pulumi.Input<string>>> {
