@@ -97,7 +97,15 @@ async function checkServiceUsage(news: Inputs): Promise<{ inputs: Inputs; failur
   }
 }
 
-const PLAN_KEYS = ["plannedUsers", "plannedSpaceGB", "minFreeSeats", "minFreeGB", "warnAtPercent", "enforcement"];
+/** The arguments of a guard that make up its plan. */
+export const PLAN_KEYS = [
+  "plannedUsers",
+  "plannedSpaceGB",
+  "minFreeSeats",
+  "minFreeGB",
+  "warnAtPercent",
+  "enforcement",
+];
 
 /**
  * The new allocation of every guard checked so far in this run, by connection and guard name. The

@@ -34,9 +34,6 @@ export function nameOfUrn(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-/** The plan arguments of a guard: what a program gives, without the outputs a previous check added. */
-const PLAN_KEYS = ["plannedUsers", "plannedSpaceGB", "minFreeSeats", "minFreeGB", "warnAtPercent", "enforcement"];
-
 /** The `koodrive` provider of one plugin process (the engine starts one process per provider). */
 export class KooDriveProvider {
   /** Connection settings the engine does not know yet (an explicit provider's computed input, in preview). */
@@ -87,15 +84,10 @@ export class KooDriveProvider {
     olds: Values,
     news: Values,
   ): Promise<{ inputs: Values; failures: Failure[]; log: LogLine[] }> {
-    const plan = Object.fromEntries(Object.entries(news).filter(([key]) => PLAN_KEYS.includes(key)));
-    const enforcement = plan.enforcement ?? "mandatory";
-    const { outputs, failures } = await runtime.judgeGuard(
-      olds,
-      { ...plan, enforcement },
-      this.#connection(),
-      nameOfUrn(urn),
-    );
-    return { inputs: { ...plan, enforcement, ...outputs }, failures, log: guardLog(outputs, enforcement) };
+    // Only the plan: a program gives nothing else, and the engine's olds carry the previous verdict.
+    const plan = Object.fromEntries(Object.entries(news).filter(([key]) => runtime.PLAN_KEYS.includes(key)));
+    const { outputs, failures } = await runtime.judgeGuard(olds, plan, this.#connection(), nameOfUrn(urn));
+    return { inputs: { ...plan, ...outputs }, failures, log: guardLog(outputs, plan.enforcement) };
   }
 
   /** `Diff`: an update whenever the figures, plan or verdict differ from the state. */
