@@ -250,6 +250,32 @@ outputs:
       assert.match(preview.stdout, /seatsStatus\s*:\s*"exceeds"/);
     });
 
+    it("leaves a guard whose plan is unknown in preview pending, and judges it in the update", async () => {
+      const source = `const pulumi = require("@pulumi/pulumi");
+const command = require("@pulumi/command");
+// The plan comes from another resource: unknown until the update runs the command.
+const count = new command.local.Command("count", { create: "echo 6" });
+const guard = new pulumi.CustomResource("koodrive:index:CapacityGuard", "late", {
+  plannedUsers: count.stdout.apply(Number),
+  status: undefined,
+  message: undefined,
+});
+exports.lateStatus = guard.status;
+`;
+      test = await createProgramStack("plugin-pending", {
+        files: { "index.js": source },
+        config: {
+          "koodrive:endpoint": { value: sim.url },
+          "koodrive:accessToken": { value: TEST_TOKEN, secret: true },
+        },
+        pluginOnPath: true,
+      });
+      const preview = await test.stack.preview();
+      assert.match(preview.stdout, /the plan is not known until the update; the check runs then/);
+      assert.match(preview.stdout, /lateStatus\s*:\s*"pending"/);
+      await assert.rejects(test.stack.up(), /resource 'late'.*seats: plan needs 6 new users, 5 left; exceeds by 1/s);
+    });
+
     it("names a stack setting the provider does not know", async () => {
       test = await createProgramStack("plugin-typo", {
         files: pluginProgram("yaml", { guards: { seats: 1 } }),
