@@ -10,7 +10,9 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
-import { CONNECTION_KEYS, ENVIRONMENT_VARIABLES, SECRET_KEYS } from "../provider/client/settings";
+import type { z } from "zod";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../provider/client/connection-settings";
+import { CapacityPlanSchema } from "../provider/client/plan-schema";
 import { PACKAGE_VERSION } from "../provider/client/version";
 import { REPO_ROOT } from "./engine";
 
@@ -137,32 +139,46 @@ export function generateSchema(): Spec {
       .filter((member) => member.declarations?.some((d) => d.parent === declaration));
   };
 
-  // Provider configuration.
-  const connection = exported("sdk/nodejs/connection.ts", "ConnectionArgs");
-  const settings = ownMembers(connection, true).filter((member) =>
-    (CONNECTION_KEYS as readonly string[]).includes(member.name),
-  );
+  /** A field of the plan schema (zod), with its `.describe()` text. */
+  const zodSpec = (field: z.ZodType, context: string): Spec => {
+    let inner = field as z.ZodType & { def: { innerType?: z.ZodType; type: string } };
+    while (inner.def.innerType) inner = inner.def.innerType as typeof inner;
+    const description = field.description ?? inner.description;
+    if (!description) undocumented.push(context);
+    const described = { description: description ?? "" };
+    if (inner.def.type === "number") return { type: "number", ...described };
+    if (inner.def.type === "enum" || inner.def.type === "string") return { type: "string", ...described };
+    if (inner.def.type === "object") {
+      const token = `${TOKEN_PREFIX}${context.split(".").map(pascal).join("")}`;
+      types[token] = { type: "object", ...zodObjectSpec(inner as unknown as z.ZodObject, context) };
+      return { $ref: `#/types/${token}`, ...described };
+    }
+    throw new Error(`${context}: no schema type for zod ${inner.def.type}`);
+  };
+  const zodObjectSpec = (schema: z.ZodObject, context: string) => ({
+    properties: Object.fromEntries(
+      Object.entries(schema.shape).map(([name, field]) => [name, zodSpec(field as z.ZodType, `${context}.${name}`)]),
+    ),
+  });
+
+  // Provider configuration: the connection settings table.
   const config: Record<string, Spec> = {};
-  for (const member of settings) {
-    const key = member.name as keyof typeof ENVIRONMENT_VARIABLES;
-    config[key] = {
+  const providerInputs: Record<string, Spec> = {};
+  for (const key of CONNECTION_KEYS) {
+    const { doc: text, variable, secret } = CONNECTION_SETTINGS[key];
+    const spec = {
       type: "string",
-      description: `${doc(member)} Falls back to the environment variable \`${ENVIRONMENT_VARIABLES[key]}\`.`,
-      ...(SECRET_KEYS.has(key) ? { secret: true } : {}),
+      description: `${text.charAt(0).toUpperCase()}${text.slice(1)}. Falls back to the environment variable \`${variable}\`.`,
+      ...(secret ? { secret: true } : {}),
     };
+    config[key] = spec;
+    providerInputs[key] = { ...spec, defaultInfo: { environment: [variable] } };
   }
-  const providerInputs = Object.fromEntries(
-    Object.entries(config).map(([key, spec]) => [
-      key,
-      { ...spec, defaultInfo: { environment: [ENVIRONMENT_VARIABLES[key as keyof typeof ENVIRONMENT_VARIABLES]] } },
-    ]),
-  );
 
   // CapacityGuard: its arguments, then its outputs.
-  const guardArgs = ownMembers(exported("sdk/nodejs/capacity-guard.ts", "CapacityGuardArgs"), true);
   const guardClass = exported("sdk/nodejs/capacity-guard.ts", "CapacityGuard");
   const guardOutputs = ownMembers(guardClass, true);
-  const inputs = objectSpec(guardArgs, "CapacityGuard");
+  const inputs = zodObjectSpec(CapacityPlanSchema, "CapacityGuard");
   const outputs = objectSpec(guardOutputs, "CapacityGuard");
 
   // getServiceUsage: the figures.

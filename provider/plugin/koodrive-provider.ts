@@ -4,9 +4,12 @@
  * provider's (../runtime.ts): the same read cache, plan evaluation and messages.
  */
 
-import { CONNECTION_KEYS } from "../client/settings";
+import { CONNECTION_KEYS } from "../client/connection-settings";
+import { PLAN_FIELDS } from "../client/plan-schema";
 import { unknownValue } from "../protocol";
-import * as runtime from "../runtime";
+import type { ResourceMethods } from "../resource-inputs";
+import { readFigures } from "../resource-inputs";
+import { createRuntime } from "../runtime";
 import { isUnknown } from "./values";
 
 /** The schema tokens this plugin serves. */
@@ -36,6 +39,9 @@ export function nameOfUrn(urn: string): string {
 
 /** The `koodrive` provider of one plugin process (the engine starts one process per provider). */
 export class KooDriveProvider {
+  /** The dynamic provider's runtime, with a state of this process's own: config, read cache, guard ledger. */
+  readonly #runtime = createRuntime();
+  readonly #guard: ResourceMethods = this.#runtime.capacityGuard;
   /** Connection settings the engine does not know yet (an explicit provider's computed input, in preview). */
   #unknownSettings: string[] = [];
 
@@ -62,7 +68,7 @@ export class KooDriveProvider {
   /** `Configure`: the settings every read of this provider uses, before the `KOODRIVE_*` environment. */
   configure(config: Values): void {
     this.#unknownSettings = CONNECTION_KEYS.filter((key) => isUnknown(config[key]));
-    runtime.configure({
+    this.#runtime.configure({
       get: (key) => {
         const value = config[key.slice("koodrive:".length)];
         return typeof value === "string" && !isUnknown(value) ? value : undefined;
@@ -84,25 +90,31 @@ export class KooDriveProvider {
     olds: Values,
     news: Values,
   ): Promise<{ inputs: Values; failures: Failure[]; log: LogLine[] }> {
-    // Only the plan: a program gives nothing else, and the engine's olds carry the previous verdict.
-    const plan = Object.fromEntries(Object.entries(news).filter(([key]) => runtime.PLAN_KEYS.includes(key)));
-    const { outputs, failures } = await runtime.judgeGuard(olds, plan, this.#connection(), nameOfUrn(urn));
-    return { inputs: { ...plan, ...outputs }, failures, log: guardLog(outputs, plan.enforcement) };
+    // The dynamic guard's check, on its inputs: the plan, the guard's name and the provider's connection.
+    const plan = Object.fromEntries(Object.entries(news).filter(([key]) => (PLAN_FIELDS as string[]).includes(key)));
+    const asDynamic = (values: Values) => ({ ...values, kind: "CapacityGuard" });
+    const result = await this.#guard.check(Object.keys(olds).length > 0 ? asDynamic(olds) : {}, {
+      ...asDynamic(plan),
+      guardName: nameOfUrn(urn),
+      connection: this.#connection(),
+    });
+    const { kind: _kind, guardName: _name, connection: _connection, ...inputs } = result.inputs;
+    return { inputs, failures: [...(result.failures ?? [])], log: guardLog(inputs, plan.enforcement) };
   }
 
   /** `Diff`: an update whenever the figures, plan or verdict differ from the state. */
   async diff(olds: Values, news: Values): Promise<{ changes: boolean }> {
-    return runtime.diff("", olds, news);
+    return this.#guard.diff("", olds, news);
   }
 
   /** `Create`: nothing exists in KooDrive; the state records the check's verdict. */
   async create(inputs: Values): Promise<{ id: string; outs: Values }> {
-    return runtime.create(inputs);
+    return this.#guard.create(inputs);
   }
 
   /** `Update`: the state takes the new verdict and figures. */
   async update(news: Values): Promise<Values> {
-    return (await runtime.update("", {}, news)).outs;
+    return (await this.#guard.update("", {}, news)).outs;
   }
 
   /**
@@ -115,7 +127,7 @@ export class KooDriveProvider {
       const checked = await this.check(urn, {}, {});
       return { inputs: checked.inputs, outs: checked.inputs };
     }
-    const { props } = await runtime.read(id, state);
+    const { props } = await this.#guard.read(id, state);
     return { inputs, outs: props };
   }
 
@@ -128,14 +140,10 @@ export class KooDriveProvider {
       const reason = `the provider's ${this.#unknownSettings.join(", ")} ${this.#unknownSettings.length === 1 ? "is" : "are"} not known until the update`;
       return { outputs: {}, failures: [{ property: "", reason }] };
     }
-    try {
-      return { outputs: { ...(await runtime.readUsage({})) }, failures: [] };
-    } catch (error) {
-      return {
-        outputs: {},
-        failures: [{ property: "", reason: `cannot read KooDrive usage: ${runtime.readError(error)}` }],
-      };
-    }
+    const figures = await readFigures(this.#runtime.state, {});
+    if (figures.read === "done") return { outputs: { ...figures.usage }, failures: [] };
+    const reason = figures.read === "failed" ? figures.error : `${figures.unknown.join(", ")} not known yet`;
+    return { outputs: {}, failures: [{ property: "", reason: `cannot read KooDrive usage: ${reason}` }] };
   }
 }
 

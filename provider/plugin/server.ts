@@ -13,7 +13,7 @@ import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { SECRET_KEYS } from "../client/settings";
+import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../client/connection-settings";
 import { PACKAGE_VERSION } from "../client/version";
 import { type Failure, KooDriveProvider, type LogLine } from "./koodrive-provider";
 import { SCHEMA } from "./schema";
@@ -84,7 +84,10 @@ function service(provider: KooDriveProvider, log: EngineLog) {
       const { inputs, failures } = provider.checkConfig(toValues(request.getNews()));
       // Credentials stay secret in the provider's state, however they were given.
       const marked = Object.fromEntries(
-        Object.entries(inputs).map(([key, value]) => [key, SECRET_KEYS.has(key) ? secret(value) : value]),
+        Object.entries(inputs).map(([key, value]) => [
+          key,
+          isConnectionKey(key) && CONNECTION_SETTINGS[key as ConnectionKey].secret ? secret(value) : value,
+        ]),
       );
       return new providerProto.CheckResponse().setInputs(toStruct(marked)).setFailuresList(failureList(failures));
     }),

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { generateSchema, SCHEMA_FILE } from "../../harness/plugin-schema";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
-import { ENVIRONMENT_VARIABLES } from "../../provider/client/settings";
 
 // biome-ignore lint/suspicious/noExplicitAny: walks the schema JSON, whose shape the assertions check
 type Spec = Record<string, any>;
@@ -49,9 +49,9 @@ describe("the koodrive plugin schema", () => {
 
   it("configures the connection with the KOODRIVE_* fallbacks, credentials secret", () => {
     const inputs = schema.provider.inputProperties;
-    assert.deepStrictEqual(Object.keys(inputs).sort(), Object.keys(ENVIRONMENT_VARIABLES).sort());
-    for (const [key, variable] of Object.entries(ENVIRONMENT_VARIABLES)) {
-      assert.deepStrictEqual(inputs[key].defaultInfo, { environment: [variable] });
+    assert.deepStrictEqual(Object.keys(inputs), CONNECTION_KEYS);
+    for (const key of CONNECTION_KEYS) {
+      assert.deepStrictEqual(inputs[key].defaultInfo, { environment: [CONNECTION_SETTINGS[key].variable] });
     }
     const secrets = Object.keys(inputs).filter((key) => inputs[key].secret);
     assert.deepStrictEqual(secrets.sort(), ["accessToken", "appSecret"]);
