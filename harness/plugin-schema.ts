@@ -1,11 +1,12 @@
 /**
  * Generates the `koodrive` package schema (provider/plugin/schema.json) from the project's own
- * declarations, so nothing is written twice: the figures from `GetServiceUsageResult` (quota-used.ts
- * and usage.ts), the guard's arguments and outputs from `CapacityGuardArgs` and `CapacityGuard`
- * (sdk/nodejs/capacity-guard.ts), the provider configuration from `ConnectionArgs` with the
- * `KOODRIVE_*` variables and the secret settings. Every description is the declaration's doc comment.
+ * declarations, so nothing is written twice: the provider configuration from `CONNECTION_SETTINGS`
+ * (doc, environment variable, secret), the guard's arguments from `CapacityPlanSchema` (each field's
+ * `.describe()`), the guard's outputs from the `CapacityGuard` class and the figures from
+ * `GetServiceUsageResult` (quota-used.ts, usage.ts), whose doc comments are read with the TypeScript
+ * compiler. A property without a description fails the generation.
  *
- *   node dist/harness/plugin-schema.js          writes provider/plugin/schema.json
+ *   npm run schema          writes provider/plugin/schema.json (then formats it)
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -168,7 +169,7 @@ export function generateSchema(): Spec {
     const { doc: text, variable, secret } = CONNECTION_SETTINGS[key];
     const spec = {
       type: "string",
-      description: `${text.charAt(0).toUpperCase()}${text.slice(1)}. Falls back to the environment variable \`${variable}\`.`,
+      description: `${text.charAt(0).toUpperCase()}${text.slice(1)}${text.endsWith(".") ? "" : "."} Falls back to the environment variable \`${variable}\`.`,
       ...(secret ? { secret: true } : {}),
     };
     config[key] = spec;
