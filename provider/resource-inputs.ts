@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
 import { CancelledError } from "./cancellation";
 import { CONNECTION_KEYS, isConnectionKey, isSecretSetting } from "./client/connection-settings";
@@ -7,6 +6,7 @@ import { ConfigurationError, isKooDriveError } from "./client/errors";
 import type { KooDriveConnectionArgs } from "./client/settings";
 import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssues } from "./client/zod-issues";
+import { unknownValue } from "./protocol";
 import type { ProviderState } from "./provider-state";
 
 /** A resource's inputs or state, as the engine hands them to a dynamic provider. */
