@@ -72,40 +72,29 @@ export class ConfigurationError extends KooDriveError {
   }
 }
 
-/** KooDrive refused the credentials (HTTP 401 or 403). */
-export class AuthenticationError extends KooDriveError {
-  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
-    super("ERR_KOODRIVE_AUTHENTICATION", summary, detail, context);
-  }
+/** The base of the errors below: a `KooDriveError` that always carries `code`. */
+function errorWithCode(code: Exclude<KooDriveErrorCode, "ERR_KOODRIVE_CONFIGURATION">) {
+  return class extends KooDriveError {
+    constructor(summary: string, detail: string, context: KooDriveErrorContext) {
+      super(code, summary, detail, context);
+    }
+  };
 }
+
+/** KooDrive refused the credentials (HTTP 401 or 403). */
+export class AuthenticationError extends errorWithCode("ERR_KOODRIVE_AUTHENTICATION") {}
 
 /** KooDrive answered with an error: a non-2xx status or a `code` other than 0. */
-export class ServiceError extends KooDriveError {
-  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
-    super("ERR_KOODRIVE_SERVICE", summary, detail, context);
-  }
-}
+export class ServiceError extends errorWithCode("ERR_KOODRIVE_SERVICE") {}
 
 /** The answer was not the documented JSON: HTML, cut off, or fields missing or of the wrong type. */
-export class InvalidResponseError extends KooDriveError {
-  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
-    super("ERR_KOODRIVE_INVALID_RESPONSE", summary, detail, context);
-  }
-}
+export class InvalidResponseError extends errorWithCode("ERR_KOODRIVE_INVALID_RESPONSE") {}
 
 /** The connection failed: refused, reset, DNS, TLS. */
-export class NetworkError extends KooDriveError {
-  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
-    super("ERR_KOODRIVE_NETWORK", summary, detail, context);
-  }
-}
+export class NetworkError extends errorWithCode("ERR_KOODRIVE_NETWORK") {}
 
 /** No answer came in time. */
-export class TimeoutError extends KooDriveError {
-  constructor(summary: string, detail: string, context: KooDriveErrorContext) {
-    super("ERR_KOODRIVE_TIMEOUT", summary, detail, context);
-  }
-}
+export class TimeoutError extends errorWithCode("ERR_KOODRIVE_TIMEOUT") {}
 
 /** True when `error` is a `KooDriveError`, also across copies of this package. */
 export function isKooDriveError(error: unknown): error is KooDriveError {
