@@ -4,6 +4,7 @@
  * connection), judges guards, and returns the figures as the resource's new inputs, which the
  * engine shows as outputs even during preview. `read` re-reads the figures for `pulumi refresh`.
  */
+import "./compile-cache";
 import { createHash, randomUUID } from "node:crypto";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
