@@ -23,7 +23,7 @@ const PROGRAM_DEPENDENCIES = ["@pulumi/pulumi", "@pulumi/command", "typescript",
 );
 
 /** The passphrase of the program stacks' secrets provider. */
-export const PROGRAM_PASSPHRASE = "pulumi-koodrive-program-passphrase";
+const PROGRAM_PASSPHRASE = "pulumi-koodrive-program-passphrase";
 
 let workspace: Promise<{ root: string; binDir: string }> | undefined;
 

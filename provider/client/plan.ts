@@ -21,23 +21,54 @@ export interface GuardShare {
   allocation: Allocation;
 }
 
+/** `mandatory` fails the deployment when the plan does not fit; `advisory` warns and goes on. */
+export const ENFORCEMENTS = ["mandatory", "advisory"] as const;
+
+/** What a guard does with a plan that does not fit: `mandatory` (the default) fails, `advisory` warns. */
+export type Enforcement = (typeof ENFORCEMENTS)[number];
+
 /**
- * An allocation to check against the tenant's capacity. Every figure is optional. With `deployed`,
- * only the growth beyond it (per figure, floored at 0) is new; without it, the whole plan is new.
+ * A capacity plan, argument for argument as `CapacityGuard` takes it; every field is optional. Its
+ * schema (`CapacityPlanSchema`, plan-schema.ts) is checked against it at compile time, and a test
+ * holds these docs to the schema's descriptions.
  */
-export interface CapacityPlan extends Allocation {
+export interface GuardPlan {
+  /** users the stack allocates in all (e.g. its CSV's rows); each takes a seat */
+  plannedUsers?: number;
+  /** quota the stack allocates per pool, in all */
+  plannedSpaceGB?: PlannedSpaceGB;
+  /** seats that must stay free after the plan */
+  minFreeSeats?: number;
+  /** allocatable quota (all pools) that must stay free after the plan */
+  minFreeGB?: number;
+  /** warn when seats or a pool's quota would be this many percent used after the plan */
+  warnAtPercent?: number;
+  /** fail the deployment, or only warn */
+  enforcement?: Enforcement;
+}
+
+/**
+ * A plan to check against the tenant's capacity (its `enforcement` is the caller's business). With
+ * `deployed`, only the growth beyond it (per figure, floored at 0) is new; without it, the whole plan is new.
+ */
+export interface CapacityPlan extends Omit<GuardPlan, "enforcement"> {
   /** The part of the plan already deployed: a guard's plan admitted at its last create or update. */
   deployed?: Allocation;
   /** This plan's name in joint messages (a guard's name). */
   name?: string;
   /** New allocations of other guards sharing the connection in this run: the sum must fit. */
   others?: GuardShare[];
-  /** Seats that must stay free after the plan. */
-  minFreeSeats?: number;
-  /** Allocatable quota (all pools) that must stay free after the plan, in GB. */
-  minFreeGB?: number;
-  /** Warn when a figure's utilisation after the plan reaches this percentage. */
-  warnAtPercent?: number;
+}
+
+/** What a plan allocates, in the form guards record (`admittedPlan`); figures the plan leaves out stay out. */
+export function allocationOf(plan: Pick<GuardPlan, "plannedUsers" | "plannedSpaceGB">): Allocation {
+  const spaceGB = Object.fromEntries(
+    Object.entries(plan.plannedSpaceGB ?? {}).filter(([, value]) => value !== undefined),
+  ) as PlannedSpaceGB;
+  return {
+    ...(plan.plannedUsers === undefined ? {} : { users: plan.plannedUsers }),
+    ...(plan.plannedSpaceGB === undefined ? {} : { spaceGB }),
+  };
 }
 
 /** The figures a plan is judged on. */
@@ -178,7 +209,8 @@ const total = (allocation: Allocation): number =>
  * is new is judged: the growth over `deployed`, together with the new shares of `others`.
  */
 export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): PlanEvaluation {
-  const own = newAllocation(plan, plan.deployed);
+  const planned = allocationOf(plan);
+  const own = newAllocation(planned, plan.deployed);
   const others = (plan.others ?? []).map((other) => ({
     name: other.name,
     allocation: newAllocation(other.allocation),
@@ -218,7 +250,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
   const pool = (figure: CapacityFigure, key: Pool, remaining: number) =>
     demand(
       figure,
-      plan.spaceGB?.[key] ?? 0,
+      planned.spaceGB?.[key] ?? 0,
       deployed && (deployed.spaceGB?.[key] ?? 0),
       (a) => a.spaceGB?.[key] ?? 0,
       remaining,
@@ -227,7 +259,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
   const demands = [
     demand(
       "seats",
-      plan.users ?? 0,
+      planned.users ?? 0,
       deployed && (deployed.users ?? 0),
       (a) => a.users ?? 0,
       usage.remainingSeats,
@@ -237,7 +269,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
     pool("personalQuotaGB", "personal", usage.remainingPersonalQuotaGB),
     pool("groupQuotaGB", "group", usage.remainingGroupQuotaGB),
     ...(minFreeGB > 0
-      ? [demand("quotaGB", total(plan), deployed && total(deployed), total, usage.remainingQuotaGB, minFreeGB)]
+      ? [demand("quotaGB", total(planned), deployed && total(deployed), total, usage.remainingQuotaGB, minFreeGB)]
       : []),
   ];
   const violations = demands.map(judge).filter((violation): violation is Violation => violation !== undefined);
@@ -282,20 +314,21 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
 
 /** One line per planned figure: what is planned, already deployed and new, and what is left. */
 export function describePlan(usage: GetServiceUsageResult, plan: CapacityPlan): string[] {
-  const own = newAllocation(plan, plan.deployed);
+  const own = newAllocation(allocationOf(plan), plan.deployed);
+  const { plannedUsers, plannedSpaceGB } = plan;
   const lines: [CapacityFigure, number | undefined, number | undefined, number, number][] = [
-    ["seats", plan.users, plan.deployed?.users, own.users, usage.remainingSeats],
-    ["deptQuotaGB", plan.spaceGB?.dept, plan.deployed?.spaceGB?.dept, own.spaceGB.dept, usage.remainingDeptQuotaGB],
+    ["seats", plannedUsers, plan.deployed?.users, own.users, usage.remainingSeats],
+    ["deptQuotaGB", plannedSpaceGB?.dept, plan.deployed?.spaceGB?.dept, own.spaceGB.dept, usage.remainingDeptQuotaGB],
     [
       "personalQuotaGB",
-      plan.spaceGB?.personal,
+      plannedSpaceGB?.personal,
       plan.deployed?.spaceGB?.personal,
       own.spaceGB.personal,
       usage.remainingPersonalQuotaGB,
     ],
     [
       "groupQuotaGB",
-      plan.spaceGB?.group,
+      plannedSpaceGB?.group,
       plan.deployed?.spaceGB?.group,
       own.spaceGB.group,
       usage.remainingGroupQuotaGB,
