@@ -14,6 +14,22 @@ export function round(value: number, decimals = 2): number {
   return Number(value.toFixed(decimals));
 }
 
+/** The median of a set of samples and their range, so a reader can tell noise from a change. */
+export interface Summary {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** The median, minimum and maximum of `values`, rounded to `decimals` places. */
+export function summarize(values: readonly number[], decimals = 0): Summary {
+  return {
+    median: round(median(values), decimals),
+    min: round(Math.min(...values), decimals),
+    max: round(Math.max(...values), decimals),
+  };
+}
+
 /** Runs each variant once per round, in the same order, `rounds` times (A B C A B C …); returns the samples. */
 export async function interleave<K extends string, T = number>(
   rounds: number,

@@ -8,6 +8,7 @@
  * the providers serialized into states by earlier versions, which pass every resource to them: they
  * dispatch on the resource's `kind` and refuse one they do not know.
  */
+import "./compile-cache";
 import { capacityGuardMethods } from "./capacity-guard";
 import { ProviderState } from "./provider-state";
 import type { CheckResult, Inputs, ResourceMethods } from "./resource-inputs";

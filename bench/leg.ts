@@ -1,0 +1,257 @@
+/**
+ * The benchmarks on one platform leg: the Node this process runs on, and the @pulumi/pulumi that
+ * KOODRIVE_PULUMI_SDK names for the programs (see bench/run.ts, which starts one process per leg).
+ *
+ *   node dist/bench/leg.js OUT.json [--quick]
+ *
+ * Writes the leg's results to OUT.json. `--quick` takes 3 rounds and skips the time-to-fail and
+ * throughput measures, which do not change with the provider's code.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { engineBinDir } from "../harness/engine";
+import {
+  createProgramStack,
+  type ProgramStack,
+  programWorkspaceRoot,
+  removeProgramWorkspace,
+} from "../harness/program-stack";
+import { KooDriveClient } from "../provider/client/client";
+import { variableOf } from "../provider/client/connection-settings";
+import { isKooDriveError } from "../provider/client/errors";
+import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
+import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM } from "./programs";
+import { measureSimulatorThroughput } from "./sim-throughput";
+import { interleave, median, round, summarize } from "./stats";
+
+const run = promisify(execFile);
+const QUICK = process.argv.includes("--quick");
+const ROUNDS = QUICK ? 3 : Number(process.env.BENCH_ROUNDS ?? 5);
+
+async function timed(action: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await action();
+  return performance.now() - start;
+}
+
+async function programStack(sim: Simulator, name: string, program: string, env: Record<string, string> = {}) {
+  return createProgramStack(name, {
+    files: { "index.js": program },
+    env: { [variableOf("endpoint")]: sim.url, [variableOf("accessToken")]: DEMO_TOKEN, ...env },
+  });
+}
+
+const PROGRAMS = { baseline: BASELINE_PROGRAM, guard: GUARD_PROGRAM, curl: CURL_PROGRAM };
+type Variant = keyof typeof PROGRAMS;
+
+async function variantStacks(sim: Simulator, command: string): Promise<Record<Variant, ProgramStack>> {
+  return {
+    baseline: await programStack(sim, `bench-${command}-baseline`, BASELINE_PROGRAM),
+    guard: await programStack(sim, `bench-${command}-guard`, GUARD_PROGRAM),
+    curl: await programStack(sim, `bench-${command}-curl`, CURL_PROGRAM),
+  };
+}
+
+/** Medians and ranges of the three variants, and the two ratios of medians the goals are about. */
+function compare(samples: Record<Variant, number[]>) {
+  const m = (variant: Variant) => median(samples[variant]);
+  return {
+    samplesMs: samples,
+    ms: { baseline: summarize(samples.baseline), guard: summarize(samples.guard), curl: summarize(samples.curl) },
+    guardOverBaseline: round(m("guard") / m("baseline"), 3),
+    guardOverCurl: round(m("guard") / m("curl"), 3),
+  };
+}
+
+/** 1. `pulumi preview` wall time: baseline, baseline + data source and guard, baseline + curl. */
+async function previewCost(sim: Simulator) {
+  const stacks = await variantStacks(sim, "preview");
+  for (const stack of Object.values(stacks)) await stack.stack.preview(); // warm the disk cache
+  const samples = await interleave(ROUNDS, {
+    baseline: () => timed(() => stacks.baseline.stack.preview()),
+    guard: () => timed(() => stacks.guard.stack.preview()),
+    curl: () => timed(() => stacks.curl.stack.preview()),
+  });
+  for (const stack of Object.values(stacks)) await stack.remove();
+  return compare(samples);
+}
+
+/**
+ * `pulumi up --yes` as a user runs it (a preview pass, then the update pass; the Automation API's
+ * `up` would skip the preview), on an empty stack, which the stack's `destroy` (not timed) restores.
+ */
+async function cliUp(stack: ProgramStack): Promise<void> {
+  await run(path.join(await engineBinDir(), "pulumi"), ["up", "--yes", "--non-interactive", "--stack", "test"], {
+    cwd: stack.dir,
+    env: { ...process.env, ...stack.stack.workspace.envVars },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/** 2. `pulumi up` wall time of the three variants, and the quotaUsed requests of each guard `up`. */
+async function upCost(sim: Simulator) {
+  const stacks = await variantStacks(sim, "up");
+  const requests: number[] = [];
+  const up = async (variant: Variant) => {
+    const stack = stacks[variant];
+    sim.resetLog();
+    const ms = await timed(() => cliUp(stack));
+    if (variant === "guard") requests.push(sim.requestCount("quotaUsed"));
+    await stack.stack.destroy();
+    return ms;
+  };
+  for (const variant of Object.keys(stacks) as Variant[]) await up(variant); // warm the disk cache
+  requests.length = 0;
+  const samples = await interleave(ROUNDS, {
+    baseline: () => up("baseline"),
+    guard: () => up("guard"),
+    curl: () => up("curl"),
+  });
+  for (const stack of Object.values(stacks)) await stack.remove();
+  return { ...compare(samples), quotaUsedRequests: requests };
+}
+
+/** 3. quotaUsed requests per preview with 1, 10 and 50 guards. */
+async function requestsPerPreview(sim: Simulator) {
+  const counts: Record<string, number> = {};
+  for (const guards of [1, 10, 50]) {
+    const stack = await programStack(sim, `bench-guards-${guards}`, GUARD_PROGRAM, { GUARDS: String(guards) });
+    sim.resetLog();
+    await stack.stack.preview();
+    counts[String(guards)] = sim.requestCount("quotaUsed");
+    await stack.remove();
+  }
+  return counts;
+}
+
+async function timeToFail(endpoint: string): Promise<{ ms: number; error: string }> {
+  const client = new KooDriveClient({ endpoint, accessToken: DEMO_TOKEN });
+  const start = performance.now();
+  try {
+    await client.getServiceUsage();
+    throw new Error(`${endpoint} answered`);
+  } catch (error) {
+    if (!isKooDriveError(error)) throw error;
+    return { ms: round(performance.now() - start, 0), error: error.summary };
+  } finally {
+    await client.close();
+  }
+}
+
+/** 4. Time to fail with default settings: connection refused, and an endpoint that never answers. */
+async function failureTimes() {
+  const refused = await interleave(ROUNDS, { refused: async () => (await timeToFail("http://127.0.0.1:9")).ms });
+  const silent = await startSimulator();
+  silent.queueFault("quotaUsed", { kind: "delay", ms: 600_000 }, 100);
+  const neverAnswers = await timeToFail(silent.url);
+  await silent.close();
+  return {
+    refusedMs: summarize(refused.refused),
+    neverAnswersMs: neverAnswers.ms,
+    neverAnswersError: neverAnswers.error,
+  };
+}
+
+/**
+ * A fresh Node process that loads `first`, then `module`, and prints the time and RSS growth of
+ * loading `module` (`first` is what the process has loaded anyway).
+ */
+const LOAD_PROBE = `
+if (process.argv[1]) require(process.argv[1]);
+const before = process.memoryUsage().rss;
+const start = process.hrtime.bigint();
+require(process.argv[2]);
+const ms = Number(process.hrtime.bigint() - start) / 1e6;
+console.log(JSON.stringify({ ms, rssMB: (process.memoryUsage().rss - before) / 2 ** 20 }));`;
+
+type Load = { ms: number; rssMB: number };
+
+const summarizeLoads = (loads: Load[]) => ({
+  ms: summarize(
+    loads.map((load) => load.ms),
+    1,
+  ),
+  rssMB: summarize(
+    loads.map((load) => load.rssMB),
+    1,
+  ),
+});
+
+/**
+ * 5. Cost of loading, each in a fresh Node process in the programs' workspace: in the program,
+ * `pulumi-koodrive` against `@pulumi/pulumi` alone; in the provider process, the runtime the
+ * dynamic provider loads, after `@pulumi/pulumi` (which that process has loaded already).
+ */
+async function loadCost() {
+  const root = await programWorkspaceRoot();
+  const load = async (first: string, module: string) => {
+    const { stdout } = await run(process.execPath, ["-e", LOAD_PROBE, first, module], { cwd: root });
+    return JSON.parse(stdout) as Load;
+  };
+  const runtime = () => load("@pulumi/pulumi", "pulumi-koodrive/provider-runtime");
+  await runtime(); // as after the first provider process of a machine (caches, if any, are written)
+  const { pulumi, koodrive, providerRuntime } = await interleave(ROUNDS * 2, {
+    pulumi: () => load("", "@pulumi/pulumi"),
+    koodrive: () => load("", "pulumi-koodrive"),
+    providerRuntime: runtime,
+  });
+  const m = (xs: Load[], key: keyof Load) => median(xs.map((x) => x[key]));
+  return {
+    pulumiAlone: summarizeLoads(pulumi),
+    pulumiKoodrive: summarizeLoads(koodrive),
+    extraMs: round(m(koodrive, "ms") - m(pulumi, "ms"), 1),
+    extraMB: round(m(koodrive, "rssMB") - m(pulumi, "rssMB"), 1),
+    providerRuntime: summarizeLoads(providerRuntime),
+  };
+}
+
+async function machine() {
+  const { stdout } = await run(path.join(await engineBinDir(), "pulumi"), ["version"]);
+  const sdk = path.join(await programWorkspaceRoot(), "node_modules/@pulumi/pulumi/package.json");
+  return {
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    memoryGB: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    pulumi: stdout.trim(),
+    pulumiSdk: (JSON.parse(readFileSync(sdk, "utf8")) as { version: string }).version,
+    rounds: ROUNDS,
+    quick: QUICK,
+  };
+}
+
+/** Everything this leg measures. */
+export type LegResults = Awaited<ReturnType<typeof measure>>;
+
+async function measure() {
+  const sim = await startSimulator();
+  try {
+    return {
+      machine: await machine(),
+      preview: await previewCost(sim),
+      up: await upCost(sim),
+      requests: await requestsPerPreview(sim),
+      load: await loadCost(),
+      failures: QUICK ? undefined : await failureTimes(),
+      throughput: QUICK ? undefined : await measureSimulatorThroughput({ connections: 50, durationMs: 5000 }),
+    };
+  } finally {
+    await sim.close();
+    await removeProgramWorkspace();
+  }
+}
+
+if (require.main === module) {
+  const out = process.argv[2];
+  if (!out || out.startsWith("--")) throw new Error("usage: node dist/bench/leg.js OUT.json [--quick]");
+  measure().then(
+    (results) => writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`),
+    (error: unknown) => {
+      console.error(`bench leg failed: ${error instanceof Error ? error.stack : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}
