@@ -37,6 +37,7 @@ const PLAN_FLAGS = {
   "min-free-seats": { field: "minFreeSeats" },
   "min-free-gb": { field: "minFreeGB" },
   "warn-at-percent": { field: "warnAtPercent", max: 100 },
+  "min-runway-days": { field: "minRunwayDays" },
 } as const satisfies Record<string, PlanFlag>;
 
 // Compile-time check: every field of the plan but its enforcement has a flag.

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { KooDriveClient } from "./client/client";
+import { KooDriveClient, type ServiceUsageReading } from "./client/client";
 import {
   CONNECTION_KEYS,
   CONNECTION_SETTINGS,
@@ -11,7 +11,6 @@ import {
 import type { Allocation, GuardShare } from "./client/plan";
 import { newAllocation } from "./client/plan";
 import type { KooDriveClientOptions, KooDriveConnectionArgs } from "./client/settings";
-import type { GetServiceUsageResult } from "./client/usage";
 
 /**
  * What the provider process keeps between calls, for the life of one run: the stack config, one read
@@ -21,7 +20,7 @@ import type { GetServiceUsageResult } from "./client/usage";
 export class ProviderState {
   /** The stack's `koodrive:*` config, secrets already decrypted. */
   #config: ConnectionValues = {};
-  readonly #reads = new Map<string, Promise<GetServiceUsageResult>>();
+  readonly #reads = new Map<string, Promise<ServiceUsageReading>>();
   /**
    * The new allocation of every guard checked so far in this run, by connection and guard name. The
    * engine checks resources one after another in one provider process, so the guard checked last sees
@@ -62,15 +61,15 @@ export class ProviderState {
       .digest("hex");
   }
 
-  /** One quotaUsed request per connection for the whole run, however many resources ask. */
-  readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageResult> {
+  /** One quotaUsed request per connection for the whole run, however many resources ask: the figures and when they were read. */
+  readUsage(connection: KooDriveConnectionArgs): Promise<ServiceUsageReading> {
     const key = this.connectionKey(connection);
     let read = this.#reads.get(key);
     if (!read) {
       read = (async () => {
         const client = new KooDriveClient(this.clientOptions(connection));
         try {
-          return await client.getServiceUsage();
+          return await client.readServiceUsage();
         } finally {
           await client.close();
         }

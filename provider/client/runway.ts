@@ -198,3 +198,58 @@ export function forecastRunway(history: readonly Reading[], usage: GetServiceUsa
       : `not enough history: needs 2 readings at least ${MIN_SPAN_DAYS} day apart within ${WINDOW_DAYS} days (has ${window.length} over ${spanDays} days)`,
   };
 }
+
+/** What a plan adds to each figure it allocates from, at once (stored data is not allocated by a plan). */
+export type PlanGrowth = Partial<Record<RunwayFigureName, number>>;
+
+/** A figure that, after the plan, would be full within `minRunwayDays` at its current rate. */
+export interface RunwayShortfall {
+  figure: RunwayFigureName;
+  /** Growth per day. */
+  perDay: number;
+  /** Days until full after the plan. */
+  daysUntilFull: number;
+  /** The day it would be full (YYYY-MM-DD, UTC). */
+  fullOn: string;
+  minRunwayDays: number;
+  /** One line a person can act on. */
+  message: string;
+}
+
+const FIGURE_NAMES: RunwayFigureName[] = [
+  "seats",
+  "deptQuota",
+  "personalQuota",
+  "groupQuota",
+  "allocatableQuota",
+  "storedData",
+];
+
+/**
+ * The figures that, once `growth` is allocated, would be full in fewer than `minRunwayDays` days at
+ * the rate of `runway`, counted from `asOf` (the newest reading's time). A figure without a rate
+ * (too little history) or not growing has no shortfall: one already over capacity is the plan's violation.
+ */
+export function judgeRunway(
+  runway: Runway,
+  growth: PlanGrowth,
+  minRunwayDays: number,
+  asOf: string,
+): RunwayShortfall[] {
+  return FIGURE_NAMES.flatMap((name) => {
+    const { used, capacity, perDay } = runway[name];
+    const after = figure(used + (growth[name] ?? 0), capacity, perDay, Date.parse(asOf));
+    if (perDay === null || perDay <= 0 || after.daysUntilFull === null || after.fullOn === null) return [];
+    if (after.daysUntilFull >= minRunwayDays) return [];
+    return [
+      {
+        figure: name,
+        perDay,
+        daysUntilFull: after.daysUntilFull,
+        fullOn: after.fullOn,
+        minRunwayDays,
+        message: `${name}: full in ${after.daysUntilFull} days at ${perDay} a day (on ${after.fullOn}) after the plan, under minRunwayDays ${minRunwayDays}`,
+      },
+    ];
+  });
+}

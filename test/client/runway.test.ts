@@ -5,6 +5,7 @@ import {
   appendReading,
   fitRate,
   forecastRunway,
+  judgeRunway,
   MAX_READINGS,
   type Reading,
   readingOf,
@@ -147,5 +148,38 @@ describe("appendReading", () => {
       history.map((entry) => entry.userCount),
       [0, 10, 20, 50, 54],
     );
+  });
+});
+
+describe("judgeRunway, the guard's minRunwayDays", () => {
+  // 20 seats used at day 0, 40 at day 10, of 100: 2 a day, 30 days left.
+  const usedAt10 = usage({ userCount: 40, userMaxCount: 100 });
+  const runway = forecastRunway([reading(0, 20), reading(10, 40)], usedAt10);
+  const asOf = at(10).toISOString();
+
+  it("names the figure, the rate, the days left and the date of a figure that runs out too soon", () => {
+    const shortfalls = judgeRunway(runway, {}, 45, asOf);
+    assert.deepEqual(
+      shortfalls.map((shortfall) => shortfall.message),
+      ["seats: full in 30 days at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45"],
+    );
+    assert.deepEqual(
+      { ...shortfalls[0], message: undefined },
+      { figure: "seats", perDay: 2, daysUntilFull: 30, fullOn: "2026-12-11", minRunwayDays: 45, message: undefined },
+    );
+  });
+
+  it("counts the plan's new allocation as used", () => {
+    assert.deepEqual(judgeRunway(runway, {}, 30, asOf), []);
+    const [shortfall] = judgeRunway(runway, { seats: 20 }, 30, asOf);
+    assert.equal(shortfall?.daysUntilFull, 20);
+    assert.equal(shortfall?.fullOn, "2026-12-01");
+  });
+
+  it("finds no shortfall without enough history or without growth", () => {
+    const single = forecastRunway([reading(10, 40)], usedAt10);
+    assert.deepEqual(judgeRunway(single, { seats: 50 }, 1000, asOf), []);
+    const flat = forecastRunway([reading(0, 40), reading(10, 40)], usedAt10);
+    assert.deepEqual(judgeRunway(flat, { seats: 50 }, 1000, asOf), []);
   });
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DEMO_APP } from "../../sim";
+import { signedHeaders, xDate } from "../helpers/app-signature";
 import { useSimulator } from "../helpers/simulator";
 import { call, PATHS, TOKEN_AUTH } from "./http";
-import { signedHeaders, xDate } from "../helpers/app-signature";
 
 const DAY_MS = 86_400_000;
 
