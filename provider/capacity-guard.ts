@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { CapacityFigure, GuardPlan, PlanEvaluation, PlannedSpaceGB } from "./client/plan";
 import { type Allocation, allocationOf, describePlan, evaluatePlan } from "./client/plan";
 import { CapacityPlanSchema, PLAN_FIELDS } from "./client/plan-schema";
-import { judgeRunway, type PlanGrowth, type Reading, type RunwayShortfall } from "./client/runway";
+import { judgeRunway, planGrowth, type Reading, type RunwayShortfall } from "./client/runway";
 import type { SameType } from "./client/same-type";
 import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssue } from "./client/zod-issues";
@@ -72,15 +72,7 @@ function runwayShortfalls(
 ): RunwayShortfall[] {
   const asOf = history.at(-1)?.takenAt;
   if (minRunwayDays === undefined || usage.runway === undefined || asOf === undefined) return [];
-  const { dept, personal, group } = growth.spaceGB;
-  const added: PlanGrowth = {
-    seats: growth.users,
-    deptQuota: dept,
-    personalQuota: personal,
-    groupQuota: group,
-    allocatableQuota: dept + personal + group,
-  };
-  return judgeRunway(usage.runway, added, minRunwayDays, asOf);
+  return judgeRunway(usage.runway, planGrowth(growth), minRunwayDays, asOf);
 }
 
 async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<CheckResult> {

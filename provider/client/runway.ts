@@ -2,6 +2,7 @@
  * Capacity runway: a history of readings, and when each figure runs out at its recent pace. The
  * README's "Capacity runway" section gives the same formulas.
  */
+import type { PlanEvaluation } from "./plan";
 import type { GetServiceUsageResult } from "./usage";
 
 /** The figures that matter for capacity, as read at one time. */
@@ -201,6 +202,18 @@ export function forecastRunway(history: readonly Reading[], usage: GetServiceUsa
 
 /** What a plan adds to each figure it allocates from, at once (stored data is not allocated by a plan). */
 export type PlanGrowth = Partial<Record<RunwayFigureName, number>>;
+
+/** What a plan's new allocation adds to each figure: seats, each pool, and all pools together. */
+export function planGrowth(allocation: PlanEvaluation["newAllocation"]): PlanGrowth {
+  const { dept, personal, group } = allocation.spaceGB;
+  return {
+    seats: allocation.users,
+    deptQuota: dept,
+    personalQuota: personal,
+    groupQuota: group,
+    allocatableQuota: dept + personal + group,
+  };
+}
 
 /** A figure that, after the plan, would be full within `minRunwayDays` at its current rate. */
 export interface RunwayShortfall {
