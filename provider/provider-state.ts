@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { callLimits } from "./call-limits";
+import { unlessCancelled } from "./cancellation";
 import { KooDriveClient, type ServiceUsageReading } from "./client/client";
 import {
   CONNECTION_KEYS,
@@ -67,9 +69,12 @@ export class ProviderState {
     let read = this.#reads.get(key);
     if (!read) {
       read = (async () => {
-        const client = new KooDriveClient(this.clientOptions(connection));
+        const client = new KooDriveClient({ ...this.clientOptions(connection), ...callLimits(process.env) });
         try {
-          return await client.readServiceUsage();
+          return await unlessCancelled(
+            () => client.readServiceUsage(),
+            () => client.close(),
+          );
         } finally {
           await client.close();
         }

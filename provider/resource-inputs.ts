@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
+import { CancelledError } from "./cancellation";
 import { CONNECTION_KEYS, isConnectionKey, isSecretSetting } from "./client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "./client/errors";
 import { ReadingSchema } from "./client/reading-schema";
@@ -8,6 +8,7 @@ import { appendReading, forecastRunway, type Reading, readingOf } from "./client
 import type { KooDriveConnectionArgs } from "./client/settings";
 import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssues } from "./client/zod-issues";
+import { unknownValue } from "./protocol";
 import type { ProviderState } from "./provider-state";
 
 /** A resource's inputs or state, as the engine hands them to a dynamic provider. */
@@ -66,7 +67,8 @@ function connectionOf(inputs: Inputs): KooDriveConnectionArgs {
 
 /** A failed read, said in a line: the client's own message, or what else went wrong. */
 function readError(error: unknown): string {
-  return isKooDriveError(error) ? error.message : `unexpected failure: ${String(error)}`;
+  if (isKooDriveError(error) || error instanceof CancelledError) return error.message;
+  return `unexpected failure: ${String(error)}`;
 }
 
 /** A resource's figures: read (once per run and connection), pending a setting computed in preview, or unreadable. */

@@ -68,6 +68,9 @@ function describeProxyFailure(error: unknown, proxy: URL): string | undefined {
   if (errorCode(error) === "ECONNREFUSED" && ((error as { port?: unknown }).port ?? cause?.port) === port) {
     return `the proxy ${name} refused the connection; check HTTPS_PROXY (or HTTP_PROXY), or add the host to NO_PROXY`;
   }
+  if (errorCode(error) === "UND_ERR_PRX_CONN") {
+    return `the proxy ${name} closed the connection without opening a tunnel; check HTTPS_PROXY (or HTTP_PROXY), or add the host to NO_PROXY`;
+  }
   return undefined;
 }
 

@@ -2,14 +2,19 @@ import { type GetServiceUsageResult, percent } from "./usage";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {
+  /** Department pool, in GB. */
   dept?: number;
+  /** Personal pool, in GB. */
   personal?: number;
+  /** Group pool, in GB. */
   group?: number;
 }
 
 /** Users and quota per pool: what a plan allocates, or what is already deployed of it. */
 export interface Allocation {
+  /** Users, each taking a seat. */
   users?: number;
+  /** Quota per pool, in GB. */
   spaceGB?: PlannedSpaceGB;
 }
 
@@ -76,8 +81,17 @@ export function allocationOf(plan: Pick<GuardPlan, "plannedUsers" | "plannedSpac
 /** The figures a plan is judged on. */
 export type CapacityFigure = "seats" | "deptQuotaGB" | "personalQuotaGB" | "groupQuotaGB" | "quotaGB";
 
+/** One guard's part of a joint violation. */
+export interface GuardNewShare {
+  /** The guard's name. */
+  name: string;
+  /** What it allocates anew of the figure. */
+  new: number;
+}
+
 /** A figure the plan does not fit. */
 export interface Violation {
+  /** The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools). */
   figure: CapacityFigure;
   /** What the whole plan allocates (users, or GB). */
   planned: number;
@@ -86,7 +100,7 @@ export interface Violation {
   /** What is new: the growth of this plan, plus the new shares of the guards judged with it. */
   new: number;
   /** Every guard's new share when guards are judged together (absent for one plan alone). */
-  shares?: { name: string; new: number }[];
+  shares?: GuardNewShare[];
   /** What is left before the plan. */
   remaining: number;
   /** What must stay free (minFreeSeats / minFreeGB), 0 when none. */
@@ -99,26 +113,42 @@ export interface Violation {
 
 /** A figure that stays within capacity but passes `warnAtPercent`. */
 export interface UtilisationWarning {
+  /** The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools). */
   figure: CapacityFigure;
   /** Utilisation after the plan, in percent. */
   percentAfterPlan: number;
+  /** The threshold it passes, in percent. */
   warnAtPercent: number;
+  /** One line a person can act on. */
   message: string;
 }
 
 /** What is left of each figure once the plan is carried out. */
 export interface RemainingAfterPlan {
+  /** Seats left. */
   seats: number;
+  /** Department pool quota left, in GB. */
   deptQuotaGB: number;
+  /** Personal pool quota left, in GB. */
   personalQuotaGB: number;
+  /** Group pool quota left, in GB. */
   groupQuotaGB: number;
+  /** Allocatable quota left in all pools, in GB. */
   quotaGB: number;
+}
+
+/** What a plan allocates anew, per figure. */
+export interface NewAllocation {
+  /** New users (seats). */
+  users: number;
+  /** New quota per pool, in GB. */
+  spaceGB: Required<PlannedSpaceGB>;
 }
 
 /** The verdict on a plan. */
 export interface PlanEvaluation {
   /** What this plan allocates anew, per figure: the growth over `deployed`, floored at 0. */
-  newAllocation: { users: number; spaceGB: Required<PlannedSpaceGB> };
+  newAllocation: NewAllocation;
   /** True when there is no violation. */
   fits: boolean;
   /** Every violation, not just the first. */

@@ -26,7 +26,10 @@ export interface RunwayFigure {
   capacity: number;
   /** Growth per day, the slope of a least-squares line through the window's readings; null without enough history. */
   perDay: number | null;
-  /** (capacity − used) / perDay; 0 when already full; null when not growing or without enough history. */
+  /**
+   * (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
+   * when full is more than {@link HORIZON_DAYS} days away, or without enough history.
+   */
   daysUntilFull: number | null;
   /** The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is. */
   fullOn: string | null;
@@ -34,9 +37,13 @@ export interface RunwayFigure {
 
 /** The forecast for seats, each pool's quota, all pools' quota and the stored data. */
 export interface Runway {
+  /** Seats taken, against the seats subscribed. */
   seats: RunwayFigure;
+  /** Quota allocated out of the department pool (GB). */
   deptQuota: RunwayFigure;
+  /** Quota allocated out of the personal pool (GB). */
   personalQuota: RunwayFigure;
+  /** Quota allocated out of the group pool (GB). */
   groupQuota: RunwayFigure;
   /** Quota allocated out of all three pools together. */
   allocatableQuota: RunwayFigure;
@@ -59,6 +66,8 @@ export const MAX_READINGS = 100;
 export const WINDOW_DAYS = 30;
 /** A forecast needs readings at least this far apart. */
 export const MIN_SPAN_DAYS = 1;
+/** Beyond this many days (a century), a figure counts as not running out. */
+export const HORIZON_DAYS = 36_500;
 /** Below this many readings in the window, the note calls the forecast rough. */
 const SOLID_READINGS = 5;
 
@@ -129,14 +138,16 @@ export function fitRate(points: readonly Point[]): number | null {
 }
 
 function figure(used: number, capacity: number, perDay: number | null, newest: number): RunwayFigure {
-  const full = used >= capacity;
-  const days = full ? 0 : perDay !== null && perDay > 0 ? (capacity - used) / perDay : null;
+  // The shown rate is the one counted with: a float residue (1e-12 a day) would put the day past any date.
+  const rate = perDay === null ? null : round(perDay, 3);
+  const days = used >= capacity ? 0 : rate !== null && rate > 0 ? (capacity - used) / rate : null;
+  const inSight = days !== null && days <= HORIZON_DAYS;
   return {
     used,
     capacity,
-    perDay: perDay === null ? null : round(perDay, 3),
-    daysUntilFull: days === null ? null : round(days, 1),
-    fullOn: days === null ? null : new Date(newest + days * DAY_MS).toISOString().slice(0, 10),
+    perDay: rate,
+    daysUntilFull: inSight ? round(days, 1) : null,
+    fullOn: inSight ? new Date(newest + days * DAY_MS).toISOString().slice(0, 10) : null,
   };
 }
 
@@ -217,6 +228,7 @@ export function planGrowth(allocation: PlanEvaluation["newAllocation"]): PlanGro
 
 /** A figure that, after the plan, would be full within `minRunwayDays` at its current rate. */
 export interface RunwayShortfall {
+  /** The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota. */
   figure: RunwayFigureName;
   /** Growth per day. */
   perDay: number;
@@ -224,6 +236,7 @@ export interface RunwayShortfall {
   daysUntilFull: number;
   /** The day it would be full (YYYY-MM-DD, UTC). */
   fullOn: string;
+  /** The guard's minRunwayDays it falls short of. */
   minRunwayDays: number;
   /** One line a person can act on. */
   message: string;

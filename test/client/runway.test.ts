@@ -183,3 +183,22 @@ describe("judgeRunway, the guard's minRunwayDays", () => {
     assert.deepEqual(judgeRunway(flat, { seats: 50 }, 1000, asOf), []);
   });
 });
+
+describe("forecastRunway far ahead", () => {
+  it("counts a figure that would take more than a century as not running out, instead of an impossible date", () => {
+    const vast = usage({ userCount: 21, userMaxCount: 1_000_000_000 });
+    const runway = forecastRunway([reading(0, 20), reading(10, 21)], vast);
+    assert.deepEqual(runway.seats, {
+      used: 21,
+      capacity: 1_000_000_000,
+      perDay: 0.1,
+      daysUntilFull: null,
+      fullOn: null,
+    });
+  });
+
+  it("counts with the rate as shown, so a residue of a flat line is not growth", () => {
+    const flat = forecastRunway([reading(0, 20), reading(10, 20.000001)], usage({ userCount: 20 }));
+    assert.deepEqual([flat.seats.perDay, flat.seats.daysUntilFull, flat.seats.fullOn], [0, null, null]);
+  });
+});
