@@ -19,6 +19,8 @@ export interface CliOptions {
   timeoutMs?: number;
   retries?: number;
   usedSpaceUnit?: string;
+  /** `--history FILE`: the JSON-lines file the reading is appended to and the runway forecast from. */
+  history?: string;
   /** Present when any plan flag was given. */
   plan?: CapacityPlan;
 }
@@ -37,6 +39,7 @@ const PLAN_FLAGS = {
   "min-free-seats": { field: "minFreeSeats" },
   "min-free-gb": { field: "minFreeGB" },
   "warn-at-percent": { field: "warnAtPercent", max: 100 },
+  "min-runway-days": { field: "minRunwayDays" },
 } as const satisfies Record<string, PlanFlag>;
 
 // Compile-time check: every field of the plan but its enforcement has a flag.
@@ -56,13 +59,14 @@ export const FLAGS = {
   "timeout-ms": { type: "string" },
   retries: { type: "string" },
   "used-space-unit": { type: "string" },
+  history: { type: "string" },
   ...(Object.fromEntries(Object.keys(PLAN_FLAGS).map((flag) => [flag, { type: "string" }])) as {
     [Flag in keyof typeof PLAN_FLAGS]: { type: "string" };
   }),
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>["values"];
-type NumericFlag = Exclude<keyof typeof FLAGS, "help" | "json" | "endpoint" | "used-space-unit">;
+type NumericFlag = Exclude<keyof typeof FLAGS, "help" | "json" | "endpoint" | "used-space-unit" | "history">;
 
 /** Flags that look like credentials, and the environment variable to use instead. */
 const CREDENTIAL_FLAGS: readonly (readonly [RegExp, string])[] = [
@@ -128,6 +132,12 @@ function planOf(values: Values): CapacityPlan | undefined {
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   refuseCredentialFlags(argv);
   const values = parseFlags(argv);
+  const plan = planOf(values);
+  if (plan?.minRunwayDays !== undefined && values.history === undefined) {
+    throw new InvocationError(
+      "--min-runway-days needs --history FILE: the runway is forecast from the readings kept in that file",
+    );
+  }
   return {
     help: values.help ?? false,
     json: values.json ?? false,
@@ -135,6 +145,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     timeoutMs: wholeNumber(values, "timeout-ms", 1, MAX_DELAY_MS),
     retries: wholeNumber(values, "retries", 0, MAX_RETRIES),
     usedSpaceUnit: values["used-space-unit"],
-    plan: planOf(values),
+    history: values.history,
+    plan,
   };
 }

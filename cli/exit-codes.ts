@@ -2,7 +2,7 @@
 export const EXIT_CODES = {
   /** Usage read; the plan, if any, fits. */
   ok: 0,
-  /** The plan exceeds capacity. */
+  /** The plan exceeds capacity, or a figure runs out within `--min-runway-days`. */
   planExceeded: 1,
   /** Bad flags or configuration; nothing was sent. */
   badInvocation: 2,

@@ -19,6 +19,9 @@ Connection:
 Output:
   --json                   print one JSON object with every usage field at the top level; with plan
                            flags it has one more key, "plan": {fits, violations, warnings, remainingAfterPlan}
+  --history FILE           append the reading to FILE (JSON lines, created if missing; a malformed line
+                           is reported with its number and left as it is) and print the runway: when
+                           seats and each pool run out at the pace of the last 30 days ("runway" in --json)
   -h, --help               print this help
 
 Plan (any of these turns the check on; all are whole numbers ≥ 0):
@@ -29,6 +32,8 @@ Plan (any of these turns the check on; all are whole numbers ≥ 0):
   --min-free-seats N       seats that must stay free after the plan
   --min-free-gb N          quota (all pools) that must stay free after the plan, in GB
   --warn-at-percent P      warn when a figure is P% used or more after the plan (0-100)
+  --min-runway-days N      a violation when a figure would run out within N days after the plan at its
+                           recent pace (needs --history)
   Each violation goes to stderr as one line; warnings too, prefixed "warning:".
 
 Environment (credentials are read from here only, never from flags):
@@ -40,7 +45,7 @@ Environment (credentials are read from here only, never from flags):
 
 Exit codes:
   ${EXIT_CODES.ok}  usage read, and the plan (if any) fits
-  ${EXIT_CODES.planExceeded}  the plan exceeds capacity
+  ${EXIT_CODES.planExceeded}  the plan exceeds capacity, or a figure runs out within --min-runway-days
   ${EXIT_CODES.badInvocation}  bad flags or configuration (nothing was sent)
   ${EXIT_CODES.usageUnreadable}  the usage could not be read: network, timeout, authentication, service error
      or invalid response (the message carries the trace id for support)

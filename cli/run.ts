@@ -1,12 +1,15 @@
 import { KooDriveClient } from "../provider/client/client";
 import { credentialKeys, variableOf } from "../provider/client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "../provider/client/errors";
-import { evaluatePlan } from "../provider/client/plan";
+import { type CapacityPlan, evaluatePlan } from "../provider/client/plan";
+import { forecastRunway, judgeRunway, planGrowth, type Reading, readingOf } from "../provider/client/runway";
+import type { GetServiceUsageResult } from "../provider/client/usage";
 import { type CliOptions, InvocationError, parseCliArgs } from "./args";
 import { EXIT_CODES } from "./exit-codes";
 import { HELP_TEXT } from "./help";
-import { formatPlanOutcome, planDiagnostics } from "./plan-output";
-import { formatUsageSummary } from "./summary";
+import { appendToHistory, readHistory } from "./history";
+import { type CliPlanOutcome, formatPlanOutcome, planDiagnostics } from "./plan-output";
+import { formatRunway, formatUsageSummary } from "./summary";
 
 /** Where the CLI writes; each call is one line or block, without the trailing newline. */
 export interface CliOutput {
@@ -25,18 +28,42 @@ const MISSING: Record<"endpoint" | "credentials", string> = {
     .replace(/, ([^,]*)$/, " and $1")}, in the environment`,
 };
 
-/** Reads the usage, prints it as asked, and judges the plan; returns the exit code. */
+/**
+ * Reads the usage (into the `--history` file, with the runway forecast from it), prints it as asked,
+ * and judges the plan, `minRunwayDays` included; returns the exit code.
+ */
 async function report(client: KooDriveClient, options: CliOptions, out: CliOutput): Promise<number> {
-  const usage = await client.getServiceUsage();
-  const evaluation = options.plan && evaluatePlan(usage, options.plan);
+  // The file is read first, so an unusable one stops the run before anything is sent.
+  const file = options.history === undefined ? undefined : await readHistory(options.history);
+  const read = await client.readServiceUsage();
+  let usage: GetServiceUsageResult = read.usage;
+  let history: Reading[] = [];
+  if (options.history !== undefined && file) {
+    const reading = readingOf(read.usage, read.takenAt);
+    await appendToHistory(options.history, file, reading);
+    history = [...file.readings, reading];
+    usage = { ...usage, runway: forecastRunway(history, usage) };
+    for (const warning of file.warnings) out.stderr(`warning: ${warning}`);
+  }
+  const evaluation = options.plan && judgePlan(usage, options.plan, read.takenAt);
   if (options.json) {
     out.stdout(JSON.stringify(evaluation ? { ...usage, plan: evaluation } : usage, null, 2));
   } else {
     out.stdout(formatUsageSummary(usage, client.endpoint));
+    if (usage.runway) out.stdout(`\n${formatRunway(usage.runway, history)}`);
     if (evaluation) out.stdout(`\n${formatPlanOutcome(evaluation)}`);
   }
   if (evaluation) for (const line of planDiagnostics(evaluation)) out.stderr(line);
   return evaluation && !evaluation.fits ? EXIT_CODES.planExceeded : EXIT_CODES.ok;
+}
+
+/** The plan's verdict; with `minRunwayDays`, its runway shortfalls too, which make it not fit. */
+function judgePlan(usage: GetServiceUsageResult, plan: CapacityPlan, takenAt: Date): CliPlanOutcome {
+  const evaluation = evaluatePlan(usage, plan);
+  if (plan.minRunwayDays === undefined || !usage.runway) return evaluation;
+  const growth = planGrowth(evaluation.newAllocation);
+  const runwayShortfalls = judgeRunway(usage.runway, growth, plan.minRunwayDays, takenAt.toISOString());
+  return { ...evaluation, fits: evaluation.fits && runwayShortfalls.length === 0, runwayShortfalls };
 }
 
 function failure(error: unknown, out: CliOutput): number {

@@ -1,5 +1,7 @@
 import { variableOf } from "../provider/client/connection-settings";
+import type { Reading, Runway, RunwayFigure, RunwayFigureName } from "../provider/client/runway";
 import { type GetServiceUsageResult, percent } from "../provider/client/usage";
+import { sparkline } from "./sparkline";
 
 const BAR_WIDTH = 20;
 
@@ -54,5 +56,47 @@ export function formatUsageSummary(usage: GetServiceUsageResult, endpoint: strin
     `Stored data: ${usage.spaceUsedGB} GB, ${usage.spaceUsedPercent}% of capacity`,
     `  (spaceUsed ${usage.spaceUsed} read as ${usage.usedSpaceUnit}, an assumption: the API does not document its unit;`,
     `   set --used-space-unit or ${variableOf("usedSpaceUnit")} if it is another)`,
+  ].join("\n");
+}
+
+/** Each runway figure's label in the summary, and its value in a reading. */
+const RUNWAY_ROWS: [RunwayFigureName, string, (reading: Reading) => number][] = [
+  ["seats", "Seats", (reading) => reading.userCount],
+  ["deptQuota", "Department pool", (reading) => reading.deptSpaceQuotaUsed],
+  ["personalQuota", "Personal pool", (reading) => reading.personalSpaceQuotaUsed],
+  ["groupQuota", "Group pool", (reading) => reading.groupSpaceQuotaUsed],
+  ["allocatableQuota", "All pools", (reading) => reading.spaceQuotaUsed],
+  ["storedData", "Stored data", (reading) => reading.spaceUsedGB],
+];
+
+function pace({ perDay, daysUntilFull, fullOn }: RunwayFigure): string {
+  if (daysUntilFull === 0) return "full";
+  if (perDay === null) return "no rate yet";
+  if (daysUntilFull === null) return `not growing (${perDay} a day)`;
+  return `${perDay} a day, full in ${daysUntilFull} days (on ${fullOn})`;
+}
+
+/** Most readings a sparkline shows: the newest. */
+const SPARK_READINGS = 30;
+
+/**
+ * The runway block: each figure's history as a sparkline (the newest {@link SPARK_READINGS} readings,
+ * oldest first), its rate and when it is full, then the forecast's note.
+ */
+export function formatRunway(runway: Runway, history: readonly Reading[]): string {
+  const shown = history.slice(-SPARK_READINGS);
+  const width = Math.max(...RUNWAY_ROWS.map(([, label]) => label.length));
+  return [
+    "Runway:",
+    ...RUNWAY_ROWS.map(([name, label, value]) =>
+      [
+        `  ${label.padEnd(width)}`,
+        shown.length > 0 ? sparkline(shown.map(value)).padEnd(shown.length) : "",
+        pace(runway[name]),
+      ]
+        .filter(Boolean)
+        .join("  "),
+    ),
+    `  (${runway.note})`,
   ].join("\n");
 }

@@ -1,9 +1,11 @@
 /** What a `CapacityGuard` does in the provider process: its check judges the plan on every preview and update. */
 import { z } from "zod";
-import type { CapacityFigure, GuardPlan, PlannedSpaceGB } from "./client/plan";
+import type { CapacityFigure, GuardPlan, PlanEvaluation, PlannedSpaceGB } from "./client/plan";
 import { type Allocation, allocationOf, describePlan, evaluatePlan } from "./client/plan";
 import { CapacityPlanSchema, PLAN_FIELDS } from "./client/plan-schema";
+import { judgeRunway, planGrowth, type Reading, type RunwayShortfall } from "./client/runway";
 import type { SameType } from "./client/same-type";
+import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssue } from "./client/zod-issues";
 import type { GuardOutputs } from "./guard-plan";
 import type { ProviderState } from "./provider-state";
@@ -13,6 +15,7 @@ import {
   type Inputs,
   type ResourceMethods,
   readFigures,
+  recordReading,
   resourceMethods,
   withoutCredentials,
 } from "./resource-inputs";
@@ -57,6 +60,21 @@ function pendingMessage(settings: string[], planKnown: boolean): string {
   return `${[connection, plan].filter(Boolean).join(", and ")}; the check runs then`;
 }
 
+/**
+ * The figures that would run out within `minRunwayDays` once this run's new allocation is made
+ * (none when it is not set). Stored data grows with use, not with a plan.
+ */
+function runwayShortfalls(
+  usage: GetServiceUsageResult,
+  history: Reading[],
+  growth: PlanEvaluation["newAllocation"],
+  minRunwayDays: number | undefined,
+): RunwayShortfall[] {
+  const asOf = history.at(-1)?.takenAt;
+  if (minRunwayDays === undefined || usage.runway === undefined || asOf === undefined) return [];
+  return judgeRunway(usage.runway, planGrowth(growth), minRunwayDays, asOf);
+}
+
 async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<CheckResult> {
   const kept = withoutCredentials(news);
   const planKnown = !PLAN_FIELDS.some((key) => containsUnknown(news[key]));
@@ -82,6 +100,7 @@ async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<
       fits: false,
       violations: [],
       warnings: [],
+      runwayShortfalls: [],
       message: reason,
       // An advisory guard lets the deployment go on unjudged: its plan counts as deployed.
       ...(plan ? { admittedPlan: allocationOf(plan) } : {}),
@@ -94,12 +113,14 @@ async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<
       fits: true,
       violations: [],
       warnings: [],
+      runwayShortfalls: [],
       message: pendingMessage(figures.read === "pending" ? figures.unknown : [], plan !== undefined),
       ...(figures.read === "done" ? { usage: figures.usage } : {}),
     };
     return { inputs: { ...recorded, ...outputs }, failures: [] };
   }
-  const { usage, connection } = figures;
+  const { connection } = figures;
+  const { usage, history } = recordReading(olds, figures);
   const planned = allocationOf(plan);
   const admitted = admittedPlan(olds);
   const name = String(news.guardName ?? "this guard");
@@ -107,11 +128,15 @@ async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<
   const judged = { ...plan, deployed: admitted?.plan, name, others };
   const verdict = evaluatePlan(usage, judged);
   const summary = describePlan(usage, judged).join("; ");
+  const shortfalls = runwayShortfalls(usage, history, verdict.newAllocation, plan.minRunwayDays);
+  const fits = verdict.fits && shortfalls.length === 0;
+  const problems = [...verdict.violations, ...shortfalls].map((problem) => problem.message);
   const outputs: GuardOutputs = {
-    status: verdict.fits ? "fits" : "exceeds",
-    fits: verdict.fits,
+    status: fits ? "fits" : "exceeds",
+    fits,
     violations: verdict.violations,
     warnings: verdict.warnings,
+    runwayShortfalls: shortfalls,
     remainingAfterPlan: verdict.remainingAfterPlan,
     newAllocation: verdict.newAllocation,
     admittedPlan: planned,
@@ -119,14 +144,20 @@ async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<
       ? { notice: "first run after the upgrade from 0.1.0: the recorded plan counts as already deployed" }
       : {}),
     usage,
-    message: verdict.fits
+    message: fits
       ? `the plan fits${summary ? `: ${summary}` : ""}`
-      : `the plan exceeds capacity: ${verdict.violations.map((violation) => violation.message).join("; ")}`,
+      : `the plan exceeds capacity: ${problems.join("; ")}`,
   };
   const failures = mandatory
-    ? verdict.violations.map((violation) => ({ property: PLAN_PROPERTY[violation.figure], reason: violation.message }))
+    ? [
+        ...verdict.violations.map((violation) => ({
+          property: PLAN_PROPERTY[violation.figure],
+          reason: violation.message,
+        })),
+        ...shortfalls.map((shortfall) => ({ property: "minRunwayDays", reason: shortfall.message })),
+      ]
     : [];
-  return { inputs: { ...recorded, ...outputs }, failures };
+  return { inputs: { ...recorded, ...outputs, history }, failures };
 }
 
 /** The provider methods of `CapacityGuard`, over the provider process's state. */

@@ -1,4 +1,5 @@
 import type { Allocation, PlanEvaluation } from "./client/plan";
+import type { RunwayShortfall } from "./client/runway";
 import type { GetServiceUsageResult } from "./client/usage";
 
 /** How a guard's check came out. */
@@ -10,6 +11,8 @@ export interface GuardOutputs {
   fits: boolean;
   violations: PlanEvaluation["violations"];
   warnings: PlanEvaluation["warnings"];
+  /** Figures that would run out within `minRunwayDays` after the plan (a violation, or an advisory guard's warning). */
+  runwayShortfalls: RunwayShortfall[];
   remainingAfterPlan?: PlanEvaluation["remainingAfterPlan"];
   /** What this run allocates anew: the growth over the plan admitted before, per figure. */
   newAllocation?: PlanEvaluation["newAllocation"];

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { callLimits } from "./call-limits";
 import { unlessCancelled } from "./cancellation";
-import { KooDriveClient } from "./client/client";
+import { KooDriveClient, type ServiceUsageReading } from "./client/client";
 import {
   CONNECTION_KEYS,
   CONNECTION_SETTINGS,
@@ -13,7 +13,6 @@ import {
 import type { Allocation, GuardShare } from "./client/plan";
 import { newAllocation } from "./client/plan";
 import type { KooDriveClientOptions, KooDriveConnectionArgs } from "./client/settings";
-import type { GetServiceUsageResult } from "./client/usage";
 
 /**
  * What the provider process keeps between calls, for the life of one run: the stack config, one read
@@ -23,7 +22,7 @@ import type { GetServiceUsageResult } from "./client/usage";
 export class ProviderState {
   /** The stack's `koodrive:*` config, secrets already decrypted. */
   #config: ConnectionValues = {};
-  readonly #reads = new Map<string, Promise<GetServiceUsageResult>>();
+  readonly #reads = new Map<string, Promise<ServiceUsageReading>>();
   /**
    * The new allocation of every guard checked so far in this run, by connection and guard name. The
    * engine checks resources one after another in one provider process, so the guard checked last sees
@@ -64,8 +63,8 @@ export class ProviderState {
       .digest("hex");
   }
 
-  /** One quotaUsed request per connection for the whole run, however many resources ask. */
-  readUsage(connection: KooDriveConnectionArgs): Promise<GetServiceUsageResult> {
+  /** One quotaUsed request per connection for the whole run, however many resources ask: the figures and when they were read. */
+  readUsage(connection: KooDriveConnectionArgs): Promise<ServiceUsageReading> {
     const key = this.connectionKey(connection);
     let read = this.#reads.get(key);
     if (!read) {
@@ -73,7 +72,7 @@ export class ProviderState {
         const client = new KooDriveClient({ ...this.clientOptions(connection), ...callLimits(process.env) });
         try {
           return await unlessCancelled(
-            () => client.getServiceUsage(),
+            () => client.readServiceUsage(),
             () => client.close(),
           );
         } finally {

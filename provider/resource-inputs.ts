@@ -3,6 +3,8 @@ import { z } from "zod";
 import { CancelledError } from "./cancellation";
 import { CONNECTION_KEYS, isConnectionKey, isSecretSetting } from "./client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "./client/errors";
+import { ReadingSchema } from "./client/reading-schema";
+import { appendReading, forecastRunway, type Reading, readingOf } from "./client/runway";
 import type { KooDriveConnectionArgs } from "./client/settings";
 import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssues } from "./client/zod-issues";
@@ -29,7 +31,8 @@ export interface ResourceMethods {
   check(olds: Inputs, news: Inputs): Promise<CheckResult>;
   diff(id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }>;
   create(inputs: Inputs): Promise<{ id: string; outs: Inputs }>;
-  read(id: string, props: Inputs): Promise<{ id: string; props: Inputs }>;
+  /** `inputs`, when given, replace the recorded inputs, so the next check sees what the read found. */
+  read(id: string, props: Inputs): Promise<{ id: string; props: Inputs; inputs?: Inputs }>;
   update(id: string, olds: Inputs, news: Inputs): Promise<{ outs: Inputs }>;
 }
 
@@ -70,7 +73,7 @@ function readError(error: unknown): string {
 
 /** A resource's figures: read (once per run and connection), pending a setting computed in preview, or unreadable. */
 export type Figures =
-  | { read: "done"; usage: GetServiceUsageResult; connection: KooDriveConnectionArgs }
+  | { read: "done"; usage: GetServiceUsageResult; takenAt: Date; connection: KooDriveConnectionArgs }
   | { read: "pending"; unknown: string[] }
   | { read: "failed"; error: string };
 
@@ -80,10 +83,26 @@ export async function readFigures(state: ProviderState, inputs: Inputs): Promise
   if (unknown.length > 0) return { read: "pending", unknown };
   try {
     const connection = connectionOf(inputs);
-    return { read: "done", usage: await state.readUsage(connection), connection };
+    return { read: "done", ...(await state.readUsage(connection)), connection };
   } catch (error) {
     return { read: "failed", error: readError(error) };
   }
+}
+
+const HistorySchema = z.array(ReadingSchema);
+
+/**
+ * The resource's `history` with this run's reading added (unless its figures equal the newest's), and
+ * the figures with the runway forecast from it. A history that is absent (a new record, or state
+ * from 0.1.0) or not valid starts empty. Only figures and times go in: no setting, no credential.
+ */
+export function recordReading(
+  olds: Inputs,
+  read: { usage: GetServiceUsageResult; takenAt: Date },
+): { usage: GetServiceUsageResult; history: Reading[] } {
+  const recorded = HistorySchema.safeParse(olds.history);
+  const history = appendReading(recorded.success ? recorded.data : [], readingOf(read.usage, read.takenAt));
+  return { usage: { ...read.usage, runway: forecastRunway(history, read.usage) }, history };
 }
 
 /** The inputs the engine keeps: everything but the secret settings, which never reach the state this way. */
@@ -97,7 +116,7 @@ export function withoutCredentials(news: Inputs): Inputs {
 }
 
 /**
- * `read` for `pulumi refresh`: reads the figures again into the state. A guard re-judges nothing (its
+ * `read` for `pulumi refresh`: reads the figures again into the state, and into the history. A guard re-judges nothing (its
  * plan was judged when deployed) but reports the current figures. Credentials given as resource
  * arguments are not kept in the state, so the read takes them from the stack config or the
  * environment; when none is there, the refresh fails saying what is missing.
@@ -105,8 +124,9 @@ export function withoutCredentials(news: Inputs): Inputs {
 function refreshRead(state: ProviderState): ResourceMethods["read"] {
   return async (id, props) => {
     try {
-      const usage = await state.readUsage(connectionOf(props));
-      return { id, props: { ...props, usage } };
+      const read = await state.readUsage(connectionOf(props));
+      const refreshed = { ...props, ...recordReading(props, read) };
+      return { id, props: refreshed, inputs: refreshed };
     } catch (error) {
       throw new Error(`cannot refresh the KooDrive figures: ${readError(error)}`);
     }

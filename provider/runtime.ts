@@ -74,7 +74,7 @@ export async function create(inputs: Inputs): Promise<{ id: string; outs: Inputs
 }
 
 /** Refreshes the resource of `props`'s kind (for providers serialized by earlier versions). */
-export async function read(id: string, props: Inputs): Promise<{ id: string; props: Inputs }> {
+export async function read(id: string, props: Inputs): ReturnType<ResourceMethods["read"]> {
   return runtime.forKind(props).read(id, props);
 }
 

@@ -1,3 +1,4 @@
+import { ClockRequestSchema, type SimulatorClock } from "./clock";
 import { type FaultQueue, FaultRequestSchema } from "./faults";
 import type { RequestRecorder } from "./recorder";
 import { ERROR_CODES, errorReply, jsonReply, methodNotAllowedReply, type Reply, successReply } from "./replies";
@@ -12,7 +13,10 @@ export interface SimulatorCore {
   tenant: Tenant;
   recorder: RequestRecorder;
   faults: FaultQueue;
+  clock: SimulatorClock;
 }
+
+const clockReply = (clock: SimulatorClock): Reply => jsonReply(200, { time: clock.now().toISOString() });
 
 type ControlHandler = (context: { core: SimulatorCore; rawBody: string }) => Reply;
 
@@ -24,9 +28,10 @@ const CONTROL_ROUTES = new Map<string, Readonly<Record<string, ControlHandler>>>
   [
     "reset",
     {
-      POST: ({ core: { recorder, faults } }) => {
+      POST: ({ core: { recorder, faults, clock } }) => {
         recorder.reset();
         faults.clear();
+        clock.reset();
         return successReply();
       },
     },
@@ -38,6 +43,16 @@ const CONTROL_ROUTES = new Map<string, Readonly<Record<string, ControlHandler>>>
       PUT: withJsonBody(UsagePatchSchema, (patch, { core: { tenant } }) => {
         tenant.merge(patch);
         return jsonReply(200, tenant.usage());
+      }),
+    },
+  ],
+  [
+    "clock",
+    {
+      GET: ({ core: { clock } }) => clockReply(clock),
+      PUT: withJsonBody(ClockRequestSchema, ({ time }, { core: { clock } }) => {
+        clock.set(new Date(time));
+        return clockReply(clock);
       }),
     },
   ],

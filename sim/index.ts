@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { QuotaUsedData } from "../provider/client/quota-used";
 import { Credentials } from "./auth";
+import { SimulatorClock } from "./clock";
 import type { SimulatorCore } from "./control";
 import type { EndpointName } from "./endpoints";
 import { type Fault, FaultQueue, FaultRequestSchema } from "./faults";
@@ -28,7 +29,7 @@ export interface SimulatorOptions {
   port?: number;
   /** Tenant figures and credentials; without credentials, the demo ones are accepted. */
   fixture?: SimulatorFixture;
-  /** The simulator's clock, against which X-Date is checked. */
+  /** The time the simulator's clock starts from (the machine's by default); `setClock` moves it. */
   now?: () => Date;
 }
 
@@ -54,6 +55,10 @@ export interface Simulator {
   queueFault(endpoint: EndpointName, fault: Fault, count?: number): void;
   /** Drops every queued fault. */
   clearFaults(): void;
+  /** The simulator's clock: its `Date` header and the X-Date check read it. */
+  now(): Date;
+  /** Moves the clock to show `time` now (as `PUT /__sim/clock` does); it runs on from there. */
+  setClock(time: Date): void;
 }
 
 /** Starts a KooDrive simulator on loopback. */
@@ -63,11 +68,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tenant: new Tenant(fixture.usage),
     recorder: new RequestRecorder(),
     faults: new FaultQueue(),
+    clock: new SimulatorClock(options.now ?? (() => new Date())),
   };
-  const handler = createRequestHandler(core, {
-    credentials: new Credentials(fixture),
-    now: options.now ?? (() => new Date()),
-  });
+  const handler = createRequestHandler(core, new Credentials(fixture));
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -98,5 +101,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       core.faults.add(queued.endpoint, queued.fault, queued.count);
     },
     clearFaults: () => core.faults.clear(),
+    now: () => core.clock.now(),
+    setClock: (time) => core.clock.set(time),
   };
 }

@@ -45,21 +45,27 @@ const TOO_LARGE: Reply = {
   headers: { connection: "close" },
 };
 
-function headersOf(reply: Reply, contentLength: number): Record<string, string | number> {
-  return { "content-type": reply.contentType, "content-length": contentLength, ...reply.headers };
+/** The reply's headers, with a `Date` from the simulator's clock rather than the machine's. */
+function headersOf(reply: Reply, contentLength: number, now: Date): Record<string, string | number> {
+  return {
+    date: now.toUTCString(),
+    "content-type": reply.contentType,
+    "content-length": contentLength,
+    ...reply.headers,
+  };
 }
 
-function send(response: ServerResponse, reply: Reply, entry?: RequestLogEntry): void {
+function sendWhole(response: ServerResponse, reply: Reply, now: Date, entry?: RequestLogEntry): void {
   if (entry) entry.status = reply.status;
-  response.writeHead(reply.status, headersOf(reply, Buffer.byteLength(reply.body)));
+  response.writeHead(reply.status, headersOf(reply, Buffer.byteLength(reply.body), now));
   response.end(reply.body);
 }
 
 /** Sends the headers with the full Content-Length and only the first half of the body, then drops the socket. */
-function sendTruncated(response: ServerResponse, reply: Reply, entry: RequestLogEntry): void {
+function sendTruncated(response: ServerResponse, reply: Reply, now: Date, entry: RequestLogEntry): void {
   entry.status = reply.status;
   const body = Buffer.from(reply.body, "utf8");
-  response.writeHead(reply.status, headersOf(reply, body.length));
+  response.writeHead(reply.status, headersOf(reply, body.length, now));
   response.write(body.subarray(0, Math.floor(body.length / 2)), () => response.destroy());
 }
 
@@ -81,19 +87,16 @@ function wait(ms: number, response: ServerResponse): Promise<boolean> {
   });
 }
 
-/** The settings a request handler needs besides the shared state. */
-export interface HandlerSettings {
-  credentials: Credentials;
-  now: () => Date;
-}
-
 /** The simulator's HTTP request listener: control paths, then the simulated API with faults and authentication. */
-export function createRequestHandler(core: SimulatorCore, settings: HandlerSettings) {
+export function createRequestHandler(core: SimulatorCore, credentials: Credentials) {
+  const send = (response: ServerResponse, reply: Reply, entry?: RequestLogEntry) =>
+    sendWhole(response, reply, core.clock.now(), entry);
+
   function answer(route: EndpointRoute, request: IncomingMessage, rawBody: string): Reply {
     const failure = authenticate(
       { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: rawBody },
-      settings.credentials,
-      settings.now(),
+      credentials,
+      core.clock.now(),
     );
     if (failure) return errorReply(401, ERROR_CODES.unauthorized, `authentication failed: ${failure}`);
     return route.handle({ rawBody, tenant: core.tenant });
@@ -141,7 +144,7 @@ export function createRequestHandler(core: SimulatorCore, settings: HandlerSetti
         break;
     }
     const reply = answer(match.route, request, rawBody);
-    if (fault?.kind === "truncate") sendTruncated(response, reply, entry);
+    if (fault?.kind === "truncate") sendTruncated(response, reply, core.clock.now(), entry);
     else send(response, reply, entry);
   }
 

@@ -98,6 +98,15 @@ function describeNetworkFailure(error: unknown, url: URL, answered: boolean, pro
   }
 }
 
+/** The figures, and when they were read. */
+export interface ServiceUsageReading {
+  usage: GetServiceUsageResult;
+  /** KooDrive's clock when it answered (its `Date` header), else the local clock. */
+  takenAt: Date;
+  /** Whose clock `takenAt` is: `koodrive` (the `Date` header) or `local` (missing or unparseable). */
+  clock: "koodrive" | "local";
+}
+
 /** A typed client for the KooDrive service-usage API, with timeouts, retries and app signing. */
 export class KooDriveClient {
   readonly #settings: ResolvedSettings;
@@ -135,15 +144,30 @@ export class KooDriveClient {
 
   /** The 17 figures of `GET /koodrive/ose/v1/service/quotaUsed`, validated. */
   async getQuotaUsed(): Promise<QuotaUsedData> {
-    return this.#call(async (signal) => {
-      const { answer, context } = await this.#sendWithin("GET", QUOTA_USED_PATH, signal);
-      return parseQuotaUsedAnswer(answer, context);
-    });
+    return (await this.#readQuotaUsed()).data;
   }
 
   /** The figures with the derived ones (remaining seats and quota, GB, percentages). */
   async getServiceUsage(): Promise<GetServiceUsageResult> {
-    return deriveUsage(await this.getQuotaUsed(), this.#settings.usedSpaceUnit);
+    return (await this.readServiceUsage()).usage;
+  }
+
+  /** {@link getServiceUsage}, with when KooDrive answered: its `Date` header, else the local clock. */
+  async readServiceUsage(): Promise<ServiceUsageReading> {
+    const { data, date } = await this.#readQuotaUsed();
+    const serverTime = date ? Date.parse(date) : Number.NaN;
+    return {
+      usage: deriveUsage(data, this.#settings.usedSpaceUnit),
+      takenAt: Number.isNaN(serverTime) ? new Date() : new Date(serverTime),
+      clock: Number.isNaN(serverTime) ? "local" : "koodrive",
+    };
+  }
+
+  #readQuotaUsed(): Promise<{ data: QuotaUsedData; date: string }> {
+    return this.#call(async (signal) => {
+      const { answer, context } = await this.#sendWithin("GET", QUOTA_USED_PATH, signal);
+      return { data: parseQuotaUsedAnswer(answer, context), date: answer.date ?? "" };
+    });
   }
 
   /** Closes the connections, and drops any left hanging (a silent proxy's, say) instead of waiting on it. */
@@ -256,6 +280,7 @@ export class KooDriveClient {
           body: this.#redact(body.text),
           truncated: body.truncated,
           location: this.#redact(header("location") ?? ""),
+          date: header("date") ?? "",
         },
         retryAfter: header("retry-after"),
       };

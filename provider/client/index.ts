@@ -4,6 +4,8 @@ export * from "./endpoint";
 export * from "./errors";
 export * from "./plan";
 export * from "./quota-used";
+export * from "./reading-schema";
+export * from "./runway";
 export * from "./secret";
 export * from "./settings";
 export * from "./trace-id";

@@ -34,6 +34,11 @@ export const CapacityPlanSchema = z.object({
     .max(100, { error: PERCENT_RULE })
     .optional()
     .describe("warn when seats or a pool's quota would be this many percent used after the plan"),
+  minRunwayDays: wholeNumberSchema()
+    .optional()
+    .describe(
+      "days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)",
+    ),
   enforcement: z
     .enum(ENFORCEMENTS, { error: `must be ${ENFORCEMENTS.map((mode) => `"${mode}"`).join(" or ")}` })
     .default("mandatory")

@@ -22,6 +22,8 @@ export interface RawAnswer {
   truncated?: boolean;
   /** The Location header, "" when absent. */
   location?: string;
+  /** The Date header: the server's clock when it answered, "" when absent. */
+  date?: string;
 }
 
 function describeValue(value: unknown): string {

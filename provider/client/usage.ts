@@ -1,4 +1,5 @@
 import type { QuotaUsedData } from "./quota-used";
+import type { Runway } from "./runway";
 import { toGB, type UsedSpaceUnit } from "./units";
 
 /** The figures derived from the raw ones; README "Derived figures" gives the same formulas. */
@@ -24,7 +25,13 @@ export interface DerivedUsage {
 }
 
 /** What `getServiceUsage` returns: the 17 raw figures unchanged, and the derived ones. */
-export interface GetServiceUsageResult extends QuotaUsedData, DerivedUsage {}
+export interface GetServiceUsageResult extends QuotaUsedData, DerivedUsage {
+  /**
+   * When each figure runs out at its recent pace: present where a history is kept (the data source,
+   * `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+   */
+  runway?: Runway;
+}
 
 const round = (value: number, decimals: number): number => Number(value.toFixed(decimals));
 

@@ -127,8 +127,9 @@ export class KooDriveProvider {
       const checked = await this.check(urn, {}, {});
       return { inputs: checked.inputs, outs: checked.inputs };
     }
-    const { props } = await this.#guard.read(id, state);
-    return { inputs, outs: props };
+    // The refreshed reading goes into the inputs too, so the next check's history has it.
+    const { props, inputs: refreshed } = await this.#guard.read(id, state);
+    return { inputs: refreshed ?? inputs, outs: props };
   }
 
   /** `Invoke` of `getServiceUsage`: the figures, read once per run; nothing is recorded. */
@@ -150,7 +151,10 @@ export class KooDriveProvider {
 /** What the TypeScript guard logs in the program, said by the provider: advisory verdicts, pending, warnings. */
 function guardLog(outputs: Values, enforcement: unknown): LogLine[] {
   const lines: LogLine[] = [];
-  const violations = (outputs.violations ?? []) as { message: string }[];
+  const violations = [
+    ...((outputs.violations ?? []) as { message: string }[]),
+    ...((outputs.runwayShortfalls ?? []) as { message: string }[]),
+  ];
   const warnings = (outputs.warnings ?? []) as { message: string }[];
   if (enforcement === "advisory" && (outputs.status === "exceeds" || outputs.status === "unreadable")) {
     const messages =

@@ -8,6 +8,7 @@ import type {
   UtilisationWarning,
   Violation,
 } from "../../provider/client/plan";
+import type { RunwayShortfall } from "../../provider/client/runway";
 import type { GetServiceUsageResult } from "../../provider/client/usage";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import type { GuardStatus } from "../../provider/guard-plan";
@@ -42,6 +43,8 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
   declare readonly violations: pulumi.Output<Violation[]>;
   /** Figures that fit but pass `warnAtPercent`. */
   declare readonly warnings: pulumi.Output<UtilisationWarning[]>;
+  /** Figures that would run out within `minRunwayDays` after the plan at their recent growth rate. */
+  declare readonly runwayShortfalls: pulumi.Output<RunwayShortfall[]>;
   /** What is left of each figure after the plan (absent while pending). */
   declare readonly remainingAfterPlan: pulumi.Output<RemainingAfterPlan | undefined>;
   /** What this run allocates anew: the growth over the plan admitted before, per figure. */
@@ -71,6 +74,7 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
         fits: undefined,
         violations: undefined,
         warnings: undefined,
+        runwayShortfalls: undefined,
         remainingAfterPlan: undefined,
         newAllocation: undefined,
         admittedPlan: undefined,
@@ -83,10 +87,11 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
       "CapacityGuard",
     );
     pulumi
-      .all([this.status, this.message, this.violations, this.warnings, args.enforcement])
-      .apply(([status, message, violations, warnings, mode]) => {
+      .all([this.status, this.message, this.violations, this.runwayShortfalls, this.warnings, args.enforcement])
+      .apply(([status, message, violations, shortfalls, warnings, mode]) => {
         if (mode === "advisory" && (status === "exceeds" || status === "unreadable")) {
-          const lines = status === "exceeds" ? violations.map((violation) => violation.message) : [message];
+          const problems = [...violations, ...(shortfalls ?? [])];
+          const lines = status === "exceeds" ? problems.map((problem) => problem.message) : [message];
           for (const line of lines) pulumi.log.warn(`advisory capacity guard: ${line}`, this);
         }
         if (status === "pending") pulumi.log.info(message, this);

@@ -3,7 +3,7 @@ import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../../provider/client/qu
 import { USED_SPACE_UNITS, type UsedSpaceUnit } from "../../provider/client/units";
 import { deriveUsage } from "../../provider/client/usage";
 import { useLoopbackClients } from "../helpers/client-fixture";
-import { quotaUsed } from "../helpers/loopback-server";
+import { quotaUsed, type Responder } from "../helpers/loopback-server";
 
 const BYTES: Record<UsedSpaceUnit, number> = { B: 1, KB: 1024, MB: 1024 * 1024, GB: 1024 * 1024 * 1024 };
 const roundTo = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
@@ -67,6 +67,26 @@ describe("deriveUsage", () => {
       const server = await loopback.server(quotaUsed());
       const usage = await loopback.tokenClient(server.url, { usedSpaceUnit: "MB" }).getServiceUsage();
       assert.deepEqual(usage, { ...DOCUMENTED_EXAMPLE, ...expectedDerived(DOCUMENTED_EXAMPLE, "MB") });
+    });
+
+    it("dates a reading by KooDrive's Date header, or by the local clock when it is missing or unparseable", async () => {
+      const dated =
+        (date: string | undefined): Responder =>
+        (request, response) => {
+          if (date === undefined) response.sendDate = false;
+          else response.setHeader("date", date);
+          quotaUsed()(request, response);
+        };
+      const server = await loopback.server(dated("Wed, 11 Nov 2026 00:00:00 GMT"), dated(undefined), dated("soon"));
+      const client = loopback.tokenClient(server.url);
+      const fromServer = await client.readServiceUsage();
+      assert.deepEqual([fromServer.takenAt.toISOString(), fromServer.clock], ["2026-11-11T00:00:00.000Z", "koodrive"]);
+      for (const _ of ["missing", "unparseable"]) {
+        const before = Date.now();
+        const local = await client.readServiceUsage();
+        assert.equal(local.clock, "local");
+        assert.ok(local.takenAt.getTime() >= before && local.takenAt.getTime() <= Date.now());
+      }
     });
   });
 });

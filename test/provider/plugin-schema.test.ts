@@ -44,7 +44,11 @@ describe("the koodrive plugin schema", () => {
       assert.ok(outputs.properties[field], `${field} is missing`);
       assert.ok(outputs.required.includes(field), `${field} is not required`);
     }
-    assert.equal(Object.keys(outputs.properties).length, 26);
+    assert.equal(Object.keys(outputs.properties).length, 27);
+    assert.ok(
+      outputs.properties.runway && !outputs.required.includes("runway"),
+      "runway is optional: a function keeps no history",
+    );
   });
 
   it("configures the connection with the KOODRIVE_* fallbacks, credentials secret", () => {
@@ -66,6 +70,7 @@ describe("the koodrive plugin schema", () => {
       "minFreeSeats",
       "minFreeGB",
       "warnAtPercent",
+      "minRunwayDays",
       "enforcement",
     ]);
     for (const output of [
@@ -73,6 +78,7 @@ describe("the koodrive plugin schema", () => {
       "fits",
       "violations",
       "warnings",
+      "runwayShortfalls",
       "remainingAfterPlan",
       "admittedPlan",
       "usage",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
+import type { GetServiceUsageResult } from "../../provider/client/usage";
 import * as entryPoint from "../../provider/runtime";
 import { createRuntime, type ProviderRuntime } from "../../provider/runtime";
 import { type Simulator, startSimulator } from "../../sim";
@@ -200,6 +201,81 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     assert.deepEqual(await runtime.diff("id", state, { ...state, __provider: "b" }), { changes: false });
     assert.deepEqual(await runtime.diff("id", state, { ...state, usage: { userCount: 2 } }), { changes: true });
     assert.deepEqual(await runtime.diff("id", state, { ...state, providerVersion: "9.9.9" }), { changes: true });
+  });
+
+  describe("capacity runway", () => {
+    const DAY_0 = new Date("2026-11-01T00:00:00.000Z");
+    const DAY_10 = new Date("2026-11-11T00:00:00.000Z");
+    let clocked: Simulator;
+    beforeEach(async () => {
+      clocked = await startSimulator({ fixture: { tokens: TOKENS, usage: { userCount: 20, userMaxCount: 100 } } });
+    });
+    afterEach(() => clocked.close());
+    const connection = () => ({ endpoint: clocked.url, accessToken: TOKENS[0] as string });
+    const record = (olds: Record<string, unknown>) =>
+      fresh.forKind({ kind: "ServiceUsage" }).check(olds, { kind: "ServiceUsage", connection: connection() });
+
+    it("keeps a history of readings dated by KooDrive's clock, and forecasts from it", async () => {
+      clocked.setClock(DAY_0);
+      const first = await record({});
+      assert.deepEqual(
+        (first.inputs.history as { takenAt: string; userCount: number }[]).map((r) => [r.takenAt, r.userCount]),
+        [[DAY_0.toISOString(), 20]],
+      );
+      assert.equal((first.inputs.usage as GetServiceUsageResult).runway?.seats.daysUntilFull, null);
+
+      fresh = createRuntime();
+      clocked.setClock(DAY_10);
+      clocked.setUsage({ userCount: 40 });
+      const second = await record(first.inputs);
+      assert.equal((second.inputs.history as unknown[]).length, 2);
+      const seats = (second.inputs.usage as GetServiceUsageResult).runway?.seats;
+      assert.deepEqual(seats, { used: 40, capacity: 100, perDay: 2, daysUntilFull: 30, fullOn: "2026-12-11" });
+      assert.ok(!JSON.stringify(second.inputs.history).includes("runtime-test-token"));
+
+      // Unchanged figures a day later: no new reading, nothing to update.
+      fresh = createRuntime();
+      clocked.setClock(new Date("2026-11-12T00:00:00.000Z"));
+      const third = await record(second.inputs);
+      assert.deepEqual(third.inputs, second.inputs);
+      assert.equal((await fresh.forKind(third.inputs).diff("id", second.inputs, third.inputs)).changes, false);
+    });
+
+    it("starts an empty history from a 0.1.0 state or an invalid one", async () => {
+      clocked.setClock(DAY_0);
+      const upgraded = await record({ kind: "ServiceUsage", usage: {}, history: [{ takenAt: "yesterday" }] });
+      assert.equal((upgraded.inputs.history as unknown[]).length, 1);
+    });
+
+    it("fails a mandatory guard whose figure runs out within minRunwayDays, and only records it when advisory", async () => {
+      const guardCheck = (olds: Record<string, unknown>, plan: Record<string, unknown>) =>
+        fresh.forKind({ kind: "CapacityGuard" }).check(olds, {
+          kind: "CapacityGuard",
+          guardName: "runway",
+          connection: connection(),
+          ...plan,
+        });
+      clocked.setClock(DAY_0);
+      const first = await guardCheck({}, { minRunwayDays: 45 });
+      assert.deepEqual(first.failures, []);
+      fresh = createRuntime();
+      clocked.setClock(DAY_10);
+      clocked.setUsage({ userCount: 40 });
+      const mandatory = await guardCheck(first.inputs, { minRunwayDays: 45 });
+      const message = "seats: full in 30 days at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
+      assert.deepEqual(mandatory.failures, [{ property: "minRunwayDays", reason: message }]);
+      assert.equal(mandatory.inputs.status, "exceeds");
+      assert.equal(mandatory.inputs.fits, false);
+      const advisory = await guardCheck(first.inputs, { minRunwayDays: 45, enforcement: "advisory" });
+      assert.deepEqual(advisory.failures, []);
+      assert.deepEqual(
+        (advisory.inputs.runwayShortfalls as { message: string }[]).map((shortfall) => shortfall.message),
+        [message],
+      );
+      const later = await guardCheck(first.inputs, { minRunwayDays: 30 });
+      assert.deepEqual(later.failures, []);
+      assert.equal(later.inputs.status, "fits");
+    });
   });
 
   describe("the entry point that providers serialized by earlier versions call", () => {

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import type { Reading } from "./runway";
+import type { SameType } from "./same-type";
+
+const amount = z.number().finite().nonnegative();
+
+/** A {@link Reading} as stored in a history (a stack's state, or a `--history` file); unknown keys are refused. */
+export const ReadingSchema = z
+  .object({
+    takenAt: z.iso.datetime({ offset: true }),
+    userCount: amount,
+    deptSpaceQuotaUsed: amount,
+    personalSpaceQuotaUsed: amount,
+    groupSpaceQuotaUsed: amount,
+    spaceQuotaUsed: amount,
+    spaceUsedGB: amount,
+  })
+  .strict();
+
+const readingMatchesItsSchema: SameType<z.infer<typeof ReadingSchema>, Reading> = true;
+void readingMatchesItsSchema;
