@@ -1,4 +1,5 @@
 /** The Pulumi programs the preview benchmarks compare. */
+import { variableOf } from "../provider/client/connection-settings";
 
 const BASELINE = `
 const pulumi = require("@pulumi/pulumi");
@@ -21,7 +22,7 @@ for (let n = 0; n < guards; n++) new koodrive.CapacityGuard("guard-" + n, { plan
 export const CURL_PROGRAM = `${BASELINE}
 const command = require("@pulumi/command");
 const answer = command.local.runOutput({
-  command: 'curl -fsS -H "Authorization: Bearer $KOODRIVE_ACCESS_TOKEN" "$KOODRIVE_ENDPOINT/koodrive/ose/v1/service/quotaUsed"',
+  command: 'curl -fsS -H "Authorization: Bearer $${variableOf("accessToken")}" "$${variableOf("endpoint")}/koodrive/ose/v1/service/quotaUsed"',
 });
 exports.seats = answer.stdout.apply((text) => {
   const data = JSON.parse(text).data;

@@ -15,6 +15,7 @@ import {
   removeProgramWorkspace,
 } from "../harness/program-stack";
 import { KooDriveClient } from "../provider/client/client";
+import { variableOf } from "../provider/client/connection-settings";
 import { isKooDriveError } from "../provider/client/errors";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
 import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM } from "./programs";
@@ -33,7 +34,7 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
 async function previewStack(sim: Simulator, name: string, program: string, env: Record<string, string> = {}) {
   return createProgramStack(name, {
     files: { "index.js": program },
-    env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: DEMO_TOKEN, ...env },
+    env: { [variableOf("endpoint")]: sim.url, [variableOf("accessToken")]: DEMO_TOKEN, ...env },
   });
 }
 

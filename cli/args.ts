@@ -1,6 +1,10 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import type { CapacityPlan } from "../provider/client/plan";
-import { ENVIRONMENT_VARIABLES, MAX_DELAY_MS, MAX_RETRIES } from "../provider/client/settings";
+import { variableOf } from "../provider/client/connection-settings";
+import type { CapacityPlan, GuardPlan, PlannedSpaceGB } from "../provider/client/plan";
+import { CapacityPlanSchema } from "../provider/client/plan-schema";
+import { MAX_DELAY_MS, MAX_RETRIES } from "../provider/client/settings";
+import { parseWholeNumber, wholeNumberRange } from "../provider/client/whole-number";
+import { describeIssues } from "../provider/client/zod-issues";
 
 /** A mistake in the flags or the configuration (exit 2); the message says what is wrong and what to do. */
 export class InvocationError extends Error {
@@ -19,6 +23,31 @@ export interface CliOptions {
   plan?: CapacityPlan;
 }
 
+/** A field of the plan (CapacityPlanSchema) that a flag sets, and the largest value the flag takes. */
+type PlanFlag =
+  | { field: Exclude<keyof GuardPlan, "plannedSpaceGB" | "enforcement">; max?: number }
+  | { field: "plannedSpaceGB"; pool: keyof PlannedSpaceGB };
+
+/** The plan flags: the command line's names for the plan's fields (every one but `enforcement`). */
+const PLAN_FLAGS = {
+  "plan-users": { field: "plannedUsers" },
+  "plan-dept-gb": { field: "plannedSpaceGB", pool: "dept" },
+  "plan-personal-gb": { field: "plannedSpaceGB", pool: "personal" },
+  "plan-group-gb": { field: "plannedSpaceGB", pool: "group" },
+  "min-free-seats": { field: "minFreeSeats" },
+  "min-free-gb": { field: "minFreeGB" },
+  "warn-at-percent": { field: "warnAtPercent", max: 100 },
+} as const satisfies Record<string, PlanFlag>;
+
+// Compile-time check: every field of the plan but its enforcement has a flag.
+const everyFieldHasAFlag: Exclude<
+  keyof GuardPlan,
+  "enforcement"
+> extends (typeof PLAN_FLAGS)[keyof typeof PLAN_FLAGS]["field"]
+  ? true
+  : never = true;
+void everyFieldHasAFlag;
+
 /** The flags `koodrive-usage` accepts, as `node:util` parseArgs options. */
 export const FLAGS = {
   help: { type: "boolean", short: "h" },
@@ -27,13 +56,9 @@ export const FLAGS = {
   "timeout-ms": { type: "string" },
   retries: { type: "string" },
   "used-space-unit": { type: "string" },
-  "plan-users": { type: "string" },
-  "plan-dept-gb": { type: "string" },
-  "plan-personal-gb": { type: "string" },
-  "plan-group-gb": { type: "string" },
-  "min-free-seats": { type: "string" },
-  "min-free-gb": { type: "string" },
-  "warn-at-percent": { type: "string" },
+  ...(Object.fromEntries(Object.keys(PLAN_FLAGS).map((flag) => [flag, { type: "string" }])) as {
+    [Flag in keyof typeof PLAN_FLAGS]: { type: "string" };
+  }),
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>["values"];
@@ -41,10 +66,10 @@ type NumericFlag = Exclude<keyof typeof FLAGS, "help" | "json" | "endpoint" | "u
 
 /** Flags that look like credentials, and the environment variable to use instead. */
 const CREDENTIAL_FLAGS: readonly (readonly [RegExp, string])[] = [
-  [/secret|passw/i, ENVIRONMENT_VARIABLES.appSecret],
-  [/app-?id/i, ENVIRONMENT_VARIABLES.appId],
-  [/user-?id/i, ENVIRONMENT_VARIABLES.userId],
-  [/token|bearer|auth|key|credential/i, ENVIRONMENT_VARIABLES.accessToken],
+  [/secret|passw/i, variableOf("appSecret")],
+  [/app-?id/i, variableOf("appId")],
+  [/user-?id/i, variableOf("userId")],
+  [/token|bearer|auth|key|credential/i, variableOf("accessToken")],
 ];
 
 /** Refuses credential-looking flags before anything else, without ever repeating their value. */
@@ -75,32 +100,28 @@ function parseFlags(argv: readonly string[]): Values {
   }
 }
 
-/** A whole number ≥ `min` (and ≤ `max`), written as plain digits. */
+/** A whole number from `min` to `max`, written as plain digits. */
 function wholeNumber(values: Values, flag: NumericFlag, min: number, max = Number.MAX_SAFE_INTEGER) {
   const text = values[flag];
   if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
-    throw new InvocationError(`--${flag} must be ${range}, got "${text}"`);
-  }
+  const value = parseWholeNumber(text, min, max);
+  if (value === undefined) throw new InvocationError(`--${flag} must be ${wholeNumberRange(min, max)}, got "${text}"`);
   return value;
 }
 
+/** The plan the plan flags describe, checked by the plan's schema; undefined when no plan flag was given. */
 function planOf(values: Values): CapacityPlan | undefined {
-  const plan: CapacityPlan = {
-    users: wholeNumber(values, "plan-users", 0),
-    spaceGB: {
-      dept: wholeNumber(values, "plan-dept-gb", 0),
-      personal: wholeNumber(values, "plan-personal-gb", 0),
-      group: wholeNumber(values, "plan-group-gb", 0),
-    },
-    minFreeSeats: wholeNumber(values, "min-free-seats", 0),
-    minFreeGB: wholeNumber(values, "min-free-gb", 0),
-    warnAtPercent: wholeNumber(values, "warn-at-percent", 0, 100),
-  };
-  const given = Object.keys(values).some((flag) => /^(plan|min|warn)-/.test(flag));
-  return given ? plan : undefined;
+  const flags = Object.entries(PLAN_FLAGS) as [keyof typeof PLAN_FLAGS, PlanFlag][];
+  if (!flags.some(([flag]) => values[flag] !== undefined)) return undefined;
+  const plan: Record<string, unknown> = { plannedSpaceGB: {} };
+  for (const [flag, target] of flags) {
+    const value = wholeNumber(values, flag, 0, "max" in target ? target.max : undefined);
+    if ("pool" in target) (plan.plannedSpaceGB as PlannedSpaceGB)[target.pool] = value;
+    else plan[target.field] = value;
+  }
+  const parsed = CapacityPlanSchema.safeParse(plan);
+  if (!parsed.success) throw new InvocationError(`${describeIssues(parsed.error)}; see koodrive-usage --help`);
+  return parsed.data;
 }
 
 /** Reads the command line; throws `InvocationError` for anything it cannot accept. */

@@ -1,3 +1,4 @@
+import { credentialKeys, variableOf } from "../provider/client/connection-settings";
 import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../provider/client/units";
 import { EXIT_CODES } from "./exit-codes";
 
@@ -9,10 +10,10 @@ and, given plan flags, checks whether a planned allocation fits.
 
 Connection:
   --endpoint URL|cn|intl   base URL, or a region preset: cn (CN North-Beijing4), intl (AP-Singapore);
-                           default $KOODRIVE_ENDPOINT. HTTPS is required, plain http:// only to loopback.
+                           default $${variableOf("endpoint")}. HTTPS is required, plain http:// only to loopback.
   --timeout-ms N           time limit of one attempt, in ms (default 10000)
   --retries N              retries on network errors, timeouts, HTTP 5xx and 429 (default 2)
-  --used-space-unit U      unit of spaceUsed: ${USED_SPACE_UNITS.join(", ")} (default $KOODRIVE_USED_SPACE_UNIT, else ${DEFAULT_USED_SPACE_UNIT};
+  --used-space-unit U      unit of spaceUsed: ${USED_SPACE_UNITS.join(", ")} (default $${variableOf("usedSpaceUnit")}, else ${DEFAULT_USED_SPACE_UNIT};
                            the API does not document it, ${DEFAULT_USED_SPACE_UNIT} is an assumption)
 
 Output:
@@ -31,11 +32,11 @@ Plan (any of these turns the check on; all are whole numbers ≥ 0):
   Each violation goes to stderr as one line; warnings too, prefixed "warning:".
 
 Environment (credentials are read from here only, never from flags):
-  KOODRIVE_ACCESS_TOKEN    token authentication ("Bearer " is added when missing), or
-  KOODRIVE_APP_ID, KOODRIVE_APP_SECRET, KOODRIVE_USER_ID
+  ${variableOf("accessToken").padEnd(24)} token authentication ("Bearer " is added when missing), or
+  ${credentialKeys("app").map(variableOf).join(", ")}
                            app authentication (HMAC-SHA256 signed requests), all three
-  KOODRIVE_ENDPOINT        endpoint when --endpoint is not given
-  KOODRIVE_USED_SPACE_UNIT unit of spaceUsed when --used-space-unit is not given
+  ${variableOf("endpoint").padEnd(24)} endpoint when --endpoint is not given
+  ${variableOf("usedSpaceUnit").padEnd(24)} unit of spaceUsed when --used-space-unit is not given
 
 Exit codes:
   ${EXIT_CODES.ok}  usage read, and the plan (if any) fits

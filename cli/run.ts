@@ -1,7 +1,7 @@
 import { KooDriveClient } from "../provider/client/client";
-import { isKooDriveError } from "../provider/client/errors";
+import { credentialKeys, variableOf } from "../provider/client/connection-settings";
+import { ConfigurationError, isKooDriveError } from "../provider/client/errors";
 import { evaluatePlan } from "../provider/client/plan";
-import { ENVIRONMENT_VARIABLES } from "../provider/client/settings";
 import { type CliOptions, InvocationError, parseCliArgs } from "./args";
 import { EXIT_CODES } from "./exit-codes";
 import { HELP_TEXT } from "./help";
@@ -16,28 +16,14 @@ export interface CliOutput {
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-const CREDENTIAL_VARIABLES = [
-  ENVIRONMENT_VARIABLES.accessToken,
-  ENVIRONMENT_VARIABLES.appId,
-  ENVIRONMENT_VARIABLES.appSecret,
-  ENVIRONMENT_VARIABLES.userId,
-];
-
-const isSet = (value: string | undefined): boolean => value !== undefined && value.trim() !== "";
-
-/** The CLI's own wording for what is missing; the SDK validates everything else. */
-function checkConfiguration(options: CliOptions, env: Environment): void {
-  if (!isSet(options.endpoint) && !isSet(env[ENVIRONMENT_VARIABLES.endpoint])) {
-    throw new InvocationError(
-      `no endpoint: pass --endpoint cn, intl or a base URL, or set ${ENVIRONMENT_VARIABLES.endpoint}`,
-    );
-  }
-  if (!CREDENTIAL_VARIABLES.some((name) => isSet(env[name]))) {
-    throw new InvocationError(
-      `no credentials: set ${ENVIRONMENT_VARIABLES.accessToken}, or ${ENVIRONMENT_VARIABLES.appId}, ${ENVIRONMENT_VARIABLES.appSecret} and ${ENVIRONMENT_VARIABLES.userId}, in the environment`,
-    );
-  }
-}
+/** What the CLI says when nothing at all was given for the endpoint or the credentials: the flag or variables to set. */
+const MISSING: Record<"endpoint" | "credentials", string> = {
+  endpoint: `no endpoint: pass --endpoint cn, intl or a base URL, or set ${variableOf("endpoint")}`,
+  credentials: `no credentials: set ${credentialKeys("token").map(variableOf).join(", ")}, or ${credentialKeys("app")
+    .map(variableOf)
+    .join(", ")
+    .replace(/, ([^,]*)$/, " and $1")}, in the environment`,
+};
 
 /** Reads the usage, prints it as asked, and judges the plan; returns the exit code. */
 async function report(client: KooDriveClient, options: CliOptions, out: CliOutput): Promise<number> {
@@ -54,7 +40,8 @@ async function report(client: KooDriveClient, options: CliOptions, out: CliOutpu
 }
 
 function failure(error: unknown, out: CliOutput): number {
-  const message = error instanceof Error ? error.message : String(error);
+  const missing = error instanceof ConfigurationError ? error.missing : undefined;
+  const message = missing ? MISSING[missing] : error instanceof Error ? error.message : String(error);
   out.stderr(`koodrive-usage: ${message.replace(/\s*\n\s*/g, " ")}`);
   const invocation =
     error instanceof InvocationError || (isKooDriveError(error) && error.code === "ERR_KOODRIVE_CONFIGURATION");
@@ -70,7 +57,6 @@ export async function run(argv: readonly string[], env: Environment, out: CliOut
       out.stdout(HELP_TEXT.trimEnd());
       return EXIT_CODES.ok;
     }
-    checkConfiguration(options, env);
     client = new KooDriveClient({
       endpoint: options.endpoint,
       timeoutMs: options.timeoutMs,

@@ -1,3 +1,4 @@
+import { variableOf } from "../provider/client/connection-settings";
 import { type GetServiceUsageResult, percent } from "../provider/client/usage";
 
 const BAR_WIDTH = 20;
@@ -19,11 +20,18 @@ function table(rows: readonly string[][]): string[] {
   );
 }
 
-function row(name: string, used: number, total: number, unit: string): string[] {
-  const share = percent(used, total);
+/** One line of the table; `remaining` and `share` are `deriveUsage`'s figures where it has them. */
+function row(
+  name: string,
+  used: number,
+  total: number,
+  remaining: number,
+  unit: string,
+  share = percent(used, total),
+): string[] {
   // Of a capacity of 0 no percentage can be said: "0.0%" would claim it is unused.
   const shown = total === 0 ? "none" : `${share.toFixed(1)}%`;
-  return [name, `${used} / ${total}${unit}`, `${total - used}${unit} left`, shown, total === 0 ? "" : usageBar(share)];
+  return [name, `${used} / ${total}${unit}`, `${remaining}${unit} left`, shown, total === 0 ? "" : usageBar(share)];
 }
 
 /** The readable summary: seats and each pool (used / total, remaining, percent, bar), then stored data. */
@@ -31,11 +39,11 @@ export function formatUsageSummary(usage: GetServiceUsageResult, endpoint: strin
   const poolsUsed = usage.deptSpaceQuotaUsed + usage.personalSpaceQuotaUsed + usage.groupSpaceQuotaUsed;
   const poolsTotal = usage.deptSpaceQuota + usage.personalSpaceQuota + usage.groupSpaceQuota;
   const lines = table([
-    row("Seats", usage.userCount, usage.userMaxCount, ""),
-    row("Department pool", usage.deptSpaceQuotaUsed, usage.deptSpaceQuota, " GB"),
-    row("Personal pool", usage.personalSpaceQuotaUsed, usage.personalSpaceQuota, " GB"),
-    row("Group pool", usage.groupSpaceQuotaUsed, usage.groupSpaceQuota, " GB"),
-    row("All pools", poolsUsed, poolsTotal, " GB"),
+    row("Seats", usage.userCount, usage.userMaxCount, usage.remainingSeats, "", usage.seatsUsedPercent),
+    row("Department pool", usage.deptSpaceQuotaUsed, usage.deptSpaceQuota, usage.remainingDeptQuotaGB, " GB"),
+    row("Personal pool", usage.personalSpaceQuotaUsed, usage.personalSpaceQuota, usage.remainingPersonalQuotaGB, " GB"),
+    row("Group pool", usage.groupSpaceQuotaUsed, usage.groupSpaceQuota, usage.remainingGroupQuotaGB, " GB"),
+    row("All pools", poolsUsed, poolsTotal, usage.remainingQuotaGB, " GB"),
   ]);
   return [
     `KooDrive usage at ${endpoint}`,
@@ -45,6 +53,6 @@ export function formatUsageSummary(usage: GetServiceUsageResult, endpoint: strin
     `Capacity: ${usage.spaceCapacity} GB (reserved ${usage.reservedSpaceQuota} GB)`,
     `Stored data: ${usage.spaceUsedGB} GB, ${usage.spaceUsedPercent}% of capacity`,
     `  (spaceUsed ${usage.spaceUsed} read as ${usage.usedSpaceUnit}, an assumption: the API does not document its unit;`,
-    "   set --used-space-unit or KOODRIVE_USED_SPACE_UNIT if it is another)",
+    `   set --used-space-unit or ${variableOf("usedSpaceUnit")} if it is another)`,
   ].join("\n");
 }

@@ -23,7 +23,7 @@ const PROGRAM_DEPENDENCIES = ["@pulumi/pulumi", "@pulumi/command", "typescript",
 );
 
 /** The passphrase of the program stacks' secrets provider. */
-export const PROGRAM_PASSPHRASE = "pulumi-koodrive-program-passphrase";
+const PROGRAM_PASSPHRASE = "pulumi-koodrive-program-passphrase";
 
 let workspace: Promise<{ root: string; binDir: string }> | undefined;
 
@@ -108,6 +108,11 @@ export interface ProgramSpec {
   env?: Record<string, string>;
   /** A backend folder to share with other stacks (StackReference); a fresh one by default. */
   stateDir?: string;
+  /**
+   * Puts the workspace's `node_modules/.bin` first on the engine's PATH, where installing the package
+   * puts `pulumi-resource-koodrive`: the engine then finds the provider plugin as a user's would.
+   */
+  pluginOnPath?: boolean;
 }
 
 /** A stack of a program, and where its state lives. */
@@ -119,6 +124,8 @@ export interface ProgramStack {
   readState(): string;
   /** `pulumi stack export` as a user runs it (secrets stay encrypted, unlike the Automation API's exportStack). */
   exportState(): Promise<string>;
+  /** Runs `pulumi ARGS` in the program's folder with the stack's environment (name the stack: `--stack test`). */
+  cli(args: string[]): Promise<{ stdout: string; stderr: string }>;
   remove(): Promise<void>;
 }
 
@@ -152,24 +159,25 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
   writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
   for (const [file, text] of Object.entries(program.files)) writeFileSync(path.join(dir, file), text);
   const envVars = { ...offlineEnvironment(binDir, stateDir, PROGRAM_PASSPHRASE), ...program.env };
+  if (program.pluginOnPath) envVars.PATH = [path.join(root, "node_modules/.bin"), envVars.PATH].join(path.delimiter);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: "test", workDir: dir },
     { envVars, pulumiCommand: await pulumiCommand(binDir) },
   );
   if (program.config) await stack.setAllConfig(program.config);
+  const cli = (args: string[]) =>
+    run(path.join(binDir, "pulumi"), args, {
+      cwd: dir,
+      env: { ...process.env, ...envVars },
+      maxBuffer: 64 * 1024 * 1024,
+    });
   return {
     stack,
     dir,
     stateDir,
     readState: () => readTree(stateDir),
-    exportState: async () =>
-      (
-        await run(path.join(binDir, "pulumi"), ["stack", "export", "--stack", "test"], {
-          cwd: dir,
-          env: { ...process.env, ...envVars },
-          maxBuffer: 64 * 1024 * 1024,
-        })
-      ).stdout,
+    exportState: async () => (await cli(["stack", "export", "--stack", "test"])).stdout,
+    cli,
     remove: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -2,7 +2,8 @@
 # Finds or builds the Pulumi engine for this repository, and runs it offline.
 #
 #   scripts/pulumi.sh ensure            print (last stdout line) a directory holding
-#                                       pulumi, pulumi-language-nodejs and
+#                                       pulumi, pulumi-language-nodejs,
+#                                       pulumi-language-yaml and
 #                                       pulumi-resource-pulumi-nodejs; a built
 #                                       engine's `command` provider goes to its
 #                                       private Pulumi home (../pulumi-home)
@@ -27,7 +28,7 @@ set -euo pipefail
 
 MIN_VERSION=3.248.0
 # Part of the cache key: bump it when this script changes what a build folder holds.
-BUILD_LAYOUT=2
+BUILD_LAYOUT=3
 DEMO_PASSPHRASE=koodrive-demo-passphrase # protects only local demo state; see README
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -95,6 +96,7 @@ installed_cli_dir() {
 	local cli ver
 	cli="$(command -v pulumi 2>/dev/null)" || return 1
 	command -v pulumi-language-nodejs >/dev/null 2>&1 || return 1
+	command -v pulumi-language-yaml >/dev/null 2>&1 || return 1
 	ver="$("$cli" version 2>/dev/null)" || return 1
 	version_at_least "$ver" "$MIN_VERSION" || return 1
 	cd "$(dirname "$cli")" && pwd -P
@@ -158,7 +160,14 @@ install_command_plugin() {
 }
 
 build_complete() {
-	[ -x "$1/bin/pulumi" ] && [ -x "$1/bin/pulumi-language-nodejs" ]
+	[ -x "$1/bin/pulumi" ] && [ -x "$1/bin/pulumi-language-nodejs" ] && [ -x "$1/bin/pulumi-language-yaml" ]
+}
+
+# Pulumi's own YAML language host, pinned in the Go module tools/pulumi/language-yaml
+# (a module of its own: pulumi-yaml selects older pulumi sdk/pkg versions than the CLI).
+yaml_version() {
+	awk -v m=github.com/pulumi/pulumi-yaml '$1 == m { print $2; exit } $2 == m { print $3; exit }' \
+		"$tools_dir/language-yaml/go.mod"
 }
 
 # Steps 2 and 3: sets BIN to the cached build, building it first when missing.
@@ -209,6 +218,13 @@ use_cached_build() {
 					-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
 					-o "$tmp/bin/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi $pkgs) >&2; then
 				say "go build failed (see above); nothing was cached"
+				exit 1
+			fi
+			if ! (cd "$tools_dir/language-yaml" &&
+				go build -trimpath -buildvcs=false -tags osusergo,grpcnotrace \
+					-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$(yaml_version)" \
+					-o "$tmp/bin/" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) >&2; then
+				say "go build of the YAML language host failed (see above); nothing was cached"
 				exit 1
 			fi
 			mkdir -p "$tmp/plugins"

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { parseWholeNumber, wholeNumberRange } from "../provider/client/whole-number";
 import { DEMO_APP, DEMO_TOKEN } from "./auth";
 import { CONTROL_PREFIX } from "./control";
 import { FixtureError, loadFixture, type SimulatorFixture } from "./fixture";
@@ -63,9 +64,9 @@ function parseCommandLine(args: string[]): { host: string; port: number; fixture
     // parseArgs explains at length, over several lines; its first sentence names the flag.
     throw new UsageError((error as Error).message.split(/\.\s/)[0] ?? "bad command line");
   }
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!/^\d+$/.test(values.port ?? "0") || port > 65535) {
-    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+  const port = parseWholeNumber(values.port ?? "0", 0, 65535);
+  if (port === undefined) {
+    throw new UsageError(`--port must be ${wholeNumberRange(0, 65535)}, not "${values.port}"`);
   }
   if (values.host === "") throw new UsageError("--host must not be empty");
   return {

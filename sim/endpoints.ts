@@ -39,7 +39,7 @@ const CreateSpaceBodySchema = z.object({
 const POOLS: Record<0 | 1, SpacePool> = { 0: "dept", 1: "personal" };
 
 /** The routes of the simulated API. */
-export const ROUTES: readonly EndpointRoute[] = [
+const ROUTES: readonly EndpointRoute[] = [
   {
     name: "quotaUsed",
     method: "GET",

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { describeIssues } from "../provider/client/zod-issues";
 import { UsagePatchSchema } from "./state";
-import { describeZodError } from "./validation";
 
 const AppSchema = z.strictObject({
   appId: z.string().min(1),
@@ -41,7 +41,7 @@ export class FixtureError extends Error {
 /** Validates a fixture object; `source` names where it came from in the error message. */
 export function parseFixture(value: unknown, source: string): SimulatorFixture {
   const parsed = SimulatorFixtureSchema.safeParse(value);
-  if (!parsed.success) throw new FixtureError(`invalid fixture ${source}: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw new FixtureError(`invalid fixture ${source}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -26,7 +26,7 @@ export interface RequestLogEntry {
 export type RequestCounts = Record<EndpointName, number>;
 
 /** How many entries the log keeps; older ones are dropped (the counters stay exact). */
-export const LOG_LIMIT = 10_000;
+const LOG_LIMIT = 10_000;
 
 /** Counts and logs the requests to the simulated endpoints. */
 export class RequestRecorder {

@@ -1,33 +1,11 @@
 import type { z } from "zod";
+import { describeIssues } from "../provider/client/zod-issues";
 import { ERROR_CODES, errorReply, type Reply } from "./replies";
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === "number" ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,
-    )
-    .join("");
-}
-
-/**
- * Describes a zod error as `key: problem` clauses joined by `; `, naming every offending key
- * (`usage.userCount`, `apps[0].appId`; unknown keys as `usage.bogus: unknown key`).
- */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .flatMap((issue) => {
-      if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
-      }
-      return [`${formatPath(issue.path) || "(top level)"}: ${issue.message}`];
-    })
-    .join("; ");
-}
 
 /** Parses `value` with `schema`, throwing an Error that starts with `what` and names the bad keys. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Error(`${what}: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw new Error(`${what}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
@@ -51,7 +29,7 @@ export function withJsonBody<T, Context extends { rawBody: string }>(
       return errorReply(
         400,
         ERROR_CODES.parameterInvalid,
-        `parameter validation failed: ${describeZodError(parsed.error)}`,
+        `parameter validation failed: ${describeIssues(parsed.error)}`,
       );
     }
     return handler(parsed.data, context);

@@ -1,6 +1,6 @@
 /**
- * `npm run demo`: the product in one command. Starts koodrive-sim (unless KOODRIVE_ENDPOINT points
- * at a real tenant), shows the capacity, deploys a plan that fits, then shows a plan that does not
+ * `npm run demo`: the product in one command. Starts koodrive-sim (unless the endpoint's environment
+ * variable points at a real tenant), shows the capacity, deploys a plan that fits, then shows a plan that does not
  * fit failing its preview. Exits 0 when everything behaved as expected.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +10,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { formatUsageSummary } from "../../cli/summary";
 import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "../../harness/engine";
 import { KooDriveClient } from "../../provider/client/client";
+import { variableOf } from "../../provider/client/connection-settings";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../../sim";
 
 const PASSPHRASE = "koodrive-demo-passphrase";
@@ -30,11 +31,12 @@ async function main(): Promise<void> {
 
     step("KooDrive");
     const env: Record<string, string> = {};
-    if (process.env.KOODRIVE_ENDPOINT) {
-      console.log(`using ${process.env.KOODRIVE_ENDPOINT} with credentials from KOODRIVE_* variables`);
+    const endpoint = process.env[variableOf("endpoint")];
+    if (endpoint) {
+      console.log(`using ${endpoint} with credentials from the environment`);
     } else {
       sim = await startSimulator();
-      Object.assign(env, { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: DEMO_TOKEN });
+      Object.assign(env, { [variableOf("endpoint")]: sim.url, [variableOf("accessToken")]: DEMO_TOKEN });
       console.log(`started koodrive-sim at ${sim.url} (the documented example tenant, demo token)`);
     }
 

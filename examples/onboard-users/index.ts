@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { CapacityGuard } from "pulumi-koodrive";
+import { CapacityGuard, CONNECTION_SETTINGS } from "pulumi-koodrive";
 
 interface NewUser {
   userId: string;
@@ -35,12 +35,13 @@ const guard = new CapacityGuard("new-users", {
 });
 
 // Token authentication for brevity: the token stays in the environment, never in the command text or state.
+const { endpoint, accessToken } = CONNECTION_SETTINGS;
 for (const user of users) {
   const body = JSON.stringify({ userId: user.userId, modifyUserInfoReq: { deptId: user.deptId, role: user.role } });
   new command.local.Command(
     `user-${user.userId}`,
     {
-      create: `curl -fsS -X POST "$KOODRIVE_ENDPOINT/koodrive/ose/v1/users" -H "Authorization: Bearer $KOODRIVE_ACCESS_TOKEN" -H "Content-Type: application/json" -d '${body}'`,
+      create: `curl -fsS -X POST "$${endpoint.variable}/koodrive/ose/v1/users" -H "Authorization: Bearer $${accessToken.variable}" -H "Content-Type: application/json" -d '${body}'`,
     },
     { dependsOn: [guard] },
   );

@@ -15,13 +15,7 @@ import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { secretRedactor } from "./redact";
 import { errorFromAnswer, parseQuotaUsedAnswer, type RawAnswer } from "./response";
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "./retry";
-import {
-  type Credentials,
-  type KooDriveClientOptions,
-  type ResolvedSettings,
-  resolveSettings,
-  type SettingsSource,
-} from "./settings";
+import { type Credentials, type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "./settings";
 import { signAppRequest } from "./signing";
 import { newTraceId } from "./trace-id";
 import { deriveUsage, type GetServiceUsageResult } from "./usage";
@@ -74,6 +68,9 @@ function describeProxyFailure(error: unknown, proxy: URL): string | undefined {
   if (errorCode(error) === "ECONNREFUSED" && ((error as { port?: unknown }).port ?? cause?.port) === port) {
     return `the proxy ${name} refused the connection; check HTTPS_PROXY (or HTTP_PROXY), or add the host to NO_PROXY`;
   }
+  if (errorCode(error) === "UND_ERR_PRX_CONN") {
+    return `the proxy ${name} closed the connection without opening a tunnel; check HTTPS_PROXY (or HTTP_PROXY), or add the host to NO_PROXY`;
+  }
   return undefined;
 }
 
@@ -108,12 +105,9 @@ export class KooDriveClient {
   readonly #redact: (text: string) => string;
   #dispatcher: Dispatcher;
 
-  /**
-   * Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent.
-   * `fallbacks` are consulted before the environment (the Pulumi provider passes the stack config).
-   */
-  constructor(options: KooDriveClientOptions = {}, fallbacks: readonly SettingsSource[] = []) {
-    this.#settings = resolveSettings(options, fallbacks);
+  /** Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent. */
+  constructor(options: KooDriveClientOptions = {}) {
+    this.#settings = resolveSettings(options);
     // Plain HTTP is accepted only to loopback, which proxyFor never proxies: credentials never cross a proxy in clear.
     this.#proxy = proxyFor(this.#settings.endpoint, options.env ?? process.env);
     const { credentials } = this.#settings;

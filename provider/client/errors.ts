@@ -63,8 +63,12 @@ export class KooDriveError extends Error {
 
 /** Settings are missing, conflicting or malformed; nothing was sent. */
 export class ConfigurationError extends KooDriveError {
-  constructor(summary: string, detail: string) {
+  /** Set when nothing was given at all for the endpoint, or for any credential: a caller may say where to give it. */
+  readonly missing?: "endpoint" | "credentials";
+
+  constructor(summary: string, detail: string, missing?: "endpoint" | "credentials") {
     super("ERR_KOODRIVE_CONFIGURATION", summary, detail);
+    if (missing) this.missing = missing;
   }
 }
 

@@ -1,4 +1,5 @@
 export * from "./client";
+export * from "./connection-settings";
 export * from "./endpoint";
 export * from "./errors";
 export * from "./plan";

@@ -2,14 +2,19 @@ import { type GetServiceUsageResult, percent } from "./usage";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {
+  /** Department pool, in GB. */
   dept?: number;
+  /** Personal pool, in GB. */
   personal?: number;
+  /** Group pool, in GB. */
   group?: number;
 }
 
 /** Users and quota per pool: what a plan allocates, or what is already deployed of it. */
 export interface Allocation {
+  /** Users, each taking a seat. */
   users?: number;
+  /** Quota per pool, in GB. */
   spaceGB?: PlannedSpaceGB;
 }
 
@@ -21,30 +26,70 @@ export interface GuardShare {
   allocation: Allocation;
 }
 
+/** `mandatory` fails the deployment when the plan does not fit; `advisory` warns and goes on. */
+export const ENFORCEMENTS = ["mandatory", "advisory"] as const;
+
+/** What a guard does with a plan that does not fit: `mandatory` (the default) fails, `advisory` warns. */
+export type Enforcement = (typeof ENFORCEMENTS)[number];
+
 /**
- * An allocation to check against the tenant's capacity. Every figure is optional. With `deployed`,
- * only the growth beyond it (per figure, floored at 0) is new; without it, the whole plan is new.
+ * A capacity plan, argument for argument as `CapacityGuard` takes it; every field is optional. Its
+ * schema (`CapacityPlanSchema`, plan-schema.ts) is checked against it at compile time, and a test
+ * holds these docs to the schema's descriptions.
  */
-export interface CapacityPlan extends Allocation {
+export interface GuardPlan {
+  /** users the stack allocates in all (e.g. its CSV's rows); each takes a seat */
+  plannedUsers?: number;
+  /** quota the stack allocates per pool, in all */
+  plannedSpaceGB?: PlannedSpaceGB;
+  /** seats that must stay free after the plan */
+  minFreeSeats?: number;
+  /** allocatable quota (all pools) that must stay free after the plan */
+  minFreeGB?: number;
+  /** warn when seats or a pool's quota would be this many percent used after the plan */
+  warnAtPercent?: number;
+  /** fail the deployment, or only warn */
+  enforcement?: Enforcement;
+}
+
+/**
+ * A plan to check against the tenant's capacity (its `enforcement` is the caller's business). With
+ * `deployed`, only the growth beyond it (per figure, floored at 0) is new; without it, the whole plan is new.
+ */
+export interface CapacityPlan extends Omit<GuardPlan, "enforcement"> {
   /** The part of the plan already deployed: a guard's plan admitted at its last create or update. */
   deployed?: Allocation;
   /** This plan's name in joint messages (a guard's name). */
   name?: string;
   /** New allocations of other guards sharing the connection in this run: the sum must fit. */
   others?: GuardShare[];
-  /** Seats that must stay free after the plan. */
-  minFreeSeats?: number;
-  /** Allocatable quota (all pools) that must stay free after the plan, in GB. */
-  minFreeGB?: number;
-  /** Warn when a figure's utilisation after the plan reaches this percentage. */
-  warnAtPercent?: number;
+}
+
+/** What a plan allocates, in the form guards record (`admittedPlan`); figures the plan leaves out stay out. */
+export function allocationOf(plan: Pick<GuardPlan, "plannedUsers" | "plannedSpaceGB">): Allocation {
+  const spaceGB = Object.fromEntries(
+    Object.entries(plan.plannedSpaceGB ?? {}).filter(([, value]) => value !== undefined),
+  ) as PlannedSpaceGB;
+  return {
+    ...(plan.plannedUsers === undefined ? {} : { users: plan.plannedUsers }),
+    ...(plan.plannedSpaceGB === undefined ? {} : { spaceGB }),
+  };
 }
 
 /** The figures a plan is judged on. */
 export type CapacityFigure = "seats" | "deptQuotaGB" | "personalQuotaGB" | "groupQuotaGB" | "quotaGB";
 
+/** One guard's part of a joint violation. */
+export interface GuardNewShare {
+  /** The guard's name. */
+  name: string;
+  /** What it allocates anew of the figure. */
+  new: number;
+}
+
 /** A figure the plan does not fit. */
 export interface Violation {
+  /** The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools). */
   figure: CapacityFigure;
   /** What the whole plan allocates (users, or GB). */
   planned: number;
@@ -53,7 +98,7 @@ export interface Violation {
   /** What is new: the growth of this plan, plus the new shares of the guards judged with it. */
   new: number;
   /** Every guard's new share when guards are judged together (absent for one plan alone). */
-  shares?: { name: string; new: number }[];
+  shares?: GuardNewShare[];
   /** What is left before the plan. */
   remaining: number;
   /** What must stay free (minFreeSeats / minFreeGB), 0 when none. */
@@ -66,26 +111,42 @@ export interface Violation {
 
 /** A figure that stays within capacity but passes `warnAtPercent`. */
 export interface UtilisationWarning {
+  /** The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools). */
   figure: CapacityFigure;
   /** Utilisation after the plan, in percent. */
   percentAfterPlan: number;
+  /** The threshold it passes, in percent. */
   warnAtPercent: number;
+  /** One line a person can act on. */
   message: string;
 }
 
 /** What is left of each figure once the plan is carried out. */
 export interface RemainingAfterPlan {
+  /** Seats left. */
   seats: number;
+  /** Department pool quota left, in GB. */
   deptQuotaGB: number;
+  /** Personal pool quota left, in GB. */
   personalQuotaGB: number;
+  /** Group pool quota left, in GB. */
   groupQuotaGB: number;
+  /** Allocatable quota left in all pools, in GB. */
   quotaGB: number;
+}
+
+/** What a plan allocates anew, per figure. */
+export interface NewAllocation {
+  /** New users (seats). */
+  users: number;
+  /** New quota per pool, in GB. */
+  spaceGB: Required<PlannedSpaceGB>;
 }
 
 /** The verdict on a plan. */
 export interface PlanEvaluation {
   /** What this plan allocates anew, per figure: the growth over `deployed`, floored at 0. */
-  newAllocation: { users: number; spaceGB: Required<PlannedSpaceGB> };
+  newAllocation: NewAllocation;
   /** True when there is no violation. */
   fits: boolean;
   /** Every violation, not just the first. */
@@ -178,7 +239,8 @@ const total = (allocation: Allocation): number =>
  * is new is judged: the growth over `deployed`, together with the new shares of `others`.
  */
 export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): PlanEvaluation {
-  const own = newAllocation(plan, plan.deployed);
+  const planned = allocationOf(plan);
+  const own = newAllocation(planned, plan.deployed);
   const others = (plan.others ?? []).map((other) => ({
     name: other.name,
     allocation: newAllocation(other.allocation),
@@ -218,7 +280,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
   const pool = (figure: CapacityFigure, key: Pool, remaining: number) =>
     demand(
       figure,
-      plan.spaceGB?.[key] ?? 0,
+      planned.spaceGB?.[key] ?? 0,
       deployed && (deployed.spaceGB?.[key] ?? 0),
       (a) => a.spaceGB?.[key] ?? 0,
       remaining,
@@ -227,7 +289,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
   const demands = [
     demand(
       "seats",
-      plan.users ?? 0,
+      planned.users ?? 0,
       deployed && (deployed.users ?? 0),
       (a) => a.users ?? 0,
       usage.remainingSeats,
@@ -237,7 +299,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
     pool("personalQuotaGB", "personal", usage.remainingPersonalQuotaGB),
     pool("groupQuotaGB", "group", usage.remainingGroupQuotaGB),
     ...(minFreeGB > 0
-      ? [demand("quotaGB", total(plan), deployed && total(deployed), total, usage.remainingQuotaGB, minFreeGB)]
+      ? [demand("quotaGB", total(planned), deployed && total(deployed), total, usage.remainingQuotaGB, minFreeGB)]
       : []),
   ];
   const violations = demands.map(judge).filter((violation): violation is Violation => violation !== undefined);
@@ -282,20 +344,21 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
 
 /** One line per planned figure: what is planned, already deployed and new, and what is left. */
 export function describePlan(usage: GetServiceUsageResult, plan: CapacityPlan): string[] {
-  const own = newAllocation(plan, plan.deployed);
+  const own = newAllocation(allocationOf(plan), plan.deployed);
+  const { plannedUsers, plannedSpaceGB } = plan;
   const lines: [CapacityFigure, number | undefined, number | undefined, number, number][] = [
-    ["seats", plan.users, plan.deployed?.users, own.users, usage.remainingSeats],
-    ["deptQuotaGB", plan.spaceGB?.dept, plan.deployed?.spaceGB?.dept, own.spaceGB.dept, usage.remainingDeptQuotaGB],
+    ["seats", plannedUsers, plan.deployed?.users, own.users, usage.remainingSeats],
+    ["deptQuotaGB", plannedSpaceGB?.dept, plan.deployed?.spaceGB?.dept, own.spaceGB.dept, usage.remainingDeptQuotaGB],
     [
       "personalQuotaGB",
-      plan.spaceGB?.personal,
+      plannedSpaceGB?.personal,
       plan.deployed?.spaceGB?.personal,
       own.spaceGB.personal,
       usage.remainingPersonalQuotaGB,
     ],
     [
       "groupQuotaGB",
-      plan.spaceGB?.group,
+      plannedSpaceGB?.group,
       plan.deployed?.spaceGB?.group,
       own.spaceGB.group,
       usage.remainingGroupQuotaGB,

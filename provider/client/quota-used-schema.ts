@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { QUOTA_USED_FIELDS, QuotaUsedData } from "./quota-used";
 import type { SameType } from "./same-type";
-
-const FIGURE_RULE = "must be a whole number ≥ 0";
+import { wholeNumberSchema } from "./whole-number";
 
 /**
  * A non-negative whole number, as every figure in a quotaUsed response is. A string of digits is
@@ -10,7 +9,7 @@ const FIGURE_RULE = "must be a whole number ≥ 0";
  */
 const figure = z.preprocess(
   (value) => (typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value),
-  z.number({ error: FIGURE_RULE }).int({ error: FIGURE_RULE }).nonnegative({ error: FIGURE_RULE }),
+  wholeNumberSchema(),
 );
 
 /**

@@ -3,6 +3,7 @@ import { AuthenticationError, InvalidResponseError, type KooDriveErrorContext, S
 import type { QuotaUsedData } from "./quota-used";
 import { QuotaUsedDataSchema } from "./quota-used-schema";
 import { serverText } from "./redact";
+import { describeIssues } from "./zod-issues";
 
 /** The envelope every KooDrive answer comes in: `{code, msg, data?}`. */
 const EnvelopeSchema = z.object({
@@ -24,29 +25,9 @@ export interface RawAnswer {
 }
 
 function describeValue(value: unknown): string {
-  if (value === undefined) return "missing";
   if (typeof value === "number" && !Number.isFinite(value)) return `got ${value}, a number out of range`;
   const text = serverText(JSON.stringify(value) ?? String(value), 1_000);
   return `got ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (node, key) =>
-      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
-    root,
-  );
-}
-
-/** One line per problem: `data.userCount must be a whole number ≥ 0 (got -3)`. */
-function describeIssues(error: z.ZodError, root: unknown, prefix: string): string {
-  return error.issues
-    .map((issue) => {
-      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
-      const value = valueAt(root, issue.path);
-      return value === undefined ? `${path} is missing` : `${path} ${issue.message} (${describeValue(value)})`;
-    })
-    .join("; ");
 }
 
 function looksLikeHtml(answer: RawAnswer): boolean {
@@ -152,7 +133,7 @@ function parseQuotaUsed(answer: RawAnswer, context: KooDriveErrorContext): Quota
   if (!envelope.success) {
     throw new InvalidResponseError(
       "unexpected response",
-      `not a KooDrive envelope: ${describeIssues(envelope.error, json, "")}`,
+      `not a KooDrive envelope: ${describeIssues(envelope.error, { root: json, show: describeValue })}`,
       withStatus,
     );
   }
@@ -171,7 +152,11 @@ function parseQuotaUsed(answer: RawAnswer, context: KooDriveErrorContext): Quota
   }
   const parsed = QuotaUsedDataSchema.safeParse(data);
   if (!parsed.success) {
-    throw new InvalidResponseError("unexpected response", describeIssues(parsed.error, data, "data"), withStatus);
+    throw new InvalidResponseError(
+      "unexpected response",
+      describeIssues(parsed.error, { prefix: "data", root: data, show: describeValue }),
+      withStatus,
+    );
   }
   return parsed.data;
 }

@@ -1,23 +1,23 @@
+import {
+  CONNECTION_KEYS,
+  type ConnectionKey,
+  type ConnectionValues,
+  credentialKeys,
+  isGiven,
+  settingPlaces,
+  variableOf,
+} from "./connection-settings";
 import { resolveEndpoint } from "./endpoint";
 import { ConfigurationError } from "./errors";
 import { Secret } from "./secret";
 import { parseUsedSpaceUnit, type UsedSpaceUnit } from "./units";
+import { inWholeRange, wholeNumberRange } from "./whole-number";
 
-/** Where KooDrive is and who is calling: the settings a data source or guard can override. */
-export interface KooDriveConnectionArgs {
-  /** `cn`, `intl`, or a base URL (HTTPS; plain HTTP only to loopback). Env: `KOODRIVE_ENDPOINT`. */
-  endpoint?: string;
-  /** Token authentication: the Authorization token; `Bearer ` is added when missing. Env: `KOODRIVE_ACCESS_TOKEN`. */
-  accessToken?: string;
-  /** App authentication: the AppId. Env: `KOODRIVE_APP_ID`. */
-  appId?: string;
-  /** App authentication: the AppSecret that signs requests. Env: `KOODRIVE_APP_SECRET`. */
-  appSecret?: string;
-  /** App authentication: the user id the app acts as (X-User-Id). Env: `KOODRIVE_USER_ID`. */
-  userId?: string;
-  /** Unit of `spaceUsed`: B, KB, MB or GB (default KB, an assumption). Env: `KOODRIVE_USED_SPACE_UNIT`. */
-  usedSpaceUnit?: string;
-}
+/**
+ * Where KooDrive is and who is calling: the settings a data source or guard can override, one per
+ * row of `CONNECTION_SETTINGS` (which holds each one's doc, variable and config key).
+ */
+export type KooDriveConnectionArgs = { [K in ConnectionKey]?: string };
 
 /** Everything a `KooDriveClient` can be told. */
 export interface KooDriveClientOptions extends KooDriveConnectionArgs {
@@ -31,8 +31,10 @@ export interface KooDriveClientOptions extends KooDriveConnectionArgs {
   retryBaseDelayMs?: number;
   /** PEM CA certificate(s) to trust, for private deployments (added to Node's default CAs). */
   caCert?: string;
-  /** Where environment fallbacks (KOODRIVE_*, HTTP_PROXY, HTTPS_PROXY, NO_PROXY) come from (default `process.env`). */
+  /** Where environment fallbacks (the settings' variables, HTTP_PROXY, HTTPS_PROXY, NO_PROXY) come from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** How errors name a setting given here (default: its key), e.g. `koodrive:appId` for one read from the stack config. */
+  settingNames?: Partial<Record<ConnectionKey, string>>;
 }
 
 /** How requests are authenticated. */
@@ -52,53 +54,41 @@ export interface ResolvedSettings {
   caCert?: string;
 }
 
-/** The environment variable behind each connection setting. */
-export const ENVIRONMENT_VARIABLES = {
-  endpoint: "KOODRIVE_ENDPOINT",
-  accessToken: "KOODRIVE_ACCESS_TOKEN",
-  appId: "KOODRIVE_APP_ID",
-  appSecret: "KOODRIVE_APP_SECRET",
-  userId: "KOODRIVE_USER_ID",
-  usedSpaceUnit: "KOODRIVE_USED_SPACE_UNIT",
-} as const satisfies Record<keyof KooDriveConnectionArgs, string>;
-
 const DEFAULTS = { timeoutMs: 10_000, retries: 2, retryBaseDelayMs: 500 };
 /** Room for the backoff waits between attempts, within the default deadline. */
 const BACKOFF_ALLOWANCE_MS = 3_000;
 
-type CredentialKey = "accessToken" | "appId" | "appSecret" | "userId";
-const CREDENTIAL_KEYS: readonly CredentialKey[] = ["accessToken", "appId", "appSecret", "userId"];
-const APP_KEYS = ["appId", "appSecret", "userId"] as const;
+const APP_KEYS = credentialKeys("app");
 
-/** One place settings come from (arguments, stack config, environment), and how it names each key in errors. */
-export interface SettingsSource {
-  values: Partial<Record<keyof KooDriveConnectionArgs, string | undefined>>;
-  name(key: keyof KooDriveConnectionArgs): string;
+/** Where a setting came from, named as that place names it (an option's key, a variable). */
+interface Setting {
+  value: string;
+  name: string;
 }
 
-/** Arguments given in code, named as the argument. */
-export function argumentSource(values: KooDriveConnectionArgs): SettingsSource {
-  return { values, name: (key) => key };
+/** The settings given, by name, and how the place the credentials come from names a setting. */
+interface GatheredSettings {
+  given: Partial<Record<ConnectionKey, Setting>>;
+  credentialName(key: ConnectionKey): string;
 }
 
-/** The KOODRIVE_* environment variables. */
-export function environmentSource(env: Readonly<Record<string, string | undefined>>): SettingsSource {
-  const keys = Object.keys(ENVIRONMENT_VARIABLES) as (keyof KooDriveConnectionArgs)[];
-  return {
-    values: Object.fromEntries(keys.map((key) => [key, env[ENVIRONMENT_VARIABLES[key]]])),
-    name: (key) => ENVIRONMENT_VARIABLES[key],
-  };
-}
-
-const present = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
-
-/** The first source that sets `key`, with its value. */
-function firstSetting(sources: readonly SettingsSource[], key: keyof KooDriveConnectionArgs) {
-  for (const source of sources) {
-    const value = source.values[key];
-    if (present(value)) return { value, name: source.name(key) };
+/** Every setting given, taken from the options, else from its environment variable (`settingPlaces`). */
+function gatherSettings(options: KooDriveClientOptions): GatheredSettings {
+  const env = options.env ?? process.env;
+  const fromEnv = Object.fromEntries(CONNECTION_KEYS.map((key) => [key, env[variableOf(key)]]));
+  const places = [
+    { values: options as ConnectionValues, name: (key: ConnectionKey) => options.settingNames?.[key] ?? key },
+    { values: fromEnv as ConnectionValues, name: variableOf },
+  ];
+  const chosen = settingPlaces(places.map((place) => place.values));
+  const given: Partial<Record<ConnectionKey, Setting>> = {};
+  for (const [key, index] of Object.entries(chosen) as [ConnectionKey, number][]) {
+    const place = places[index];
+    const value = place?.values[key];
+    if (place && value !== undefined) given[key] = { value, name: place.name(key) };
   }
-  return undefined;
+  const credentialPlace = places[chosen.accessToken ?? chosen.appId ?? chosen.appSecret ?? chosen.userId ?? 0];
+  return { given, credentialName: (key) => (credentialPlace ?? places[0]).name(key) };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
@@ -115,46 +105,43 @@ function checkCredential(value: string, name: string): string {
   return value;
 }
 
-/**
- * Credentials come as one group from the first source that names any of them, so a token in the
- * environment never mixes with an app given as arguments.
- */
-function resolveCredentials(sources: readonly SettingsSource[]): Credentials {
-  const source = sources.find(({ values }) => CREDENTIAL_KEYS.some((key) => present(values[key])));
-  if (!source) {
+/** Token or app credentials, from the settings given (which come as a group from one place). */
+function resolveCredentials({ given, credentialName }: GatheredSettings): Credentials {
+  const { accessToken, appId, appSecret, userId } = given;
+  if (!accessToken && !appId && !appSecret && !userId) {
     throw new ConfigurationError(
       "no KooDrive credentials",
-      `set ${ENVIRONMENT_VARIABLES.accessToken} (token authentication) or ${APP_KEYS.map((k) => ENVIRONMENT_VARIABLES[k]).join(", ")} (app authentication), or give them in config or arguments`,
+      `set ${variableOf("accessToken")} (token authentication) or ${APP_KEYS.map(variableOf).join(", ")} (app authentication), or give them in config or arguments`,
+      "credentials",
     );
   }
-  const { values, name } = source;
-  const appKeysGiven = APP_KEYS.filter((key) => present(values[key]));
-  if (present(values.accessToken)) {
-    if (appKeysGiven.length > 0) {
+  const appGiven = APP_KEYS.flatMap((key) => given[key]?.name ?? []);
+  if (accessToken) {
+    if (appGiven.length > 0) {
       throw new ConfigurationError(
         "conflicting KooDrive credentials",
-        `${name("accessToken")} is set together with ${appKeysGiven.map(name).join(", ")}; use either token or app authentication`,
+        `${accessToken.name} is set together with ${appGiven.join(", ")}; use either token or app authentication`,
       );
     }
-    return { mode: "token", token: new Secret(checkCredential(values.accessToken.trim(), name("accessToken"))) };
+    return { mode: "token", token: new Secret(checkCredential(accessToken.value.trim(), accessToken.name)) };
   }
-  const missing = APP_KEYS.filter((key) => !present(values[key]));
-  if (missing.length > 0) {
+  if (!appId || !appSecret || !userId) {
+    const missing = APP_KEYS.filter((key) => !given[key]).map(credentialName);
     const verb = (keys: readonly unknown[]) => (keys.length === 1 ? "is" : "are");
     throw new ConfigurationError(
       "incomplete app credentials",
-      `${appKeysGiven.map(name).join(", ")} ${verb(appKeysGiven)} set but ${missing.map(name).join(", ")} ${verb(missing)} missing`,
+      `${appGiven.join(", ")} ${verb(appGiven)} set but ${missing.join(", ")} ${verb(missing)} missing`,
     );
   }
-  const userId = (values.userId as string).trim();
-  if (!/^\d+$/.test(userId)) {
-    throw new ConfigurationError(`invalid ${name("userId")}`, `"${userId}" is not a decimal user id`);
+  const id = userId.value.trim();
+  if (!/^\d+$/.test(id)) {
+    throw new ConfigurationError(`invalid ${userId.name}`, `"${id}" is not a decimal user id`);
   }
   return {
     mode: "app",
-    appId: checkCredential((values.appId as string).trim(), name("appId")),
-    appSecret: new Secret(checkCredential(values.appSecret as string, name("appSecret"))),
-    userId,
+    appId: checkCredential(appId.value.trim(), appId.name),
+    appSecret: new Secret(checkCredential(appSecret.value, appSecret.name)),
+    userId: id,
   };
 }
 
@@ -165,36 +152,34 @@ export const MAX_RETRIES = 100;
 
 function wholeNumber(value: number | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigurationError(`invalid ${name}`, `${value} is not a whole number from ${min} to ${max}`);
+  const checked = inWholeRange(value, min, max);
+  if (checked === undefined) {
+    throw new ConfigurationError(`invalid ${name}`, `${value} is not ${wholeNumberRange(min, max)}`);
   }
-  return value;
+  return checked;
 }
 
 /**
- * Applies fallbacks and defaults, and validates everything; throws `ConfigurationError`.
- * Each connection setting comes from the options, else the first of `fallbacks` that sets it,
- * else the environment.
+ * Applies defaults and validates everything; throws `ConfigurationError`. Each connection setting
+ * comes from the options, else from its environment variable; credentials come as a group from the
+ * first of the two that names any.
  */
-export function resolveSettings(
-  options: KooDriveClientOptions = {},
-  fallbacks: readonly SettingsSource[] = [],
-): ResolvedSettings {
-  const sources = [argumentSource(options), ...fallbacks, environmentSource(options.env ?? process.env)];
-  const endpoint = firstSetting(sources, "endpoint");
+export function resolveSettings(options: KooDriveClientOptions = {}): ResolvedSettings {
+  const gathered = gatherSettings(options);
+  const { endpoint, usedSpaceUnit: unit } = gathered.given;
   if (!endpoint) {
     throw new ConfigurationError(
       "no KooDrive endpoint",
-      `set ${ENVIRONMENT_VARIABLES.endpoint} (or the endpoint setting) to cn, intl or a base URL`,
+      `set ${variableOf("endpoint")} (or the endpoint setting) to cn, intl or a base URL`,
+      "endpoint",
     );
   }
-  const unit = firstSetting(sources, "usedSpaceUnit");
   const timeoutMs = wholeNumber(options.timeoutMs, "timeoutMs", DEFAULTS.timeoutMs, 1, MAX_DELAY_MS);
   const retries = wholeNumber(options.retries, "retries", DEFAULTS.retries, 0, MAX_RETRIES);
   const defaultDeadline = Math.min((retries + 1) * timeoutMs + BACKOFF_ALLOWANCE_MS, MAX_DELAY_MS);
   const settings: ResolvedSettings = {
     endpoint: resolveEndpoint(endpoint.value, endpoint.name),
-    credentials: resolveCredentials(sources),
+    credentials: resolveCredentials(gathered),
     usedSpaceUnit: parseUsedSpaceUnit(unit?.value, unit?.name),
     timeoutMs,
     retries,
@@ -207,6 +192,6 @@ export function resolveSettings(
       MAX_DELAY_MS,
     ),
   };
-  if (present(options.caCert)) settings.caCert = options.caCert;
+  if (isGiven(options.caCert)) settings.caCert = options.caCert;
   return settings;
 }

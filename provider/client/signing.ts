@@ -29,7 +29,7 @@ export interface AppCredentials {
 const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
 /** RFC 3986 percent-encoding: everything but A-Z a-z 0-9 - _ . ~ is encoded (space as %20). */
-export function rfc3986Encode(text: string): string {
+function rfc3986Encode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
@@ -51,12 +51,25 @@ export function canonicalUri(pathname: string): string {
   return absolute.endsWith("/") ? absolute : `${absolute}/`;
 }
 
-/** Query parameters sorted by name (then value), `name=value` percent-encoded, joined by `&`. */
+/** Compares by Unicode code point, as Python compares strings (UTF-16 order differs above U+FFFF). */
+function byCodePoint(a: string, b: string): number {
+  const left = Array.from(a, (char) => char.codePointAt(0) ?? 0);
+  const right = Array.from(b, (char) => char.codePointAt(0) ?? 0);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
+}
+
+/**
+ * Query parameters sorted by name, then value, as decoded (as Huawei Cloud's own SDK signer sorts
+ * them: `a=1&a-=2`), then `name=value` percent-encoded, joined by `&`.
+ */
 export function canonicalQueryString(params: URLSearchParams): string {
   return [...params]
-    .map(([name, value]) => [rfc3986Encode(name), rfc3986Encode(value)] as const)
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([name, value]) => `${name}=${value}`)
+    .sort(([a, av], [b, bv]) => byCodePoint(a, b) || byCodePoint(av, bv))
+    .map(([name, value]) => `${rfc3986Encode(name)}=${rfc3986Encode(value)}`)
     .join("&");
 }
 
@@ -82,7 +95,7 @@ export function canonicalRequest(request: SignableRequest): { text: string; sign
 }
 
 /** `HMAC-SHA256\n` + hex SHA-256 of the canonical request. */
-export function stringToSign(canonicalRequestText: string): string {
+function stringToSign(canonicalRequestText: string): string {
   return `${SIGNING_ALGORITHM}\n${sha256Hex(canonicalRequestText)}`;
 }
 
@@ -92,7 +105,7 @@ export function signature(appSecret: string, canonicalRequestText: string): stri
 }
 
 /** Formats a time as X-Date wants it: UTC `YYYYMMDDTHHMMSSZ`. */
-export function formatXDate(date: Date): string {
+function formatXDate(date: Date): string {
   return date
     .toISOString()
     .replace(/[-:]/g, "")
@@ -109,7 +122,7 @@ export function parseXDate(value: string): Date | undefined {
 }
 
 /** The Authorization value of an app-signed request. */
-export function authorizationHeader(appId: string, signedHeaders: string, hexSignature: string): string {
+function authorizationHeader(appId: string, signedHeaders: string, hexSignature: string): string {
   return `${SIGNING_ALGORITHM} AppId=${appId},SignedHeaders=${signedHeaders},Signature=${hexSignature}`;
 }
 

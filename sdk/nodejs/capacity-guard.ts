@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isConnectionKey } from "../../provider/client/connection-settings";
 import type {
   Allocation,
+  GuardPlan,
   PlanEvaluation,
   RemainingAfterPlan,
   UtilisationWarning,
@@ -10,33 +12,19 @@ import type { GetServiceUsageResult } from "../../provider/client/usage";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import type { GuardStatus } from "../../provider/guard-plan";
 import { type ConnectionArgs, connectionInput } from "./connection";
-import { koodriveProvider } from "./dynamic-provider";
+import { capacityGuardProvider } from "./dynamic-provider";
 
-/** `mandatory` fails the deployment when the plan does not fit; `advisory` warns and goes on. */
-export type Enforcement = "mandatory" | "advisory";
+/** Each field of a plain type as a Pulumi Input, inside nested objects too; the fields keep their docs. */
+type InputsOf<T> = {
+  [K in keyof T]?: pulumi.Input<NonNullable<T[K]> extends object ? InputsOf<NonNullable<T[K]>> : NonNullable<T[K]>>;
+};
 
-/** What a `CapacityGuard` checks. Every argument is optional; connection settings override the stack config. */
-export interface CapacityGuardArgs extends ConnectionArgs {
-  /**
-   * Users the stack allocates, in all (e.g. the rows of its CSV); each takes a seat. Whole number ≥ 0.
-   * Only the growth over the plan the guard admitted at its last deployment is judged.
-   */
-  plannedUsers?: pulumi.Input<number>;
-  /** Quota the stack allocates per pool, in GB, in all; judged like `plannedUsers`. Whole numbers ≥ 0. */
-  plannedSpaceGB?: pulumi.Input<{
-    dept?: pulumi.Input<number>;
-    personal?: pulumi.Input<number>;
-    group?: pulumi.Input<number>;
-  }>;
-  /** Seats that must stay free after the plan. Whole number ≥ 0. */
-  minFreeSeats?: pulumi.Input<number>;
-  /** Allocatable quota (all pools) that must stay free after the plan, in GB. Whole number ≥ 0. */
-  minFreeGB?: pulumi.Input<number>;
-  /** Warn when seats or a pool's quota would be this many percent used after the plan (0–100). */
-  warnAtPercent?: pulumi.Input<number>;
-  /** `mandatory` (default) or `advisory`. */
-  enforcement?: pulumi.Input<Enforcement>;
-}
+/**
+ * What a `CapacityGuard` checks: the plan (`GuardPlan`, every field optional; only the growth over the
+ * plan the guard admitted at its last deployment is judged), and connection settings that override
+ * the stack config.
+ */
+export interface CapacityGuardArgs extends ConnectionArgs, InputsOf<GuardPlan> {}
 
 /**
  * Checks a planned allocation against the tenant's remaining seats and quota on every preview and
@@ -68,21 +56,17 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
   declare readonly notice: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: CapacityGuardArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    const { plannedUsers, plannedSpaceGB, minFreeSeats, minFreeGB, warnAtPercent, enforcement = "mandatory" } = args;
+    // The plan goes to the provider as given: it validates it and applies the defaults (plan-schema.ts).
+    const plan = Object.fromEntries(Object.entries(args).filter(([key]) => !isConnectionKey(key)));
     super(
-      koodriveProvider,
+      capacityGuardProvider,
       name,
       {
+        ...plan,
         kind: "CapacityGuard",
         providerVersion: PACKAGE_VERSION,
         guardName: name,
         connection: connectionInput(args),
-        plannedUsers,
-        plannedSpaceGB,
-        minFreeSeats,
-        minFreeGB,
-        warnAtPercent,
-        enforcement,
         status: undefined,
         fits: undefined,
         violations: undefined,
@@ -99,7 +83,7 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
       "CapacityGuard",
     );
     pulumi
-      .all([this.status, this.message, this.violations, this.warnings, enforcement])
+      .all([this.status, this.message, this.violations, this.warnings, args.enforcement])
       .apply(([status, message, violations, warnings, mode]) => {
         if (mode === "advisory" && (status === "exceeds" || status === "unreadable")) {
           const lines = status === "exceeds" ? violations.map((violation) => violation.message) : [message];

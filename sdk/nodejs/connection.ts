@@ -1,34 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_KEYS, type ConnectionKey, isSecretSetting } from "../../provider/client/connection-settings";
+import { warnOfPlaintextCredentials } from "./plaintext-credentials";
 
 /**
- * Connection settings a data source or guard may override. Each falls back to the stack config
- * (`koodrive:<name>`), then to the `KOODRIVE_*` environment variable.
+ * Connection settings a data source or guard may override (`endpoint`, `accessToken`, `appId`,
+ * `appSecret`, `userId`, `usedSpaceUnit`; see `CONNECTION_SETTINGS` for each). Each falls back to the
+ * stack config (`koodrive:<name>`), then to its environment variable. Secrets given here are marked
+ * secret, so the state keeps them encrypted; better set them as secret config.
  */
-export interface ConnectionArgs {
-  /** `cn`, `intl`, or a base URL (HTTPS; plain HTTP only to loopback). Config `koodrive:endpoint`. */
-  endpoint?: pulumi.Input<string>;
-  /** Token authentication. Stored encrypted; better set as secret config `koodrive:accessToken`. */
-  accessToken?: pulumi.Input<string>;
-  /** App authentication: AppId. Config `koodrive:appId`. */
-  appId?: pulumi.Input<string>;
-  /** App authentication: AppSecret. Stored encrypted; better set as secret config `koodrive:appSecret`. */
-  appSecret?: pulumi.Input<string>;
-  /** App authentication: the user id the app acts as. Config `koodrive:userId`. */
-  userId?: pulumi.Input<string>;
-  /** Unit of `spaceUsed`: B, KB, MB or GB (default KB). Config `koodrive:usedSpaceUnit`. */
-  usedSpaceUnit?: pulumi.Input<string>;
-}
+export type ConnectionArgs = { [K in ConnectionKey]?: pulumi.Input<string> };
 
-/** The names of the connection settings, as in `ConnectionArgs` and the `koodrive` config namespace. */
-export const CONNECTION_KEYS = ["endpoint", "accessToken", "appId", "appSecret", "userId", "usedSpaceUnit"] as const;
-
-const SECRET_KEYS: ReadonlySet<string> = new Set(["accessToken", "appSecret"]);
-
-/** The `connection` input of a dynamic resource: only the settings given, secrets marked secret. */
+/**
+ * The `connection` input of a dynamic resource: only the settings given, secrets marked secret. Warns
+ * when a credential is not kept secret (see plaintext-credentials.ts).
+ */
 export function connectionInput(args: ConnectionArgs): pulumi.Input<Record<string, pulumi.Input<string>>> {
+  warnOfPlaintextCredentials(args);
   const given = CONNECTION_KEYS.filter((key) => args[key] !== undefined).map((key) => {
     const value = args[key] as pulumi.Input<string>;
-    return [key, SECRET_KEYS.has(key) ? pulumi.secret(value) : value] as const;
+    return [key, isSecretSetting(key) ? pulumi.secret(value) : value] as const;
   });
   return Object.fromEntries(given);
 }

@@ -5,8 +5,9 @@
  * run in the provider process, under `provider/`).
  */
 export type * from "../../provider/client";
+export { CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
 export type { GuardStatus } from "../../provider/guard-plan";
-export { CapacityGuard, type CapacityGuardArgs, type Enforcement } from "./capacity-guard";
+export { CapacityGuard, type CapacityGuardArgs } from "./capacity-guard";
 export type { ConnectionArgs } from "./connection";
 export {
   type GetServiceUsageArgs,

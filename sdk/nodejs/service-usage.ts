@@ -1,14 +1,16 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_KEYS, isSecretSetting } from "../../provider/client/connection-settings";
 import type { KooDriveConnectionArgs } from "../../provider/client/settings";
 import type { GetServiceUsageResult } from "../../provider/client/usage";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { type ConnectionArgs, connectionInput } from "./connection";
-import { koodriveProvider } from "./dynamic-provider";
+import { serviceUsageProvider } from "./dynamic-provider";
 
 /**
  * Arguments of `getServiceUsage`: connection overrides (`endpoint`, `accessToken`, `appId`,
- * `appSecret`, `userId`, `usedSpaceUnit`), each falling back to `koodrive:*` config, then
- * `KOODRIVE_*`. Credentials given here are kept encrypted in the state.
+ * `appSecret`, `userId`, `usedSpaceUnit`), each falling back to `koodrive:*` config, then to its
+ * environment variable. Credentials given here are kept encrypted in the state.
  */
 export interface GetServiceUsageArgs extends KooDriveConnectionArgs {}
 
@@ -19,6 +21,12 @@ export interface GetServiceUsageOutputArgs extends ConnectionArgs {}
 export interface GetServiceUsageOptions {
   /** Parent of the `ServiceUsage` resource that records the figures in the state. */
   parent?: pulumi.Resource;
+  /**
+   * Name of that `ServiceUsage` resource. By default it is named from the connection settings that are
+   * not secret, so calls that differ only in their credentials, or in settings computed from other
+   * resources, need distinct names.
+   */
+  name?: string;
 }
 
 /**
@@ -31,7 +39,7 @@ export class ServiceUsage extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GetServiceUsageOutputArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
-      koodriveProvider,
+      serviceUsageProvider,
       name,
       { kind: "ServiceUsage", providerVersion: PACKAGE_VERSION, connection: connectionInput(args), usage: undefined },
       opts,
@@ -41,18 +49,52 @@ export class ServiceUsage extends pulumi.dynamic.Resource {
   }
 }
 
-const recorded = new Map<string, ServiceUsage>();
+const BASE_NAME = "koodrive-service-usage";
 
-/** One `ServiceUsage` resource per distinct set of plain arguments in a program. */
+/** The records made so far in this program, per parent: by name, each with the arguments it was made for. */
+const recorded = new Map<pulumi.Resource | undefined, Map<string, { key: string | undefined; record: ServiceUsage }>>();
+/** How many records this program made so far: versions before 0.2 named records by this count. */
+let made = 0;
+
+/** `name-<hash>` of the settings that tell connections apart and are not secret; a computed one by its key only. */
+function nameFor(args: GetServiceUsageOutputArgs, parent: pulumi.Resource | undefined): string {
+  const settings = CONNECTION_KEYS.filter((key) => args[key] !== undefined && !isSecretSetting(key)).map((key) => {
+    const value = args[key];
+    return [key, typeof value === "string" ? value : "(computed)"];
+  });
+  const hash = createHash("sha256")
+    .update(JSON.stringify([parent ? pulumi.resourceName(parent) : null, settings]))
+    .digest("hex");
+  return `${BASE_NAME}-${hash.slice(0, 8)}`;
+}
+
+/**
+ * One `ServiceUsage` resource per distinct set of plain arguments (and parent) in a program, named
+ * from its settings, so reordering calls changes nothing. Its alias is the name the versions before
+ * 0.2 gave it by call order, so their records carry over without being replaced.
+ */
 function serviceUsageFor(args: GetServiceUsageOutputArgs, opts: GetServiceUsageOptions): ServiceUsage {
   const plain = Object.values(args).every((value) => value === undefined || typeof value === "string");
-  const key = plain && !opts.parent ? JSON.stringify(Object.entries(args).sort()) : undefined;
-  const existing = key === undefined ? undefined : recorded.get(key);
-  if (existing) return existing;
-  const name = recorded.size === 0 ? "koodrive-service-usage" : `koodrive-service-usage-${recorded.size + 1}`;
-  const resource = new ServiceUsage(name, args, opts.parent ? { parent: opts.parent } : {});
-  recorded.set(key ?? name, resource);
-  return resource;
+  const given = Object.entries(args).filter(([, value]) => value !== undefined);
+  const key = plain ? JSON.stringify(given.sort()) : undefined;
+  const byName = recorded.get(opts.parent) ?? new Map();
+  recorded.set(opts.parent, byName);
+  const name = opts.name ?? nameFor(args, opts.parent);
+  const existing = byName.get(name);
+  if (existing && key !== undefined && existing.key === key) return existing.record;
+  if (existing) {
+    throw new pulumi.RunError(
+      `getServiceUsage: two calls would record their figures as "${name}": their connection settings differ only in credentials or in values computed from other resources; give each call a distinct name, e.g. getServiceUsageOutput(args, { name: "koodrive-usage-tenant-b" })`,
+    );
+  }
+  const legacyName = made === 0 ? BASE_NAME : `${BASE_NAME}-${made + 1}`;
+  made += 1;
+  const record = new ServiceUsage(name, args, {
+    ...(opts.parent ? { parent: opts.parent } : {}),
+    ...(legacyName === name ? {} : { aliases: [{ name: legacyName }] }),
+  });
+  byName.set(name, { key, record });
+  return record;
 }
 
 /**

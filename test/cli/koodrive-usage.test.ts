@@ -119,7 +119,11 @@ describe("koodrive-usage CLI", () => {
       const args = ["--plan-users", "81", "--plan-group-gb", "1800", "--min-free-gb", "9000"];
       const run = await cli(args, tokenEnv);
       assert.equal(run.code, 1);
-      const expected = evaluatePlan(EXAMPLE_USAGE, { users: 81, spaceGB: { group: 1800 }, minFreeGB: 9000 });
+      const expected = evaluatePlan(EXAMPLE_USAGE, {
+        plannedUsers: 81,
+        plannedSpaceGB: { group: 1800 },
+        minFreeGB: 9000,
+      });
       assert.equal(expected.violations.length, 3);
       assert.deepEqual(
         stderrLines(run),
@@ -132,7 +136,7 @@ describe("koodrive-usage CLI", () => {
       const run = await cli(["--json", "--plan-users", "90", "--warn-at-percent", "12"], tokenEnv);
       assert.equal(run.code, 1);
       const output = JSON.parse(run.stdout);
-      const plan = evaluatePlan(EXAMPLE_USAGE, { users: 90, warnAtPercent: 12 });
+      const plan = evaluatePlan(EXAMPLE_USAGE, { plannedUsers: 90, warnAtPercent: 12 });
       assert.deepEqual(output, JSON.parse(JSON.stringify({ ...EXAMPLE_USAGE, plan })));
       assert.deepEqual(stderrLines(run), [
         "seats: plan needs 90 new users, 80 left; exceeds by 10",

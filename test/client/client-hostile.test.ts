@@ -6,7 +6,7 @@ import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import { useLoopbackClients } from "../helpers/client-fixture";
 import { PROXIED_ENDPOINT, startHostileProxy } from "../helpers/hostile-proxies";
 import { refusedUrl } from "../helpers/loopback-server";
-import { rejectsWithCode, TEST_TOKEN, throwsWithCode } from "../helpers/secrets";
+import { rejectsWithCode, SECRET_ENCODINGS, TEST_TOKEN, throwsWithCode } from "../helpers/secrets";
 
 const DEADLINE_MS = 1_500;
 /** Room for the event loop beyond the deadline; only an upper bound, as the deadline is the documented limit. */
@@ -38,6 +38,7 @@ describe("KooDriveClient behind hostile proxies", () => {
         assert.ok(performance.now() - started < DEADLINE_MS + MARGIN_MS, "finished after the deadline");
         assert.match(error.message, new RegExp(`proxy ${proxy.url}`));
         if (behaviour === "407") assert.match(error.message, /HTTP 407/);
+        if (behaviour === "drop") assert.match(error.message, /closed the connection without opening a tunnel/);
         assert.ok(proxy.connections() <= 3, `one connection per attempt, got ${proxy.connections()}`);
       } finally {
         await client.close();
@@ -125,17 +126,6 @@ describe("KooDriveClient facing hostile answers", () => {
   });
 });
 
-/** The ways a server may echo a credential. */
-const ENCODINGS: Record<string, (secret: string) => string> = {
-  raw: (s) => s,
-  jsonUnicode: (s) => [...s].map((c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`).join(""),
-  jsonSlash: (s) => s.replace(/\//g, "\\/"),
-  percent: (s) => encodeURIComponent(s),
-  percentAll: (s) => [...Buffer.from(s)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
-  base64: (s) => Buffer.from(s).toString("base64"),
-  base64Bearer: (s) => Buffer.from(`x:Bearer ${s}`).toString("base64url"),
-};
-
 describe("KooDriveClient redaction (property)", () => {
   const loopback = useLoopbackClients();
 
@@ -144,10 +134,10 @@ describe("KooDriveClient redaction (property)", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(secretChar, { minLength: 8, maxLength: 40 }).map((chars) => chars.join("")),
-        fc.constantFrom(...Object.keys(ENCODINGS)),
+        fc.constantFrom(...Object.keys(SECRET_ENCODINGS)),
         fc.constantFrom("msg", "field", "status"),
         async (secret, encoding, where) => {
-          const echoed = ENCODINGS[encoding]?.(secret) ?? secret;
+          const echoed = SECRET_ENCODINGS[encoding]?.(secret) ?? secret;
           const raw =
             where === "msg"
               ? `{"code":40001,"msg":"bad token ${echoed}"}`
@@ -164,7 +154,7 @@ describe("KooDriveClient redaction (property)", () => {
             (reason: Error) => reason,
           );
           const shown = [error.message, JSON.stringify(error), String(error.stack)].join("\n");
-          for (const form of Object.values(ENCODINGS)) {
+          for (const form of Object.values(SECRET_ENCODINGS)) {
             const encoded = form(secret);
             assert.ok(!shown.includes(encoded), `${encoding} echo leaked as ${encoded}: ${shown}`);
           }

@@ -19,7 +19,7 @@ describe("evaluatePlan", () => {
   });
 
   it("subtracts the plan in remainingAfterPlan", () => {
-    const result = evaluate({ users: 10, spaceGB: { dept: 100, personal: 13, group: 98 } });
+    const result = evaluate({ plannedUsers: 10, plannedSpaceGB: { dept: 100, personal: 13, group: 98 } });
     assert.equal(result.fits, true);
     assert.deepEqual(result.remainingAfterPlan, {
       seats: 70,
@@ -31,13 +31,17 @@ describe("evaluatePlan", () => {
   });
 
   it("fits a plan that takes exactly what is left", () => {
-    const result = evaluate({ users: 80, spaceGB: { dept: 6102, personal: 2013, group: 1798 } });
+    const result = evaluate({ plannedUsers: 80, plannedSpaceGB: { dept: 6102, personal: 2013, group: 1798 } });
     assert.equal(result.fits, true);
     assert.deepEqual(Object.values(result.remainingAfterPlan), [0, 0, 0, 0, 0]);
   });
 
   it("reports every violation, not just the first", () => {
-    const result = evaluate({ users: 81, spaceGB: { dept: 6103, personal: 2015, group: 1801 }, minFreeGB: 1 });
+    const result = evaluate({
+      plannedUsers: 81,
+      plannedSpaceGB: { dept: 6103, personal: 2015, group: 1801 },
+      minFreeGB: 1,
+    });
     assert.equal(result.fits, false);
     assert.deepEqual(
       result.violations.map(({ figure, planned, remaining, reserve, exceededBy }) => ({
@@ -61,8 +65,8 @@ describe("evaluatePlan", () => {
 
   describe("reserves", () => {
     it("keeps minFreeSeats free: 70 users fit with 10 to keep, 71 do not", () => {
-      assert.equal(evaluate({ users: 70, minFreeSeats: 10 }).fits, true);
-      const [violation] = evaluate({ users: 71, minFreeSeats: 10 }).violations;
+      assert.equal(evaluate({ plannedUsers: 70, minFreeSeats: 10 }).fits, true);
+      const [violation] = evaluate({ plannedUsers: 71, minFreeSeats: 10 }).violations;
       assert.equal(violation?.exceededBy, 1);
       assert.equal(violation?.message, "seats: plan needs 71 new users, keeping 10 free, 80 left; exceeds by 1");
     });
@@ -73,8 +77,8 @@ describe("evaluatePlan", () => {
     });
 
     it("keeps minFreeGB free across all pools", () => {
-      assert.equal(evaluate({ spaceGB: { dept: 100 }, minFreeGB: 9813 }).fits, true);
-      const result = evaluate({ spaceGB: { dept: 100 }, minFreeGB: 9814 });
+      assert.equal(evaluate({ plannedSpaceGB: { dept: 100 }, minFreeGB: 9813 }).fits, true);
+      const result = evaluate({ plannedSpaceGB: { dept: 100 }, minFreeGB: 9814 });
       assert.deepEqual(
         result.violations.map((violation) => [violation.figure, violation.reserve, violation.exceededBy]),
         [["quotaGB", 9814, 1]],
@@ -98,7 +102,7 @@ describe("evaluatePlan", () => {
     });
 
     it("counts the plan in the utilisation", () => {
-      const result = evaluate({ users: 70, warnAtPercent: 90 });
+      const result = evaluate({ plannedUsers: 70, warnAtPercent: 90 });
       assert.deepEqual(
         result.warnings.map(({ figure, percentAfterPlan }) => [figure, percentAfterPlan]),
         [["seats", 90]],
@@ -106,11 +110,11 @@ describe("evaluatePlan", () => {
     });
 
     it("gives no warnings without warnAtPercent, however full", () => {
-      assert.deepEqual(evaluate({ users: 80 }).warnings, []);
+      assert.deepEqual(evaluate({ plannedUsers: 80 }).warnings, []);
     });
 
     it("does not also warn about a figure that is already a violation", () => {
-      const result = evaluate({ users: 90, warnAtPercent: 10 });
+      const result = evaluate({ plannedUsers: 90, warnAtPercent: 10 });
       assert.deepEqual(
         result.violations.map((violation) => violation.figure),
         ["seats"],
@@ -122,14 +126,14 @@ describe("evaluatePlan", () => {
   describe("what is new", () => {
     it("judges only the growth over what is deployed, and says both", () => {
       const deployed = { users: 45, spaceGB: { dept: 6000 } };
-      assert.equal(evaluate({ users: 45, deployed }).fits, true);
-      const grown = evaluate({ users: 125, deployed });
+      assert.equal(evaluate({ plannedUsers: 45, deployed }).fits, true);
+      const grown = evaluate({ plannedUsers: 125, deployed });
       assert.deepEqual(grown.newAllocation, { users: 80, spaceGB: { dept: 0, personal: 0, group: 0 } });
       assert.equal(grown.fits, true);
-      const [violation] = evaluate({ users: 126, deployed }).violations;
+      const [violation] = evaluate({ plannedUsers: 126, deployed }).violations;
       assert.equal(violation?.message, "seats: plan 126 users (45 already deployed, 81 new), 80 left; exceeds by 1");
       assert.deepEqual([violation?.planned, violation?.deployed, violation?.new], [126, 45, 81]);
-      const [pool] = evaluate({ spaceGB: { dept: 12103 }, deployed }).violations;
+      const [pool] = evaluate({ plannedSpaceGB: { dept: 12103 }, deployed }).violations;
       assert.equal(
         pool?.message,
         "department pool quota: plan 12103 GB (6000 GB already deployed, 6103 GB new), 6102 GB left; exceeds by 1 GB",
@@ -138,26 +142,26 @@ describe("evaluatePlan", () => {
 
     it("never fails a shrinking or unchanged plan, even with its reserve no longer met", () => {
       const deployed = { users: 200 };
-      assert.equal(evaluate({ users: 150, deployed, minFreeSeats: 90 }).fits, true);
-      assert.equal(evaluate({ users: 200, deployed, minFreeSeats: 90 }).fits, true);
-      assert.equal(evaluate({ users: 150, deployed }).newAllocation.users, 0);
+      assert.equal(evaluate({ plannedUsers: 150, deployed, minFreeSeats: 90 }).fits, true);
+      assert.equal(evaluate({ plannedUsers: 200, deployed, minFreeSeats: 90 }).fits, true);
+      assert.equal(evaluate({ plannedUsers: 150, deployed }).newAllocation.users, 0);
     });
 
     it("judges the sum of the guards sharing the connection, naming every share", () => {
       const others = [{ name: "pilot", allocation: { users: 50 } }];
-      const result = evaluate({ name: "onboarding", users: 50, others });
+      const result = evaluate({ name: "onboarding", plannedUsers: 50, others });
       assert.equal(
         result.violations[0]?.message,
         "seats: guards onboarding (50) and pilot (50) need 100 new seats together, 80 left; exceeds by 20",
       );
       assert.deepEqual(result.remainingAfterPlan.seats, 30, "what is left after this guard's own share");
       assert.equal(
-        evaluate({ name: "onboarding", users: 30, others: [{ name: "pilot", allocation: { users: 30 } }] }).fits,
+        evaluate({ name: "onboarding", plannedUsers: 30, others: [{ name: "pilot", allocation: { users: 30 } }] }).fits,
         true,
       );
       const reversed = evaluate({
         name: "pilot",
-        users: 50,
+        plannedUsers: 50,
         others: [{ name: "onboarding", allocation: { users: 50 } }],
       });
       assert.equal(reversed.violations[0]?.message, result.violations[0]?.message);

@@ -147,7 +147,7 @@ describe("properties", () => {
       );
     });
 
-    it("canonicalQueryString sorts by encoded name, then value, and percent-encodes both", () => {
+    it("canonicalQueryString sorts by decoded name, then value, and percent-encodes both", () => {
       fc.assert(
         fc.property(queryPairs, (pairs) => {
           const query = canonicalQueryString(new URLSearchParams(pairs));
@@ -156,6 +156,13 @@ describe("properties", () => {
             assert.match(part, /^[A-Za-z0-9\-_.~%]*=[A-Za-z0-9\-_.~%]*$/);
         }),
       );
+    });
+
+    it("sorts the parameters as decoded, as Huawei Cloud's own SDK signer does: a=1&a-=2", () => {
+      const params = new URLSearchParams("a-=2&a=1&%C3%A9=3&z=4&a=0");
+      const expected = "a=0&a=1&a-=2&z=4&%C3%A9=3";
+      assert.equal(expectedCanonicalQuery([...params]), expected);
+      assert.equal(canonicalQueryString(params), expected);
     });
 
     it("percent-encodes a space as %20 and leaves unreserved characters alone", () => {

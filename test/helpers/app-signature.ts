@@ -1,6 +1,9 @@
 /**
- * App-authentication signing written again from the API notes (docs: /work/shared/koodrive-api.md),
- * without sdk/signing.ts, so that the tests check the SDK against a second reading of the rules.
+ * The tests' one reference signer for app authentication, written again from the API notes (as the
+ * README's "Configuration" section restates them) without provider/client/signing.ts, so that the
+ * tests check the client and the simulator, which verifies with the client's code, against a second
+ * reading of the rules. Query parameters are sorted as Huawei Cloud's own SDK signer sorts them:
+ * decoded, by name then value, before encoding (`a=1&a-=2`, not `a-=2&a=1`).
  */
 import { createHash, createHmac } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -25,12 +28,14 @@ export function expectedCanonicalUri(rawSegments: readonly string[]): string {
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** `name=value` pairs, both encoded, sorted by encoded name then value (byte order), joined by `&`. */
+/**
+ * `name=value` pairs sorted as decoded, by name then value (UTF-8 byte order, which is code point
+ * order), then both encoded, joined by `&`.
+ */
 export function expectedCanonicalQuery(pairs: readonly (readonly [string, string])[]): string {
-  return pairs
-    .map(([name, value]) => [percentEncode(name), percentEncode(value)] as const)
+  return [...pairs]
     .sort(([a, av], [b, bv]) => byteOrder(a, b) || byteOrder(av, bv))
-    .map(([name, value]) => `${name}=${value}`)
+    .map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`)
     .join("&");
 }
 
@@ -95,4 +100,54 @@ export function verifyAppSignature(
     headers: { host: String(request.headers.host), "x-date": xDate, "x-user-id": app.userId },
   });
   return signature === expectedSignature(app.appSecret, canonical) ? undefined : "signature mismatch";
+}
+
+/** `YYYYMMDDTHHMMSSZ` in UTC. */
+export function xDate(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return (
+    `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}` +
+    `T${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`
+  );
+}
+
+/** What to sign, and how to spoil it for rejection tests. */
+export interface SignInput {
+  method: string;
+  /** Full URL the request is sent to (its host:port is the signed Host). */
+  url: string;
+  body?: string;
+  appId: string;
+  appSecret: string;
+  userId: string;
+  date: string;
+  /** Extra headers to send and sign. */
+  extra?: Record<string, string>;
+  /** Signed header names to leave out of SignedHeaders (they are still sent). */
+  unsigned?: string[];
+}
+
+/** The headers of an app-authenticated request (Host is left to the HTTP client, which sends the same value). */
+export function signedHeaders(input: SignInput): Record<string, string> {
+  const url = new URL(input.url);
+  const sent: Record<string, string> = { "x-date": input.date, "x-user-id": input.userId, ...input.extra };
+  const all: Record<string, string> = { host: url.host, ...sent };
+  const signed = Object.fromEntries(
+    Object.entries(all).filter(([name]) => !input.unsigned?.includes(name.toLowerCase())),
+  );
+  const canonical = expectedCanonicalRequest({
+    method: input.method,
+    canonicalUri: expectedCanonicalUri(url.pathname.slice(1).split("/").map(decodeURIComponent)),
+    canonicalQuery: expectedCanonicalQuery([...url.searchParams]),
+    headers: signed,
+    body: input.body,
+  });
+  const names = Object.keys(signed)
+    .map((name) => name.toLowerCase())
+    .sort(byteOrder)
+    .join(";");
+  return {
+    ...sent,
+    authorization: `HMAC-SHA256 AppId=${input.appId},SignedHeaders=${names},Signature=${expectedSignature(input.appSecret, canonical)}`,
+  };
 }

@@ -7,6 +7,8 @@ export type ProxyBehaviour = "drop" | "silent" | "407";
 export interface HostileProxy {
   url: string;
   connections(): number;
+  /** Connections still open now. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startHostileProxy(behaviour: ProxyBehaviour): Promise<Host
   return {
     url: `http://127.0.0.1:${port}`,
     connections: () => connections,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -51,3 +51,14 @@ export function throwsWithCode(action: () => unknown, code: KooDriveErrorCode): 
   }
   return assert.fail(`expected ${code}, nothing was thrown`);
 }
+
+/** The ways a server may echo a credential: raw, JSON-escaped, percent-encoded, base64. */
+export const SECRET_ENCODINGS: Record<string, (secret: string) => string> = {
+  raw: (s) => s,
+  jsonUnicode: (s) => [...s].map((c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`).join(""),
+  jsonSlash: (s) => s.replace(/\//g, "\\/"),
+  percent: (s) => encodeURIComponent(s),
+  percentAll: (s) => [...Buffer.from(s)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  base64: (s) => Buffer.from(s).toString("base64"),
+  base64Bearer: (s) => Buffer.from(`x:Bearer ${s}`).toString("base64url"),
+};

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
-import * as runtime from "../../provider/runtime";
+import * as entryPoint from "../../provider/runtime";
+import { createRuntime, type ProviderRuntime } from "../../provider/runtime";
 import { type Simulator, startSimulator } from "../../sim";
 
 const TOKENS = Array.from({ length: 24 }, (_, n) => `runtime-test-token-${n}`);
@@ -15,6 +16,18 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     sim = await startSimulator({ fixture: { tokens: TOKENS, usage: { userCount: 95, userMaxCount: 100 } } });
   });
   after(() => sim.close());
+
+  // Each test gets a fresh runtime (no config, no cached read, an empty ledger), dispatching on kind.
+  let fresh: ProviderRuntime;
+  beforeEach(() => {
+    fresh = createRuntime();
+  });
+  const runtime: Pick<typeof entryPoint, "check" | "read" | "diff" | "configure"> = {
+    check: (olds, news) => fresh.forKind(news).check(olds, news),
+    read: (id, props) => fresh.forKind(props).read(id, props),
+    diff: (id, olds, news) => fresh.forKind(news).diff(id, olds, news),
+    configure: (config) => fresh.configure(config),
+  };
 
   const guard = (plan: Record<string, unknown>, connection = freshConnection(), olds: Record<string, unknown> = {}) =>
     runtime.check(olds, { kind: "CapacityGuard", providerVersion: "0.0.0", connection, ...plan });
@@ -171,10 +184,40 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     }
   });
 
+  it("names settings from the stack config as config keys in its errors, those given as arguments by their key", async () => {
+    runtime.configure({ get: (key) => ({ "koodrive:endpoint": sim.url, "koodrive:appId": "app" })[key] });
+    const fromConfig = await runtime.check({}, { kind: "ServiceUsage", connection: {} });
+    assert.match(
+      fromConfig.failures[0]?.reason ?? "",
+      /incomplete app credentials: koodrive:appId is set but koodrive:appSecret, koodrive:userId are missing/,
+    );
+    const fromArguments = await runtime.check({}, { kind: "ServiceUsage", connection: { appSecret: "s" } });
+    assert.match(fromArguments.failures[0]?.reason ?? "", /appSecret is set but appId, userId are missing/);
+  });
+
   it("diffs on any change of figures, plan or version, ignoring the serialized provider", async () => {
     const state = { kind: "ServiceUsage", usage: { userCount: 1 }, __provider: "a" };
     assert.deepEqual(await runtime.diff("id", state, { ...state, __provider: "b" }), { changes: false });
     assert.deepEqual(await runtime.diff("id", state, { ...state, usage: { userCount: 2 } }), { changes: true });
     assert.deepEqual(await runtime.diff("id", state, { ...state, providerVersion: "9.9.9" }), { changes: true });
+  });
+
+  describe("the entry point that providers serialized by earlier versions call", () => {
+    it("serves each resource by its kind", async () => {
+      const connection = { endpoint: sim.url, accessToken: TOKENS[0] as string };
+      const guarded = await entryPoint.check({}, { kind: "CapacityGuard", connection, plannedUsers: 1 });
+      assert.equal(guarded.inputs.status, "fits");
+      const recorded = await entryPoint.check({}, { kind: "ServiceUsage", connection });
+      assert.equal((recorded.inputs.usage as { remainingSeats: number }).remainingSeats, 5);
+      assert.equal(recorded.inputs.status, undefined);
+    });
+
+    it("refuses a resource of a kind it does not know, naming it", async () => {
+      await assert.rejects(
+        entryPoint.check({}, { kind: "Bucket", connection: {} }),
+        /cannot handle a resource of kind "Bucket": it knows ServiceUsage and CapacityGuard/,
+      );
+      await assert.rejects(entryPoint.diff("id", {}, {}), /of kind undefined/);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEMO_APP, DEMO_TOKEN, type Simulator, type SimulatorFixture, startSimulator } from "../../sim";
+import { type SignInput, signedHeaders, xDate } from "../helpers/app-signature";
 import { ADD_USER_BODY, call, type Exchange, PATHS, post } from "./http";
-import { type SignInput, signedHeaders, xDate } from "./signer";
 
 const NOW = new Date("2024-09-09T03:33:25Z");
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
@@ -109,6 +109,11 @@ describe("koodrive-sim authentication", () => {
 
     it("accepts a signature over a query string and an extra signed header", async () => {
       const answer = await sendSigned(`${PATHS.userCount}?z=1&a=b%20c&a=a`, { extra: { "x-traceid": "trace-1" } });
+      assert.equal(answer.status, 200, answer.text);
+    });
+
+    it("accepts a query signed with its parameters sorted as decoded, name first (a=1&a-=2)", async () => {
+      const answer = await sendSigned(`${PATHS.userCount}?a-=2&a=1&%C3%A9=3&z=4`);
       assert.equal(answer.status, 200, answer.text);
     });
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import { DEMO_APP, DEMO_TOKEN, type RequestLogEntry } from "../../sim";
+import { signedHeaders, xDate } from "../helpers/app-signature";
 import { useSimulator } from "../helpers/simulator";
 import { ADD_USER_BODY, call, PATHS, post, TOKEN_AUTH } from "./http";
-import { signedHeaders, xDate } from "./signer";
 
 describe("koodrive-sim control paths", () => {
   const sim = useSimulator();

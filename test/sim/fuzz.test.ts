@@ -5,9 +5,9 @@ import fc from "fast-check";
 import { request } from "undici";
 import { QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
 import { DEMO_APP, DEMO_TOKEN, ENDPOINT_NAMES } from "../../sim";
+import { xDate } from "../helpers/app-signature";
 import { useSimulator } from "../helpers/simulator";
 import { PATHS } from "./http";
-import { xDate } from "./signer";
 
 // Throws random requests at one simulator, then checks that it still answers correctly. The invariant on
 // every answer: no 5xx unless the request used up a configured fault, and never the catch-all "simulator error".

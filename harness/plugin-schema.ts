@@ -1,0 +1,233 @@
+/**
+ * Generates the `koodrive` package schema (provider/plugin/schema.json) from the project's own
+ * declarations, so nothing is written twice: the provider configuration from `CONNECTION_SETTINGS`
+ * (doc, environment variable, secret), the guard's arguments from `CapacityPlanSchema` (each field's
+ * `.describe()`), the guard's outputs from the `CapacityGuard` class and the figures from
+ * `GetServiceUsageResult` (quota-used.ts, usage.ts), whose doc comments are read with the TypeScript
+ * compiler. A property without a description fails the generation.
+ *
+ *   npm run schema          writes provider/plugin/schema.json (then formats it)
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+import type { z } from "zod";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../provider/client/connection-settings";
+import { CapacityPlanSchema } from "../provider/client/plan-schema";
+import { PACKAGE_VERSION } from "../provider/client/version";
+import { REPO_ROOT } from "./engine";
+
+/** Where the generated schema is kept (committed, and loaded by the plugin). */
+export const SCHEMA_FILE = path.join(REPO_ROOT, "provider/plugin/schema.json");
+
+type Spec = Record<string, unknown>;
+const TOKEN_PREFIX = "koodrive:index:";
+/** TypeScript's mapped utility types, which keep the members (and docs) of their argument. */
+const MAPPED_TYPES = new Set(["Required", "Partial", "Readonly"]);
+
+/** The schema, generated from the TypeScript sources. */
+export function generateSchema(): Spec {
+  const file = (name: string) => path.join(REPO_ROOT, name);
+  const program = ts.createProgram([file("sdk/nodejs/index.ts")], {
+    strict: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+  });
+  const checker = program.getTypeChecker();
+  const types: Record<string, Spec> = {};
+
+  const source = (name: string) => program.getSourceFile(file(name)) as ts.SourceFile;
+  const exported = (name: string, symbol: string): ts.Symbol => {
+    const module = checker.getSymbolAtLocation(source(name)) as ts.Symbol;
+    const found = checker.getExportsOfModule(module).find((candidate) => candidate.name === symbol);
+    if (!found) throw new Error(`${name} exports no ${symbol}`);
+    return found.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(found) : found;
+  };
+  const undocumented: string[] = [];
+  const doc = (symbol: ts.Symbol, where = symbol.name): string => {
+    const text = ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim();
+    if (!text) undocumented.push(where);
+    return text;
+  };
+  /** Input<T> and Output<T> are T to the schema; optional members lose their `undefined`. */
+  const unwrap = (type: ts.Type): ts.Type => {
+    const alias = type.aliasSymbol?.name;
+    if ((alias === "Input" || alias === "Output") && type.aliasTypeArguments?.[0])
+      return unwrap(type.aliasTypeArguments[0]);
+    // Output<T> whose alias TypeScript dropped: OutputInstance<T> & Lifted<T>, or a union of those.
+    const isInstance = (part: ts.Type) => part.getSymbol()?.name === "OutputInstance";
+    const instance = isInstance(type) ? type : type.isIntersection() ? type.types.find(isInstance) : undefined;
+    if (instance) return unwrap(checker.getTypeArguments(instance as ts.TypeReference)[0] as ts.Type);
+    if (type.isUnion() && type.types.every((part) => part.isIntersection() || isInstance(part))) {
+      const inner = new Set(type.types.map(unwrap));
+      if (inner.size === 1) return [...inner][0] as ts.Type;
+    }
+    return type;
+  };
+  /** Promise<T> and Output<T> in an Input<T> union, whose alias TypeScript dropped. */
+  const isWrapper = (part: ts.Type): boolean =>
+    part.isIntersection()
+      ? part.types.some(isWrapper)
+      : ["Promise", "OutputInstance"].includes(part.getSymbol()?.name ?? "");
+  const definedParts = (type: ts.Type): ts.Type[] =>
+    type.isUnion()
+      ? type.types.filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) && !isWrapper(part))
+      : [type];
+  const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+  const typeSpec = (raw: ts.Type, context: string): Spec => {
+    const parts = definedParts(unwrap(raw)).map(unwrap).flatMap(definedParts);
+    if (parts.some((part) => part.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
+      throw new Error(`${context}: the type does not resolve (${checker.typeToString(raw)})`);
+    }
+    if (parts.every((part) => part.flags & ts.TypeFlags.StringLike)) return { type: "string" };
+    if (parts.every((part) => part.flags & ts.TypeFlags.BooleanLike)) return { type: "boolean" };
+    if (parts.every((part) => part.flags & ts.TypeFlags.NumberLike)) return { type: "number" };
+    if (parts.length !== 1) throw new Error(`${context}: no schema type for ${checker.typeToString(raw)}`);
+    const [type] = parts as [ts.Type];
+    if (checker.isArrayType(type)) {
+      const [item] = checker.getTypeArguments(type as ts.TypeReference);
+      return { type: "array", items: typeSpec(item as ts.Type, context) };
+    }
+    // Required<T> and the like: named after their place, documented by T's members.
+    const mapped =
+      type.aliasSymbol && MAPPED_TYPES.has(type.aliasSymbol.name) ? type.aliasTypeArguments?.[0] : undefined;
+    const symbolName = mapped ? undefined : (type.aliasSymbol?.name ?? type.getSymbol()?.name);
+    const name = symbolName && !symbolName.startsWith("__") ? symbolName : pascal(context);
+    const token = `${TOKEN_PREFIX}${name}`;
+    if (!types[token]) {
+      types[token] = { type: "object" }; // placed first, so a type that refers to itself ends here
+      const members = checker.getPropertiesOfType(type);
+      const description = type.aliasSymbol ?? type.getSymbol();
+      const described = description ? ts.displayPartsToString(description.getDocumentationComment(checker)).trim() : "";
+      types[token] = {
+        ...(described ? { description: described } : {}),
+        type: "object",
+        ...objectSpec(members, name, mapped),
+      };
+    }
+    return { $ref: `#/types/${token}` };
+  };
+
+  const objectSpec = (members: ts.Symbol[], context: string, docsFrom?: ts.Type) => {
+    const properties: Record<string, Spec> = {};
+    const required: string[] = [];
+    for (const member of members) {
+      const type = checker.getTypeOfSymbol(member);
+      properties[member.name] = {
+        ...typeSpec(type, `${context}${pascal(member.name)}`),
+        description: doc(docsFrom?.getProperty(member.name) ?? member, `${context}.${member.name}`),
+      };
+      const unwrapped = unwrap(type);
+      const optional =
+        (member.flags & ts.SymbolFlags.Optional) !== 0 ||
+        (unwrapped.isUnion() && unwrapped.types.some((part) => part.flags & ts.TypeFlags.Undefined));
+      if (!optional) required.push(member.name);
+    }
+    return { properties, ...(required.length > 0 ? { required } : {}) };
+  };
+
+  /** The members a class or interface declares itself (not inherited ones). */
+  const ownMembers = (symbol: ts.Symbol, instance: boolean): ts.Symbol[] => {
+    const declaration = symbol.declarations?.[0] as ts.Node;
+    const type = instance ? checker.getDeclaredTypeOfSymbol(symbol) : checker.getTypeAtLocation(declaration);
+    return checker
+      .getPropertiesOfType(type)
+      .filter((member) => member.declarations?.some((d) => d.parent === declaration));
+  };
+
+  /** A field of the plan schema (zod), with its `.describe()` text. */
+  const zodSpec = (field: z.ZodType, context: string): Spec => {
+    let inner = field as z.ZodType & { def: { innerType?: z.ZodType; type: string } };
+    while (inner.def.innerType) inner = inner.def.innerType as typeof inner;
+    const description = field.description ?? inner.description;
+    if (!description) undocumented.push(context);
+    const described = { description: description ?? "" };
+    if (inner.def.type === "number") return { type: "number", ...described };
+    if (inner.def.type === "enum" || inner.def.type === "string") return { type: "string", ...described };
+    if (inner.def.type === "object") {
+      const token = `${TOKEN_PREFIX}${context.split(".").map(pascal).join("")}`;
+      types[token] = { type: "object", ...zodObjectSpec(inner as unknown as z.ZodObject, context) };
+      return { $ref: `#/types/${token}`, ...described };
+    }
+    throw new Error(`${context}: no schema type for zod ${inner.def.type}`);
+  };
+  const zodObjectSpec = (schema: z.ZodObject, context: string) => ({
+    properties: Object.fromEntries(
+      Object.entries(schema.shape).map(([name, field]) => [name, zodSpec(field as z.ZodType, `${context}.${name}`)]),
+    ),
+  });
+
+  // Provider configuration: the connection settings table.
+  const config: Record<string, Spec> = {};
+  const providerInputs: Record<string, Spec> = {};
+  for (const key of CONNECTION_KEYS) {
+    const { doc: text, variable, secret } = CONNECTION_SETTINGS[key];
+    const spec = {
+      type: "string",
+      description: `${text.charAt(0).toUpperCase()}${text.slice(1)}${text.endsWith(".") ? "" : "."} Falls back to the environment variable \`${variable}\`.`,
+      ...(secret ? { secret: true } : {}),
+    };
+    config[key] = spec;
+    providerInputs[key] = { ...spec, defaultInfo: { environment: [variable] } };
+  }
+
+  // CapacityGuard: its arguments, then its outputs.
+  const guardClass = exported("sdk/nodejs/capacity-guard.ts", "CapacityGuard");
+  const guardOutputs = ownMembers(guardClass, true);
+  const inputs = zodObjectSpec(CapacityPlanSchema, "CapacityGuard");
+  const outputs = objectSpec(guardOutputs, "CapacityGuard");
+
+  // getServiceUsage: the figures.
+  const result = exported("provider/client/usage.ts", "GetServiceUsageResult");
+  const figures = objectSpec(checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(result)), "ServiceUsage");
+
+  if (undocumented.length > 0) {
+    throw new Error(`every schema property needs a description; no doc comment on: ${undocumented.join(", ")}`);
+  }
+  return {
+    name: "koodrive",
+    displayName: "KooDrive",
+    version: PACKAGE_VERSION,
+    description:
+      "Huawei Cloud KooDrive service usage at deploy time (getServiceUsage) and CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left.",
+    keywords: ["pulumi", "koodrive", "huawei-cloud", "category/utility"],
+    license: "Apache-2.0",
+    meta: { moduleFormat: "(.*)" },
+    config: { variables: config },
+    provider: {
+      description:
+        "The KooDrive connection: stack config `koodrive:*` for the default provider, or an explicit provider's arguments; each setting falls back to its `KOODRIVE_*` environment variable.",
+      inputProperties: providerInputs,
+    },
+    resources: {
+      [`${TOKEN_PREFIX}CapacityGuard`]: {
+        description: `${doc(guardClass)} The connection is the provider's (stack config \`koodrive:*\` or an explicit provider).`,
+        inputProperties: inputs.properties,
+        properties: { ...inputs.properties, ...outputs.properties },
+        required: outputs.required,
+      },
+    },
+    functions: {
+      [`${TOKEN_PREFIX}getServiceUsage`]: {
+        description: `${doc(exported("sdk/nodejs/service-usage.ts", "getServiceUsageOutput"))} Nothing is recorded in the state.`,
+        outputs: { type: "object", ...figures },
+      },
+    },
+    types,
+  };
+}
+
+/** The schema file's text: the generated schema, formatted. */
+export function schemaText(): string {
+  return `${JSON.stringify(generateSchema(), null, 2)}\n`;
+}
+
+if (require.main === module) {
+  writeFileSync(SCHEMA_FILE, schemaText());
+  process.stdout.write(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}\n`);
+}

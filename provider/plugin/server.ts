@@ -1,0 +1,179 @@
+/**
+ * The gRPC side of the provider plugin: serves Pulumi's ResourceProvider protocol on loopback and
+ * prints the port, as the engine expects of a plugin it starts. Written on the protocol itself
+ * rather than `@pulumi/pulumi/provider`'s `main`, whose server drops the configuration `Configure`
+ * receives and refuses `CheckConfig` (pulumi/pulumi#10915): here both reach the provider.
+ */
+import { createRequire } from "node:module";
+import type * as Grpc from "@grpc/grpc-js";
+import * as engineRpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
+import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
+import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../client/connection-settings";
+import { PACKAGE_VERSION } from "../client/version";
+import { type Failure, KooDriveProvider, type LogLine } from "./koodrive-provider";
+import { SCHEMA } from "./schema";
+import { plain, secret, withoutUndefined } from "./values";
+
+// @grpc/grpc-js comes with @pulumi/pulumi (a peer dependency): load the copy Pulumi's protocol code uses.
+const grpc: typeof Grpc = createRequire(require.resolve("@pulumi/pulumi"))("@grpc/grpc-js");
+
+type Values = Record<string, unknown>;
+type Callback<T> = (error: Grpc.ServiceError | null, value?: T) => void;
+interface Call<T> {
+  request: T;
+}
+
+const toValues = (struct: Struct | undefined): Values => (plain(struct?.toJavaScript() ?? {}) ?? {}) as Values;
+const toStruct = (values: Values): Struct => Struct.fromJavaScript(withoutUndefined(values) as never);
+
+function failureList(failures: Failure[]): providerProto.CheckFailure[] {
+  return failures.map((failure) =>
+    new providerProto.CheckFailure().setProperty(failure.property).setReason(failure.reason),
+  );
+}
+
+/** A handler that answers with `work`'s result, or with its error's message (never a stack). */
+function handle<Req, Res>(work: (request: Req) => Promise<Res> | Res) {
+  return (call: Call<Req>, callback: Callback<Res>) => {
+    Promise.resolve()
+      .then(() => work(call.request))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) =>
+          callback({
+            code: grpc.status.UNKNOWN,
+            details: error instanceof Error ? error.message : String(error),
+            message: error instanceof Error ? error.message : String(error),
+            metadata: new grpc.Metadata(),
+            name: "Error",
+          }),
+      );
+  };
+}
+
+/** Sends the provider's log lines to the engine, which shows them against the resource. */
+class EngineLog {
+  #client: engineRpc.EngineClient | undefined;
+  constructor(address: string | undefined) {
+    if (address) this.#client = new engineRpc.EngineClient(address, grpc.credentials.createInsecure() as never);
+  }
+  async write(urn: string, lines: LogLine[]): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    for (const line of lines) {
+      const severity = line.severity === "warning" ? engineProto.LogSeverity.WARNING : engineProto.LogSeverity.INFO;
+      const request = new engineProto.LogRequest().setSeverity(severity).setMessage(line.message).setUrn(urn);
+      await new Promise<void>((resolve) => client.log(request, () => resolve()));
+    }
+  }
+}
+
+/** The ResourceProvider service of one plugin process. */
+function service(provider: KooDriveProvider, log: EngineLog) {
+  return {
+    getPluginInfo: handle(() => new pluginProto.PluginInfo().setVersion(PACKAGE_VERSION)),
+    getSchema: handle(() => new providerProto.GetSchemaResponse().setSchema(JSON.stringify(SCHEMA))),
+    attach: handle(() => new Empty()),
+    cancel: handle(() => new Empty()),
+    checkConfig: handle((request: providerProto.CheckRequest) => {
+      const { inputs, failures } = provider.checkConfig(toValues(request.getNews()));
+      // Credentials stay secret in the provider's state, however they were given.
+      const marked = Object.fromEntries(
+        Object.entries(inputs).map(([key, value]) => [
+          key,
+          isConnectionKey(key) && CONNECTION_SETTINGS[key as ConnectionKey].secret ? secret(value) : value,
+        ]),
+      );
+      return new providerProto.CheckResponse().setInputs(toStruct(marked)).setFailuresList(failureList(failures));
+    }),
+    diffConfig: handle((request: providerProto.DiffRequest) => {
+      const changed =
+        JSON.stringify(toValues(request.getOldInputs() ?? request.getOlds())) !==
+        JSON.stringify(toValues(request.getNews()));
+      return new providerProto.DiffResponse().setChanges(
+        changed ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE,
+      );
+    }),
+    configure: handle((request: providerProto.ConfigureRequest) => {
+      const args = request.getArgs();
+      const config = args
+        ? toValues(args)
+        : Object.fromEntries(
+            request
+              .getVariablesMap()
+              .getEntryList()
+              .map(([key, value]) => [key.replace(/^koodrive:(config:)?/, ""), value]),
+          );
+      provider.configure(config);
+      // Secrets arrive plain (the engine re-marks outputs whose inputs were secret); no preview call:
+      // the engine shows the checked inputs as outputs in preview.
+      return new providerProto.ConfigureResponse()
+        .setAcceptsecrets(false)
+        .setSupportspreview(false)
+        .setAcceptresources(false)
+        .setAcceptoutputs(false);
+    }),
+    check: handle(async (request: providerProto.CheckRequest) => {
+      const urn = request.getUrn();
+      const {
+        inputs,
+        failures,
+        log: lines,
+      } = await provider.check(urn, toValues(request.getOlds()), toValues(request.getNews()));
+      await log.write(urn, lines);
+      return new providerProto.CheckResponse().setInputs(toStruct(inputs)).setFailuresList(failureList(failures));
+    }),
+    diff: handle(async (request: providerProto.DiffRequest) => {
+      const { changes } = await provider.diff(toValues(request.getOlds()), toValues(request.getNews()));
+      return new providerProto.DiffResponse().setChanges(
+        changes ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE,
+      );
+    }),
+    create: handle(async (request: providerProto.CreateRequest) => {
+      const { id, outs } = await provider.create(toValues(request.getProperties()));
+      return new providerProto.CreateResponse().setId(id).setProperties(toStruct(outs));
+    }),
+    update: handle(async (request: providerProto.UpdateRequest) => {
+      const outs = await provider.update(toValues(request.getNews()));
+      return new providerProto.UpdateResponse().setProperties(toStruct(outs));
+    }),
+    read: handle(async (request: providerProto.ReadRequest) => {
+      const { inputs, outs } = await provider.read(
+        request.getUrn(),
+        request.getId(),
+        toValues(request.getInputs()),
+        toValues(request.getProperties()),
+      );
+      return new providerProto.ReadResponse()
+        .setId(request.getId())
+        .setProperties(toStruct(outs))
+        .setInputs(toStruct(inputs));
+    }),
+    delete: handle(() => new Empty()),
+    invoke: handle(async (request: providerProto.InvokeRequest) => {
+      const { outputs, failures } = await provider.invoke(request.getTok());
+      return new providerProto.InvokeResponse().setReturn(toStruct(outputs)).setFailuresList(failureList(failures));
+    }),
+  };
+}
+
+/** Starts the plugin: `args` are the engine's (its address first, flags aside). Prints the port. */
+export async function serve(args: string[]): Promise<void> {
+  const engineAddress = args.find((arg) => !arg.startsWith("-"));
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+  server.addService(
+    providerRpc.ResourceProviderService as unknown as Grpc.ServiceDefinition,
+    service(new KooDriveProvider(), new EngineLog(engineAddress)) as unknown as Grpc.UntypedServiceImplementation,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  process.stdout.write(`${port}\n`);
+}

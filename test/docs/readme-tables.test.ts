@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../../harness/engine";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
+import { CapacityPlanSchema, PLAN_FIELDS } from "../../provider/client/plan-schema";
+
+const README = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+
+/** The rows of the first Markdown table after `heading`, header row first, cells trimmed. */
+function tableAfter(heading: string): string[][] {
+  const start = README.indexOf(`\n${heading}\n`);
+  assert.notEqual(start, -1, `README has the heading ${heading}`);
+  const lines = README.slice(start).split("\n");
+  const first = lines.findIndex((line) => line.startsWith("|"));
+  const rows = lines.slice(
+    first,
+    lines.findIndex((line, index) => index > first && !line.startsWith("|")),
+  );
+  return rows
+    .filter((_, index) => index !== 1) // the |---| line
+    .map((row) =>
+      row
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim()),
+    );
+}
+
+/** The docs of an interface's properties in a built declaration file, by property name. */
+function declarationDocs(file: string, name: string): Record<string, string> {
+  const text = readFileSync(path.join(REPO_ROOT, "dist", file), "utf8");
+  const body = new RegExp(`interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(text)?.[1] ?? "";
+  return Object.fromEntries(
+    [...body.matchAll(/\/\*\*\s*([\s\S]*?)\s*\*\/\s*(\w+)\?:/g)].map(([, doc = "", key = ""]) => [
+      key,
+      doc.replace(/\n\s*\*\s?/g, " ").trim(),
+    ]),
+  );
+}
+
+describe("the README's tables", () => {
+  it("list the connection settings as CONNECTION_SETTINGS declares them", () => {
+    const [header, ...rows] = tableAfter("## Configuration");
+    assert.deepEqual(header, ["setting", "stack config", "environment", "meaning"]);
+    const expected = CONNECTION_KEYS.map((key) => {
+      const setting = CONNECTION_SETTINGS[key];
+      return [
+        `\`${key}\``,
+        `\`${setting.config}\`${setting.secret ? " (secret)" : ""}`,
+        `\`${setting.variable}\``,
+        setting.doc,
+      ];
+    });
+    assert.deepEqual(rows, expected);
+  });
+
+  it("list the guard's plan arguments as CapacityPlanSchema declares them", () => {
+    const [header, ...rows] = tableAfter("## `CapacityGuard`");
+    assert.deepEqual(header, ["argument", "type", "meaning"]);
+    const planRows = rows.filter(([argument]) => !argument?.includes(","));
+    assert.deepEqual(
+      planRows.map(([argument, , meaning]) => [argument, meaning]),
+      PLAN_FIELDS.map((field) => [`\`${field}\``, CapacityPlanSchema.shape[field].description]),
+    );
+    const connectionRow = rows.find(([argument]) => argument?.includes(","));
+    assert.equal(connectionRow?.[0], CONNECTION_KEYS.map((key) => `\`${key}\``).join(", "));
+  });
+
+  it("and the published GuardPlan's docs say what the schema's descriptions say", () => {
+    const docs = declarationDocs("provider/client/plan.d.ts", "GuardPlan");
+    assert.deepEqual(
+      docs,
+      Object.fromEntries(PLAN_FIELDS.map((field) => [field, CapacityPlanSchema.shape[field].description])),
+    );
+  });
+});

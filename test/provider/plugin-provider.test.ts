@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { KooDriveProvider, TOKENS } from "../../provider/plugin/koodrive-provider";
+import { type Simulator, startSimulator } from "../../sim";
+import { TEST_TOKEN } from "../helpers/secrets";
+
+const URN = "urn:pulumi:test::project::koodrive:index:CapacityGuard::seats";
+
+describe("the plugin's provider (against koodrive-sim)", () => {
+  let sim: Simulator;
+  let provider: KooDriveProvider;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TEST_TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
+    provider = new KooDriveProvider();
+    provider.configure({ endpoint: sim.url, accessToken: TEST_TOKEN });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it("refuses an unknown setting and a setting that is not a string, naming them", () => {
+    const { failures } = provider.checkConfig({ endpoint: 3, acessToken: "x", version: "0.1.0" });
+    assert.deepEqual(failures, [
+      { property: "endpoint", reason: "koodrive:endpoint must be a string" },
+      {
+        property: "acessToken",
+        reason:
+          'unknown koodrive setting "acessToken"; the settings are endpoint, accessToken, appId, appSecret, userId, usedSpaceUnit',
+      },
+    ]);
+  });
+
+  it("leaves a guard whose plan is unknown in preview pending, to be checked in the update", async () => {
+    const { inputs, failures, log } = await provider.check(URN, {}, { plannedUsers: unknownValue });
+    assert.deepEqual(failures, []);
+    assert.equal(inputs.status, "pending");
+    assert.deepEqual(log, [
+      { severity: "info", message: "the plan is not known until the update; the check runs then" },
+    ]);
+    const later = await provider.check(URN, {}, { plannedUsers: 6 });
+    assert.equal(later.inputs.status, "exceeds");
+    assert.match(later.failures[0]?.reason ?? "", /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+  });
+
+  it("leaves everything pending while an explicit provider's endpoint is unknown", async () => {
+    provider.configure({ endpoint: unknownValue, accessToken: TEST_TOKEN });
+    const { inputs, failures } = await provider.check(URN, {}, { plannedUsers: 6 });
+    assert.deepEqual(failures, []);
+    assert.equal(inputs.status, "pending");
+    assert.match(String(inputs.message), /endpoint is computed from another resource/);
+    const call = await provider.invoke(TOKENS.getServiceUsage);
+    assert.match(call.failures[0]?.reason ?? "", /the provider's endpoint is not known until the update/);
+    assert.equal(sim.requestCount("quotaUsed"), 0);
+  });
+
+  it("warns about an advisory guard's over-plan instead of failing", async () => {
+    const { inputs, failures, log } = await provider.check(URN, {}, { plannedUsers: 6, enforcement: "advisory" });
+    assert.deepEqual(failures, []);
+    assert.equal(inputs.status, "exceeds");
+    assert.deepEqual(log, [
+      { severity: "warning", message: "advisory capacity guard: seats: plan needs 6 new users, 5 left; exceeds by 1" },
+    ]);
+  });
+
+  it("refuses a plan value of the wrong kind with the guard's own message", async () => {
+    const { failures } = await provider.check(URN, {}, { plannedUsers: -1 });
+    assert.deepEqual(failures, [{ property: "plannedUsers", reason: "plannedUsers must be a whole number ≥ 0" }]);
+  });
+
+  it("answers an unknown function by name, and says why the figures could not be read", async () => {
+    assert.deepEqual((await provider.invoke("koodrive:index:nope")).failures, [
+      { property: "", reason: "unknown function koodrive:index:nope" },
+    ]);
+    provider.configure({ endpoint: sim.url, accessToken: "wrong-token" });
+    const { failures } = await provider.invoke(TOKENS.getServiceUsage);
+    assert.match(failures[0]?.reason ?? "", /^cannot read KooDrive usage: /);
+    assert.ok(!failures[0]?.reason.includes("wrong-token"));
+  });
+
+  it("imports a guard as one with an empty plan, judged now, and refreshes the figures", async () => {
+    const imported = await provider.read(URN, "guard-1", {}, {});
+    assert.equal(imported.outs.status, "fits");
+    assert.equal((imported.outs.usage as { userCount: number }).userCount, 95);
+    assert.deepEqual(imported.outs, imported.inputs);
+  });
+});

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { generateSchema, SCHEMA_FILE } from "../../harness/plugin-schema";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
+import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
+
+// biome-ignore lint/suspicious/noExplicitAny: walks the schema JSON, whose shape the assertions check
+type Spec = Record<string, any>;
+
+/** Every property spec in the schema, with where it is. */
+function properties(schema: Spec): [string, Spec][] {
+  const found: [string, Spec][] = [];
+  const collect = (where: string, props: Spec | undefined) => {
+    for (const [name, spec] of Object.entries(props ?? {})) found.push([`${where}.${name}`, spec as Spec]);
+  };
+  collect("config", schema.config.variables);
+  collect("provider", schema.provider.inputProperties);
+  for (const [token, resource] of Object.entries<Spec>(schema.resources)) {
+    collect(`${token} input`, resource.inputProperties);
+    collect(token, resource.properties);
+  }
+  for (const [token, fn] of Object.entries<Spec>(schema.functions)) collect(token, fn.outputs.properties);
+  for (const [token, type] of Object.entries<Spec>(schema.types)) collect(token, type.properties);
+  return found;
+}
+
+describe("the koodrive plugin schema", () => {
+  const schema = generateSchema() as Spec;
+
+  it("is what the declarations generate (run `npm run schema` after changing them)", () => {
+    assert.deepStrictEqual(JSON.parse(readFileSync(SCHEMA_FILE, "utf8")), schema);
+  });
+
+  it("describes every property", () => {
+    const undescribed = properties(schema).filter(
+      ([, spec]) => !(typeof spec.description === "string" && spec.description),
+    );
+    assert.deepStrictEqual(undescribed, []);
+  });
+
+  it("returns the 17 figures and the derived ones from getServiceUsage, all required", () => {
+    const outputs = schema.functions["koodrive:index:getServiceUsage"].outputs;
+    for (const field of [...QUOTA_USED_FIELDS, "remainingSeats", "remainingQuotaGB", "spaceUsedPercent"]) {
+      assert.ok(outputs.properties[field], `${field} is missing`);
+      assert.ok(outputs.required.includes(field), `${field} is not required`);
+    }
+    assert.equal(Object.keys(outputs.properties).length, 26);
+  });
+
+  it("configures the connection with the KOODRIVE_* fallbacks, credentials secret", () => {
+    const inputs = schema.provider.inputProperties;
+    assert.deepStrictEqual(Object.keys(inputs), CONNECTION_KEYS);
+    for (const key of CONNECTION_KEYS) {
+      assert.deepStrictEqual(inputs[key].defaultInfo, { environment: [CONNECTION_SETTINGS[key].variable] });
+    }
+    const secrets = Object.keys(inputs).filter((key) => inputs[key].secret);
+    assert.deepStrictEqual(secrets.sort(), ["accessToken", "appSecret"]);
+    assert.deepStrictEqual(Object.keys(schema.config.variables).sort(), Object.keys(inputs).sort());
+  });
+
+  it("declares CapacityGuard with the TypeScript guard's arguments and outputs", () => {
+    const guard = schema.resources["koodrive:index:CapacityGuard"];
+    assert.deepStrictEqual(Object.keys(guard.inputProperties), [
+      "plannedUsers",
+      "plannedSpaceGB",
+      "minFreeSeats",
+      "minFreeGB",
+      "warnAtPercent",
+      "enforcement",
+    ]);
+    for (const output of [
+      "status",
+      "fits",
+      "violations",
+      "warnings",
+      "remainingAfterPlan",
+      "admittedPlan",
+      "usage",
+      "message",
+    ]) {
+      assert.ok(guard.properties[output], `${output} is missing`);
+    }
+  });
+});
