@@ -39,16 +39,21 @@ version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' package.json)
 	exit 1
 }
 languages=(python go)
+# Generates into $1; pyproject.toml names README.md beside it, which the generator puts in the package.
+generate() {
+	"$bin" -schema provider/plugin/schema.json -out "$1" -version "$version" "${languages[@]}"
+	cp "$1/python/pulumi_koodrive/README.md" "$1/python/README.md"
+}
 
 if ! $check; then
-	"$bin" -schema provider/plugin/schema.json -out sdk -version "$version" "${languages[@]}"
+	generate sdk
 	echo "gen-sdk: wrote sdk/python and sdk/go (version $version)"
 	exit 0
 fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$bin" -schema provider/plugin/schema.json -out "$tmp" -version "$version" "${languages[@]}"
+generate "$tmp"
 stale=()
 for language in "${languages[@]}"; do
 	while IFS= read -r line; do stale+=("$line"); done < <(
