@@ -14,6 +14,7 @@ import ts from "typescript";
 import type { z } from "zod";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../provider/client/connection-settings";
 import { CapacityPlanSchema } from "../provider/client/plan-schema";
+import { QuotaUsedDataSchema } from "../provider/client/quota-used-schema";
 import { PACKAGE_VERSION } from "../provider/client/version";
 import { REPO_ROOT } from "./engine";
 
@@ -22,6 +23,25 @@ export const SCHEMA_FILE = path.join(REPO_ROOT, "provider/plugin/schema.json");
 
 type Spec = Record<string, unknown>;
 const TOKEN_PREFIX = "koodrive:index:";
+/** The JSDoc tag that marks a `number` member of a TypeScript declaration as a whole number. */
+const INTEGER_TAG = "integer";
+/** The Go module the Go SDK is published as (sdk/go.mod plus the package folder). */
+const GO_IMPORT_BASE_PATH = "github.com/koodrive/pulumi-koodrive/sdk/go/koodrive";
+
+/** A zod schema with its wrappers (optional, default, preprocess) taken off. */
+function innermost(field: z.ZodType): z.ZodType & { def: { type: string }; isInt?: boolean } {
+  let inner = field as z.ZodType & { def: { innerType?: z.ZodType; out?: z.ZodType; type: string } };
+  while (inner.def.innerType || inner.def.out) inner = (inner.def.innerType ?? inner.def.out) as typeof inner;
+  return inner;
+}
+
+/** The raw quotaUsed figures the API schema reads as whole numbers. */
+const WHOLE_FIGURES = new Set(
+  Object.entries(QuotaUsedDataSchema.shape)
+    .filter(([, field]) => innermost(field as z.ZodType).isInt)
+    .map(([name]) => name),
+);
+
 /** TypeScript's mapped utility types, which keep the members (and docs) of their argument. */
 const MAPPED_TYPES = new Set(["Required", "Partial", "Readonly"]);
 
@@ -118,8 +138,11 @@ export function generateSchema(): Spec {
     const required: string[] = [];
     for (const member of members) {
       const type = checker.getTypeOfSymbol(member);
+      const spec = typeSpec(type, `${context}${pascal(member.name)}`);
+      const whole =
+        WHOLE_FIGURES.has(member.name) || member.getJsDocTags(checker).some((tag) => tag.name === INTEGER_TAG);
       properties[member.name] = {
-        ...typeSpec(type, `${context}${pascal(member.name)}`),
+        ...(whole && spec.type === "number" ? { type: "integer" } : spec),
         description: doc(docsFrom?.getProperty(member.name) ?? member, `${context}.${member.name}`),
       };
       const unwrapped = unwrap(type);
@@ -142,12 +165,11 @@ export function generateSchema(): Spec {
 
   /** A field of the plan schema (zod), with its `.describe()` text. */
   const zodSpec = (field: z.ZodType, context: string): Spec => {
-    let inner = field as z.ZodType & { def: { innerType?: z.ZodType; type: string } };
-    while (inner.def.innerType) inner = inner.def.innerType as typeof inner;
+    const inner = innermost(field);
     const description = field.description ?? inner.description;
     if (!description) undocumented.push(context);
     const described = { description: description ?? "" };
-    if (inner.def.type === "number") return { type: "number", ...described };
+    if (inner.def.type === "number") return { type: inner.isInt ? "integer" : "number", ...described };
     if (inner.def.type === "enum" || inner.def.type === "string") return { type: "string", ...described };
     if (inner.def.type === "object") {
       const token = `${TOKEN_PREFIX}${context.split(".").map(pascal).join("")}`;
@@ -198,6 +220,21 @@ export function generateSchema(): Spec {
     keywords: ["pulumi", "koodrive", "huawei-cloud", "category/utility"],
     license: "Apache-2.0",
     meta: { moduleFormat: "(.*)" },
+    language: {
+      python: {
+        packageName: "pulumi_koodrive",
+        pyproject: { enabled: true },
+        requires: { pulumi: ">=3.200.0,<4.0.0" },
+        respectSchemaVersion: true,
+        readme:
+          "The KooDrive Pulumi SDK for Python: `get_service_usage` reads the tenant's seats and space at deploy time, `CapacityGuard` fails a deployment whose plan exceeds them. It needs the `koodrive` provider plugin (`pulumi plugin install resource koodrive`).",
+      },
+      go: {
+        importBasePath: GO_IMPORT_BASE_PATH,
+        respectSchemaVersion: true,
+        generateResourceContainerTypes: true,
+      },
+    },
     config: { variables: config },
     provider: {
       description:

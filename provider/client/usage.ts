@@ -4,15 +4,15 @@ import { toGB, type UsedSpaceUnit } from "./units";
 
 /** The figures derived from the raw ones; README "Derived figures" gives the same formulas. */
 export interface DerivedUsage {
-  /** userMaxCount − userCount. */
+  /** userMaxCount − userCount. @integer */
   remainingSeats: number;
-  /** deptSpaceQuota − deptSpaceQuotaUsed, in GB. */
+  /** deptSpaceQuota − deptSpaceQuotaUsed, in GB. @integer */
   remainingDeptQuotaGB: number;
-  /** personalSpaceQuota − personalSpaceQuotaUsed, in GB. */
+  /** personalSpaceQuota − personalSpaceQuotaUsed, in GB. @integer */
   remainingPersonalQuotaGB: number;
-  /** groupSpaceQuota − groupSpaceQuotaUsed, in GB. */
+  /** groupSpaceQuota − groupSpaceQuotaUsed, in GB. @integer */
   remainingGroupQuotaGB: number;
-  /** The three pools' remaining quota added up, in GB. */
+  /** The three pools' remaining quota added up, in GB. @integer */
   remainingQuotaGB: number;
   /** spaceUsed converted from `usedSpaceUnit` to GB (1 GB = 1024³ B), rounded to 3 decimals. */
   spaceUsedGB: number;

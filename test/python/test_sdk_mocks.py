@@ -1,0 +1,89 @@
+"""The generated Python SDK under Pulumi's mocks (pulumi.runtime.set_mocks): each function and resource
+reaches its schema token with the schema's argument names, and the python-guardrail program wires its
+config into the guard. The wheel of sdk/python must be installed (scripts/test-sdks.sh does it)."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-guardrail"
+PROJECT = "python-guardrail"
+FIGURES = {"remainingSeats": 80, "userMaxCount": 100, "remainingDeptQuotaGB": 6102}
+
+
+class Recorder(pulumi.runtime.Mocks):
+    """Answers like the engine would, and keeps every invoke token and registration it saw."""
+
+    def __init__(self) -> None:
+        self.invokes: list[str] = []
+        self.resources: dict[str, dict[str, Any]] = {}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        self.invokes.append(args.token)
+        return dict(FIGURES)
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.resources[args.typ] = dict(args.inputs)
+        return f"{args.name}-id", {**args.inputs, "status": "ok", "message": "the plan fits"}
+
+
+@pytest.fixture
+def mocks() -> Recorder:
+    recorder = Recorder()
+    pulumi.runtime.set_mocks(recorder, project=PROJECT, stack="dev", preview=False)
+    return recorder
+
+
+def test_get_service_usage_reaches_the_schema_function(mocks: Recorder) -> None:
+    import pulumi_koodrive as koodrive
+
+    usage = koodrive.get_service_usage()
+
+    assert mocks.invokes == ["koodrive:index:getServiceUsage"]
+    assert usage.remaining_seats == 80
+    assert usage.user_max_count == 100
+
+
+def test_capacity_guard_registers_with_schema_names(mocks: Recorder) -> None:
+    import pulumi_koodrive as koodrive
+
+    @pulumi.runtime.test
+    def declare() -> pulumi.Output[str]:
+        guard = koodrive.CapacityGuard(
+            "guard",
+            planned_users=25,
+            planned_space_gb=koodrive.CapacityGuardPlannedSpaceGBArgs(dept=200),
+            min_free_seats=1,
+            enforcement="advisory",
+        )
+        return guard.status
+
+    declare()
+    inputs = mocks.resources["koodrive:index:CapacityGuard"]
+    assert inputs["plannedUsers"] == 25
+    assert inputs["plannedSpaceGB"] == {"dept": 200}
+    assert inputs["minFreeSeats"] == 1
+    assert inputs["enforcement"] == "advisory"
+    assert "planned_users" not in inputs
+
+
+def test_example_program_guards_the_plan_from_config(mocks: Recorder) -> None:
+    sys.path.insert(0, str(EXAMPLE))
+    try:
+        from guardrail import program
+    finally:
+        sys.path.remove(str(EXAMPLE))
+    pulumi.runtime.set_all_config({f"{PROJECT}:plannedUsers": "25", f"{PROJECT}:plannedDeptGB": "200"})
+
+    @pulumi.runtime.test
+    def run() -> None:
+        program()
+
+    run()
+    assert mocks.invokes == ["koodrive:index:getServiceUsage"]
+    inputs = mocks.resources["koodrive:index:CapacityGuard"]
+    assert inputs["plannedUsers"] == 25
+    assert inputs["plannedSpaceGB"] == {"dept": 200}
