@@ -31,6 +31,8 @@ type CapacityGuard struct {
 	MinFreeGB pulumi.IntPtrOutput `pulumi:"minFreeGB"`
 	// seats that must stay free after the plan
 	MinFreeSeats pulumi.IntPtrOutput `pulumi:"minFreeSeats"`
+	// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+	MinRunwayDays pulumi.IntPtrOutput `pulumi:"minRunwayDays"`
 	// What this run allocates anew: the growth over the plan admitted before, per figure.
 	NewAllocation NewAllocationPtrOutput `pulumi:"newAllocation"`
 	// Said once, on the first run after an upgrade that changed how the guard counts.
@@ -41,6 +43,8 @@ type CapacityGuard struct {
 	PlannedUsers pulumi.IntPtrOutput `pulumi:"plannedUsers"`
 	// What is left of each figure after the plan (absent while pending).
 	RemainingAfterPlan RemainingAfterPlanPtrOutput `pulumi:"remainingAfterPlan"`
+	// Figures that would run out within `minRunwayDays` after the plan at their recent growth rate.
+	RunwayShortfalls RunwayShortfallArrayOutput `pulumi:"runwayShortfalls"`
 	// `fits`, `exceeds`, `pending` (plan or connection unknown until the update) or `unreadable` (figures could not be read).
 	Status pulumi.StringOutput `pulumi:"status"`
 	// The figures the plan was judged on (re-read by `pulumi refresh`).
@@ -105,6 +109,8 @@ type capacityGuardArgs struct {
 	MinFreeGB *int `pulumi:"minFreeGB"`
 	// seats that must stay free after the plan
 	MinFreeSeats *int `pulumi:"minFreeSeats"`
+	// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+	MinRunwayDays *int `pulumi:"minRunwayDays"`
 	// quota the stack allocates per pool, in all
 	PlannedSpaceGB *CapacityGuardPlannedSpaceGB `pulumi:"plannedSpaceGB"`
 	// users the stack allocates in all (e.g. its CSV's rows); each takes a seat
@@ -121,6 +127,8 @@ type CapacityGuardArgs struct {
 	MinFreeGB pulumi.IntPtrInput
 	// seats that must stay free after the plan
 	MinFreeSeats pulumi.IntPtrInput
+	// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+	MinRunwayDays pulumi.IntPtrInput
 	// quota the stack allocates per pool, in all
 	PlannedSpaceGB CapacityGuardPlannedSpaceGBPtrInput
 	// users the stack allocates in all (e.g. its CSV's rows); each takes a seat
@@ -246,6 +254,11 @@ func (o CapacityGuardOutput) MinFreeSeats() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) pulumi.IntPtrOutput { return v.MinFreeSeats }).(pulumi.IntPtrOutput)
 }
 
+// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+func (o CapacityGuardOutput) MinRunwayDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CapacityGuard) pulumi.IntPtrOutput { return v.MinRunwayDays }).(pulumi.IntPtrOutput)
+}
+
 // What this run allocates anew: the growth over the plan admitted before, per figure.
 func (o CapacityGuardOutput) NewAllocation() NewAllocationPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) NewAllocationPtrOutput { return v.NewAllocation }).(NewAllocationPtrOutput)
@@ -269,6 +282,11 @@ func (o CapacityGuardOutput) PlannedUsers() pulumi.IntPtrOutput {
 // What is left of each figure after the plan (absent while pending).
 func (o CapacityGuardOutput) RemainingAfterPlan() RemainingAfterPlanPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) RemainingAfterPlanPtrOutput { return v.RemainingAfterPlan }).(RemainingAfterPlanPtrOutput)
+}
+
+// Figures that would run out within `minRunwayDays` after the plan at their recent growth rate.
+func (o CapacityGuardOutput) RunwayShortfalls() RunwayShortfallArrayOutput {
+	return o.ApplyT(func(v *CapacityGuard) RunwayShortfallArrayOutput { return v.RunwayShortfalls }).(RunwayShortfallArrayOutput)
 }
 
 // `fits`, `exceeds`, `pending` (plan or connection unknown until the update) or `unreadable` (figures could not be read).

@@ -59,6 +59,9 @@ type LookupServiceUsageResult struct {
 	RemainingSeats int `pulumi:"remainingSeats"`
 	// Reserved pool, in GB.
 	ReservedSpaceQuota int `pulumi:"reservedSpaceQuota"`
+	// When each figure runs out at its recent pace: present where a history is kept (the data source,
+	// `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+	Runway *Runway `pulumi:"runway"`
 	// userCount / userMaxCount × 100, rounded to 2 decimals (0 when there are no seats).
 	SeatsUsedPercent float64 `pulumi:"seatsUsedPercent"`
 	// Total space the tenant subscribed, in GB.
@@ -181,6 +184,12 @@ func (o LookupServiceUsageResultOutput) RemainingSeats() pulumi.IntOutput {
 // Reserved pool, in GB.
 func (o LookupServiceUsageResultOutput) ReservedSpaceQuota() pulumi.IntOutput {
 	return o.ApplyT(func(v LookupServiceUsageResult) int { return v.ReservedSpaceQuota }).(pulumi.IntOutput)
+}
+
+// When each figure runs out at its recent pace: present where a history is kept (the data source,
+// `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+func (o LookupServiceUsageResultOutput) Runway() RunwayPtrOutput {
+	return o.ApplyT(func(v LookupServiceUsageResult) *Runway { return v.Runway }).(RunwayPtrOutput)
 }
 
 // userCount / userMaxCount × 100, rounded to 2 decimals (0 when there are no seats).

@@ -301,6 +301,9 @@ type GetServiceUsageResult struct {
 	RemainingSeats int `pulumi:"remainingSeats"`
 	// Reserved pool, in GB.
 	ReservedSpaceQuota int `pulumi:"reservedSpaceQuota"`
+	// When each figure runs out at its recent pace: present where a history is kept (the data source,
+	// `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+	Runway *Runway `pulumi:"runway"`
 	// userCount / userMaxCount × 100, rounded to 2 decimals (0 when there are no seats).
 	SeatsUsedPercent float64 `pulumi:"seatsUsedPercent"`
 	// Total space the tenant subscribed, in GB.
@@ -419,6 +422,12 @@ func (o GetServiceUsageResultOutput) RemainingSeats() pulumi.IntOutput {
 // Reserved pool, in GB.
 func (o GetServiceUsageResultOutput) ReservedSpaceQuota() pulumi.IntOutput {
 	return o.ApplyT(func(v GetServiceUsageResult) int { return v.ReservedSpaceQuota }).(pulumi.IntOutput)
+}
+
+// When each figure runs out at its recent pace: present where a history is kept (the data source,
+// `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+func (o GetServiceUsageResultOutput) Runway() RunwayPtrOutput {
+	return o.ApplyT(func(v GetServiceUsageResult) *Runway { return v.Runway }).(RunwayPtrOutput)
 }
 
 // userCount / userMaxCount × 100, rounded to 2 decimals (0 when there are no seats).
@@ -658,6 +667,17 @@ func (o GetServiceUsageResultPtrOutput) ReservedSpaceQuota() pulumi.IntPtrOutput
 		}
 		return &v.ReservedSpaceQuota
 	}).(pulumi.IntPtrOutput)
+}
+
+// When each figure runs out at its recent pace: present where a history is kept (the data source,
+// `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+func (o GetServiceUsageResultPtrOutput) Runway() RunwayPtrOutput {
+	return o.ApplyT(func(v *GetServiceUsageResult) *Runway {
+		if v == nil {
+			return nil
+		}
+		return v.Runway
+	}).(RunwayPtrOutput)
 }
 
 // userCount / userMaxCount × 100, rounded to 2 decimals (0 when there are no seats).
@@ -1196,6 +1216,414 @@ func (o RemainingAfterPlanPtrOutput) Seats() pulumi.Float64PtrOutput {
 	}).(pulumi.Float64PtrOutput)
 }
 
+// The forecast for seats, each pool's quota, all pools' quota and the stored data.
+type Runway struct {
+	// Quota allocated out of all three pools together.
+	AllocatableQuota RunwayFigure `pulumi:"allocatableQuota"`
+	// Quota allocated out of the department pool (GB).
+	DeptQuota RunwayFigure `pulumi:"deptQuota"`
+	// Quota allocated out of the group pool (GB).
+	GroupQuota RunwayFigure `pulumi:"groupQuota"`
+	// Says how much the forecast rests on, and that a forecast from few points is rough.
+	Note string `pulumi:"note"`
+	// Quota allocated out of the personal pool (GB).
+	PersonalQuota RunwayFigure `pulumi:"personalQuota"`
+	// Readings in the window the rates are fitted over.
+	Readings float64 `pulumi:"readings"`
+	// Seats taken, against the seats subscribed.
+	Seats RunwayFigure `pulumi:"seats"`
+	// Days between the window's first and last reading.
+	SpanDays float64 `pulumi:"spanDays"`
+	// Data stored, against the subscribed capacity (GB).
+	StoredData RunwayFigure `pulumi:"storedData"`
+}
+
+// The forecast for seats, each pool's quota, all pools' quota and the stored data.
+type RunwayOutput struct{ *pulumi.OutputState }
+
+func (RunwayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Runway)(nil)).Elem()
+}
+
+func (o RunwayOutput) ToRunwayOutput() RunwayOutput {
+	return o
+}
+
+func (o RunwayOutput) ToRunwayOutputWithContext(ctx context.Context) RunwayOutput {
+	return o
+}
+
+// Quota allocated out of all three pools together.
+func (o RunwayOutput) AllocatableQuota() RunwayFigureOutput {
+	return o.ApplyT(func(v Runway) RunwayFigure { return v.AllocatableQuota }).(RunwayFigureOutput)
+}
+
+// Quota allocated out of the department pool (GB).
+func (o RunwayOutput) DeptQuota() RunwayFigureOutput {
+	return o.ApplyT(func(v Runway) RunwayFigure { return v.DeptQuota }).(RunwayFigureOutput)
+}
+
+// Quota allocated out of the group pool (GB).
+func (o RunwayOutput) GroupQuota() RunwayFigureOutput {
+	return o.ApplyT(func(v Runway) RunwayFigure { return v.GroupQuota }).(RunwayFigureOutput)
+}
+
+// Says how much the forecast rests on, and that a forecast from few points is rough.
+func (o RunwayOutput) Note() pulumi.StringOutput {
+	return o.ApplyT(func(v Runway) string { return v.Note }).(pulumi.StringOutput)
+}
+
+// Quota allocated out of the personal pool (GB).
+func (o RunwayOutput) PersonalQuota() RunwayFigureOutput {
+	return o.ApplyT(func(v Runway) RunwayFigure { return v.PersonalQuota }).(RunwayFigureOutput)
+}
+
+// Readings in the window the rates are fitted over.
+func (o RunwayOutput) Readings() pulumi.Float64Output {
+	return o.ApplyT(func(v Runway) float64 { return v.Readings }).(pulumi.Float64Output)
+}
+
+// Seats taken, against the seats subscribed.
+func (o RunwayOutput) Seats() RunwayFigureOutput {
+	return o.ApplyT(func(v Runway) RunwayFigure { return v.Seats }).(RunwayFigureOutput)
+}
+
+// Days between the window's first and last reading.
+func (o RunwayOutput) SpanDays() pulumi.Float64Output {
+	return o.ApplyT(func(v Runway) float64 { return v.SpanDays }).(pulumi.Float64Output)
+}
+
+// Data stored, against the subscribed capacity (GB).
+func (o RunwayOutput) StoredData() RunwayFigureOutput {
+	return o.ApplyT(func(v Runway) RunwayFigure { return v.StoredData }).(RunwayFigureOutput)
+}
+
+type RunwayPtrOutput struct{ *pulumi.OutputState }
+
+func (RunwayPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Runway)(nil)).Elem()
+}
+
+func (o RunwayPtrOutput) ToRunwayPtrOutput() RunwayPtrOutput {
+	return o
+}
+
+func (o RunwayPtrOutput) ToRunwayPtrOutputWithContext(ctx context.Context) RunwayPtrOutput {
+	return o
+}
+
+func (o RunwayPtrOutput) Elem() RunwayOutput {
+	return o.ApplyT(func(v *Runway) Runway {
+		if v != nil {
+			return *v
+		}
+		var ret Runway
+		return ret
+	}).(RunwayOutput)
+}
+
+// Quota allocated out of all three pools together.
+func (o RunwayPtrOutput) AllocatableQuota() RunwayFigurePtrOutput {
+	return o.ApplyT(func(v *Runway) *RunwayFigure {
+		if v == nil {
+			return nil
+		}
+		return &v.AllocatableQuota
+	}).(RunwayFigurePtrOutput)
+}
+
+// Quota allocated out of the department pool (GB).
+func (o RunwayPtrOutput) DeptQuota() RunwayFigurePtrOutput {
+	return o.ApplyT(func(v *Runway) *RunwayFigure {
+		if v == nil {
+			return nil
+		}
+		return &v.DeptQuota
+	}).(RunwayFigurePtrOutput)
+}
+
+// Quota allocated out of the group pool (GB).
+func (o RunwayPtrOutput) GroupQuota() RunwayFigurePtrOutput {
+	return o.ApplyT(func(v *Runway) *RunwayFigure {
+		if v == nil {
+			return nil
+		}
+		return &v.GroupQuota
+	}).(RunwayFigurePtrOutput)
+}
+
+// Says how much the forecast rests on, and that a forecast from few points is rough.
+func (o RunwayPtrOutput) Note() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Runway) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Note
+	}).(pulumi.StringPtrOutput)
+}
+
+// Quota allocated out of the personal pool (GB).
+func (o RunwayPtrOutput) PersonalQuota() RunwayFigurePtrOutput {
+	return o.ApplyT(func(v *Runway) *RunwayFigure {
+		if v == nil {
+			return nil
+		}
+		return &v.PersonalQuota
+	}).(RunwayFigurePtrOutput)
+}
+
+// Readings in the window the rates are fitted over.
+func (o RunwayPtrOutput) Readings() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Runway) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.Readings
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Seats taken, against the seats subscribed.
+func (o RunwayPtrOutput) Seats() RunwayFigurePtrOutput {
+	return o.ApplyT(func(v *Runway) *RunwayFigure {
+		if v == nil {
+			return nil
+		}
+		return &v.Seats
+	}).(RunwayFigurePtrOutput)
+}
+
+// Days between the window's first and last reading.
+func (o RunwayPtrOutput) SpanDays() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Runway) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.SpanDays
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Data stored, against the subscribed capacity (GB).
+func (o RunwayPtrOutput) StoredData() RunwayFigurePtrOutput {
+	return o.ApplyT(func(v *Runway) *RunwayFigure {
+		if v == nil {
+			return nil
+		}
+		return &v.StoredData
+	}).(RunwayFigurePtrOutput)
+}
+
+// One figure's forecast.
+type RunwayFigure struct {
+	// What there is in all.
+	Capacity float64 `pulumi:"capacity"`
+	// (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
+	// when full is more than {@link HORIZON_DAYS} days away, or without enough history.
+	DaysUntilFull float64 `pulumi:"daysUntilFull"`
+	// The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
+	FullOn string `pulumi:"fullOn"`
+	// Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+	PerDay float64 `pulumi:"perDay"`
+	// What is used now.
+	Used float64 `pulumi:"used"`
+}
+
+// One figure's forecast.
+type RunwayFigureOutput struct{ *pulumi.OutputState }
+
+func (RunwayFigureOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RunwayFigure)(nil)).Elem()
+}
+
+func (o RunwayFigureOutput) ToRunwayFigureOutput() RunwayFigureOutput {
+	return o
+}
+
+func (o RunwayFigureOutput) ToRunwayFigureOutputWithContext(ctx context.Context) RunwayFigureOutput {
+	return o
+}
+
+// What there is in all.
+func (o RunwayFigureOutput) Capacity() pulumi.Float64Output {
+	return o.ApplyT(func(v RunwayFigure) float64 { return v.Capacity }).(pulumi.Float64Output)
+}
+
+// (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
+// when full is more than {@link HORIZON_DAYS} days away, or without enough history.
+func (o RunwayFigureOutput) DaysUntilFull() pulumi.Float64Output {
+	return o.ApplyT(func(v RunwayFigure) float64 { return v.DaysUntilFull }).(pulumi.Float64Output)
+}
+
+// The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
+func (o RunwayFigureOutput) FullOn() pulumi.StringOutput {
+	return o.ApplyT(func(v RunwayFigure) string { return v.FullOn }).(pulumi.StringOutput)
+}
+
+// Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+func (o RunwayFigureOutput) PerDay() pulumi.Float64Output {
+	return o.ApplyT(func(v RunwayFigure) float64 { return v.PerDay }).(pulumi.Float64Output)
+}
+
+// What is used now.
+func (o RunwayFigureOutput) Used() pulumi.Float64Output {
+	return o.ApplyT(func(v RunwayFigure) float64 { return v.Used }).(pulumi.Float64Output)
+}
+
+type RunwayFigurePtrOutput struct{ *pulumi.OutputState }
+
+func (RunwayFigurePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RunwayFigure)(nil)).Elem()
+}
+
+func (o RunwayFigurePtrOutput) ToRunwayFigurePtrOutput() RunwayFigurePtrOutput {
+	return o
+}
+
+func (o RunwayFigurePtrOutput) ToRunwayFigurePtrOutputWithContext(ctx context.Context) RunwayFigurePtrOutput {
+	return o
+}
+
+func (o RunwayFigurePtrOutput) Elem() RunwayFigureOutput {
+	return o.ApplyT(func(v *RunwayFigure) RunwayFigure {
+		if v != nil {
+			return *v
+		}
+		var ret RunwayFigure
+		return ret
+	}).(RunwayFigureOutput)
+}
+
+// What there is in all.
+func (o RunwayFigurePtrOutput) Capacity() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *RunwayFigure) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.Capacity
+	}).(pulumi.Float64PtrOutput)
+}
+
+// (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
+// when full is more than {@link HORIZON_DAYS} days away, or without enough history.
+func (o RunwayFigurePtrOutput) DaysUntilFull() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *RunwayFigure) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.DaysUntilFull
+	}).(pulumi.Float64PtrOutput)
+}
+
+// The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
+func (o RunwayFigurePtrOutput) FullOn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RunwayFigure) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.FullOn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+func (o RunwayFigurePtrOutput) PerDay() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *RunwayFigure) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.PerDay
+	}).(pulumi.Float64PtrOutput)
+}
+
+// What is used now.
+func (o RunwayFigurePtrOutput) Used() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *RunwayFigure) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.Used
+	}).(pulumi.Float64PtrOutput)
+}
+
+// A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+type RunwayShortfall struct {
+	// Days until full after the plan.
+	DaysUntilFull float64 `pulumi:"daysUntilFull"`
+	// The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
+	Figure string `pulumi:"figure"`
+	// The day it would be full (YYYY-MM-DD, UTC).
+	FullOn string `pulumi:"fullOn"`
+	// One line a person can act on.
+	Message string `pulumi:"message"`
+	// The guard's minRunwayDays it falls short of.
+	MinRunwayDays float64 `pulumi:"minRunwayDays"`
+	// Growth per day.
+	PerDay float64 `pulumi:"perDay"`
+}
+
+// A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+type RunwayShortfallOutput struct{ *pulumi.OutputState }
+
+func (RunwayShortfallOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RunwayShortfall)(nil)).Elem()
+}
+
+func (o RunwayShortfallOutput) ToRunwayShortfallOutput() RunwayShortfallOutput {
+	return o
+}
+
+func (o RunwayShortfallOutput) ToRunwayShortfallOutputWithContext(ctx context.Context) RunwayShortfallOutput {
+	return o
+}
+
+// Days until full after the plan.
+func (o RunwayShortfallOutput) DaysUntilFull() pulumi.Float64Output {
+	return o.ApplyT(func(v RunwayShortfall) float64 { return v.DaysUntilFull }).(pulumi.Float64Output)
+}
+
+// The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
+func (o RunwayShortfallOutput) Figure() pulumi.StringOutput {
+	return o.ApplyT(func(v RunwayShortfall) string { return v.Figure }).(pulumi.StringOutput)
+}
+
+// The day it would be full (YYYY-MM-DD, UTC).
+func (o RunwayShortfallOutput) FullOn() pulumi.StringOutput {
+	return o.ApplyT(func(v RunwayShortfall) string { return v.FullOn }).(pulumi.StringOutput)
+}
+
+// One line a person can act on.
+func (o RunwayShortfallOutput) Message() pulumi.StringOutput {
+	return o.ApplyT(func(v RunwayShortfall) string { return v.Message }).(pulumi.StringOutput)
+}
+
+// The guard's minRunwayDays it falls short of.
+func (o RunwayShortfallOutput) MinRunwayDays() pulumi.Float64Output {
+	return o.ApplyT(func(v RunwayShortfall) float64 { return v.MinRunwayDays }).(pulumi.Float64Output)
+}
+
+// Growth per day.
+func (o RunwayShortfallOutput) PerDay() pulumi.Float64Output {
+	return o.ApplyT(func(v RunwayShortfall) float64 { return v.PerDay }).(pulumi.Float64Output)
+}
+
+type RunwayShortfallArrayOutput struct{ *pulumi.OutputState }
+
+func (RunwayShortfallArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RunwayShortfall)(nil)).Elem()
+}
+
+func (o RunwayShortfallArrayOutput) ToRunwayShortfallArrayOutput() RunwayShortfallArrayOutput {
+	return o
+}
+
+func (o RunwayShortfallArrayOutput) ToRunwayShortfallArrayOutputWithContext(ctx context.Context) RunwayShortfallArrayOutput {
+	return o
+}
+
+func (o RunwayShortfallArrayOutput) Index(i pulumi.IntInput) RunwayShortfallOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RunwayShortfall {
+		return vs[0].([]RunwayShortfall)[vs[1].(int)]
+	}).(RunwayShortfallOutput)
+}
+
 // A figure that stays within capacity but passes `warnAtPercent`.
 type UtilisationWarning struct {
 	// The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools).
@@ -1384,6 +1812,12 @@ func init() {
 	pulumi.RegisterOutputType(PlannedSpaceGBPtrOutput{})
 	pulumi.RegisterOutputType(RemainingAfterPlanOutput{})
 	pulumi.RegisterOutputType(RemainingAfterPlanPtrOutput{})
+	pulumi.RegisterOutputType(RunwayOutput{})
+	pulumi.RegisterOutputType(RunwayPtrOutput{})
+	pulumi.RegisterOutputType(RunwayFigureOutput{})
+	pulumi.RegisterOutputType(RunwayFigurePtrOutput{})
+	pulumi.RegisterOutputType(RunwayShortfallOutput{})
+	pulumi.RegisterOutputType(RunwayShortfallArrayOutput{})
 	pulumi.RegisterOutputType(UtilisationWarningOutput{})
 	pulumi.RegisterOutputType(UtilisationWarningArrayOutput{})
 	pulumi.RegisterOutputType(ViolationOutput{})

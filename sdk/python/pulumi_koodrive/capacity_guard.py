@@ -24,6 +24,7 @@ class CapacityGuardArgs:
                  enforcement: pulumi.Input[Optional[_builtins.str]] = None,
                  min_free_gb: pulumi.Input[Optional[_builtins.int]] = None,
                  min_free_seats: pulumi.Input[Optional[_builtins.int]] = None,
+                 min_runway_days: pulumi.Input[Optional[_builtins.int]] = None,
                  planned_space_gb: pulumi.Input[Optional['CapacityGuardPlannedSpaceGBArgs']] = None,
                  planned_users: pulumi.Input[Optional[_builtins.int]] = None,
                  warn_at_percent: pulumi.Input[Optional[_builtins.float]] = None):
@@ -33,6 +34,7 @@ class CapacityGuardArgs:
         :param pulumi.Input[_builtins.str] enforcement: fail the deployment, or only warn
         :param pulumi.Input[_builtins.int] min_free_gb: allocatable quota (all pools) that must stay free after the plan
         :param pulumi.Input[_builtins.int] min_free_seats: seats that must stay free after the plan
+        :param pulumi.Input[_builtins.int] min_runway_days: days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
         :param pulumi.Input['CapacityGuardPlannedSpaceGBArgs'] planned_space_gb: quota the stack allocates per pool, in all
         :param pulumi.Input[_builtins.int] planned_users: users the stack allocates in all (e.g. its CSV's rows); each takes a seat
         :param pulumi.Input[_builtins.float] warn_at_percent: warn when seats or a pool's quota would be this many percent used after the plan
@@ -43,6 +45,8 @@ class CapacityGuardArgs:
             pulumi.set(__self__, "min_free_gb", min_free_gb)
         if min_free_seats is not None:
             pulumi.set(__self__, "min_free_seats", min_free_seats)
+        if min_runway_days is not None:
+            pulumi.set(__self__, "min_runway_days", min_runway_days)
         if planned_space_gb is not None:
             pulumi.set(__self__, "planned_space_gb", planned_space_gb)
         if planned_users is not None:
@@ -85,6 +89,18 @@ class CapacityGuardArgs:
     @min_free_seats.setter
     def min_free_seats(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "min_free_seats", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minRunwayDays")
+    def min_runway_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+        """
+        return pulumi.get(self, "min_runway_days")
+
+    @min_runway_days.setter
+    def min_runway_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "min_runway_days", value)
 
     @_builtins.property
     @pulumi.getter(name="plannedSpaceGB")
@@ -132,6 +148,7 @@ class CapacityGuard(pulumi.CustomResource):
                  enforcement: pulumi.Input[Optional[_builtins.str]] = None,
                  min_free_gb: pulumi.Input[Optional[_builtins.int]] = None,
                  min_free_seats: pulumi.Input[Optional[_builtins.int]] = None,
+                 min_runway_days: pulumi.Input[Optional[_builtins.int]] = None,
                  planned_space_gb: pulumi.Input[Optional[Union['CapacityGuardPlannedSpaceGBArgs', 'CapacityGuardPlannedSpaceGBArgsDict', 'outputs.CapacityGuardPlannedSpaceGB']]] = None,
                  planned_users: pulumi.Input[Optional[_builtins.int]] = None,
                  warn_at_percent: pulumi.Input[Optional[_builtins.float]] = None,
@@ -148,6 +165,7 @@ class CapacityGuard(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] enforcement: fail the deployment, or only warn
         :param pulumi.Input[_builtins.int] min_free_gb: allocatable quota (all pools) that must stay free after the plan
         :param pulumi.Input[_builtins.int] min_free_seats: seats that must stay free after the plan
+        :param pulumi.Input[_builtins.int] min_runway_days: days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
         :param pulumi.Input[Union['CapacityGuardPlannedSpaceGBArgs', 'CapacityGuardPlannedSpaceGBArgsDict', 'outputs.CapacityGuardPlannedSpaceGB']] planned_space_gb: quota the stack allocates per pool, in all
         :param pulumi.Input[_builtins.int] planned_users: users the stack allocates in all (e.g. its CSV's rows); each takes a seat
         :param pulumi.Input[_builtins.float] warn_at_percent: warn when seats or a pool's quota would be this many percent used after the plan
@@ -183,6 +201,7 @@ class CapacityGuard(pulumi.CustomResource):
                  enforcement: pulumi.Input[Optional[_builtins.str]] = None,
                  min_free_gb: pulumi.Input[Optional[_builtins.int]] = None,
                  min_free_seats: pulumi.Input[Optional[_builtins.int]] = None,
+                 min_runway_days: pulumi.Input[Optional[_builtins.int]] = None,
                  planned_space_gb: pulumi.Input[Optional[Union['CapacityGuardPlannedSpaceGBArgs', 'CapacityGuardPlannedSpaceGBArgsDict', 'outputs.CapacityGuardPlannedSpaceGB']]] = None,
                  planned_users: pulumi.Input[Optional[_builtins.int]] = None,
                  warn_at_percent: pulumi.Input[Optional[_builtins.float]] = None,
@@ -198,6 +217,7 @@ class CapacityGuard(pulumi.CustomResource):
             __props__.__dict__["enforcement"] = enforcement
             __props__.__dict__["min_free_gb"] = min_free_gb
             __props__.__dict__["min_free_seats"] = min_free_seats
+            __props__.__dict__["min_runway_days"] = min_runway_days
             __props__.__dict__["planned_space_gb"] = planned_space_gb
             __props__.__dict__["planned_users"] = planned_users
             __props__.__dict__["warn_at_percent"] = warn_at_percent
@@ -207,6 +227,7 @@ class CapacityGuard(pulumi.CustomResource):
             __props__.__dict__["new_allocation"] = None
             __props__.__dict__["notice"] = None
             __props__.__dict__["remaining_after_plan"] = None
+            __props__.__dict__["runway_shortfalls"] = None
             __props__.__dict__["status"] = None
             __props__.__dict__["usage"] = None
             __props__.__dict__["violations"] = None
@@ -239,11 +260,13 @@ class CapacityGuard(pulumi.CustomResource):
         __props__.__dict__["message"] = None
         __props__.__dict__["min_free_gb"] = None
         __props__.__dict__["min_free_seats"] = None
+        __props__.__dict__["min_runway_days"] = None
         __props__.__dict__["new_allocation"] = None
         __props__.__dict__["notice"] = None
         __props__.__dict__["planned_space_gb"] = None
         __props__.__dict__["planned_users"] = None
         __props__.__dict__["remaining_after_plan"] = None
+        __props__.__dict__["runway_shortfalls"] = None
         __props__.__dict__["status"] = None
         __props__.__dict__["usage"] = None
         __props__.__dict__["violations"] = None
@@ -306,6 +329,14 @@ class CapacityGuard(pulumi.CustomResource):
         return pulumi.get(self, "min_free_seats")
 
     @_builtins.property
+    @pulumi.getter(name="minRunwayDays")
+    def min_runway_days(self) -> pulumi.Output[Optional[_builtins.int]]:
+        """
+        days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+        """
+        return pulumi.get(self, "min_runway_days")
+
+    @_builtins.property
     @pulumi.getter(name="newAllocation")
     def new_allocation(self) -> pulumi.Output[Optional['outputs.NewAllocation']]:
         """
@@ -344,6 +375,14 @@ class CapacityGuard(pulumi.CustomResource):
         What is left of each figure after the plan (absent while pending).
         """
         return pulumi.get(self, "remaining_after_plan")
+
+    @_builtins.property
+    @pulumi.getter(name="runwayShortfalls")
+    def runway_shortfalls(self) -> pulumi.Output[Sequence['outputs.RunwayShortfall']]:
+        """
+        Figures that would run out within `minRunwayDays` after the plan at their recent growth rate.
+        """
+        return pulumi.get(self, "runway_shortfalls")
 
     @_builtins.property
     @pulumi.getter

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = [
     'GetServiceUsageResult',
@@ -23,7 +24,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetServiceUsageResult:
-    def __init__(__self__, dept_space_quota=None, dept_space_quota_used=None, dept_space_used=None, group_space_quota=None, group_space_quota_used=None, group_space_used=None, package_download_expires=None, personal_space_quota=None, personal_space_quota_used=None, personal_space_used=None, product_type=None, remaining_dept_quota_gb=None, remaining_group_quota_gb=None, remaining_personal_quota_gb=None, remaining_quota_gb=None, remaining_seats=None, reserved_space_quota=None, seats_used_percent=None, space_capacity=None, space_quota_used=None, space_used=None, space_used_gb=None, space_used_percent=None, used_space_unit=None, user_count=None, user_max_count=None):
+    def __init__(__self__, dept_space_quota=None, dept_space_quota_used=None, dept_space_used=None, group_space_quota=None, group_space_quota_used=None, group_space_used=None, package_download_expires=None, personal_space_quota=None, personal_space_quota_used=None, personal_space_used=None, product_type=None, remaining_dept_quota_gb=None, remaining_group_quota_gb=None, remaining_personal_quota_gb=None, remaining_quota_gb=None, remaining_seats=None, reserved_space_quota=None, runway=None, seats_used_percent=None, space_capacity=None, space_quota_used=None, space_used=None, space_used_gb=None, space_used_percent=None, used_space_unit=None, user_count=None, user_max_count=None):
         if dept_space_quota and not isinstance(dept_space_quota, int):
             raise TypeError("Expected argument 'dept_space_quota' to be a int")
         pulumi.set(__self__, "dept_space_quota", dept_space_quota)
@@ -75,6 +76,9 @@ class GetServiceUsageResult:
         if reserved_space_quota and not isinstance(reserved_space_quota, int):
             raise TypeError("Expected argument 'reserved_space_quota' to be a int")
         pulumi.set(__self__, "reserved_space_quota", reserved_space_quota)
+        if runway and not isinstance(runway, dict):
+            raise TypeError("Expected argument 'runway' to be a dict")
+        pulumi.set(__self__, "runway", runway)
         if seats_used_percent and not isinstance(seats_used_percent, float):
             raise TypeError("Expected argument 'seats_used_percent' to be a float")
         pulumi.set(__self__, "seats_used_percent", seats_used_percent)
@@ -240,6 +244,15 @@ class GetServiceUsageResult:
         return pulumi.get(self, "reserved_space_quota")
 
     @_builtins.property
+    @pulumi.getter
+    def runway(self) -> Optional['outputs.Runway']:
+        """
+        When each figure runs out at its recent pace: present where a history is kept (the data source,
+        `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+        """
+        return pulumi.get(self, "runway")
+
+    @_builtins.property
     @pulumi.getter(name="seatsUsedPercent")
     def seats_used_percent(self) -> _builtins.float:
         """
@@ -335,6 +348,7 @@ class AwaitableGetServiceUsageResult(GetServiceUsageResult):
             remaining_quota_gb=self.remaining_quota_gb,
             remaining_seats=self.remaining_seats,
             reserved_space_quota=self.reserved_space_quota,
+            runway=self.runway,
             seats_used_percent=self.seats_used_percent,
             space_capacity=self.space_capacity,
             space_quota_used=self.space_quota_used,
@@ -374,6 +388,7 @@ def get_service_usage(opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableG
         remaining_quota_gb=pulumi.get(__ret__, 'remaining_quota_gb'),
         remaining_seats=pulumi.get(__ret__, 'remaining_seats'),
         reserved_space_quota=pulumi.get(__ret__, 'reserved_space_quota'),
+        runway=pulumi.get(__ret__, 'runway'),
         seats_used_percent=pulumi.get(__ret__, 'seats_used_percent'),
         space_capacity=pulumi.get(__ret__, 'space_capacity'),
         space_quota_used=pulumi.get(__ret__, 'space_quota_used'),
@@ -410,6 +425,7 @@ def get_service_usage_output(opts: Optional[Union[pulumi.InvokeOptions, pulumi.I
         remaining_quota_gb=pulumi.get(__response__, 'remaining_quota_gb'),
         remaining_seats=pulumi.get(__response__, 'remaining_seats'),
         reserved_space_quota=pulumi.get(__response__, 'reserved_space_quota'),
+        runway=pulumi.get(__response__, 'runway'),
         seats_used_percent=pulumi.get(__response__, 'seats_used_percent'),
         space_capacity=pulumi.get(__response__, 'space_capacity'),
         space_quota_used=pulumi.get(__response__, 'space_quota_used'),

@@ -24,6 +24,9 @@ __all__ = [
     'NewAllocationSpaceGB',
     'PlannedSpaceGB',
     'RemainingAfterPlan',
+    'Runway',
+    'RunwayFigure',
+    'RunwayShortfall',
     'UtilisationWarning',
     'Violation',
 ]
@@ -222,7 +225,8 @@ class GetServiceUsageResult(dict):
                  space_used_percent: _builtins.float,
                  used_space_unit: _builtins.str,
                  user_count: _builtins.int,
-                 user_max_count: _builtins.int):
+                 user_max_count: _builtins.int,
+                 runway: Optional['outputs.Runway'] = None):
         """
         What `getServiceUsage` returns: the 17 raw figures unchanged, and the derived ones.
 
@@ -252,6 +256,8 @@ class GetServiceUsageResult(dict):
         :param _builtins.str used_space_unit: The unit `spaceUsed` was read in (an assumption: the API reference does not say).
         :param _builtins.int user_count: OrgID users created: seats taken.
         :param _builtins.int user_max_count: Seats subscribed.
+        :param 'Runway' runway: When each figure runs out at its recent pace: present where a history is kept (the data source,
+               `koodrive-usage --history`). README "Capacity runway" gives the formulas.
         """
         pulumi.set(__self__, "dept_space_quota", dept_space_quota)
         pulumi.set(__self__, "dept_space_quota_used", dept_space_quota_used)
@@ -279,6 +285,8 @@ class GetServiceUsageResult(dict):
         pulumi.set(__self__, "used_space_unit", used_space_unit)
         pulumi.set(__self__, "user_count", user_count)
         pulumi.set(__self__, "user_max_count", user_max_count)
+        if runway is not None:
+            pulumi.set(__self__, "runway", runway)
 
     @_builtins.property
     @pulumi.getter(name="deptSpaceQuota")
@@ -487,6 +495,15 @@ class GetServiceUsageResult(dict):
         Seats subscribed.
         """
         return pulumi.get(self, "user_max_count")
+
+    @_builtins.property
+    @pulumi.getter
+    def runway(self) -> Optional['outputs.Runway']:
+        """
+        When each figure runs out at its recent pace: present where a history is kept (the data source,
+        `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+        """
+        return pulumi.get(self, "runway")
 
 
 @pulumi.output_type
@@ -755,6 +772,335 @@ class RemainingAfterPlan(dict):
         Seats left.
         """
         return pulumi.get(self, "seats")
+
+
+@pulumi.output_type
+class Runway(dict):
+    """
+    The forecast for seats, each pool's quota, all pools' quota and the stored data.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "allocatableQuota":
+            suggest = "allocatable_quota"
+        elif key == "deptQuota":
+            suggest = "dept_quota"
+        elif key == "groupQuota":
+            suggest = "group_quota"
+        elif key == "personalQuota":
+            suggest = "personal_quota"
+        elif key == "spanDays":
+            suggest = "span_days"
+        elif key == "storedData":
+            suggest = "stored_data"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Runway. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Runway.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Runway.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 allocatable_quota: 'outputs.RunwayFigure',
+                 dept_quota: 'outputs.RunwayFigure',
+                 group_quota: 'outputs.RunwayFigure',
+                 note: _builtins.str,
+                 personal_quota: 'outputs.RunwayFigure',
+                 readings: _builtins.float,
+                 seats: 'outputs.RunwayFigure',
+                 span_days: _builtins.float,
+                 stored_data: 'outputs.RunwayFigure'):
+        """
+        The forecast for seats, each pool's quota, all pools' quota and the stored data.
+
+        :param 'RunwayFigure' allocatable_quota: Quota allocated out of all three pools together.
+        :param 'RunwayFigure' dept_quota: Quota allocated out of the department pool (GB).
+        :param 'RunwayFigure' group_quota: Quota allocated out of the group pool (GB).
+        :param _builtins.str note: Says how much the forecast rests on, and that a forecast from few points is rough.
+        :param 'RunwayFigure' personal_quota: Quota allocated out of the personal pool (GB).
+        :param _builtins.float readings: Readings in the window the rates are fitted over.
+        :param 'RunwayFigure' seats: Seats taken, against the seats subscribed.
+        :param _builtins.float span_days: Days between the window's first and last reading.
+        :param 'RunwayFigure' stored_data: Data stored, against the subscribed capacity (GB).
+        """
+        pulumi.set(__self__, "allocatable_quota", allocatable_quota)
+        pulumi.set(__self__, "dept_quota", dept_quota)
+        pulumi.set(__self__, "group_quota", group_quota)
+        pulumi.set(__self__, "note", note)
+        pulumi.set(__self__, "personal_quota", personal_quota)
+        pulumi.set(__self__, "readings", readings)
+        pulumi.set(__self__, "seats", seats)
+        pulumi.set(__self__, "span_days", span_days)
+        pulumi.set(__self__, "stored_data", stored_data)
+
+    @_builtins.property
+    @pulumi.getter(name="allocatableQuota")
+    def allocatable_quota(self) -> 'outputs.RunwayFigure':
+        """
+        Quota allocated out of all three pools together.
+        """
+        return pulumi.get(self, "allocatable_quota")
+
+    @_builtins.property
+    @pulumi.getter(name="deptQuota")
+    def dept_quota(self) -> 'outputs.RunwayFigure':
+        """
+        Quota allocated out of the department pool (GB).
+        """
+        return pulumi.get(self, "dept_quota")
+
+    @_builtins.property
+    @pulumi.getter(name="groupQuota")
+    def group_quota(self) -> 'outputs.RunwayFigure':
+        """
+        Quota allocated out of the group pool (GB).
+        """
+        return pulumi.get(self, "group_quota")
+
+    @_builtins.property
+    @pulumi.getter
+    def note(self) -> _builtins.str:
+        """
+        Says how much the forecast rests on, and that a forecast from few points is rough.
+        """
+        return pulumi.get(self, "note")
+
+    @_builtins.property
+    @pulumi.getter(name="personalQuota")
+    def personal_quota(self) -> 'outputs.RunwayFigure':
+        """
+        Quota allocated out of the personal pool (GB).
+        """
+        return pulumi.get(self, "personal_quota")
+
+    @_builtins.property
+    @pulumi.getter
+    def readings(self) -> _builtins.float:
+        """
+        Readings in the window the rates are fitted over.
+        """
+        return pulumi.get(self, "readings")
+
+    @_builtins.property
+    @pulumi.getter
+    def seats(self) -> 'outputs.RunwayFigure':
+        """
+        Seats taken, against the seats subscribed.
+        """
+        return pulumi.get(self, "seats")
+
+    @_builtins.property
+    @pulumi.getter(name="spanDays")
+    def span_days(self) -> _builtins.float:
+        """
+        Days between the window's first and last reading.
+        """
+        return pulumi.get(self, "span_days")
+
+    @_builtins.property
+    @pulumi.getter(name="storedData")
+    def stored_data(self) -> 'outputs.RunwayFigure':
+        """
+        Data stored, against the subscribed capacity (GB).
+        """
+        return pulumi.get(self, "stored_data")
+
+
+@pulumi.output_type
+class RunwayFigure(dict):
+    """
+    One figure's forecast.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "daysUntilFull":
+            suggest = "days_until_full"
+        elif key == "fullOn":
+            suggest = "full_on"
+        elif key == "perDay":
+            suggest = "per_day"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in RunwayFigure. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        RunwayFigure.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        RunwayFigure.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 capacity: _builtins.float,
+                 days_until_full: _builtins.float,
+                 full_on: _builtins.str,
+                 per_day: _builtins.float,
+                 used: _builtins.float):
+        """
+        One figure's forecast.
+
+        :param _builtins.float capacity: What there is in all.
+        :param _builtins.float days_until_full: (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
+               when full is more than {@link HORIZON_DAYS} days away, or without enough history.
+        :param _builtins.str full_on: The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
+        :param _builtins.float per_day: Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+        :param _builtins.float used: What is used now.
+        """
+        pulumi.set(__self__, "capacity", capacity)
+        pulumi.set(__self__, "days_until_full", days_until_full)
+        pulumi.set(__self__, "full_on", full_on)
+        pulumi.set(__self__, "per_day", per_day)
+        pulumi.set(__self__, "used", used)
+
+    @_builtins.property
+    @pulumi.getter
+    def capacity(self) -> _builtins.float:
+        """
+        What there is in all.
+        """
+        return pulumi.get(self, "capacity")
+
+    @_builtins.property
+    @pulumi.getter(name="daysUntilFull")
+    def days_until_full(self) -> _builtins.float:
+        """
+        (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
+        when full is more than {@link HORIZON_DAYS} days away, or without enough history.
+        """
+        return pulumi.get(self, "days_until_full")
+
+    @_builtins.property
+    @pulumi.getter(name="fullOn")
+    def full_on(self) -> _builtins.str:
+        """
+        The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
+        """
+        return pulumi.get(self, "full_on")
+
+    @_builtins.property
+    @pulumi.getter(name="perDay")
+    def per_day(self) -> _builtins.float:
+        """
+        Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+        """
+        return pulumi.get(self, "per_day")
+
+    @_builtins.property
+    @pulumi.getter
+    def used(self) -> _builtins.float:
+        """
+        What is used now.
+        """
+        return pulumi.get(self, "used")
+
+
+@pulumi.output_type
+class RunwayShortfall(dict):
+    """
+    A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "daysUntilFull":
+            suggest = "days_until_full"
+        elif key == "fullOn":
+            suggest = "full_on"
+        elif key == "minRunwayDays":
+            suggest = "min_runway_days"
+        elif key == "perDay":
+            suggest = "per_day"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in RunwayShortfall. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        RunwayShortfall.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        RunwayShortfall.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 days_until_full: _builtins.float,
+                 figure: _builtins.str,
+                 full_on: _builtins.str,
+                 message: _builtins.str,
+                 min_runway_days: _builtins.float,
+                 per_day: _builtins.float):
+        """
+        A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+
+        :param _builtins.float days_until_full: Days until full after the plan.
+        :param _builtins.str figure: The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
+        :param _builtins.str full_on: The day it would be full (YYYY-MM-DD, UTC).
+        :param _builtins.str message: One line a person can act on.
+        :param _builtins.float min_runway_days: The guard's minRunwayDays it falls short of.
+        :param _builtins.float per_day: Growth per day.
+        """
+        pulumi.set(__self__, "days_until_full", days_until_full)
+        pulumi.set(__self__, "figure", figure)
+        pulumi.set(__self__, "full_on", full_on)
+        pulumi.set(__self__, "message", message)
+        pulumi.set(__self__, "min_runway_days", min_runway_days)
+        pulumi.set(__self__, "per_day", per_day)
+
+    @_builtins.property
+    @pulumi.getter(name="daysUntilFull")
+    def days_until_full(self) -> _builtins.float:
+        """
+        Days until full after the plan.
+        """
+        return pulumi.get(self, "days_until_full")
+
+    @_builtins.property
+    @pulumi.getter
+    def figure(self) -> _builtins.str:
+        """
+        The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
+        """
+        return pulumi.get(self, "figure")
+
+    @_builtins.property
+    @pulumi.getter(name="fullOn")
+    def full_on(self) -> _builtins.str:
+        """
+        The day it would be full (YYYY-MM-DD, UTC).
+        """
+        return pulumi.get(self, "full_on")
+
+    @_builtins.property
+    @pulumi.getter
+    def message(self) -> _builtins.str:
+        """
+        One line a person can act on.
+        """
+        return pulumi.get(self, "message")
+
+    @_builtins.property
+    @pulumi.getter(name="minRunwayDays")
+    def min_runway_days(self) -> _builtins.float:
+        """
+        The guard's minRunwayDays it falls short of.
+        """
+        return pulumi.get(self, "min_runway_days")
+
+    @_builtins.property
+    @pulumi.getter(name="perDay")
+    def per_day(self) -> _builtins.float:
+        """
+        Growth per day.
+        """
+        return pulumi.get(self, "per_day")
 
 
 @pulumi.output_type
