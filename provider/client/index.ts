@@ -4,7 +4,6 @@ export * from "./endpoint";
 export * from "./errors";
 export * from "./plan";
 export * from "./quota-used";
-export * from "./reading-schema";
 export * from "./runway";
 export * from "./secret";
 export * from "./settings";
