@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { rootCertificates } from "node:tls";
-import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
+import type { Dispatcher } from "undici";
 import { apiUrl } from "./endpoint";
 import {
   isKooDriveError,
@@ -10,6 +10,7 @@ import {
   redactError,
   TimeoutError,
 } from "./errors";
+import { Agent, proxyAgentClass } from "./http-dispatchers";
 import { proxyFor, proxyName } from "./proxy";
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { secretRedactor } from "./redact";
@@ -129,7 +130,7 @@ export class KooDriveClient {
   #newDispatcher(): Dispatcher {
     const tls = this.#settings.caCert ? { ca: [...rootCertificates, this.#settings.caCert] } : undefined;
     if (!this.#proxy) return new Agent(tls ? { connect: tls } : {});
-    return new ProxyAgent({ uri: this.#proxy.href, ...(tls ? { requestTls: tls } : {}) });
+    return new (proxyAgentClass())({ uri: this.#proxy.href, ...(tls ? { requestTls: tls } : {}) });
   }
 
   /** The base URL requests go to. */
@@ -256,9 +257,10 @@ export class KooDriveClient {
     const signal = AbortSignal.any([deadlineSignal, AbortSignal.timeout(timeoutMs)]);
     let answered = false;
     try {
-      const response = await request(url, {
+      const response = await this.#dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: method as "GET",
-        dispatcher: this.#dispatcher,
         signal,
         headers: {
           accept: "application/json",

@@ -1,0 +1,57 @@
+/**
+ * The client's way to undici: a direct `Agent`, or a `ProxyAgent` when a proxy is configured, on
+ * which requests go through the `Dispatcher` API (`dispatcher.request`).
+ *
+ * They are loaded from undici's own modules, not its index: the index also loads fetch, WebSocket,
+ * the caches, the mocks and the interceptors, which the provider process never uses and which were
+ * two thirds of undici's load time there (BENCHMARKS.md). The one thing the index does that these
+ * classes need, putting the request API (`request`, `connect`, …) on `Dispatcher.prototype`, is done
+ * here the same way. Should an undici release move these modules, the index is used instead, so an
+ * upgrade costs load time, never a failure; `test/client/http-dispatchers.test.ts` fails when the
+ * installed undici no longer has them.
+ */
+import type * as Undici from "undici";
+
+type AgentClass = typeof Undici.Agent;
+type ProxyAgentClass = typeof Undici.ProxyAgent;
+
+/** Where undici keeps what the client uses, relative to the package. */
+export const UNDICI_MODULES = {
+  dispatcher: "undici/lib/dispatcher/dispatcher",
+  api: "undici/lib/api",
+  agent: "undici/lib/dispatcher/agent",
+  proxyAgent: "undici/lib/dispatcher/proxy-agent",
+} as const;
+
+/** `true` once undici's index was loaded in place of its modules. */
+let fellBackToIndex = false;
+
+function fromModules<T>(load: () => T, fromIndex: (undici: typeof Undici) => T): T {
+  if (!fellBackToIndex) {
+    try {
+      return load();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
+      fellBackToIndex = true;
+    }
+  }
+  return fromIndex(require("undici") as typeof Undici);
+}
+
+/** undici's `Agent`, with the request API on every dispatcher. */
+export const Agent: AgentClass = fromModules(
+  () => {
+    const dispatcher = require(UNDICI_MODULES.dispatcher) as typeof Undici.Dispatcher;
+    Object.assign(dispatcher.prototype, require(UNDICI_MODULES.api));
+    return require(UNDICI_MODULES.agent) as AgentClass;
+  },
+  (undici) => undici.Agent,
+);
+
+/** undici's `ProxyAgent`, loaded on first use: most runs have no proxy. */
+export function proxyAgentClass(): ProxyAgentClass {
+  return fromModules(
+    () => require(UNDICI_MODULES.proxyAgent) as ProxyAgentClass,
+    (undici) => undici.ProxyAgent,
+  );
+}
