@@ -1,14 +1,23 @@
 /**
  * Turns on Node's module compile cache for the provider process before the runtime loads its
  * dependencies: compiling undici and zod is about half of loading the runtime, and every `pulumi
- * preview` and `up` starts a fresh provider process. The cache is Node's own (the folder
- * `NODE_COMPILE_CACHE` names, else `node-compile-cache` in the OS temp folder; keyed by Node version
- * and file content, so never stale); `NODE_DISABLE_COMPILE_CACHE=1` turns it off. A no-op on Node
- * releases without it (before 22.8).
+ * preview` and `up` starts a fresh provider process. The cache (keyed by Node version and file
+ * content, so never stale) goes to the folder `NODE_COMPILE_CACHE` names, else to
+ * `pulumi-koodrive/node-compile-cache` in the user's cache folder (`XDG_CACHE_HOME`, else
+ * `~/.cache`), beside the project's other caches; `NODE_DISABLE_COMPILE_CACHE=1` turns it off. A
+ * no-op on Node releases without it (before 22.8); a folder it cannot write only leaves it off.
  */
 import module from "node:module";
+import os from "node:os";
+import path from "node:path";
 
-module.enableCompileCache?.();
+/** Where the provider process keeps its compile cache when `NODE_COMPILE_CACHE` names no folder. */
+export function compileCacheFolder(env: NodeJS.ProcessEnv = process.env): string {
+  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(cacheHome, "pulumi-koodrive", "node-compile-cache");
+}
+
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE ? undefined : compileCacheFolder());
 // Node writes the cache at exit, but the engine kills its provider processes: write it once the
 // runtime, loaded synchronously after this module, is compiled.
 setImmediate(() => module.flushCompileCache?.());
