@@ -11,13 +11,10 @@ import module from "node:module";
 import os from "node:os";
 import path from "node:path";
 
-/** Where the provider process keeps its compile cache when `NODE_COMPILE_CACHE` names no folder. */
-export function compileCacheFolder(env: NodeJS.ProcessEnv = process.env): string {
-  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  return path.join(cacheHome, "pulumi-koodrive", "node-compile-cache");
-}
-
-module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE ? undefined : compileCacheFolder());
+const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+module.enableCompileCache?.(
+  process.env.NODE_COMPILE_CACHE ? undefined : path.join(cacheHome, "pulumi-koodrive", "node-compile-cache"),
+);
 // Node writes the cache at exit, but the engine kills its provider processes: write it once the
 // runtime, loaded synchronously after this module, is compiled.
 setImmediate(() => module.flushCompileCache?.());

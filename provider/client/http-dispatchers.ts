@@ -23,19 +23,14 @@ export const UNDICI_MODULES = {
   proxyAgent: "undici/lib/dispatcher/proxy-agent",
 } as const;
 
-/** `true` once undici's index was loaded in place of its modules. */
-let fellBackToIndex = false;
-
+/** What `load` gets from undici's own modules, or from its index should a release have moved them. */
 function fromModules<T>(load: () => T, fromIndex: (undici: typeof Undici) => T): T {
-  if (!fellBackToIndex) {
-    try {
-      return load();
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
-      fellBackToIndex = true;
-    }
+  try {
+    return load();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
+    return fromIndex(require("undici") as typeof Undici);
   }
-  return fromIndex(require("undici") as typeof Undici);
 }
 
 /** undici's `Agent`, with the request API on every dispatcher. */
