@@ -95,11 +95,24 @@ describe("secrets under the real engine", function () {
     assert.equal(up.outputs.guardStatus?.value, "fits");
     assert.match(up.stdout, PLAINTEXT_WARNING);
     const places = await sweep(test, up.stdout);
-    require("node:fs").writeFileSync(
-      "/tmp/x/plain.json",
-      JSON.stringify(Object.fromEntries(Object.entries(places).map(([k, v]) => [k, v.includes(TOKEN)]))),
+    // Pulumi keeps plain config in clear in the config file and in the default provider's inputs;
+    // the package itself must put it nowhere else: not in its resources, outputs or messages.
+    assert.ok(places["stack config file"]?.includes(TOKEN), "the config file holds the token the user set");
+    const resources = (JSON.parse(places["stack export"] ?? "{}").deployment?.resources ?? []) as {
+      type: string;
+      urn: string;
+      inputs?: unknown;
+    }[];
+    const holding = resources.filter((resource) => JSON.stringify(resource).includes(TOKEN));
+    assert.deepEqual(
+      holding.map((resource) => resource.type),
+      ["pulumi:providers:pulumi-nodejs"],
+      "only the default provider's record holds the plain-text token",
     );
-    require("node:fs").writeFileSync("/tmp/x/plainexport.json", places["stack export"] ?? "");
+    assert.ok(JSON.stringify(holding[0]?.inputs).includes(TOKEN), "Pulumi records it among the provider's inputs");
+    for (const where of ["engine output", "stack outputs"]) {
+      assert.ok(!places[where]?.includes(TOKEN), `the token is readable in the ${where}`);
+    }
   });
 
   it("keeps a token given as a resource argument encrypted", async () => {
