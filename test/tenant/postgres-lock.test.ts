@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { inspect } from "node:util";
@@ -163,6 +163,34 @@ describe("PostgresTenantLock (tenant lock across machines, on a real PostgreSQL)
     assert.match(lost.message, /tenant lock lost: .*koodrive:lockUrl.*the lock is gone/);
     assert.equal((await failure(first.holderOf(TENANT_A))).message, lost.message, "every later call says so");
     assert.equal(await second.tryAcquire(TENANT_A, holder("b", "h2", 2)), true);
+  });
+
+  it("opens a new connection when one that held nothing is lost", async () => {
+    const lock = backend();
+    assert.equal(await lock.holderOf(TENANT_A), undefined);
+    const terminated = await server.adminQuery(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'koodrive tenant lock'",
+    );
+    assert.equal(terminated.length, 1);
+    assert.ok(
+      await eventually(
+        async () => (await lock.tryAcquire(TENANT_A, holder("a", "h", 1)).catch(() => false)) === true,
+        5_000,
+      ),
+    );
+  });
+
+  it("loads pg only when it first connects, not when built or constructed", () => {
+    const script = `
+      const { PostgresTenantLock } = require(process.env.LOCK_MODULE);
+      new PostgresTenantLock("postgres://u:p@127.0.0.1:1/db", "KOODRIVE_LOCK_URL");
+      const loaded = Object.keys(require.cache).filter((file) => /[\\/]node_modules[\\/]pg[\\/]/.test(file));
+      process.stdout.write(String(loaded.length));`;
+    const out = execFileSync(process.execPath, ["-e", script], {
+      env: { ...process.env, LOCK_MODULE: BUILT_MODULE },
+      encoding: "utf8",
+    });
+    assert.equal(out, "0");
   });
 
   it("says a closed port cannot be reached, naming the setting and not the password", async () => {
