@@ -214,7 +214,7 @@ export class PostgresTenantLock implements TenantLockBackend {
   async #query<Row extends Pg.QueryResultRow>(text: string, values: unknown[]): Promise<Pg.QueryResult<Row>> {
     const client = await this.#connection();
     try {
-      return await client.query<Row>({ text, values, query_timeout: this.#queryTimeoutMs } as Pg.QueryConfig);
+      return await client.query<Row>(text, values);
     } catch (error) {
       // A failure of the connection itself (no SQLSTATE, or a FATAL one) ends the session and its locks.
       const fatal = !sqlState(error) || /^(FATAL|PANIC)$/.test(String((error as { severity?: unknown }).severity));
@@ -242,6 +242,7 @@ export class PostgresTenantLock implements TenantLockBackend {
     const client = new pg.Client({
       connectionString: this.#url,
       connectionTimeoutMillis: this.#connectTimeoutMs,
+      query_timeout: this.#queryTimeoutMs,
       keepAlive: true,
       application_name: "koodrive tenant lock",
     });

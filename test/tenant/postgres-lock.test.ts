@@ -165,6 +165,24 @@ describe("PostgresTenantLock (tenant lock across machines, on a real PostgreSQL)
     assert.equal(await second.tryAcquire(TENANT_A, holder("b", "h2", 2)), true);
   });
 
+  it("gives up on a server that stops answering while holding, says the lock is gone, and lets it go", async () => {
+    const first = backend(server.url, SETTING, { queryTimeoutMs: 300 });
+    const second = backend();
+    assert.equal(await first.tryAcquire(TENANT_A, holder("a", "h1", 31338)), true);
+    const [session] = await server.adminQuery<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'kdlock % 31338 %'",
+    );
+    assert.ok(session);
+    process.kill(session.pid, "SIGSTOP"); // the server's process for this session hangs
+    try {
+      const lost = await failure(first.tryAcquire(TENANT_A, holder("a", "h1", 31338)));
+      assert.match(lost.message, /^tenant lock lost: /);
+    } finally {
+      process.kill(session.pid, "SIGCONT");
+    }
+    assert.ok(await eventually(() => second.tryAcquire(TENANT_A, holder("b", "h2", 2)), 5_000));
+  });
+
   it("opens a new connection when one that held nothing is lost", async () => {
     const lock = backend();
     assert.equal(await lock.holderOf(TENANT_A), undefined);
