@@ -15,6 +15,12 @@ export interface TenantLockHolder {
   pid: number;
   /** When it took the lock (ISO 8601). */
   since: string;
+  /**
+   * The deployment it belongs to (a hash of the engine's address and the machine). The engine runs
+   * each provider in a process of its own: a process finding the lock held by its own deployment
+   * shares it instead of waiting for itself.
+   */
+  deployment: string;
 }
 
 /** A lock backend. Keys are tenant keys (`TenantIdentity.key`, hex): equal for every spelling of a tenant. */

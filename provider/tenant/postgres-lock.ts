@@ -8,11 +8,14 @@
  * - A tenant's lock is `pg_try_advisory_lock(LOCK_CLASS, objid)`: LOCK_CLASS is this project's fixed
  *   int4, objid the first 8 hex digits of the tenant key as an int4. Two tenants whose keys share
  *   those 32 bits wait for each other (one in four billion): never unsafe, only slower.
- * - Taking a lock also sets the session's `application_name` to `kdlock <since> <pid> <host> <stack>`
- *   (since in base-36 milliseconds, host and stack cut to fit the server's 63 bytes, a cut ending in
- *   `~`, characters outside printable ASCII as `?`). `holderOf` reads it back through `pg_locks` and
- *   `pg_stat_activity`, which every user may read: no table to create, no privilege to grant. A
- *   process holding several tenants shows the holder it gave last; it reads its own from memory.
+ * - Taking a lock also sets the session's `application_name` to the holder, in the server's 63 bytes:
+ *   `kd1 <since> <pid> <deployment> <host> <stack>`, since (ms) and pid in base 36, a hex deployment
+ *   (what deploymentOf gives) as `h` + base64url of its bytes, any other as `r` + itself. The
+ *   deployment is kept exact, for a process to find its own deployment holding; host and stack are
+ *   only for messages and are cut to fit (a cut ends in `~`; characters outside printable ASCII
+ *   become `?`). `holderOf` reads it back through `pg_locks` and `pg_stat_activity`, which every
+ *   user may read: no table to create, no privilege to grant. A process holding several tenants
+ *   shows the holder it gave last; it reads its own from memory.
  * - Taking a lock this backend holds already checks the lock is still there and does not stack it.
  * - Errors never carry the URL's password nor the driver's error: a bad URL is a ConfigurationError,
  *   any failure of the server or the connection a LockError; a connection lost while holding locks
@@ -27,7 +30,7 @@ import type { TenantLockBackend, TenantLockHolder } from "./lock";
 export const LOCK_CLASS = 0x4b6f6f44;
 /** The server keeps 63 bytes of `application_name` (NAMEDATALEN - 1). */
 const APPLICATION_NAME_BYTES = 63;
-const HOLDER_TAG = "kdlock";
+const HOLDER_TAG = "kd1";
 
 /** Options for tests and callers that need them. */
 export interface PostgresTenantLockOptions {
@@ -47,26 +50,41 @@ export function lockIds(tenantKey: string): { objid: number; unsignedObjid: numb
 const printable = (text: string) => text.replace(/[^!-~]/g, "?");
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}~`);
 
+/** A deployment as `application_name` keeps it: hex as `h` + base64url of its bytes (a third shorter), else `r` + itself. */
+function encodeDeployment(deployment: string): string {
+  return /^(?:[0-9a-f]{2})+$/.test(deployment)
+    ? `h${Buffer.from(deployment, "hex").toString("base64url")}`
+    : `r${printable(deployment)}`;
+}
+
+function decodeDeployment(text: string): string | undefined {
+  if (/^h[\w-]*$/.test(text)) return Buffer.from(text.slice(1), "base64url").toString("hex");
+  return text.startsWith("r") ? text.slice(1) : undefined;
+}
+
 /** The holder as an `application_name` of at most 63 bytes. */
 export function encodeHolder(holder: TenantLockHolder): string {
   const millis = Date.parse(holder.since);
-  const head = `${HOLDER_TAG} ${(Number.isNaN(millis) ? Date.now() : millis).toString(36)} ${holder.pid}`;
+  const since = (Number.isNaN(millis) ? Date.now() : millis).toString(36);
+  const head = `${HOLDER_TAG} ${since} ${holder.pid.toString(36)} ${encodeDeployment(holder.deployment)}`;
   const room = APPLICATION_NAME_BYTES - head.length - 2; // two separating spaces
   const host = printable(holder.host);
   const stack = printable(holder.stack);
-  // The stack names the deployment: it keeps its length when the host can give way (down to 16).
-  const hostRoom = Math.min(host.length, Math.max(16, room - stack.length));
+  // The stack says which deployment holds: it keeps its length while the host can give way (down to 8).
+  const hostRoom = Math.min(host.length, Math.max(8, room - stack.length));
   return `${head} ${cut(host, hostRoom)} ${cut(stack, room - hostRoom)}`;
 }
 
 /** The holder an `application_name` records, or undefined when it is not one of ours. */
 export function decodeHolder(name: string | null | undefined): TenantLockHolder | undefined {
   const parts = (name ?? "").split(" ");
-  if (parts.length !== 5 || parts[0] !== HOLDER_TAG) return undefined;
-  const [, since36, pid, host, stack] = parts as [string, string, string, string, string];
-  const millis = Number.parseInt(since36, 36);
-  if (!/^[0-9a-z]+$/.test(since36) || !/^\d+$/.test(pid) || !Number.isFinite(millis)) return undefined;
-  return { stack, host, pid: Number(pid), since: new Date(millis).toISOString() };
+  if (parts.length !== 6 || parts[0] !== HOLDER_TAG) return undefined;
+  const [, since36, pid36, encoded, host, stack] = parts as [string, string, string, string, string, string];
+  const deployment = decodeDeployment(encoded);
+  if (!/^[0-9a-z]+$/.test(since36) || !/^[0-9a-z]+$/.test(pid36) || deployment === undefined) return undefined;
+  const since = new Date(Number.parseInt(since36, 36));
+  if (Number.isNaN(since.getTime())) return undefined;
+  return { stack, host, pid: Number.parseInt(pid36, 36), since: since.toISOString(), deployment };
 }
 
 /** What of a lock URL may be shown: never the password. */

@@ -14,12 +14,25 @@ const TENANT_A = "a1".repeat(32);
 const TENANT_B = "b2".repeat(32);
 const BUILT_MODULE = path.join(__dirname, "../../provider/tenant/postgres-lock.js");
 
-const holder = (stack: string, host: string, pid: number): TenantLockHolder => ({
+const DEPLOYMENT = "0123456789abcdef01234567"; // as deploymentOf gives it: 24 hex digits
+
+const holder = (stack: string, host: string, pid: number, deployment = DEPLOYMENT): TenantLockHolder => ({
   stack,
   host,
   pid,
   since: new Date(Date.UTC(2026, 11, 2, 17, 27, 4, 321)).toISOString(),
+  deployment,
 });
+
+/** The server's process of the session whose recorded holder has this pid. */
+async function sessionOf(server: PostgresServer, pid: number): Promise<number> {
+  const sessions = await server.adminQuery<{ pid: number; name: string }>(
+    "SELECT pid, application_name AS name FROM pg_stat_activity",
+  );
+  const session = sessions.find(({ name }) => decodeHolder(name)?.pid === pid);
+  assert.ok(session, `no session records the holder pid ${pid}`);
+  return session.pid;
+}
 
 /** The error `promise` rejects with; fails when it resolves or rejects with anything but a KooDriveError. */
 async function failure(promise: Promise<unknown>): Promise<KooDriveError> {
@@ -57,7 +70,7 @@ function holderProcess(url: string): Promise<ChildProcess> {
   const script = `
     const { PostgresTenantLock } = require(process.env.LOCK_MODULE);
     const lock = new PostgresTenantLock(process.env.LOCK_URL, "KOODRIVE_LOCK_URL");
-    lock.tryAcquire(process.env.LOCK_KEY, { stack: "child", host: "child-host", pid: process.pid, since: new Date().toISOString() })
+    lock.tryAcquire(process.env.LOCK_KEY, { stack: "child", host: "child-host", pid: process.pid, since: new Date().toISOString(), deployment: "c0ffee" })
       .then((got) => { process.stdout.write(got ? "held\\n" : "busy\\n"); setInterval(() => {}, 60000); },
             (error) => { process.stdout.write("error " + error.message + "\\n"); process.exit(1); });`;
   const child = spawn(process.execPath, ["-e", script], {
@@ -142,7 +155,10 @@ describe("PostgresTenantLock (tenant lock across machines, on a real PostgreSQL)
       const second = backend(server.url, "KOODRIVE_LOCK_URL");
       assert.equal(await second.tryAcquire(TENANT_A, holder("b", "h2", 2)), false);
       const named = await second.holderOf(TENANT_A);
-      assert.deepEqual([named?.stack, named?.host, named?.pid], ["child", "child-host", child.pid]);
+      assert.deepEqual(
+        [named?.stack, named?.host, named?.pid, named?.deployment],
+        ["child", "child-host", child.pid, "c0ffee"],
+      );
       child.kill("SIGKILL");
       assert.ok(await eventually(() => second.tryAcquire(TENANT_A, holder("b", "h2", 2)), 5_000));
     } finally {
@@ -154,9 +170,9 @@ describe("PostgresTenantLock (tenant lock across machines, on a real PostgreSQL)
     const first = backend();
     const second = backend();
     assert.equal(await first.tryAcquire(TENANT_A, holder("a", "h1", 31337)), true);
-    const [terminated] = await server.adminQuery<{ done: boolean }>(
-      "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name LIKE 'kdlock % 31337 %'",
-    );
+    const [terminated] = await server.adminQuery<{ done: boolean }>("SELECT pg_terminate_backend($1) AS done", [
+      await sessionOf(server, 31337),
+    ]);
     assert.equal(terminated?.done, true);
     const lost = await failure(first.tryAcquire(TENANT_A, holder("a", "h1", 31337)));
     assert.equal(lost.code, "ERR_KOODRIVE_LOCK");
@@ -169,16 +185,13 @@ describe("PostgresTenantLock (tenant lock across machines, on a real PostgreSQL)
     const first = backend(server.url, SETTING, { queryTimeoutMs: 300 });
     const second = backend();
     assert.equal(await first.tryAcquire(TENANT_A, holder("a", "h1", 31338)), true);
-    const [session] = await server.adminQuery<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'kdlock % 31338 %'",
-    );
-    assert.ok(session);
-    process.kill(session.pid, "SIGSTOP"); // the server's process for this session hangs
+    const session = await sessionOf(server, 31338);
+    process.kill(session, "SIGSTOP"); // the server's process for this session hangs
     try {
       const lost = await failure(first.tryAcquire(TENANT_A, holder("a", "h1", 31338)));
       assert.match(lost.message, /^tenant lock lost: /);
     } finally {
-      process.kill(session.pid, "SIGCONT");
+      process.kill(session, "SIGCONT");
     }
     assert.ok(await eventually(() => second.tryAcquire(TENANT_A, holder("b", "h2", 2)), 5_000));
   });
@@ -274,15 +287,17 @@ describe("PostgresTenantLock (tenant lock across machines, on a real PostgreSQL)
     }
   });
 
-  it("records a holder in the server's 63 bytes of application_name, cutting long names visibly", () => {
+  it("records a holder in the server's 63 bytes of application_name: the deployment exact, long names cut visibly", () => {
     const long = holder("s".repeat(80), "h".repeat(80), 4_194_304);
     const encoded = encodeHolder(long);
     assert.ok(Buffer.byteLength(encoded) <= 63, encoded);
     const decoded = decodeHolder(encoded);
     assert.equal(decoded?.since, long.since);
     assert.equal(decoded?.pid, long.pid);
-    assert.match(decoded?.host ?? "", /^h{15}~$/);
-    assert.match(decoded?.stack ?? "", /^s+~$/);
+    assert.equal(decoded?.deployment, DEPLOYMENT);
+    assert.match(decoded?.host ?? "", /^h{7}~$/);
+    assert.match(decoded?.stack ?? "", /^s{10,}~$/);
+    assert.equal(decodeHolder(encodeHolder(holder("prod", "h", 1, "not hex")))?.deployment, "not?hex");
     assert.deepEqual(decodeHolder(encodeHolder(holder("prod", "hôst name", 1))), holder("prod", "h?st?name", 1));
     assert.equal(decodeHolder("psql"), undefined);
   });
