@@ -10,7 +10,8 @@ export type KooDriveErrorCode =
   | "ERR_KOODRIVE_SERVICE"
   | "ERR_KOODRIVE_INVALID_RESPONSE"
   | "ERR_KOODRIVE_NETWORK"
-  | "ERR_KOODRIVE_TIMEOUT";
+  | "ERR_KOODRIVE_TIMEOUT"
+  | "ERR_KOODRIVE_LOCK";
 
 /** What is known about the HTTP exchange an error came from. */
 export interface KooDriveErrorContext {
@@ -95,6 +96,12 @@ export class NetworkError extends errorWithCode("ERR_KOODRIVE_NETWORK") {}
 
 /** No answer came in time. */
 export class TimeoutError extends errorWithCode("ERR_KOODRIVE_TIMEOUT") {}
+
+/**
+ * The tenant lock's server failed: unreachable, refused the login, or lost the connection (and with it
+ * the lock). Not KooDrive: the codes above are KooDrive's, and their advice would mislead here.
+ */
+export class LockError extends errorWithCode("ERR_KOODRIVE_LOCK") {}
 
 /** True when `error` is a `KooDriveError`, also across copies of this package. */
 export function isKooDriveError(error: unknown): error is KooDriveError {

@@ -13,7 +13,9 @@ describe("the repository", () => {
   it("has no test or harness source that names an absolute temporary path (tests use fs.mkdtemp under os.tmpdir())", () => {
     const sources = trackedFiles().filter((file) => /^(test|harness|bench)\/.*\.ts$/.test(file));
     assert.ok(sources.length > 50, `found only ${sources.length} test sources`);
-    const offenders = sources.filter((file) => /["'`]\/(tmp|var\/tmp)\//.test(readFileSync(path.join(REPO_ROOT, file), "utf8")));
+    const offenders = sources.filter((file) =>
+      /["'`]\/(tmp|var\/tmp)\//.test(readFileSync(path.join(REPO_ROOT, file), "utf8")),
+    );
     assert.deepEqual(offenders, []);
   });
 });

@@ -1,0 +1,209 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { chmod, chown, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type * as Pg from "pg";
+
+/** A PostgreSQL server of a test's own, on 127.0.0.1. */
+export interface PostgresServer {
+  port: number;
+  /** The URL of a login role with no privilege beyond connecting: what a user of the lock needs. */
+  url: string;
+  /** The superuser's URL, for what a test does behind the backends' backs. */
+  adminUrl: string;
+  /** The URL of `user` with `password` (percent-encoded as needed). */
+  urlFor(user: string, password: string): string;
+  /** Creates a login role with no privilege beyond connecting; its URL. */
+  createUser(name: string, password?: string): Promise<string>;
+  /** Runs one statement as the superuser. */
+  adminQuery<Row extends Pg.QueryResultRow>(text: string, values?: unknown[]): Promise<Row[]>;
+  /** Stops the server and removes its folder. */
+  stop(): Promise<void>;
+}
+
+const POSTGRESQL_ROOT = "/usr/lib/postgresql";
+
+/** The bin folder of the newest PostgreSQL of Debian's `postgresql` package. */
+function binFolder(): string {
+  const majors = existsSync(POSTGRESQL_ROOT)
+    ? readdirSync(POSTGRESQL_ROOT)
+        .filter((name) => /^\d+$/.test(name) && existsSync(path.join(POSTGRESQL_ROOT, name, "bin", "postgres")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!majors[0])
+    throw new Error(
+      `no PostgreSQL server under ${POSTGRESQL_ROOT}: install Debian's postgresql package (.ci/run does)`,
+    );
+  return path.join(POSTGRESQL_ROOT, majors[0], "bin");
+}
+
+/** Who runs the server: PostgreSQL refuses root, so root's tests run it as the `postgres` system user. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    throw new Error(
+      "tests run as root and there is no postgres user to run PostgreSQL as: install Debian's postgresql package",
+    );
+  }
+}
+
+/** A loopback port free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** Runs a PostgreSQL program as `user`; its output is in the error when it fails. */
+function runAs(user: { uid: number; gid: number } | undefined, file: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...user, env: { PATH: process.env.PATH ?? "", LC_ALL: "C" }, stdio: "pipe" });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(file)} exited with ${code}:\n${output}`)),
+    );
+  });
+}
+
+/**
+ * Lets `user` search every folder above `folder` (o+x where it cannot: CI's TMPDIR is root's 0700 folder).
+ * The modes it changed, to put back.
+ */
+async function openPathFor(user: { uid: number; gid: number }, folder: string): Promise<Array<[string, number]>> {
+  const changed: Array<[string, number]> = [];
+  for (let dir = path.dirname(folder); ; dir = path.dirname(dir)) {
+    const { mode, uid, gid } = await stat(dir);
+    const searchable = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+    if (!searchable) {
+      await chmod(dir, (mode & 0o7777) | 0o001);
+      changed.push([dir, mode & 0o7777]);
+    }
+    if (dir === path.dirname(dir)) return changed;
+  }
+}
+
+/** Waits for the server to say it is ready; rejects with its log when it exits first or takes 30 s. */
+function ready(server: ChildProcess, log: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`PostgreSQL did not start within 30 s:\n${log()}`)), 30_000);
+    const check = () => {
+      if (log().includes("ready to accept connections")) done();
+    };
+    const exited = (code: number | null) => fail(new Error(`PostgreSQL exited with ${code} while starting:\n${log()}`));
+    const done = () => {
+      cleanup();
+      resolve();
+    };
+    const fail = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      server.stderr?.off("data", check);
+      server.off("exit", exited);
+    };
+    server.stderr?.on("data", check);
+    server.on("exit", exited);
+  });
+}
+
+/**
+ * Starts a PostgreSQL server for a test in a folder of its own under os.tmpdir(), on a free loopback
+ * port, with password (SCRAM) authentication for every connection. Call `stop` when done.
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = binFolder();
+  const user = serverUser();
+  const folder = await mkdtemp(path.join(os.tmpdir(), "koodrive-pg-"));
+  const reopened = user ? await openPathFor(user, folder) : [];
+  let server: ChildProcess | undefined;
+  const killOnExit = () => server?.kill("SIGKILL");
+  const stop = async () => {
+    process.off("exit", killOnExit);
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server?.once("exit", resolve));
+      server.kill("SIGINT"); // fast shutdown: ends the sessions, no checkpoint wait
+      const timer = setTimeout(() => server?.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(folder, { recursive: true, force: true });
+    for (const [dir, mode] of reopened.reverse()) await chmod(dir, mode).catch(() => undefined);
+  };
+  try {
+    if (user) await chown(folder, user.uid, user.gid);
+    const adminPassword = randomBytes(12).toString("hex");
+    const passwordFile = path.join(folder, "admin-password");
+    await writeFile(passwordFile, `${adminPassword}\n`, { mode: 0o600 });
+    if (user) await chown(passwordFile, user.uid, user.gid);
+    const data = path.join(folder, "data");
+    await runAs(user, path.join(bin, "initdb"), [
+      ...["-D", data, "-U", "koodrive_admin", `--pwfile=${passwordFile}`, "--auth=scram-sha-256"],
+      ...["--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+    ]);
+    await rm(passwordFile);
+
+    const port = await freePort();
+    const settings = {
+      listen_addresses: "127.0.0.1",
+      port: String(port),
+      unix_socket_directories: "",
+      max_connections: "40",
+      shared_buffers: "16MB",
+      fsync: "off",
+      synchronous_commit: "off",
+      full_page_writes: "off",
+    };
+    server = spawn(
+      path.join(bin, "postgres"),
+      ["-D", data, ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`])],
+      { ...user, env: { PATH: process.env.PATH ?? "", LC_ALL: "C" }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    process.on("exit", killOnExit);
+    let log = "";
+    server.stderr?.on("data", (chunk) => {
+      log = `${log}${chunk}`.slice(-20_000);
+    });
+    await ready(server, () => log);
+
+    const urlFor = (name: string, password: string) =>
+      `postgres://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+    const adminUrl = urlFor("koodrive_admin", adminPassword);
+    const adminQuery = async <Row extends Pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+      const pg = require("pg") as typeof Pg;
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        return (await client.query<Row>(text, values)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const createUser = async (name: string, password = randomBytes(12).toString("hex")) => {
+      // CREATE ROLE takes no parameters: quote the password as a literal, doubling any quote.
+      await adminQuery(`CREATE ROLE "${name.replace(/"/g, '""')}" LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
+      return urlFor(name, password);
+    };
+    return { port, url: await createUser("koodrive_lock"), adminUrl, urlFor, createUser, adminQuery, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
