@@ -18,6 +18,7 @@ import { errorFromAnswer, parseQuotaUsedAnswer, type RawAnswer } from "./respons
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "./retry";
 import { type Credentials, type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "./settings";
 import { signAppRequest } from "./signing";
+import { type TenantIdentity, tenantIdentity } from "./tenant";
 import { newTraceId } from "./trace-id";
 import { deriveUsage, type GetServiceUsageResult } from "./usage";
 import { PACKAGE_VERSION } from "./version";
@@ -136,6 +137,11 @@ export class KooDriveClient {
   /** The base URL requests go to. */
   get endpoint(): string {
     return this.#settings.endpoint.href.replace(/\/$/, "");
+  }
+
+  /** Which tenant this client reaches, whatever the spelling of its settings; no secret in it. */
+  get tenant(): TenantIdentity {
+    return tenantIdentity(this.#settings, this.#settings.tenant);
   }
 
   /** `token` or `app`. */

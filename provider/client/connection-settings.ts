@@ -48,6 +48,27 @@ export const CONNECTION_SETTINGS = {
     credentials: undefined,
     doc: "unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units))",
   },
+  tenant: {
+    variable: "KOODRIVE_TENANT",
+    config: "koodrive:tenant",
+    secret: false,
+    credentials: undefined,
+    doc: "a name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant",
+  },
+  lockUrl: {
+    variable: "KOODRIVE_LOCK_URL",
+    config: "koodrive:lockUrl",
+    secret: true,
+    credentials: undefined,
+    doc: "a PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine",
+  },
+  lockTimeout: {
+    variable: "KOODRIVE_LOCK_TIMEOUT",
+    config: "koodrive:lockTimeout",
+    secret: false,
+    credentials: undefined,
+    doc: "how long `pulumi up` waits for another deployment to the tenant, in seconds; default 600",
+  },
 } as const satisfies Record<string, ConnectionSetting>;
 
 /** One row of `CONNECTION_SETTINGS`. */

@@ -7,6 +7,7 @@ export * from "./quota-used";
 export * from "./runway";
 export * from "./secret";
 export * from "./settings";
+export * from "./tenant";
 export * from "./trace-id";
 export * from "./units";
 export * from "./usage";

@@ -11,7 +11,7 @@ import { resolveEndpoint } from "./endpoint";
 import { ConfigurationError } from "./errors";
 import { Secret } from "./secret";
 import { parseUsedSpaceUnit, type UsedSpaceUnit } from "./units";
-import { inWholeRange, wholeNumberRange } from "./whole-number";
+import { inWholeRange, parseWholeNumber, wholeNumberRange } from "./whole-number";
 
 /**
  * Where KooDrive is and who is calling: the settings a data source or guard can override, one per
@@ -52,6 +52,8 @@ export interface ResolvedSettings {
   deadlineMs: number;
   retryBaseDelayMs: number;
   caCert?: string;
+  /** The `tenant` setting: a name that overrides the tenant's identity (tenant.ts). */
+  tenant?: string;
 }
 
 const DEFAULTS = { timeoutMs: 10_000, retries: 2, retryBaseDelayMs: 500 };
@@ -159,6 +161,35 @@ function wholeNumber(value: number | undefined, name: string, fallback: number, 
   return checked;
 }
 
+/** Where deployments to a tenant are serialized: the `lockUrl` setting (PostgreSQL), and how long to wait. */
+export interface LockSettings {
+  /** The PostgreSQL URL and how errors name its setting; undefined for the lock on this machine. */
+  url?: { value: string; name: string };
+  /** How long `pulumi up` waits for another deployment to the tenant, in ms. */
+  timeoutMs: number;
+  /** How the timeout is named (the setting to raise). */
+  timeoutName: string;
+}
+
+/** The lock settings given in the options, else in their environment variables. */
+export function resolveLockSettings(options: KooDriveClientOptions, defaultTimeoutSeconds: number): LockSettings {
+  const { lockUrl, lockTimeout } = gatherSettings(options).given;
+  const seconds = lockTimeout
+    ? parseWholeNumber(lockTimeout.value.trim(), 1, Math.floor(MAX_DELAY_MS / 1000))
+    : defaultTimeoutSeconds;
+  if (seconds === undefined) {
+    throw new ConfigurationError(
+      `invalid ${lockTimeout?.name}`,
+      `"${lockTimeout?.value}" is not ${wholeNumberRange(1, Math.floor(MAX_DELAY_MS / 1000))} (seconds)`,
+    );
+  }
+  return {
+    ...(lockUrl ? { url: { value: lockUrl.value.trim(), name: lockUrl.name } } : {}),
+    timeoutMs: seconds * 1000,
+    timeoutName: lockTimeout?.name ?? `koodrive:lockTimeout (or ${variableOf("lockTimeout")})`,
+  };
+}
+
 /**
  * Applies defaults and validates everything; throws `ConfigurationError`. Each connection setting
  * comes from the options, else from its environment variable; credentials come as a group from the
@@ -193,5 +224,6 @@ export function resolveSettings(options: KooDriveClientOptions = {}): ResolvedSe
     ),
   };
   if (isGiven(options.caCert)) settings.caCert = options.caCert;
+  if (gathered.given.tenant) settings.tenant = gathered.given.tenant.value.trim();
   return settings;
 }
