@@ -2,7 +2,7 @@
  * Generates the `koodrive` package schema (provider/plugin/schema.json) from the project's own
  * declarations, so nothing is written twice: the provider configuration from `CONNECTION_SETTINGS`
  * (doc, environment variable, secret), the guard's arguments from `CapacityPlanSchema` (each field's
- * `.describe()`), the guard's outputs from the `CapacityGuard` class and the figures from
+ * `.describe()`), the guard's outputs from `GuardOutputs` (provider/guard/outputs.ts) and the figures from
  * `GetServiceUsageResult` (quota-used.ts, usage.ts), whose doc comments are read with the TypeScript
  * compiler. A property without a description fails the generation.
  *
@@ -68,8 +68,17 @@ export function generateSchema(): Spec {
     return found.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(found) : found;
   };
   const undocumented: string[] = [];
-  const doc = (symbol: ts.Symbol, where = symbol.name): string => {
+  /** A symbol's doc comment; only the project's own declarations may describe the schema. */
+  const ownDoc = (symbol: ts.Symbol): string => {
+    const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? "";
     const text = ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim();
+    if (text && (!file.startsWith(REPO_ROOT) || file.includes("/node_modules/"))) {
+      throw new Error(`${symbol.name}: the schema would take its description from ${file}, not from the project`);
+    }
+    return text;
+  };
+  const doc = (symbol: ts.Symbol, where = symbol.name): string => {
+    const text = ownDoc(symbol);
     if (!text) undocumented.push(where);
     return text;
   };
@@ -122,8 +131,9 @@ export function generateSchema(): Spec {
     if (!types[token]) {
       types[token] = { type: "object" }; // placed first, so a type that refers to itself ends here
       const members = checker.getPropertiesOfType(type);
-      const description = type.aliasSymbol ?? type.getSymbol();
-      const described = description ? ts.displayPartsToString(description.getDocumentationComment(checker)).trim() : "";
+      // Required<T> and the like are described by T, not by TypeScript's own library.
+      const description = mapped ? (mapped.aliasSymbol ?? mapped.getSymbol()) : (type.aliasSymbol ?? type.getSymbol());
+      const described = description ? ownDoc(description) : "";
       types[token] = {
         ...(described ? { description: described } : {}),
         type: "object",
@@ -139,11 +149,12 @@ export function generateSchema(): Spec {
     for (const member of members) {
       const type = checker.getTypeOfSymbol(member);
       const spec = typeSpec(type, `${context}${pascal(member.name)}`);
+      const documented = docsFrom?.getProperty(member.name) ?? member;
       const whole =
-        WHOLE_FIGURES.has(member.name) || member.getJsDocTags(checker).some((tag) => tag.name === INTEGER_TAG);
+        WHOLE_FIGURES.has(member.name) || documented.getJsDocTags(checker).some((tag) => tag.name === INTEGER_TAG);
       properties[member.name] = {
         ...(whole && spec.type === "number" ? { type: "integer" } : spec),
-        description: doc(docsFrom?.getProperty(member.name) ?? member, `${context}.${member.name}`),
+        description: doc(documented, `${context}.${member.name}`),
       };
       const unwrapped = unwrap(type);
       const optional =
@@ -152,15 +163,6 @@ export function generateSchema(): Spec {
       if (!optional) required.push(member.name);
     }
     return { properties, ...(required.length > 0 ? { required } : {}) };
-  };
-
-  /** The members a class or interface declares itself (not inherited ones). */
-  const ownMembers = (symbol: ts.Symbol, instance: boolean): ts.Symbol[] => {
-    const declaration = symbol.declarations?.[0] as ts.Node;
-    const type = instance ? checker.getDeclaredTypeOfSymbol(symbol) : checker.getTypeAtLocation(declaration);
-    return checker
-      .getPropertiesOfType(type)
-      .filter((member) => member.declarations?.some((d) => d.parent === declaration));
   };
 
   /** A field of the plan schema (zod), with its `.describe()` text. */
@@ -200,9 +202,12 @@ export function generateSchema(): Spec {
 
   // CapacityGuard: its arguments, then its outputs.
   const guardClass = exported("sdk/nodejs/capacity-guard.ts", "CapacityGuard");
-  const guardOutputs = ownMembers(guardClass, true);
+  const guardOutputs = exported("provider/guard/outputs.ts", "GuardOutputs");
   const inputs = zodObjectSpec(CapacityPlanSchema, "CapacityGuard");
-  const outputs = objectSpec(guardOutputs, "CapacityGuard");
+  const outputs = objectSpec(
+    checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(guardOutputs)),
+    "CapacityGuard",
+  );
 
   // getServiceUsage: the figures.
   const result = exported("provider/client/usage.ts", "GetServiceUsageResult");

@@ -1,166 +1,102 @@
-/** What a `CapacityGuard` does in the provider process: its check judges the plan on every preview and update. */
-import { z } from "zod";
-import type { CapacityFigure, GuardPlan, PlanEvaluation, PlannedSpaceGB } from "./client/plan";
-import { type Allocation, allocationOf, describePlan, evaluatePlan } from "./client/plan";
-import { CapacityPlanSchema, PLAN_FIELDS } from "./client/plan-schema";
-import { judgeRunway, planGrowth, type Reading, type RunwayShortfall } from "./client/runway";
-import type { SameType } from "./client/same-type";
-import type { GetServiceUsageResult } from "./client/usage";
-import { describeIssue } from "./client/zod-issues";
-import type { GuardOutputs } from "./guard-plan";
-import type { ProviderState } from "./provider-state";
+/**
+ * `CapacityGuard` as a dynamic resource: its inputs to and from the guard's front-end-neutral check
+ * (guard/check.ts). `check` judges on every preview and update; `create` and `update` (the update pass
+ * only) judge again holding the tenant's lock; `diff` compares only the plan and the connection, so a
+ * guard whose plan did not change shows no change when the tenant's figures move.
+ */
+import { randomUUID } from "node:crypto";
+import { PLAN_FIELDS } from "./client/plan-schema";
+import type { KooDriveConnectionArgs } from "./client/settings";
 import {
   type CheckResult,
-  containsUnknown,
+  connectionOf,
   type Inputs,
   type ResourceMethods,
-  readFigures,
-  recordReading,
-  resourceMethods,
+  refreshRead,
+  stableText,
+  unknownSettings,
   withoutCredentials,
-} from "./resource-inputs";
+} from "./dynamic-resource";
+import type { LogSink } from "./engine-log";
+import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "./guard/check";
+import type { ProviderState } from "./provider-state";
 
-/** What a guard records as admitted (`admittedPlan`): the plan's users and quota, read with the plan's own rules. */
-const AllocationSchema = z.object({
-  users: CapacityPlanSchema.shape.plannedUsers,
-  spaceGB: CapacityPlanSchema.shape.plannedSpaceGB,
+/** What `diff` compares: a change of anything else (figures, verdict) is no reason to update. */
+const DIFFED = [...PLAN_FIELDS, "connection"] as const;
+
+/** The guard's URN (`guardUrn`, computed by the program), else its name for states from before 0.2. */
+const urnOf = (inputs: Inputs): string => String(inputs.guardUrn ?? `name:${String(inputs.guardName)}`);
+
+/** The inputs and result as the state records them; the credentials stay out. */
+const recorded = (inputs: Inputs, result: GuardResult): Inputs => ({
+  ...withoutCredentials(inputs),
+  ...result.plan,
+  ...result.outputs,
+  ...(result.history ? { history: result.history } : {}),
 });
 
-// Compile-time check: the schema reads exactly the published `Allocation`.
-const allocationMatches: SameType<z.output<typeof AllocationSchema>, Allocation> = true;
-void allocationMatches;
+/** The provider methods of `CapacityGuard`, over the provider process's state; its lines go to `log`. */
+export function capacityGuardMethods(state: ProviderState, log: LogSink): ResourceMethods {
+  /**
+   * The connection of each guard checked in this run, credentials included: the state keeps none, so
+   * `create` and `update`, which the engine calls with the checked inputs, take it from here.
+   */
+  const connections = new Map<string, KooDriveConnectionArgs>();
 
-/** The guard argument each figure's violation is reported against. */
-const PLAN_PROPERTY: Record<CapacityFigure, keyof GuardPlan | `plannedSpaceGB.${keyof PlannedSpaceGB}`> = {
-  seats: "plannedUsers",
-  deptQuotaGB: "plannedSpaceGB.dept",
-  personalQuotaGB: "plannedSpaceGB.personal",
-  groupQuotaGB: "plannedSpaceGB.group",
-  quotaGB: "minFreeGB",
-};
+  const request = (inputs: Inputs, recordedState: Inputs, connection: KooDriveConnectionArgs): GuardRequest => ({
+    urn: urnOf(inputs),
+    name: String(inputs.guardName ?? "this guard"),
+    args: inputs,
+    recorded: recordedState.kind === "CapacityGuard" ? recordedState : {},
+    connection,
+    unknownSettings: unknownSettings(inputs.connection),
+  });
 
-/**
- * The plan a guard admitted at its last successful create or update: `admittedPlan` in its state, or
- * for a guard deployed by 0.1.0 (which recorded none) its recorded plan. Undefined for a new guard.
- */
-function admittedPlan(olds: Inputs): { plan: Allocation; upgraded: boolean } | undefined {
-  if (olds.kind !== "CapacityGuard") return undefined;
-  const recorded = AllocationSchema.safeParse(olds.admittedPlan);
-  if (olds.admittedPlan !== undefined && recorded.success) return { plan: recorded.data, upgraded: false };
-  const legacy = AllocationSchema.safeParse(allocationOf(olds as GuardPlan));
-  return { plan: legacy.success ? legacy.data : {}, upgraded: true };
-}
-
-function pendingMessage(settings: string[], planKnown: boolean): string {
-  const connection =
-    settings.length > 0
-      ? `the connection is not known until the update (${settings.join(", ")} ${settings.length === 1 ? "is" : "are"} computed from another resource)`
-      : "";
-  const plan = planKnown ? "" : "the plan is not known until the update";
-  return `${[connection, plan].filter(Boolean).join(", and ")}; the check runs then`;
-}
-
-/**
- * The figures that would run out within `minRunwayDays` once this run's new allocation is made
- * (none when it is not set). Stored data grows with use, not with a plan.
- */
-function runwayShortfalls(
-  usage: GetServiceUsageResult,
-  history: Reading[],
-  growth: PlanEvaluation["newAllocation"],
-  minRunwayDays: number | undefined,
-): RunwayShortfall[] {
-  const asOf = history.at(-1)?.takenAt;
-  if (minRunwayDays === undefined || usage.runway === undefined || asOf === undefined) return [];
-  return judgeRunway(usage.runway, planGrowth(growth), minRunwayDays, asOf);
-}
-
-async function check(state: ProviderState, olds: Inputs, news: Inputs): Promise<CheckResult> {
-  const kept = withoutCredentials(news);
-  const planKnown = !PLAN_FIELDS.some((key) => containsUnknown(news[key]));
-  const parsed = planKnown ? CapacityPlanSchema.safeParse(news) : undefined;
-  if (parsed && !parsed.success) {
-    return {
-      inputs: kept,
-      failures: parsed.error.issues.map((issue) => ({
-        property: issue.path.join(".") || "plan",
-        reason: describeIssue(issue),
-      })),
-    };
-  }
-  const plan = parsed?.data;
-  // The schema gives the default; an enforcement still unknown in preview counts as mandatory (fail closed).
-  const mandatory = (plan?.enforcement ?? news.enforcement) !== "advisory";
-  const recorded = plan ? { ...kept, enforcement: plan.enforcement } : kept;
-  const figures = await readFigures(state, news);
-  if (figures.read === "failed") {
-    const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${figures.error}`;
-    const outputs: GuardOutputs = {
-      status: "unreadable",
-      fits: false,
-      violations: [],
-      warnings: [],
-      runwayShortfalls: [],
-      message: reason,
-      // An advisory guard lets the deployment go on unjudged: its plan counts as deployed.
-      ...(plan ? { admittedPlan: allocationOf(plan) } : {}),
-    };
-    return { inputs: { ...recorded, ...outputs }, failures: mandatory ? [{ property: "connection", reason }] : [] };
-  }
-  if (figures.read === "pending" || plan === undefined) {
-    const outputs: GuardOutputs = {
-      status: "pending",
-      fits: true,
-      violations: [],
-      warnings: [],
-      runwayShortfalls: [],
-      message: pendingMessage(figures.read === "pending" ? figures.unknown : [], plan !== undefined),
-      ...(figures.read === "done" ? { usage: figures.usage } : {}),
-    };
-    return { inputs: { ...recorded, ...outputs }, failures: [] };
-  }
-  const { connection } = figures;
-  const { usage, history } = recordReading(olds, figures);
-  const planned = allocationOf(plan);
-  const admitted = admittedPlan(olds);
-  const name = String(news.guardName ?? "this guard");
-  const others = state.shareLedger(connection, name, planned, admitted?.plan);
-  const judged = { ...plan, deployed: admitted?.plan, name, others };
-  const verdict = evaluatePlan(usage, judged);
-  const summary = describePlan(usage, judged).join("; ");
-  const shortfalls = runwayShortfalls(usage, history, verdict.newAllocation, plan.minRunwayDays);
-  const fits = verdict.fits && shortfalls.length === 0;
-  const problems = [...verdict.violations, ...shortfalls].map((problem) => problem.message);
-  const outputs: GuardOutputs = {
-    status: fits ? "fits" : "exceeds",
-    fits,
-    violations: verdict.violations,
-    warnings: verdict.warnings,
-    runwayShortfalls: shortfalls,
-    remainingAfterPlan: verdict.remainingAfterPlan,
-    newAllocation: verdict.newAllocation,
-    admittedPlan: planned,
-    ...(admitted?.upgraded
-      ? { notice: "first run after the upgrade from 0.1.0: the recorded plan counts as already deployed" }
-      : {}),
-    usage,
-    message: fits
-      ? `the plan fits${summary ? `: ${summary}` : ""}`
-      : `the plan exceeds capacity: ${problems.join("; ")}`,
+  const deploy = async (olds: Inputs, news: Inputs): Promise<Inputs> => {
+    const urn = urnOf(news);
+    const result = await deployGuard(
+      state,
+      request(news, olds, connections.get(urn) ?? connectionOf(news)),
+      (line) => void log.write(urn, [{ severity: "info", message: line }]),
+    );
+    await log.write(urn, result.log);
+    return recorded(news, result);
   };
-  const failures = mandatory
-    ? [
-        ...verdict.violations.map((violation) => ({
-          property: PLAN_PROPERTY[violation.figure],
-          reason: violation.message,
-        })),
-        ...shortfalls.map((shortfall) => ({ property: "minRunwayDays", reason: shortfall.message })),
-      ]
-    : [];
-  return { inputs: { ...recorded, ...outputs, history }, failures };
-}
 
-/** The provider methods of `CapacityGuard`, over the provider process's state. */
-export function capacityGuardMethods(state: ProviderState): ResourceMethods {
-  return resourceMethods(state, (olds, news) => check(state, olds, news));
+  return {
+    async check(olds, news): Promise<CheckResult> {
+      let connection: KooDriveConnectionArgs = {};
+      if (unknownSettings(news.connection).length === 0) {
+        try {
+          connection = connectionOf(news);
+        } catch (error) {
+          return {
+            inputs: withoutCredentials(news),
+            failures: [{ property: "connection", reason: (error as Error).message }],
+          };
+        }
+      }
+      connections.set(urnOf(news), connection);
+      const result = await checkGuard(state, request(news, olds, connection));
+      await log.write(urnOf(news), result.log);
+      const whole = result.failures.find((failure) => failure.argument === undefined);
+      if (whole) throw new Error(whole.reason);
+      return {
+        inputs: recorded(news, result),
+        failures: result.failures.map((failure) => ({ property: String(failure.argument), reason: failure.reason })),
+      };
+    },
+    async diff(_id, olds, news) {
+      // A state from before 0.2 records no admitted plan: one update records it.
+      const changes = stableText(olds, DIFFED) !== stableText(news, DIFFED) || olds.admittedPlan === undefined;
+      return { changes };
+    },
+    async create(inputs) {
+      return { id: randomUUID(), outs: await deploy({}, inputs) };
+    },
+    read: refreshRead(state),
+    async update(_id, olds, news) {
+      return { outs: await deploy(olds, news) };
+    },
+  };
 }

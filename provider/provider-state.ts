@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import net from "node:net";
+import os from "node:os";
 import { callLimits } from "./call-limits";
 import { unlessCancelled } from "./cancellation";
 import { KooDriveClient, type ServiceUsageReading } from "./client/client";
@@ -10,25 +12,64 @@ import {
   credentialKeys,
   settingPlaces,
 } from "./client/connection-settings";
-import type { Allocation, GuardShare } from "./client/plan";
-import { newAllocation } from "./client/plan";
-import type { KooDriveClientOptions, KooDriveConnectionArgs } from "./client/settings";
+import type { GuardShare } from "./client/plan";
+import {
+  type KooDriveClientOptions,
+  type KooDriveConnectionArgs,
+  type LockSettings,
+  resolveLockSettings,
+} from "./client/settings";
+import type { TenantIdentity } from "./client/tenant";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "./tenant/hold";
+import { DeploymentLedger, type LedgerEntry } from "./tenant/ledger";
+import { LocalTenantLock } from "./tenant/local-lock";
+import type { TenantLockBackend } from "./tenant/lock";
+
+/** The figures of a connection, when they were read, and the tenant they belong to. */
+export interface TenantReading extends ServiceUsageReading {
+  tenant: TenantIdentity;
+}
+
+/** The engine's address among a provider process's arguments (`127.0.0.1:PORT`, flags aside), if any. */
+export function engineAddressOf(args: readonly string[]): string | undefined {
+  return args.find((arg) => /^(\[[0-9a-f:]+\]|[\w.-]+):\d+$/i.test(arg));
+}
+
+/** The deployment a provider process serves: the engine's address (the same for every provider of one deployment) on this machine. */
+export function deploymentOf(engineAddress: string | undefined): string {
+  const key = engineAddress ? `${os.hostname()}\n${engineAddress}` : `${process.pid}\n${Math.random()}`;
+  return createHash("sha256").update(key).digest("hex").slice(0, 24);
+}
+
+/** `project/stack` of a URN (`urn:pulumi:<stack>::<project>::…`). */
+function stackOfUrn(urn: string): string {
+  const [head = "", project = "unknown"] = urn.split("::");
+  return `${project}/${head.split(":")[2] ?? "unknown"}`;
+}
 
 /**
- * What the provider process keeps between calls, for the life of one run: the stack config, one read
- * of the figures per connection, and the ledger of the guards' new allocations. The process has one
- * (runtime.ts); a test creates a fresh one.
+ * What the provider process keeps between calls, for the life of one deployment: the stack config,
+ * one read of the figures per tenant, the deployment's ledger, and the tenant locks it holds. The
+ * process has one (runtime.ts); a test creates a fresh one.
  */
 export class ProviderState {
   /** The stack's `koodrive:*` config, secrets already decrypted. */
   #config: ConnectionValues = {};
-  readonly #reads = new Map<string, Promise<ServiceUsageReading>>();
-  /**
-   * The new allocation of every guard checked so far in this run, by connection and guard name. The
-   * engine checks resources one after another in one provider process, so the guard checked last sees
-   * every share; a guard checked again (preview, then update) replaces its share rather than adding it.
-   */
-  readonly #ledger = new Map<string, Map<string, Allocation>>();
+  readonly #reads = new Map<string, Promise<TenantReading>>();
+  readonly #engineAddress: string | undefined;
+  readonly deployment: string;
+  readonly #ledger: DeploymentLedger;
+  readonly #locks = new Map<string, TenantLockBackend>();
+  /** The tenants this deployment holds, by key: their labels. */
+  readonly #held = new Map<string, string>();
+  #watchdog: NodeJS.Timeout | undefined;
+
+  /** `engineAddress`: the engine's address the provider process was started with, which tells the deployment. */
+  constructor(engineAddress?: string) {
+    this.#engineAddress = engineAddress;
+    this.deployment = deploymentOf(engineAddress);
+    this.#ledger = new DeploymentLedger(this.deployment);
+  }
 
   /** Keeps the stack's `koodrive:*` config for the rest of the run. */
   configure(config: { get(key: string): string | undefined }): void {
@@ -56,45 +97,133 @@ export class ProviderState {
     return options;
   }
 
-  /** Which tenant a connection reaches: its settings and the stack config they fall back to. */
-  connectionKey(connection: KooDriveConnectionArgs): string {
-    return createHash("sha256")
-      .update(JSON.stringify([connection, this.#config]))
-      .digest("hex");
+  /** The tenant a connection reaches; undefined for settings that do not resolve (the read then says why). */
+  tenantOf(connection: KooDriveConnectionArgs): TenantIdentity | undefined {
+    try {
+      return new KooDriveClient(this.clientOptions(connection)).tenant;
+    } catch {
+      return undefined;
+    }
   }
 
-  /** One quotaUsed request per connection for the whole run, however many resources ask: the figures and when they were read. */
-  readUsage(connection: KooDriveConnectionArgs): Promise<ServiceUsageReading> {
-    const key = this.connectionKey(connection);
+  /**
+   * The figures for a connection: one quotaUsed request per tenant (and unit) for the whole run,
+   * however many resources and spellings ask. Taking a tenant's lock drops its figures, so the next
+   * read sees what the deployment that held it before created.
+   */
+  readUsage(connection: KooDriveConnectionArgs): Promise<TenantReading> {
+    const client = new KooDriveClient({ ...this.clientOptions(connection), ...callLimits(process.env) });
+    const tenant = client.tenant;
+    const key = `${tenant.key}\n${this.clientOptions(connection).usedSpaceUnit ?? ""}`;
     let read = this.#reads.get(key);
     if (!read) {
       read = (async () => {
-        const client = new KooDriveClient({ ...this.clientOptions(connection), ...callLimits(process.env) });
         try {
-          return await unlessCancelled(
-            () => client.readServiceUsage(),
-            () => client.close(),
-          );
+          return {
+            ...(await unlessCancelled(
+              () => client.readServiceUsage(),
+              () => client.close(),
+            )),
+            tenant,
+          };
         } finally {
           await client.close();
         }
       })();
       this.#reads.set(key, read);
+    } else {
+      void client.close();
     }
     return read;
   }
 
-  /** Records a guard's new allocation for its connection and returns the other guards' shares. */
-  shareLedger(
+  /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */
+  shareLedger(tenant: TenantIdentity, entry: LedgerEntry): Promise<GuardShare[]> {
+    return this.#ledger.share(tenant.key, entry);
+  }
+
+  /** The lock backend of a connection's lock settings: PostgreSQL when `lockUrl` is set, else this machine's. */
+  async #lockFor(connection: KooDriveConnectionArgs): Promise<{ backend: TenantLockBackend; settings: LockSettings }> {
+    const settings = resolveLockSettings(this.clientOptions(connection), DEFAULT_LOCK_TIMEOUT_SECONDS);
+    const id = settings.url ? `postgres\n${settings.url.value}` : "local";
+    let backend: TenantLockBackend | undefined = this.#locks.get(id);
+    if (!backend) {
+      if (settings.url) {
+        const { PostgresTenantLock } = await import("./tenant/postgres-lock");
+        backend = new PostgresTenantLock(settings.url.value, settings.url.name);
+      } else {
+        backend = new LocalTenantLock();
+      }
+      this.#locks.set(id, backend);
+    }
+    return { backend, settings };
+  }
+
+  /**
+   * Holds the tenant for this deployment until the process ends (the engine ends it with the
+   * deployment): at once when free or held by this deployment, else waiting, saying who holds it.
+   */
+  async holdTenant(
     connection: KooDriveConnectionArgs,
-    name: string,
-    planned: Allocation,
-    deployed: Allocation | undefined,
-  ): GuardShare[] {
-    const key = this.connectionKey(connection);
-    const shares = this.#ledger.get(key) ?? new Map<string, Allocation>();
-    this.#ledger.set(key, shares);
-    shares.set(name, newAllocation(planned, deployed));
-    return [...shares].filter(([other]) => other !== name).map(([other, allocation]) => ({ name: other, allocation }));
+    tenant: TenantIdentity,
+    urn: string,
+    say: (line: string) => void,
+  ): Promise<void> {
+    if (this.#held.has(tenant.key)) return;
+    const { backend, settings } = await this.#lockFor(connection);
+    await holdTenant(backend, tenant, {
+      holder: {
+        stack: stackOfUrn(urn),
+        host: os.hostname(),
+        pid: process.pid,
+        since: new Date().toISOString(),
+        deployment: this.deployment,
+      },
+      timeoutMs: settings.timeoutMs,
+      timeoutSetting: settings.timeoutName,
+      holding: [...this.#held.values()],
+      say,
+    });
+    this.#held.set(tenant.key, tenant.label);
+    for (const key of this.#reads.keys()) if (key.startsWith(`${tenant.key}\n`)) this.#reads.delete(key);
+    this.#watchEngine();
+  }
+
+  /** Who else is deploying to the tenant, said as information (a preview never waits); undefined when nobody is. */
+  async otherDeployment(connection: KooDriveConnectionArgs, tenant: TenantIdentity): Promise<string | undefined> {
+    if (this.#held.has(tenant.key)) return undefined;
+    const { backend } = await this.#lockFor(connection);
+    const holder = await backend.holderOf(tenant.key);
+    if (!holder || holder.deployment === this.deployment) return undefined;
+    return `${describeHolder(holder)}; its changes may not be in these figures yet`;
+  }
+
+  /**
+   * While this process holds a tenant, it checks every 2 s that its engine is still there: an engine
+   * killed outright (`kill -9`) leaves its provider processes behind, which must not keep the lock.
+   */
+  #watchEngine(): void {
+    const address = this.#engineAddress;
+    if (this.#watchdog || !address) return;
+    const [host, port] = [
+      address.slice(0, address.lastIndexOf(":")),
+      Number(address.slice(address.lastIndexOf(":") + 1)),
+    ];
+    if (!port) return;
+    this.#watchdog = setInterval(() => {
+      const socket = net.connect({ host: host.replace(/^\[|\]$/g, "") || "127.0.0.1", port });
+      socket.once("connect", () => socket.destroy());
+      socket.once("error", () => process.exit(1));
+    }, 2_000);
+    this.#watchdog.unref();
+  }
+
+  /** Releases every lock and stops hosting the ledger (tests; a provider process ends with its deployment). */
+  async close(): Promise<void> {
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    await Promise.all([...this.#locks.values()].map((backend) => backend.close()));
+    this.#locks.clear();
+    this.#held.clear();
+    await this.#ledger.close();
   }
 }

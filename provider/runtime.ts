@@ -10,8 +10,9 @@
  */
 import "./compile-cache";
 import { capacityGuardMethods } from "./capacity-guard";
-import { ProviderState } from "./provider-state";
-import type { CheckResult, Inputs, ResourceMethods } from "./resource-inputs";
+import type { CheckResult, Inputs, ResourceMethods } from "./dynamic-resource";
+import { EngineLog, type LogSink } from "./engine-log";
+import { engineAddressOf, ProviderState } from "./provider-state";
 import { serviceUsageMethods } from "./service-usage";
 
 /** The providers of one provider process, over one state; `createRuntime()` makes a fresh one (tests do). */
@@ -25,11 +26,14 @@ export interface ProviderRuntime {
   forKind(inputs: Inputs): ResourceMethods;
 }
 
-/** A runtime with a fresh state: no config, no read, an empty ledger. */
-export function createRuntime(): ProviderRuntime {
-  const state = new ProviderState();
+/**
+ * A runtime with a fresh state: no config, no read, an empty ledger. `engineAddress` (what the engine
+ * started the process with) tells the deployment and receives the guards' lines, unless `log` is given.
+ */
+export function createRuntime(engineAddress?: string, log: LogSink = new EngineLog(engineAddress)): ProviderRuntime {
+  const state = new ProviderState(engineAddress);
   const serviceUsage = serviceUsageMethods(state);
-  const capacityGuard = capacityGuardMethods(state);
+  const capacityGuard = capacityGuardMethods(state, log);
   const byKind: Record<string, ResourceMethods> = { ServiceUsage: serviceUsage, CapacityGuard: capacityGuard };
   return {
     state,
@@ -48,8 +52,8 @@ export function createRuntime(): ProviderRuntime {
   };
 }
 
-/** The runtime of this provider process. */
-const runtime = createRuntime();
+/** The runtime of this provider process, which the engine starts with its address as the first argument. */
+const runtime = createRuntime(engineAddressOf(process.argv.slice(2)));
 
 /** `ServiceUsage`'s provider methods in this process. */
 export const serviceUsage = runtime.serviceUsage;

@@ -1,27 +1,41 @@
 /**
  * What a `ServiceUsage` record does in the provider process: its check reads the figures into the
- * state, adds the reading to its history and forecasts the runway from it.
+ * state, adds the reading to its history and forecasts the runway from it. It shows an update
+ * whenever the figures moved: recording them is what it is for.
  */
-import type { ProviderState } from "./provider-state";
+
 import {
   type Inputs,
   type ResourceMethods,
   readFigures,
-  recordReading,
-  resourceMethods,
+  recordCreate,
+  refreshRead,
+  stableText,
   withoutCredentials,
-} from "./resource-inputs";
+} from "./dynamic-resource";
+import type { ProviderState } from "./provider-state";
+import { recordReading } from "./reading";
 
 /** The provider methods of `ServiceUsage`, over the provider process's state. */
 export function serviceUsageMethods(state: ProviderState): ResourceMethods {
-  return resourceMethods(state, async (olds: Inputs, news: Inputs) => {
-    const kept = withoutCredentials(news);
-    const figures = await readFigures(state, news);
-    if (figures.read === "pending") return { inputs: kept, failures: [] };
-    if (figures.read === "failed") {
-      const reason = `cannot read KooDrive usage: ${figures.error}`;
-      return { inputs: kept, failures: [{ property: "connection", reason }] };
-    }
-    return { inputs: { ...kept, ...recordReading(olds, figures) }, failures: [] };
-  });
+  return {
+    async check(olds: Inputs, news: Inputs) {
+      const kept = withoutCredentials(news);
+      const figures = await readFigures(state, news);
+      if (figures.read === "pending") return { inputs: kept, failures: [] };
+      if (figures.read === "failed") {
+        const reason = `cannot read KooDrive usage: ${figures.error}`;
+        return { inputs: kept, failures: [{ property: "connection", reason }] };
+      }
+      return { inputs: { ...kept, ...recordReading(olds, figures) }, failures: [] };
+    },
+    async diff(_id, olds, news) {
+      return { changes: stableText(olds) !== stableText(news) };
+    },
+    create: recordCreate,
+    read: refreshRead(state),
+    async update(_id, _olds, news) {
+      return { outs: news };
+    },
+  };
 }

@@ -2,17 +2,17 @@ import { type GetServiceUsageResult, percent } from "./usage";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {
-  /** Department pool, in GB. */
+  /** Department pool, in GB. @integer */
   dept?: number;
-  /** Personal pool, in GB. */
+  /** Personal pool, in GB. @integer */
   personal?: number;
-  /** Group pool, in GB. */
+  /** Group pool, in GB. @integer */
   group?: number;
 }
 
 /** Users and quota per pool: what a plan allocates, or what is already deployed of it. */
 export interface Allocation {
-  /** Users, each taking a seat. */
+  /** Users, each taking a seat. @integer */
   users?: number;
   /** Quota per pool, in GB. */
   spaceGB?: PlannedSpaceGB;
@@ -85,7 +85,7 @@ export type CapacityFigure = "seats" | "deptQuotaGB" | "personalQuotaGB" | "grou
 export interface GuardNewShare {
   /** The guard's name. */
   name: string;
-  /** What it allocates anew of the figure. */
+  /** What it allocates anew of the figure. @integer */
   new: number;
 }
 
@@ -93,19 +93,19 @@ export interface GuardNewShare {
 export interface Violation {
   /** The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools). */
   figure: CapacityFigure;
-  /** What the whole plan allocates (users, or GB). */
+  /** What the whole plan allocates (users, or GB). @integer */
   planned: number;
-  /** What of it is already deployed (0 when nothing is). */
+  /** What of it is already deployed (0 when nothing is). @integer */
   deployed: number;
-  /** What is new: the growth of this plan, plus the new shares of the guards judged with it. */
+  /** What is new: the growth of this plan, plus the new shares of the guards judged with it. @integer */
   new: number;
   /** Every guard's new share when guards are judged together (absent for one plan alone). */
   shares?: GuardNewShare[];
-  /** What is left before the plan. */
+  /** What is left before the plan. @integer */
   remaining: number;
-  /** What must stay free (minFreeSeats / minFreeGB), 0 when none. */
+  /** What must stay free (minFreeSeats / minFreeGB), 0 when none. @integer */
   reserve: number;
-  /** new + reserve − remaining: by how much the plan does not fit. */
+  /** new + reserve − remaining: by how much the plan does not fit. @integer */
   exceededBy: number;
   /** One line a person can act on. */
   message: string;
@@ -125,21 +125,21 @@ export interface UtilisationWarning {
 
 /** What is left of each figure once the plan is carried out. */
 export interface RemainingAfterPlan {
-  /** Seats left. */
+  /** Seats left. @integer */
   seats: number;
-  /** Department pool quota left, in GB. */
+  /** Department pool quota left, in GB. @integer */
   deptQuotaGB: number;
-  /** Personal pool quota left, in GB. */
+  /** Personal pool quota left, in GB. @integer */
   personalQuotaGB: number;
-  /** Group pool quota left, in GB. */
+  /** Group pool quota left, in GB. @integer */
   groupQuotaGB: number;
-  /** Allocatable quota left in all pools, in GB. */
+  /** Allocatable quota left in all pools, in GB. @integer */
   quotaGB: number;
 }
 
 /** What a plan allocates anew, per figure. */
 export interface NewAllocation {
-  /** New users (seats). */
+  /** New users (seats). @integer */
   users: number;
   /** New quota per pool, in GB. */
   spaceGB: Required<PlannedSpaceGB>;

@@ -1,15 +1,16 @@
 /**
  * What the provider plugin does, on plain values: the `koodrive` provider's configuration, the
- * `CapacityGuard` resource and the `getServiceUsage` function. The work itself is the dynamic
- * provider's (../runtime.ts): the same read cache, plan evaluation and messages.
+ * `CapacityGuard` resource and the `getServiceUsage` function. The guard is the same guard as the
+ * dynamic one (../guard/check.ts): the same reads, ledger, lock, verdicts and messages.
  */
 
-import { CONNECTION_KEYS } from "../client/connection-settings";
+import { CONNECTION_KEYS, type ConnectionKey } from "../client/connection-settings";
 import { PLAN_FIELDS } from "../client/plan-schema";
-import { unknownValue } from "../protocol";
-import type { ResourceMethods } from "../resource-inputs";
-import { readFigures } from "../resource-inputs";
-import { createRuntime } from "../runtime";
+import { refreshRead, stableText } from "../dynamic-resource";
+import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
+import type { GuardLogLine } from "../guard/judge";
+import { ProviderState } from "../provider-state";
+import { readError } from "../reading";
 import { isUnknown } from "./values";
 
 /** The schema tokens this plugin serves. */
@@ -20,16 +21,17 @@ export const TOKENS = {
 
 type Values = Record<string, unknown>;
 
-/** One failed check or call: the property and why. */
+/** One failed check or call: the (top-level) property and why. */
 export interface Failure {
   property: string;
   reason: string;
 }
 
-/** A log line for the engine to show against a resource. */
-export interface LogLine {
-  severity: "info" | "warning";
-  message: string;
+/** What a guard's check or deployment answers: the values to record, the failures, the lines to show. */
+export interface GuardAnswer {
+  inputs: Values;
+  failures: Failure[];
+  log: GuardLogLine[];
 }
 
 /** The resource's name: the last part of its URN. */
@@ -37,19 +39,31 @@ export function nameOfUrn(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
+/** The plan's fields and the guard's result, as the state records them. */
+function recorded(args: Values, result: GuardResult): Values {
+  const plan = Object.fromEntries(PLAN_FIELDS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]));
+  return { ...plan, ...result.plan, ...result.outputs, ...(result.history ? { history: result.history } : {}) };
+}
+
 /** The `koodrive` provider of one plugin process (the engine starts one process per provider). */
 export class KooDriveProvider {
-  /** The dynamic provider's runtime, with a state of this process's own: config, read cache, guard ledger. */
-  readonly #runtime = createRuntime();
-  readonly #guard: ResourceMethods = this.#runtime.capacityGuard;
+  /** Config, read cache, the deployment's ledger and the tenant locks this process holds. */
+  readonly state: ProviderState;
   /** Connection settings the engine does not know yet (an explicit provider's computed input, in preview). */
-  #unknownSettings: string[] = [];
+  #unknownSettings: ConnectionKey[] = [];
+
+  /** `engineAddress`: the engine's address the plugin was started with, which tells the deployment. */
+  constructor(engineAddress?: string) {
+    this.state = new ProviderState(engineAddress);
+  }
 
   /**
    * `CheckConfig`: the provider's configuration, from `koodrive:*` stack config (default provider) or
    * an explicit provider's arguments. Only the connection settings are kept; each must be a string.
+   * A setting unknown in preview is said as a warning: the engine does not check the guards of a
+   * provider it cannot configure, so they are checked only in the update.
    */
-  checkConfig(news: Values): { inputs: Values; failures: Failure[] } {
+  checkConfig(news: Values): { inputs: Values; failures: Failure[]; log: GuardLogLine[] } {
     const failures: Failure[] = [];
     for (const key of Object.keys(news)) {
       if (key === "version") continue;
@@ -62,13 +76,23 @@ export class KooDriveProvider {
         failures.push({ property: key, reason: `koodrive:${key} must be a string` });
       }
     }
-    return { inputs: news, failures };
+    const unknown = CONNECTION_KEYS.filter((key) => isUnknown(news[key]));
+    const log: GuardLogLine[] =
+      unknown.length > 0
+        ? [
+            {
+              severity: "warning",
+              message: `capacity guards pending: this provider's ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} computed from another resource, so its guards are not checked in this preview; the check runs in the update`,
+            },
+          ]
+        : [];
+    return { inputs: news, failures, log };
   }
 
   /** `Configure`: the settings every read of this provider uses, before the `KOODRIVE_*` environment. */
   configure(config: Values): void {
     this.#unknownSettings = CONNECTION_KEYS.filter((key) => isUnknown(config[key]));
-    this.#runtime.configure({
+    this.state.configure({
       get: (key) => {
         const value = config[key.slice("koodrive:".length)];
         return typeof value === "string" && !isUnknown(value) ? value : undefined;
@@ -76,59 +100,63 @@ export class KooDriveProvider {
     });
   }
 
-  /** The connection as the runtime takes it: nothing to override, but unknown settings named. */
-  #connection(): Values {
-    return Object.fromEntries(this.#unknownSettings.map((key) => [key, unknownValue]));
+  #request(urn: string, olds: Values, news: Values): GuardRequest {
+    return {
+      urn,
+      name: nameOfUrn(urn),
+      args: news,
+      recorded: olds,
+      connection: {},
+      unknownSettings: this.#unknownSettings,
+    };
   }
 
   /**
    * `Check` of a guard: judges the plan (known figures, or pending) and returns the plan with the
    * verdict, which the engine shows as outputs in preview. A mandatory guard's violations fail the run.
    */
-  async check(
-    urn: string,
-    olds: Values,
-    news: Values,
-  ): Promise<{ inputs: Values; failures: Failure[]; log: LogLine[] }> {
-    // The dynamic guard's check, on its inputs: the plan, the guard's name and the provider's connection.
-    const plan = Object.fromEntries(Object.entries(news).filter(([key]) => (PLAN_FIELDS as string[]).includes(key)));
-    const asDynamic = (values: Values) => ({ ...values, kind: "CapacityGuard" });
-    const result = await this.#guard.check(Object.keys(olds).length > 0 ? asDynamic(olds) : {}, {
-      ...asDynamic(plan),
-      guardName: nameOfUrn(urn),
-      connection: this.#connection(),
-    });
-    const { kind: _kind, guardName: _name, connection: _connection, ...inputs } = result.inputs;
-    return { inputs, failures: [...(result.failures ?? [])], log: guardLog(inputs, plan.enforcement) };
+  async check(urn: string, olds: Values, news: Values): Promise<GuardAnswer> {
+    const result = await checkGuard(this.state, this.#request(urn, olds, news));
+    const whole = result.failures.find((failure) => failure.argument === undefined);
+    if (whole) throw new Error(whole.reason);
+    return {
+      inputs: recorded(news, result),
+      failures: result.failures.map((failure) => ({ property: String(failure.argument), reason: failure.reason })),
+      log: result.log,
+    };
   }
 
-  /** `Diff`: an update whenever the figures, plan or verdict differ from the state. */
+  /** `Diff`: an update only when the plan changed (not when the tenant's figures moved). */
   async diff(olds: Values, news: Values): Promise<{ changes: boolean }> {
-    return this.#guard.diff("", olds, news);
+    return {
+      changes: stableText(olds, PLAN_FIELDS) !== stableText(news, PLAN_FIELDS) || olds.admittedPlan === undefined,
+    };
   }
 
-  /** `Create`: nothing exists in KooDrive; the state records the check's verdict. */
-  async create(inputs: Values): Promise<{ id: string; outs: Values }> {
-    return this.#guard.create(inputs);
-  }
-
-  /** `Update`: the state takes the new verdict and figures. */
-  async update(news: Values): Promise<Values> {
-    return (await this.#guard.update("", {}, news)).outs;
+  /**
+   * `Create` and `Update` (the update pass only): judged again holding the tenant's lock, with fresh
+   * figures; a plan that no longer fits fails here, before anything that depends on the guard.
+   */
+  async deploy(urn: string, olds: Values, news: Values, say: (line: string) => void): Promise<GuardAnswer> {
+    const result = await deployGuard(this.state, this.#request(urn, olds, news), say);
+    return { inputs: recorded(news, result), failures: [], log: result.log };
   }
 
   /**
    * `Read`, for `pulumi refresh` (re-reads the figures) and `pulumi import` (no state yet: the guard
-   * is recorded with an empty plan, judged as a check of that plan would judge it, so the import
-   * shows no difference; its plan is judged in full at its next update).
+   * is recorded with an empty plan, judged as a check of that plan would judge it; its plan is judged
+   * in full at its next update).
    */
   async read(urn: string, id: string, inputs: Values, state: Values): Promise<{ inputs: Values; outs: Values }> {
     if (Object.keys(state).length === 0) {
       const checked = await this.check(urn, {}, {});
-      return { inputs: checked.inputs, outs: checked.inputs };
+      const plan = Object.fromEntries(
+        PLAN_FIELDS.filter((key) => key in checked.inputs).map((key) => [key, checked.inputs[key]]),
+      );
+      return { inputs: plan, outs: checked.inputs };
     }
     // The refreshed reading goes into the inputs too, so the next check's history has it.
-    const { props, inputs: refreshed } = await this.#guard.read(id, state);
+    const { props, inputs: refreshed } = await refreshRead(this.state)(id, state);
     return { inputs: refreshed ?? inputs, outs: props };
   }
 
@@ -141,28 +169,10 @@ export class KooDriveProvider {
       const reason = `the provider's ${this.#unknownSettings.join(", ")} ${this.#unknownSettings.length === 1 ? "is" : "are"} not known until the update`;
       return { outputs: {}, failures: [{ property: "", reason }] };
     }
-    const figures = await readFigures(this.#runtime.state, {});
-    if (figures.read === "done") return { outputs: { ...figures.usage }, failures: [] };
-    const reason = figures.read === "failed" ? figures.error : `${figures.unknown.join(", ")} not known yet`;
-    return { outputs: {}, failures: [{ property: "", reason: `cannot read KooDrive usage: ${reason}` }] };
+    try {
+      return { outputs: { ...(await this.state.readUsage({})).usage }, failures: [] };
+    } catch (error) {
+      return { outputs: {}, failures: [{ property: "", reason: `cannot read KooDrive usage: ${readError(error)}` }] };
+    }
   }
-}
-
-/** What the TypeScript guard logs in the program, said by the provider: advisory verdicts, pending, warnings. */
-function guardLog(outputs: Values, enforcement: unknown): LogLine[] {
-  const lines: LogLine[] = [];
-  const violations = [
-    ...((outputs.violations ?? []) as { message: string }[]),
-    ...((outputs.runwayShortfalls ?? []) as { message: string }[]),
-  ];
-  const warnings = (outputs.warnings ?? []) as { message: string }[];
-  if (enforcement === "advisory" && (outputs.status === "exceeds" || outputs.status === "unreadable")) {
-    const messages =
-      outputs.status === "exceeds" ? violations.map((violation) => violation.message) : [String(outputs.message)];
-    for (const message of messages) lines.push({ severity: "warning", message: `advisory capacity guard: ${message}` });
-  }
-  if (outputs.status === "pending") lines.push({ severity: "info", message: String(outputs.message) });
-  for (const warning of warnings) lines.push({ severity: "warning", message: warning.message });
-  if (typeof outputs.notice === "string") lines.push({ severity: "info", message: outputs.notice });
-  return lines;
 }

@@ -4,10 +4,9 @@
  * rather than `@pulumi/pulumi/provider`'s `main`, whose server drops the configuration `Configure`
  * receives and refuses `CheckConfig` (pulumi/pulumi#10915): here both reach the provider.
  */
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import type * as Grpc from "@grpc/grpc-js";
-import * as engineRpc from "@pulumi/pulumi/proto/engine_grpc_pb";
-import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
 import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
 import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
@@ -15,7 +14,9 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../client/connection-settings";
 import { PACKAGE_VERSION } from "../client/version";
-import { type Failure, KooDriveProvider, type LogLine } from "./koodrive-provider";
+import { EngineLog } from "../engine-log";
+import { engineAddressOf } from "../provider-state";
+import { type Failure, KooDriveProvider } from "./koodrive-provider";
 import { SCHEMA } from "./schema";
 import { plain, secret, withoutUndefined } from "./values";
 
@@ -56,32 +57,17 @@ function handle<Req, Res>(work: (request: Req) => Promise<Res> | Res) {
   };
 }
 
-/** Sends the provider's log lines to the engine, which shows them against the resource. */
-class EngineLog {
-  #client: engineRpc.EngineClient | undefined;
-  constructor(address: string | undefined) {
-    if (address) this.#client = new engineRpc.EngineClient(address, grpc.credentials.createInsecure() as never);
-  }
-  async write(urn: string, lines: LogLine[]): Promise<void> {
-    const client = this.#client;
-    if (!client) return;
-    for (const line of lines) {
-      const severity = line.severity === "warning" ? engineProto.LogSeverity.WARNING : engineProto.LogSeverity.INFO;
-      const request = new engineProto.LogRequest().setSeverity(severity).setMessage(line.message).setUrn(urn);
-      await new Promise<void>((resolve) => client.log(request, () => resolve()));
-    }
-  }
-}
-
 /** The ResourceProvider service of one plugin process. */
 function service(provider: KooDriveProvider, log: EngineLog) {
+  const say = (urn: string) => (line: string) => void log.write(urn, [{ severity: "info", message: line }]);
   return {
     getPluginInfo: handle(() => new pluginProto.PluginInfo().setVersion(PACKAGE_VERSION)),
     getSchema: handle(() => new providerProto.GetSchemaResponse().setSchema(JSON.stringify(SCHEMA))),
     attach: handle(() => new Empty()),
     cancel: handle(() => new Empty()),
-    checkConfig: handle((request: providerProto.CheckRequest) => {
-      const { inputs, failures } = provider.checkConfig(toValues(request.getNews()));
+    checkConfig: handle(async (request: providerProto.CheckRequest) => {
+      const { inputs, failures, log: lines } = provider.checkConfig(toValues(request.getNews()));
+      await log.write(request.getUrn(), lines);
       // Credentials stay secret in the provider's state, however they were given.
       const marked = Object.fromEntries(
         Object.entries(inputs).map(([key, value]) => [
@@ -135,12 +121,17 @@ function service(provider: KooDriveProvider, log: EngineLog) {
       );
     }),
     create: handle(async (request: providerProto.CreateRequest) => {
-      const { id, outs } = await provider.create(toValues(request.getProperties()));
-      return new providerProto.CreateResponse().setId(id).setProperties(toStruct(outs));
+      const urn = request.getUrn();
+      const { inputs, log: lines } = await provider.deploy(urn, {}, toValues(request.getProperties()), say(urn));
+      await log.write(urn, lines);
+      return new providerProto.CreateResponse().setId(randomUUID()).setProperties(toStruct(inputs));
     }),
     update: handle(async (request: providerProto.UpdateRequest) => {
-      const outs = await provider.update(toValues(request.getNews()));
-      return new providerProto.UpdateResponse().setProperties(toStruct(outs));
+      const urn = request.getUrn();
+      const olds = toValues(request.getOlds());
+      const { inputs, log: lines } = await provider.deploy(urn, olds, toValues(request.getNews()), say(urn));
+      await log.write(urn, lines);
+      return new providerProto.UpdateResponse().setProperties(toStruct(inputs));
     }),
     read: handle(async (request: providerProto.ReadRequest) => {
       const { inputs, outs } = await provider.read(
@@ -164,11 +155,14 @@ function service(provider: KooDriveProvider, log: EngineLog) {
 
 /** Starts the plugin: `args` are the engine's (its address first, flags aside). Prints the port. */
 export async function serve(args: string[]): Promise<void> {
-  const engineAddress = args.find((arg) => !arg.startsWith("-"));
+  const engineAddress = engineAddressOf(args);
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   server.addService(
     providerRpc.ResourceProviderService as unknown as Grpc.ServiceDefinition,
-    service(new KooDriveProvider(), new EngineLog(engineAddress)) as unknown as Grpc.UntypedServiceImplementation,
+    service(
+      new KooDriveProvider(engineAddress),
+      new EngineLog(engineAddress),
+    ) as unknown as Grpc.UntypedServiceImplementation,
   );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>

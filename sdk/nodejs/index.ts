@@ -6,7 +6,7 @@
  */
 export type * from "../../provider/client";
 export { CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
-export type { GuardStatus } from "../../provider/guard-plan";
+export type { GuardOutputs, GuardStatus } from "../../provider/guard/outputs";
 export { CapacityGuard, type CapacityGuardArgs } from "./capacity-guard";
 export type { ConnectionArgs } from "./connection";
 export {

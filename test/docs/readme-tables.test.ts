@@ -4,6 +4,7 @@ import path from "node:path";
 import { REPO_ROOT } from "../../harness/engine";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
 import { CapacityPlanSchema, PLAN_FIELDS } from "../../provider/client/plan-schema";
+import { declarationDocs } from "../helpers/declaration-docs";
 
 const README = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
 
@@ -25,18 +26,6 @@ function tableAfter(heading: string): string[][] {
         .split(/(?<!\\)\|/)
         .map((cell) => cell.trim()),
     );
-}
-
-/** The docs of an interface's properties in a built declaration file, by property name. */
-function declarationDocs(file: string, name: string): Record<string, string> {
-  const text = readFileSync(path.join(REPO_ROOT, "dist", file), "utf8");
-  const body = new RegExp(`interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(text)?.[1] ?? "";
-  return Object.fromEntries(
-    [...body.matchAll(/\/\*\*\s*([\s\S]*?)\s*\*\/\s*(\w+)\?:/g)].map(([, doc = "", key = ""]) => [
-      key,
-      doc.replace(/\n\s*\*\s?/g, " ").trim(),
-    ]),
-  );
 }
 
 describe("the README's tables", () => {

@@ -26,16 +26,23 @@ describe("the plugin's provider (against koodrive-sim)", () => {
       {
         property: "acessToken",
         reason:
-          'unknown koodrive setting "acessToken"; the settings are endpoint, accessToken, appId, appSecret, userId, usedSpaceUnit',
+          'unknown koodrive setting "acessToken"; the settings are endpoint, accessToken, appId, appSecret, userId, usedSpaceUnit, tenant, lockUrl, lockTimeout',
       },
     ]);
   });
 
-  it("leaves a guard whose plan is unknown in preview pending, to be checked in the update", async () => {
+  it("leaves a guard whose plan is unknown in preview pending, warning that it is checked in the update", async () => {
     const { inputs, failures, log } = await provider.check(URN, {}, { plannedUsers: unknownValue });
     assert.deepEqual(failures, []);
     assert.equal(inputs.status, "pending");
     assert.deepEqual(log, [
+      {
+        severity: "warning",
+        message: "capacity guard pending: the plan is not known until the update; the check runs then",
+      },
+    ]);
+    const advisory = await provider.check(URN, {}, { plannedUsers: unknownValue, enforcement: "advisory" });
+    assert.deepEqual(advisory.log, [
       { severity: "info", message: "the plan is not known until the update; the check runs then" },
     ]);
     const later = await provider.check(URN, {}, { plannedUsers: 6 });
@@ -43,7 +50,15 @@ describe("the plugin's provider (against koodrive-sim)", () => {
     assert.match(later.failures[0]?.reason ?? "", /seats: plan needs 6 new users, 5 left; exceeds by 1/);
   });
 
-  it("leaves everything pending while an explicit provider's endpoint is unknown", async () => {
+  it("leaves everything pending while an explicit provider's endpoint is unknown, and warns of it", async () => {
+    // The engine checks no guard of a provider it cannot configure: the warning comes with its config.
+    assert.deepEqual(provider.checkConfig({ endpoint: unknownValue, accessToken: TEST_TOKEN }).log, [
+      {
+        severity: "warning",
+        message:
+          "capacity guards pending: this provider's endpoint is computed from another resource, so its guards are not checked in this preview; the check runs in the update",
+      },
+    ]);
     provider.configure({ endpoint: unknownValue, accessToken: TEST_TOKEN });
     const { inputs, failures } = await provider.check(URN, {}, { plannedUsers: 6 });
     assert.deepEqual(failures, []);
@@ -78,10 +93,23 @@ describe("the plugin's provider (against koodrive-sim)", () => {
     assert.ok(!failures[0]?.reason.includes("wrong-token"));
   });
 
-  it("imports a guard as one with an empty plan, judged now, and refreshes the figures", async () => {
+  it("imports a guard as one with an empty plan, judged now, its inputs the plan alone", async () => {
     const imported = await provider.read(URN, "guard-1", {}, {});
     assert.equal(imported.outs.status, "fits");
     assert.equal((imported.outs.usage as { userCount: number }).userCount, 95);
-    assert.deepEqual(imported.outs, imported.inputs);
+    assert.deepEqual(imported.inputs, { enforcement: "mandatory" });
+  });
+
+  it("shows no change when only the tenant's figures moved, and one when the plan did", async () => {
+    const first = await provider.check(URN, {}, { plannedUsers: 2 });
+    const deployed = (await provider.deploy(URN, {}, first.inputs, () => undefined)).inputs;
+    sim.setUsage({ userCount: 97 });
+    const nextRun = new KooDriveProvider();
+    nextRun.configure({ endpoint: sim.url, accessToken: TEST_TOKEN });
+    const again = await nextRun.check(URN, deployed, { plannedUsers: 2 });
+    assert.equal((again.inputs.usage as { userCount: number }).userCount, 97, "the check read the new figures");
+    assert.deepEqual(await provider.diff(deployed, again.inputs), { changes: false });
+    const grown = await provider.check(URN, deployed, { plannedUsers: 3 });
+    assert.deepEqual(await provider.diff(deployed, grown.inputs), { changes: true });
   });
 });

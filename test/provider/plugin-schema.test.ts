@@ -3,6 +3,11 @@ import { readFileSync } from "node:fs";
 import { generateSchema, SCHEMA_FILE } from "../../harness/plugin-schema";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
+import { GUARD_OUTPUT_KEYS } from "../../provider/guard/outputs";
+import { declarationDocs } from "../helpers/declaration-docs";
+
+/** The doc comments of `GuardOutputs` in the built declaration file, by output. */
+const outputDocs = declarationDocs("provider/guard/outputs.d.ts", "GuardOutputs");
 
 // biome-ignore lint/suspicious/noExplicitAny: walks the schema JSON, whose shape the assertions check
 type Spec = Record<string, any>;
@@ -58,7 +63,7 @@ describe("the koodrive plugin schema", () => {
       assert.deepStrictEqual(inputs[key].defaultInfo, { environment: [CONNECTION_SETTINGS[key].variable] });
     }
     const secrets = Object.keys(inputs).filter((key) => inputs[key].secret);
-    assert.deepStrictEqual(secrets.sort(), ["accessToken", "appSecret"]);
+    assert.deepStrictEqual(secrets.sort(), ["accessToken", "appSecret", "lockUrl"]);
     assert.deepStrictEqual(Object.keys(schema.config.variables).sort(), Object.keys(inputs).sort());
   });
 
@@ -73,18 +78,36 @@ describe("the koodrive plugin schema", () => {
       "minRunwayDays",
       "enforcement",
     ]);
-    for (const output of [
-      "status",
-      "fits",
-      "violations",
-      "warnings",
-      "runwayShortfalls",
-      "remainingAfterPlan",
-      "admittedPlan",
-      "usage",
-      "message",
-    ]) {
+    for (const output of GUARD_OUTPUT_KEYS) {
       assert.ok(guard.properties[output], `${output} is missing`);
+      assert.equal(guard.properties[output].description, outputDocs[output], `${output}'s description is its doc`);
+    }
+  });
+
+  it("takes every description from the project's own declarations, none from TypeScript's library", () => {
+    const texts = [
+      ...properties(schema).map(([, spec]) => String(spec.description)),
+      ...Object.values<Spec>(schema.types).map((type) => String(type.description ?? "")),
+      ...Object.values<Spec>(schema.resources).map((resource) => String(resource.description)),
+    ];
+    const library = readFileSync(require.resolve("typescript/lib/lib.es5.d.ts"), "utf8");
+    const libraryDocs = [...library.matchAll(/\/\*\*\s*\n?\s*\*?\s*([A-Z][^*\n]{15,})/g)].map(([, text = ""]) =>
+      text.trim(),
+    );
+    assert.ok(libraryDocs.includes("Make all properties in T required"), "the library's docs were found");
+    const borrowed = texts.filter((text) => libraryDocs.some((doc) => text.includes(doc)));
+    assert.deepStrictEqual(borrowed, []);
+  });
+
+  it("types whole numbers of the guard's outputs as integers", () => {
+    const types = schema.types;
+    for (const [token, names] of [
+      ["koodrive:index:RemainingAfterPlan", ["seats", "deptQuotaGB", "personalQuotaGB", "groupQuotaGB", "quotaGB"]],
+      ["koodrive:index:NewAllocation", ["users"]],
+      ["koodrive:index:Allocation", ["users"]],
+      ["koodrive:index:Violation", ["planned", "deployed", "new", "remaining", "reserve", "exceededBy"]],
+    ] as const) {
+      for (const name of names) assert.equal(types[token]?.properties[name]?.type, "integer", `${token}.${name}`);
     }
   });
 });

@@ -53,9 +53,11 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     assert.equal(inputs.status, "exceeds");
     assert.deepEqual(
       failures.map((failure) => failure.property),
-      ["plannedUsers", "plannedSpaceGB.group", "minFreeGB"],
+      ["plannedUsers", "plannedSpaceGB", "minFreeGB"],
+      "each against a top-level argument: the engine shows the value of no other",
     );
     assert.match(failures[0]?.reason ?? "", /^seats: plan needs 9 new users, 5 left; exceeds by 4$/);
+    assert.match(failures[1]?.reason ?? "", /^group pool quota: plan needs 1800 GB, 1798 GB left; exceeds by 2 GB$/);
   });
 
   it("only records the violations of an advisory guard", async () => {
@@ -154,9 +156,11 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
 
   it("fails closed when the figures cannot be read, unless advisory", async () => {
     const down = { endpoint: "http://127.0.0.1:9", accessToken: "unused-token" };
-    const mandatory = await guard({ plannedUsers: 1 }, down);
-    assert.equal(mandatory.failures[0]?.property, "connection");
-    assert.match(mandatory.failures[0]?.reason ?? "", /cannot read KooDrive usage.*refused the connection/);
+    // Not a property's problem: the check fails as a whole, with the reason.
+    await assert.rejects(
+      guard({ plannedUsers: 1 }, down),
+      /^Error: cannot read KooDrive usage.*refused the connection/,
+    );
     const advisory = await guard({ plannedUsers: 1, enforcement: "advisory" }, down);
     assert.deepEqual(advisory.failures, []);
     assert.equal(advisory.inputs.status, "unreadable");

@@ -1,0 +1,42 @@
+/**
+ * Lines the provider shows against a resource, sent to the engine's `Log` service at the address the
+ * engine started the provider process with (the dynamic provider's and the plugin's alike).
+ */
+import { createRequire } from "node:module";
+import type * as Grpc from "@grpc/grpc-js";
+import type { GuardLogLine } from "./guard/judge";
+
+/** Where the provider's lines go: the engine, or nowhere (tests without an engine collect them instead). */
+export interface LogSink {
+  write(urn: string, lines: GuardLogLine[]): Promise<void>;
+}
+
+/** The engine's `Log` service at `address`; loads Pulumi's protocol code on the first line. */
+export class EngineLog implements LogSink {
+  readonly #address: string | undefined;
+  #client: { log(request: unknown, done: () => void): void } | undefined;
+  #proto: typeof import("@pulumi/pulumi/proto/engine_pb") | undefined;
+
+  constructor(address: string | undefined) {
+    this.#address = address;
+  }
+
+  async write(urn: string, lines: GuardLogLine[]): Promise<void> {
+    if (!this.#address || lines.length === 0) return;
+    if (!this.#client || !this.#proto) {
+      // @grpc/grpc-js comes with @pulumi/pulumi (a peer dependency): load the copy Pulumi's protocol code uses.
+      const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
+      const grpc: typeof Grpc = fromPulumi("@grpc/grpc-js");
+      const engineRpc: typeof import("@pulumi/pulumi/proto/engine_grpc_pb") = fromPulumi("./proto/engine_grpc_pb");
+      this.#proto = fromPulumi("./proto/engine_pb") as typeof import("@pulumi/pulumi/proto/engine_pb");
+      this.#client = new engineRpc.EngineClient(this.#address, grpc.credentials.createInsecure() as never) as never;
+    }
+    const proto = this.#proto;
+    const client = this.#client;
+    for (const line of lines) {
+      const severity = line.severity === "warning" ? proto.LogSeverity.WARNING : proto.LogSeverity.INFO;
+      const request = new proto.LogRequest().setSeverity(severity).setMessage(line.message).setUrn(urn);
+      await new Promise<void>((resolve) => client.log(request, () => resolve()));
+    }
+  }
+}

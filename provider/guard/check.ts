@@ -1,0 +1,149 @@
+/**
+ * A guard in the provider process, for every front end: parses its arguments at the edge, reads the
+ * tenant's figures, records its share in the tenant's ledger, and asks the guard core (judge.ts) for
+ * the verdict. `deployGuard` does the same holding the tenant's lock, with a fresh read, when the
+ * engine creates or updates the guard: in the update pass only, before anything depending on the guard.
+ */
+import { z } from "zod";
+import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../client/plan";
+import { CapacityPlanSchema, PLAN_FIELDS } from "../client/plan-schema";
+import type { Reading } from "../client/runway";
+import type { KooDriveConnectionArgs } from "../client/settings";
+import type { TenantIdentity } from "../client/tenant";
+import { describeIssue } from "../client/zod-issues";
+import type { ProviderState, TenantReading } from "../provider-state";
+import { containsUnknown, readError, recordReading } from "../reading";
+import { type AdmittedPlan, type CheckedPlan, type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
+
+type Values = Record<string, unknown>;
+
+/** A guard as a front end hands it over, on plain values. */
+export interface GuardRequest {
+  /** The guard's URN: its slot in the tenant's ledger, and its stack for the lock's holder. */
+  urn: string;
+  /** Its name in messages. */
+  name: string;
+  /** Its arguments (the plan's fields), as the engine gives them; unknown values in preview. */
+  args: Values;
+  /** What it recorded at its last create or update; empty for a new guard. */
+  recorded: Values;
+  /** Its connection settings; `unknown` names those not known until the update. */
+  connection: KooDriveConnectionArgs;
+  unknownSettings: string[];
+}
+
+/** The guard's verdict, with what to record: the plan as checked (defaults applied), the outputs, the history. */
+export interface GuardResult extends Omit<GuardJudgement, "outputs"> {
+  /** The plan's fields as checked, with defaults (`enforcement`); the arguments as given when they did not parse. */
+  plan: Values;
+  /** Absent when the arguments did not parse (the failures say why). */
+  outputs?: GuardJudgement["outputs"];
+  /** The readings so far, this run's included. */
+  history?: Reading[];
+}
+
+const AllocationSchema = z.object({
+  users: CapacityPlanSchema.shape.plannedUsers,
+  spaceGB: CapacityPlanSchema.shape.plannedSpaceGB,
+});
+
+/**
+ * The plan admitted at the guard's last create or update: `admittedPlan` in its state, or for a guard
+ * deployed by 0.1.0 (which recorded none) its recorded plan. Undefined for a new guard.
+ */
+function admittedOf(recorded: Values): AdmittedPlan | undefined {
+  if (Object.keys(recorded).length === 0) return undefined;
+  const admitted = AllocationSchema.safeParse(recorded.admittedPlan);
+  if (recorded.admittedPlan !== undefined && admitted.success) return { plan: admitted.data, upgraded: false };
+  const legacy = AllocationSchema.safeParse(allocationOf(recorded));
+  return { plan: legacy.success ? legacy.data : {}, upgraded: true };
+}
+
+type Parsed =
+  | { ok: true; plan: CheckedPlan | undefined; enforcement: Enforcement; values: Values }
+  | { ok: false; failures: GuardFailure[]; values: Values };
+
+/** The plan's fields of the arguments, checked by the plan's schema; undefined while any is unknown. */
+function parsePlan(args: Values): Parsed {
+  const values = Object.fromEntries(
+    PLAN_FIELDS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]),
+  );
+  // An enforcement still unknown in preview counts as mandatory (fail closed).
+  const enforcement: Enforcement = args.enforcement === "advisory" ? "advisory" : "mandatory";
+  if (PLAN_FIELDS.some((key) => containsUnknown(args[key]))) return { ok: true, plan: undefined, enforcement, values };
+  const parsed = CapacityPlanSchema.safeParse(values);
+  if (!parsed.success) {
+    const failures = parsed.error.issues.map((issue) => ({
+      argument: issue.path[0] as keyof CheckedPlan | undefined,
+      reason: describeIssue(issue),
+    }));
+    return { ok: false, failures, values };
+  }
+  return { ok: true, plan: parsed.data, enforcement: parsed.data.enforcement, values: { ...values, ...parsed.data } };
+}
+
+/** Reads the figures (unless a setting is unknown), shares the plan in the tenant's ledger and judges. */
+async function judge(state: ProviderState, request: GuardRequest): Promise<GuardResult & { tenant?: TenantIdentity }> {
+  const parsed = parsePlan(request.args);
+  if (!parsed.ok) return { plan: parsed.values, failures: parsed.failures, log: [] };
+  const { plan, enforcement } = parsed;
+  const admitted = admittedOf(request.recorded);
+  const base = { plan, enforcement, admitted, name: request.name, others: [] };
+  if (request.unknownSettings.length > 0) {
+    return {
+      plan: parsed.values,
+      ...judgeGuard({ ...base, figures: { read: "pending", unknown: request.unknownSettings } }),
+    };
+  }
+  let reading: TenantReading;
+  try {
+    reading = await state.readUsage(request.connection);
+  } catch (error) {
+    return { plan: parsed.values, ...judgeGuard({ ...base, figures: { read: "failed", error: readError(error) } }) };
+  }
+  const { usage, history } = recordReading(request.recorded, reading);
+  const allocation: Allocation = plan ? allocationOf(plan) : {};
+  const others = plan
+    ? await state.shareLedger(reading.tenant, {
+        urn: request.urn,
+        name: request.name,
+        allocation: newAllocation(allocation, admitted?.plan),
+      })
+    : [];
+  const judgement = judgeGuard({ ...base, others, figures: { read: "done", usage, takenAt: reading.takenAt } });
+  return { plan: parsed.values, ...judgement, history, tenant: reading.tenant };
+}
+
+/** `check`: the guard's verdict on the run's figures, without waiting for anything. */
+export async function checkGuard(state: ProviderState, request: GuardRequest): Promise<GuardResult> {
+  const result = await judge(state, request);
+  if (!result.tenant || !result.outputs) return result;
+  const other = await state.otherDeployment(request.connection, result.tenant).catch(() => undefined);
+  return other ? { ...result, log: [{ severity: "info", message: other }, ...result.log] } : result;
+}
+
+/** Thrown by `deployGuard` when the plan no longer fits once the tenant is held: the guard is not created or updated. */
+export class GuardRefusal extends Error {
+  constructor(failures: GuardFailure[]) {
+    super(`the plan exceeds capacity: ${failures.map((failure) => failure.reason).join("; ")}`);
+    this.name = "GuardRefusal";
+  }
+}
+
+/**
+ * `create` / `update` (the update pass only): holds the tenant for this deployment, waiting for
+ * another deployment to it if need be, reads the figures afresh (once per tenant) and judges again; a mandatory guard
+ * whose plan no longer fits fails here, before anything that depends on it runs.
+ */
+export async function deployGuard(
+  state: ProviderState,
+  request: GuardRequest,
+  say: (line: string) => void,
+): Promise<GuardResult> {
+  const tenant = request.unknownSettings.length === 0 ? state.tenantOf(request.connection) : undefined;
+  // Settings that do not resolve leave nothing to hold: the judgement says what is wrong with them.
+  if (tenant) await state.holdTenant(request.connection, tenant, request.urn, say);
+  const result = await judge(state, request);
+  if (result.failures.length > 0) throw new GuardRefusal(result.failures);
+  return result;
+}

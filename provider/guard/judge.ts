@@ -1,0 +1,221 @@
+/**
+ * The guard core: one function over plain values that every front end calls (the dynamic provider,
+ * the provider plugin, the CLI's plan check). It returns everything a front end shows: the outputs,
+ * the failures (each against a top-level argument, since the engine looks failure properties up
+ * among those only) and the log lines. Reading, the ledger and the lock are the caller's (check.ts).
+ */
+import type { z } from "zod";
+import type { Allocation, CapacityFigure, Enforcement, GuardPlan, GuardShare, NewAllocation } from "../client/plan";
+import { allocationOf, describePlan, evaluatePlan, newAllocation } from "../client/plan";
+import type { CapacityPlanSchema } from "../client/plan-schema";
+import { judgeRunway, planGrowth, type RunwayShortfall } from "../client/runway";
+import type { GetServiceUsageResult } from "../client/usage";
+import type { GuardOutputs } from "./outputs";
+
+/** A plan as the plan schema reads it: checked, with its defaults. */
+export type CheckedPlan = z.output<typeof CapacityPlanSchema>;
+
+/** A guard argument a failure is reported against. */
+export type GuardArgument = keyof GuardPlan;
+
+/** A failed check: against a guard argument, or (`argument` undefined) against the guard as a whole. */
+export interface GuardFailure {
+  argument: GuardArgument | undefined;
+  reason: string;
+}
+
+/** A line for the engine to show against the guard. */
+export interface GuardLogLine {
+  severity: "info" | "warning";
+  message: string;
+}
+
+/** The tenant's figures for a guard: read (with the reading time), pending a setting unknown in preview, or unreadable. */
+export type GuardFigures =
+  | { read: "done"; usage: GetServiceUsageResult; takenAt: Date }
+  | { read: "pending"; unknown: string[] }
+  | { read: "failed"; error: string };
+
+/** The plan admitted at the guard's last create or update (`upgraded`: taken from a 0.1.0 state). */
+export interface AdmittedPlan {
+  plan: Allocation;
+  upgraded: boolean;
+}
+
+/** Everything a guard is judged on, already parsed at the front end's edge. */
+export interface GuardCase {
+  /** The plan; undefined while it is not known (computed from another resource, in preview). */
+  plan: CheckedPlan | undefined;
+  /** The enforcement, also when the rest of the plan is unknown; an unknown one counts as mandatory. */
+  enforcement: Enforcement;
+  admitted: AdmittedPlan | undefined;
+  /** The guard's name in messages. */
+  name: string;
+  figures: GuardFigures;
+  /** The new allocations of the other guards of the tenant in this deployment. */
+  others: GuardShare[];
+}
+
+/** What a front end shows. */
+export interface GuardJudgement {
+  outputs: GuardOutputs;
+  failures: GuardFailure[];
+  log: GuardLogLine[];
+}
+
+/** The guard argument each figure's violation is reported against (the figure itself is named in the reason). */
+const ARGUMENT_OF: Record<CapacityFigure, GuardArgument> = {
+  seats: "plannedUsers",
+  deptQuotaGB: "plannedSpaceGB",
+  personalQuotaGB: "plannedSpaceGB",
+  groupQuotaGB: "plannedSpaceGB",
+  quotaGB: "minFreeGB",
+};
+
+const UPGRADE_NOTICE = "first run after the upgrade from 0.1.0: the recorded plan counts as already deployed";
+
+function pendingMessage(settings: string[], planKnown: boolean): string {
+  const connection =
+    settings.length > 0
+      ? `the connection is not known until the update (${settings.join(", ")} ${settings.length === 1 ? "is" : "are"} computed from another resource)`
+      : "";
+  const plan = planKnown ? "" : "the plan is not known until the update";
+  return `${[connection, plan].filter(Boolean).join(", and ")}; the check runs then`;
+}
+
+/** The figures that would run out within `minRunwayDays` once `growth` is allocated (none when it is not set). */
+export function runwayShortfalls(
+  usage: GetServiceUsageResult,
+  growth: NewAllocation,
+  minRunwayDays: number | undefined,
+  takenAt: Date,
+): RunwayShortfall[] {
+  if (minRunwayDays === undefined || usage.runway === undefined) return [];
+  return judgeRunway(usage.runway, planGrowth(growth), minRunwayDays, takenAt.toISOString());
+}
+
+/**
+ * What an advisory guard admits of a plan that does not fit: per figure, what it had admitted plus no
+ * more than was left for it (after the reserve and the other guards' shares), so that a later
+ * mandatory run judges the rest.
+ */
+function admittedWithin(
+  planned: Allocation,
+  admitted: Allocation | undefined,
+  usage: GetServiceUsageResult,
+  reserveSeats: number,
+  others: GuardShare[],
+): Allocation {
+  const othersNew = (pick: (allocation: NewAllocation) => number) =>
+    others.reduce((sum, other) => sum + pick(newAllocation(other.allocation)), 0);
+  const capped = (
+    plannedValue: number | undefined,
+    before: number | undefined,
+    left: number,
+    pick: (a: NewAllocation) => number,
+  ) => {
+    if (plannedValue === undefined) return undefined;
+    const room = Math.max(0, left - othersNew(pick));
+    return Math.min(plannedValue, (before ?? 0) + room);
+  };
+  const users = capped(planned.users, admitted?.users, usage.remainingSeats - reserveSeats, (a) => a.users);
+  const pools = {
+    dept: capped(planned.spaceGB?.dept, admitted?.spaceGB?.dept, usage.remainingDeptQuotaGB, (a) => a.spaceGB.dept),
+    personal: capped(
+      planned.spaceGB?.personal,
+      admitted?.spaceGB?.personal,
+      usage.remainingPersonalQuotaGB,
+      (a) => a.spaceGB.personal,
+    ),
+    group: capped(
+      planned.spaceGB?.group,
+      admitted?.spaceGB?.group,
+      usage.remainingGroupQuotaGB,
+      (a) => a.spaceGB.group,
+    ),
+  };
+  return allocationOf({
+    ...(users === undefined ? {} : { plannedUsers: users }),
+    ...(planned.spaceGB === undefined ? {} : { plannedSpaceGB: pools }),
+  });
+}
+
+/** What the guard says about problems it only warns of (an advisory guard's verdict), and its warnings. */
+function advisoryLog(lines: string[]): GuardLogLine[] {
+  return lines.map((message) => ({ severity: "warning", message: `advisory capacity guard: ${message}` }));
+}
+
+/** Judges a guard: pure, so every front end gives the same verdict, outputs and messages for the same case. */
+export function judgeGuard(guard: GuardCase): GuardJudgement {
+  const { plan, figures, admitted } = guard;
+  const mandatory = guard.enforcement !== "advisory";
+  const unjudged = { fits: true, violations: [], warnings: [], runwayShortfalls: [] };
+  const notice: GuardLogLine[] = admitted?.upgraded ? [{ severity: "info", message: UPGRADE_NOTICE }] : [];
+
+  if (figures.read === "failed") {
+    const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${figures.error}`;
+    return {
+      // Unjudged, an advisory guard admits nothing new: a later run judges the growth.
+      outputs: { ...unjudged, status: "unreadable", fits: false, message: reason, admittedPlan: admitted?.plan ?? {} },
+      failures: mandatory ? [{ argument: undefined, reason }] : [],
+      log: mandatory ? [] : advisoryLog([reason]),
+    };
+  }
+  if (figures.read === "pending" || plan === undefined) {
+    const message = pendingMessage(figures.read === "pending" ? figures.unknown : [], plan !== undefined);
+    return {
+      outputs: {
+        ...unjudged,
+        status: "pending",
+        message,
+        ...(figures.read === "done" ? { usage: figures.usage } : {}),
+      },
+      failures: [],
+      // A preview-only gate must not read a pending mandatory guard as a pass.
+      log: [
+        {
+          severity: mandatory ? "warning" : "info",
+          message: mandatory ? `capacity guard pending: ${message}` : message,
+        },
+      ],
+    };
+  }
+
+  const { usage, takenAt } = figures;
+  const planned = allocationOf(plan);
+  const judged = { ...plan, deployed: admitted?.plan, name: guard.name, others: guard.others };
+  const verdict = evaluatePlan(usage, judged);
+  const summary = describePlan(usage, judged).join("; ");
+  const shortfalls = runwayShortfalls(usage, verdict.newAllocation, plan.minRunwayDays, takenAt);
+  const fits = verdict.fits && shortfalls.length === 0;
+  const problems = [...verdict.violations, ...shortfalls].map((problem) => problem.message);
+  const outputs: GuardOutputs = {
+    status: fits ? "fits" : "exceeds",
+    fits,
+    violations: verdict.violations,
+    warnings: verdict.warnings,
+    runwayShortfalls: shortfalls,
+    remainingAfterPlan: verdict.remainingAfterPlan,
+    newAllocation: verdict.newAllocation,
+    admittedPlan:
+      verdict.fits || mandatory
+        ? planned
+        : admittedWithin(planned, admitted?.plan, usage, plan.minFreeSeats ?? 0, guard.others),
+    ...(admitted?.upgraded ? { notice: UPGRADE_NOTICE } : {}),
+    usage,
+    message: fits
+      ? `the plan fits${summary ? `: ${summary}` : ""}`
+      : `the plan exceeds capacity: ${problems.join("; ")}`,
+  };
+  const failures: GuardFailure[] = mandatory
+    ? [
+        ...verdict.violations.map((violation) => ({
+          argument: ARGUMENT_OF[violation.figure],
+          reason: violation.message,
+        })),
+        ...shortfalls.map((shortfall) => ({ argument: "minRunwayDays" as const, reason: shortfall.message })),
+      ]
+    : [];
+  const warnings = verdict.warnings.map((warning): GuardLogLine => ({ severity: "warning", message: warning.message }));
+  return { outputs, failures, log: [...(mandatory ? [] : advisoryLog(problems)), ...warnings, ...notice] };
+}
