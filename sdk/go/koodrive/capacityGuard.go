@@ -13,13 +13,14 @@ import (
 
 // Checks a planned allocation against the tenant's remaining seats and quota on every preview and
 // update. It judges what is new: the growth over the plan it admitted at its last create or update,
-// summed with the new allocations of the other guards on the same connection in the run. A mandatory
-// guard fails the run before anything that depends on it is created; make the resources that add
-// users or spaces depend on it (`dependsOn: [guard]`). The connection is the provider's (stack config `koodrive:*` or an explicit provider).
+// summed with the new allocations of the other guards of the same tenant in the deployment. In
+// `pulumi up` it holds the tenant for the deployment, so that deployments of other stacks to the
+// tenant wait for it. A mandatory guard fails the run before anything that depends on it is created;
+// make the resources that add users or spaces depend on it (`dependsOn: [guard]`). The connection is the provider's (stack config `koodrive:*` or an explicit provider).
 type CapacityGuard struct {
 	pulumi.CustomResourceState
 
-	// The plan admitted by this deployment; the next run judges only growth beyond it.
+	// The plan admitted so far: the next run judges only growth beyond it. An advisory guard admits no more than was left.
 	AdmittedPlan AllocationPtrOutput `pulumi:"admittedPlan"`
 	// fail the deployment, or only warn
 	Enforcement pulumi.StringPtrOutput `pulumi:"enforcement"`
@@ -43,7 +44,7 @@ type CapacityGuard struct {
 	PlannedUsers pulumi.IntPtrOutput `pulumi:"plannedUsers"`
 	// What is left of each figure after the plan (absent while pending).
 	RemainingAfterPlan RemainingAfterPlanPtrOutput `pulumi:"remainingAfterPlan"`
-	// Figures that would run out within `minRunwayDays` after the plan at their recent growth rate.
+	// Figures that would run out within `minRunwayDays` after the plan at their recent growth rate (a violation, or an advisory guard's warning).
 	RunwayShortfalls RunwayShortfallArrayOutput `pulumi:"runwayShortfalls"`
 	// `fits`, `exceeds`, `pending` (plan or connection unknown until the update) or `unreadable` (figures could not be read).
 	Status pulumi.StringOutput `pulumi:"status"`
@@ -224,7 +225,7 @@ func (o CapacityGuardOutput) ToCapacityGuardOutputWithContext(ctx context.Contex
 	return o
 }
 
-// The plan admitted by this deployment; the next run judges only growth beyond it.
+// The plan admitted so far: the next run judges only growth beyond it. An advisory guard admits no more than was left.
 func (o CapacityGuardOutput) AdmittedPlan() AllocationPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) AllocationPtrOutput { return v.AdmittedPlan }).(AllocationPtrOutput)
 }
@@ -284,7 +285,7 @@ func (o CapacityGuardOutput) RemainingAfterPlan() RemainingAfterPlanPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) RemainingAfterPlanPtrOutput { return v.RemainingAfterPlan }).(RemainingAfterPlanPtrOutput)
 }
 
-// Figures that would run out within `minRunwayDays` after the plan at their recent growth rate.
+// Figures that would run out within `minRunwayDays` after the plan at their recent growth rate (a violation, or an advisory guard's warning).
 func (o CapacityGuardOutput) RunwayShortfalls() RunwayShortfallArrayOutput {
 	return o.ApplyT(func(v *CapacityGuard) RunwayShortfallArrayOutput { return v.RunwayShortfalls }).(RunwayShortfallArrayOutput)
 }

@@ -43,6 +43,21 @@ func NewProvider(ctx *pulumi.Context,
 			args.Endpoint = pulumi.StringPtr(d.(string))
 		}
 	}
+	if args.LockTimeout == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_LOCK_TIMEOUT"); d != nil {
+			args.LockTimeout = pulumi.StringPtr(d.(string))
+		}
+	}
+	if args.LockUrl == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_LOCK_URL"); d != nil {
+			args.LockUrl = pulumi.StringPtr(d.(string))
+		}
+	}
+	if args.Tenant == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_TENANT"); d != nil {
+			args.Tenant = pulumi.StringPtr(d.(string))
+		}
+	}
 	if args.UsedSpaceUnit == nil {
 		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_USED_SPACE_UNIT"); d != nil {
 			args.UsedSpaceUnit = pulumi.StringPtr(d.(string))
@@ -58,6 +73,9 @@ func NewProvider(ctx *pulumi.Context,
 	}
 	if args.AppSecret != nil {
 		args.AppSecret = pulumi.ToSecret(args.AppSecret).(pulumi.StringPtrInput)
+	}
+	if args.LockUrl != nil {
+		args.LockUrl = pulumi.ToSecret(args.LockUrl).(pulumi.StringPtrInput)
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
@@ -77,6 +95,12 @@ type providerArgs struct {
 	AppSecret *string `pulumi:"appSecret"`
 	// `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 	Endpoint *string `pulumi:"endpoint"`
+	// How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+	LockTimeout *string `pulumi:"lockTimeout"`
+	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+	LockUrl *string `pulumi:"lockUrl"`
+	// A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+	Tenant *string `pulumi:"tenant"`
 	// Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
 	UsedSpaceUnit *string `pulumi:"usedSpaceUnit"`
 	// The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
@@ -93,6 +117,12 @@ type ProviderArgs struct {
 	AppSecret pulumi.StringPtrInput
 	// `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 	Endpoint pulumi.StringPtrInput
+	// How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+	LockTimeout pulumi.StringPtrInput
+	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+	LockUrl pulumi.StringPtrInput
+	// A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+	Tenant pulumi.StringPtrInput
 	// Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
 	UsedSpaceUnit pulumi.StringPtrInput
 	// The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.

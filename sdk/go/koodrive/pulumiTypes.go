@@ -18,7 +18,7 @@ type Allocation struct {
 	// Quota per pool, in GB.
 	SpaceGB *PlannedSpaceGB `pulumi:"spaceGB"`
 	// Users, each taking a seat.
-	Users *float64 `pulumi:"users"`
+	Users *int `pulumi:"users"`
 }
 
 // Users and quota per pool: what a plan allocates, or what is already deployed of it.
@@ -42,8 +42,8 @@ func (o AllocationOutput) SpaceGB() PlannedSpaceGBPtrOutput {
 }
 
 // Users, each taking a seat.
-func (o AllocationOutput) Users() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v Allocation) *float64 { return v.Users }).(pulumi.Float64PtrOutput)
+func (o AllocationOutput) Users() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Allocation) *int { return v.Users }).(pulumi.IntPtrOutput)
 }
 
 type AllocationPtrOutput struct{ *pulumi.OutputState }
@@ -81,13 +81,13 @@ func (o AllocationPtrOutput) SpaceGB() PlannedSpaceGBPtrOutput {
 }
 
 // Users, each taking a seat.
-func (o AllocationPtrOutput) Users() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *Allocation) *float64 {
+func (o AllocationPtrOutput) Users() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Allocation) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Users
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 type CapacityGuardPlannedSpaceGB struct {
@@ -775,7 +775,7 @@ type GuardNewShare struct {
 	// The guard's name.
 	Name string `pulumi:"name"`
 	// What it allocates anew of the figure.
-	New float64 `pulumi:"new"`
+	New int `pulumi:"new"`
 }
 
 // One guard's part of a joint violation.
@@ -799,8 +799,8 @@ func (o GuardNewShareOutput) Name() pulumi.StringOutput {
 }
 
 // What it allocates anew of the figure.
-func (o GuardNewShareOutput) New() pulumi.Float64Output {
-	return o.ApplyT(func(v GuardNewShare) float64 { return v.New }).(pulumi.Float64Output)
+func (o GuardNewShareOutput) New() pulumi.IntOutput {
+	return o.ApplyT(func(v GuardNewShare) int { return v.New }).(pulumi.IntOutput)
 }
 
 type GuardNewShareArrayOutput struct{ *pulumi.OutputState }
@@ -828,7 +828,7 @@ type NewAllocation struct {
 	// New quota per pool, in GB.
 	SpaceGB NewAllocationSpaceGB `pulumi:"spaceGB"`
 	// New users (seats).
-	Users float64 `pulumi:"users"`
+	Users int `pulumi:"users"`
 }
 
 // What a plan allocates anew, per figure.
@@ -852,8 +852,8 @@ func (o NewAllocationOutput) SpaceGB() NewAllocationSpaceGBOutput {
 }
 
 // New users (seats).
-func (o NewAllocationOutput) Users() pulumi.Float64Output {
-	return o.ApplyT(func(v NewAllocation) float64 { return v.Users }).(pulumi.Float64Output)
+func (o NewAllocationOutput) Users() pulumi.IntOutput {
+	return o.ApplyT(func(v NewAllocation) int { return v.Users }).(pulumi.IntOutput)
 }
 
 type NewAllocationPtrOutput struct{ *pulumi.OutputState }
@@ -891,26 +891,26 @@ func (o NewAllocationPtrOutput) SpaceGB() NewAllocationSpaceGBPtrOutput {
 }
 
 // New users (seats).
-func (o NewAllocationPtrOutput) Users() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *NewAllocation) *float64 {
+func (o NewAllocationPtrOutput) Users() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *NewAllocation) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.Users
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
-// Make all properties in T required
+// New quota to allocate, in GB, per pool.
 type NewAllocationSpaceGB struct {
 	// Department pool, in GB.
-	Dept float64 `pulumi:"dept"`
+	Dept int `pulumi:"dept"`
 	// Group pool, in GB.
-	Group float64 `pulumi:"group"`
+	Group int `pulumi:"group"`
 	// Personal pool, in GB.
-	Personal float64 `pulumi:"personal"`
+	Personal int `pulumi:"personal"`
 }
 
-// Make all properties in T required
+// New quota to allocate, in GB, per pool.
 type NewAllocationSpaceGBOutput struct{ *pulumi.OutputState }
 
 func (NewAllocationSpaceGBOutput) ElementType() reflect.Type {
@@ -926,18 +926,18 @@ func (o NewAllocationSpaceGBOutput) ToNewAllocationSpaceGBOutputWithContext(ctx 
 }
 
 // Department pool, in GB.
-func (o NewAllocationSpaceGBOutput) Dept() pulumi.Float64Output {
-	return o.ApplyT(func(v NewAllocationSpaceGB) float64 { return v.Dept }).(pulumi.Float64Output)
+func (o NewAllocationSpaceGBOutput) Dept() pulumi.IntOutput {
+	return o.ApplyT(func(v NewAllocationSpaceGB) int { return v.Dept }).(pulumi.IntOutput)
 }
 
 // Group pool, in GB.
-func (o NewAllocationSpaceGBOutput) Group() pulumi.Float64Output {
-	return o.ApplyT(func(v NewAllocationSpaceGB) float64 { return v.Group }).(pulumi.Float64Output)
+func (o NewAllocationSpaceGBOutput) Group() pulumi.IntOutput {
+	return o.ApplyT(func(v NewAllocationSpaceGB) int { return v.Group }).(pulumi.IntOutput)
 }
 
 // Personal pool, in GB.
-func (o NewAllocationSpaceGBOutput) Personal() pulumi.Float64Output {
-	return o.ApplyT(func(v NewAllocationSpaceGB) float64 { return v.Personal }).(pulumi.Float64Output)
+func (o NewAllocationSpaceGBOutput) Personal() pulumi.IntOutput {
+	return o.ApplyT(func(v NewAllocationSpaceGB) int { return v.Personal }).(pulumi.IntOutput)
 }
 
 type NewAllocationSpaceGBPtrOutput struct{ *pulumi.OutputState }
@@ -965,43 +965,43 @@ func (o NewAllocationSpaceGBPtrOutput) Elem() NewAllocationSpaceGBOutput {
 }
 
 // Department pool, in GB.
-func (o NewAllocationSpaceGBPtrOutput) Dept() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *NewAllocationSpaceGB) *float64 {
+func (o NewAllocationSpaceGBPtrOutput) Dept() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *NewAllocationSpaceGB) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.Dept
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Group pool, in GB.
-func (o NewAllocationSpaceGBPtrOutput) Group() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *NewAllocationSpaceGB) *float64 {
+func (o NewAllocationSpaceGBPtrOutput) Group() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *NewAllocationSpaceGB) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.Group
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Personal pool, in GB.
-func (o NewAllocationSpaceGBPtrOutput) Personal() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *NewAllocationSpaceGB) *float64 {
+func (o NewAllocationSpaceGBPtrOutput) Personal() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *NewAllocationSpaceGB) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.Personal
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // New quota to allocate, in GB, per pool.
 type PlannedSpaceGB struct {
 	// Department pool, in GB.
-	Dept *float64 `pulumi:"dept"`
+	Dept *int `pulumi:"dept"`
 	// Group pool, in GB.
-	Group *float64 `pulumi:"group"`
+	Group *int `pulumi:"group"`
 	// Personal pool, in GB.
-	Personal *float64 `pulumi:"personal"`
+	Personal *int `pulumi:"personal"`
 }
 
 // New quota to allocate, in GB, per pool.
@@ -1020,18 +1020,18 @@ func (o PlannedSpaceGBOutput) ToPlannedSpaceGBOutputWithContext(ctx context.Cont
 }
 
 // Department pool, in GB.
-func (o PlannedSpaceGBOutput) Dept() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v PlannedSpaceGB) *float64 { return v.Dept }).(pulumi.Float64PtrOutput)
+func (o PlannedSpaceGBOutput) Dept() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PlannedSpaceGB) *int { return v.Dept }).(pulumi.IntPtrOutput)
 }
 
 // Group pool, in GB.
-func (o PlannedSpaceGBOutput) Group() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v PlannedSpaceGB) *float64 { return v.Group }).(pulumi.Float64PtrOutput)
+func (o PlannedSpaceGBOutput) Group() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PlannedSpaceGB) *int { return v.Group }).(pulumi.IntPtrOutput)
 }
 
 // Personal pool, in GB.
-func (o PlannedSpaceGBOutput) Personal() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v PlannedSpaceGB) *float64 { return v.Personal }).(pulumi.Float64PtrOutput)
+func (o PlannedSpaceGBOutput) Personal() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PlannedSpaceGB) *int { return v.Personal }).(pulumi.IntPtrOutput)
 }
 
 type PlannedSpaceGBPtrOutput struct{ *pulumi.OutputState }
@@ -1059,47 +1059,47 @@ func (o PlannedSpaceGBPtrOutput) Elem() PlannedSpaceGBOutput {
 }
 
 // Department pool, in GB.
-func (o PlannedSpaceGBPtrOutput) Dept() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *PlannedSpaceGB) *float64 {
+func (o PlannedSpaceGBPtrOutput) Dept() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PlannedSpaceGB) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Dept
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Group pool, in GB.
-func (o PlannedSpaceGBPtrOutput) Group() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *PlannedSpaceGB) *float64 {
+func (o PlannedSpaceGBPtrOutput) Group() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PlannedSpaceGB) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Group
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Personal pool, in GB.
-func (o PlannedSpaceGBPtrOutput) Personal() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *PlannedSpaceGB) *float64 {
+func (o PlannedSpaceGBPtrOutput) Personal() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PlannedSpaceGB) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Personal
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // What is left of each figure once the plan is carried out.
 type RemainingAfterPlan struct {
 	// Department pool quota left, in GB.
-	DeptQuotaGB float64 `pulumi:"deptQuotaGB"`
+	DeptQuotaGB int `pulumi:"deptQuotaGB"`
 	// Group pool quota left, in GB.
-	GroupQuotaGB float64 `pulumi:"groupQuotaGB"`
+	GroupQuotaGB int `pulumi:"groupQuotaGB"`
 	// Personal pool quota left, in GB.
-	PersonalQuotaGB float64 `pulumi:"personalQuotaGB"`
+	PersonalQuotaGB int `pulumi:"personalQuotaGB"`
 	// Allocatable quota left in all pools, in GB.
-	QuotaGB float64 `pulumi:"quotaGB"`
+	QuotaGB int `pulumi:"quotaGB"`
 	// Seats left.
-	Seats float64 `pulumi:"seats"`
+	Seats int `pulumi:"seats"`
 }
 
 // What is left of each figure once the plan is carried out.
@@ -1118,28 +1118,28 @@ func (o RemainingAfterPlanOutput) ToRemainingAfterPlanOutputWithContext(ctx cont
 }
 
 // Department pool quota left, in GB.
-func (o RemainingAfterPlanOutput) DeptQuotaGB() pulumi.Float64Output {
-	return o.ApplyT(func(v RemainingAfterPlan) float64 { return v.DeptQuotaGB }).(pulumi.Float64Output)
+func (o RemainingAfterPlanOutput) DeptQuotaGB() pulumi.IntOutput {
+	return o.ApplyT(func(v RemainingAfterPlan) int { return v.DeptQuotaGB }).(pulumi.IntOutput)
 }
 
 // Group pool quota left, in GB.
-func (o RemainingAfterPlanOutput) GroupQuotaGB() pulumi.Float64Output {
-	return o.ApplyT(func(v RemainingAfterPlan) float64 { return v.GroupQuotaGB }).(pulumi.Float64Output)
+func (o RemainingAfterPlanOutput) GroupQuotaGB() pulumi.IntOutput {
+	return o.ApplyT(func(v RemainingAfterPlan) int { return v.GroupQuotaGB }).(pulumi.IntOutput)
 }
 
 // Personal pool quota left, in GB.
-func (o RemainingAfterPlanOutput) PersonalQuotaGB() pulumi.Float64Output {
-	return o.ApplyT(func(v RemainingAfterPlan) float64 { return v.PersonalQuotaGB }).(pulumi.Float64Output)
+func (o RemainingAfterPlanOutput) PersonalQuotaGB() pulumi.IntOutput {
+	return o.ApplyT(func(v RemainingAfterPlan) int { return v.PersonalQuotaGB }).(pulumi.IntOutput)
 }
 
 // Allocatable quota left in all pools, in GB.
-func (o RemainingAfterPlanOutput) QuotaGB() pulumi.Float64Output {
-	return o.ApplyT(func(v RemainingAfterPlan) float64 { return v.QuotaGB }).(pulumi.Float64Output)
+func (o RemainingAfterPlanOutput) QuotaGB() pulumi.IntOutput {
+	return o.ApplyT(func(v RemainingAfterPlan) int { return v.QuotaGB }).(pulumi.IntOutput)
 }
 
 // Seats left.
-func (o RemainingAfterPlanOutput) Seats() pulumi.Float64Output {
-	return o.ApplyT(func(v RemainingAfterPlan) float64 { return v.Seats }).(pulumi.Float64Output)
+func (o RemainingAfterPlanOutput) Seats() pulumi.IntOutput {
+	return o.ApplyT(func(v RemainingAfterPlan) int { return v.Seats }).(pulumi.IntOutput)
 }
 
 type RemainingAfterPlanPtrOutput struct{ *pulumi.OutputState }
@@ -1167,53 +1167,53 @@ func (o RemainingAfterPlanPtrOutput) Elem() RemainingAfterPlanOutput {
 }
 
 // Department pool quota left, in GB.
-func (o RemainingAfterPlanPtrOutput) DeptQuotaGB() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *RemainingAfterPlan) *float64 {
+func (o RemainingAfterPlanPtrOutput) DeptQuotaGB() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RemainingAfterPlan) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.DeptQuotaGB
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Group pool quota left, in GB.
-func (o RemainingAfterPlanPtrOutput) GroupQuotaGB() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *RemainingAfterPlan) *float64 {
+func (o RemainingAfterPlanPtrOutput) GroupQuotaGB() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RemainingAfterPlan) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.GroupQuotaGB
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Personal pool quota left, in GB.
-func (o RemainingAfterPlanPtrOutput) PersonalQuotaGB() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *RemainingAfterPlan) *float64 {
+func (o RemainingAfterPlanPtrOutput) PersonalQuotaGB() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RemainingAfterPlan) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.PersonalQuotaGB
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Allocatable quota left in all pools, in GB.
-func (o RemainingAfterPlanPtrOutput) QuotaGB() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *RemainingAfterPlan) *float64 {
+func (o RemainingAfterPlanPtrOutput) QuotaGB() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RemainingAfterPlan) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.QuotaGB
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Seats left.
-func (o RemainingAfterPlanPtrOutput) Seats() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *RemainingAfterPlan) *float64 {
+func (o RemainingAfterPlanPtrOutput) Seats() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RemainingAfterPlan) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.Seats
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // The forecast for seats, each pool's quota, all pools' quota and the stored data.
@@ -1694,21 +1694,21 @@ func (o UtilisationWarningArrayOutput) Index(i pulumi.IntInput) UtilisationWarni
 // A figure the plan does not fit.
 type Violation struct {
 	// What of it is already deployed (0 when nothing is).
-	Deployed float64 `pulumi:"deployed"`
+	Deployed int `pulumi:"deployed"`
 	// new + reserve − remaining: by how much the plan does not fit.
-	ExceededBy float64 `pulumi:"exceededBy"`
+	ExceededBy int `pulumi:"exceededBy"`
 	// The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools).
 	Figure string `pulumi:"figure"`
 	// One line a person can act on.
 	Message string `pulumi:"message"`
 	// What is new: the growth of this plan, plus the new shares of the guards judged with it.
-	New float64 `pulumi:"new"`
+	New int `pulumi:"new"`
 	// What the whole plan allocates (users, or GB).
-	Planned float64 `pulumi:"planned"`
+	Planned int `pulumi:"planned"`
 	// What is left before the plan.
-	Remaining float64 `pulumi:"remaining"`
+	Remaining int `pulumi:"remaining"`
 	// What must stay free (minFreeSeats / minFreeGB), 0 when none.
-	Reserve float64 `pulumi:"reserve"`
+	Reserve int `pulumi:"reserve"`
 	// Every guard's new share when guards are judged together (absent for one plan alone).
 	Shares []GuardNewShare `pulumi:"shares"`
 }
@@ -1729,13 +1729,13 @@ func (o ViolationOutput) ToViolationOutputWithContext(ctx context.Context) Viola
 }
 
 // What of it is already deployed (0 when nothing is).
-func (o ViolationOutput) Deployed() pulumi.Float64Output {
-	return o.ApplyT(func(v Violation) float64 { return v.Deployed }).(pulumi.Float64Output)
+func (o ViolationOutput) Deployed() pulumi.IntOutput {
+	return o.ApplyT(func(v Violation) int { return v.Deployed }).(pulumi.IntOutput)
 }
 
 // new + reserve − remaining: by how much the plan does not fit.
-func (o ViolationOutput) ExceededBy() pulumi.Float64Output {
-	return o.ApplyT(func(v Violation) float64 { return v.ExceededBy }).(pulumi.Float64Output)
+func (o ViolationOutput) ExceededBy() pulumi.IntOutput {
+	return o.ApplyT(func(v Violation) int { return v.ExceededBy }).(pulumi.IntOutput)
 }
 
 // The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools).
@@ -1749,23 +1749,23 @@ func (o ViolationOutput) Message() pulumi.StringOutput {
 }
 
 // What is new: the growth of this plan, plus the new shares of the guards judged with it.
-func (o ViolationOutput) New() pulumi.Float64Output {
-	return o.ApplyT(func(v Violation) float64 { return v.New }).(pulumi.Float64Output)
+func (o ViolationOutput) New() pulumi.IntOutput {
+	return o.ApplyT(func(v Violation) int { return v.New }).(pulumi.IntOutput)
 }
 
 // What the whole plan allocates (users, or GB).
-func (o ViolationOutput) Planned() pulumi.Float64Output {
-	return o.ApplyT(func(v Violation) float64 { return v.Planned }).(pulumi.Float64Output)
+func (o ViolationOutput) Planned() pulumi.IntOutput {
+	return o.ApplyT(func(v Violation) int { return v.Planned }).(pulumi.IntOutput)
 }
 
 // What is left before the plan.
-func (o ViolationOutput) Remaining() pulumi.Float64Output {
-	return o.ApplyT(func(v Violation) float64 { return v.Remaining }).(pulumi.Float64Output)
+func (o ViolationOutput) Remaining() pulumi.IntOutput {
+	return o.ApplyT(func(v Violation) int { return v.Remaining }).(pulumi.IntOutput)
 }
 
 // What must stay free (minFreeSeats / minFreeGB), 0 when none.
-func (o ViolationOutput) Reserve() pulumi.Float64Output {
-	return o.ApplyT(func(v Violation) float64 { return v.Reserve }).(pulumi.Float64Output)
+func (o ViolationOutput) Reserve() pulumi.IntOutput {
+	return o.ApplyT(func(v Violation) int { return v.Reserve }).(pulumi.IntOutput)
 }
 
 // Every guard's new share when guards are judged together (absent for one plan alone).

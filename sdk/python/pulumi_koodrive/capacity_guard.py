@@ -156,9 +156,10 @@ class CapacityGuard(pulumi.CustomResource):
         """
         Checks a planned allocation against the tenant's remaining seats and quota on every preview and
         update. It judges what is new: the growth over the plan it admitted at its last create or update,
-        summed with the new allocations of the other guards on the same connection in the run. A mandatory
-        guard fails the run before anything that depends on it is created; make the resources that add
-        users or spaces depend on it (`dependsOn: [guard]`). The connection is the provider's (stack config `koodrive:*` or an explicit provider).
+        summed with the new allocations of the other guards of the same tenant in the deployment. In
+        `pulumi up` it holds the tenant for the deployment, so that deployments of other stacks to the
+        tenant wait for it. A mandatory guard fails the run before anything that depends on it is created;
+        make the resources that add users or spaces depend on it (`dependsOn: [guard]`). The connection is the provider's (stack config `koodrive:*` or an explicit provider).
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -179,9 +180,10 @@ class CapacityGuard(pulumi.CustomResource):
         """
         Checks a planned allocation against the tenant's remaining seats and quota on every preview and
         update. It judges what is new: the growth over the plan it admitted at its last create or update,
-        summed with the new allocations of the other guards on the same connection in the run. A mandatory
-        guard fails the run before anything that depends on it is created; make the resources that add
-        users or spaces depend on it (`dependsOn: [guard]`). The connection is the provider's (stack config `koodrive:*` or an explicit provider).
+        summed with the new allocations of the other guards of the same tenant in the deployment. In
+        `pulumi up` it holds the tenant for the deployment, so that deployments of other stacks to the
+        tenant wait for it. A mandatory guard fails the run before anything that depends on it is created;
+        make the resources that add users or spaces depend on it (`dependsOn: [guard]`). The connection is the provider's (stack config `koodrive:*` or an explicit provider).
 
         :param str resource_name: The name of the resource.
         :param CapacityGuardArgs args: The arguments to use to populate this resource's properties.
@@ -284,7 +286,7 @@ class CapacityGuard(pulumi.CustomResource):
     @pulumi.getter(name="admittedPlan")
     def admitted_plan(self) -> pulumi.Output[Optional['outputs.Allocation']]:
         """
-        The plan admitted by this deployment; the next run judges only growth beyond it.
+        The plan admitted so far: the next run judges only growth beyond it. An advisory guard admits no more than was left.
         """
         return pulumi.get(self, "admitted_plan")
 
@@ -380,7 +382,7 @@ class CapacityGuard(pulumi.CustomResource):
     @pulumi.getter(name="runwayShortfalls")
     def runway_shortfalls(self) -> pulumi.Output[Sequence['outputs.RunwayShortfall']]:
         """
-        Figures that would run out within `minRunwayDays` after the plan at their recent growth rate.
+        Figures that would run out within `minRunwayDays` after the plan at their recent growth rate (a violation, or an advisory guard's warning).
         """
         return pulumi.get(self, "runway_shortfalls")
 

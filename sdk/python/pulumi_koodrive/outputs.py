@@ -55,12 +55,12 @@ class Allocation(dict):
 
     def __init__(__self__, *,
                  space_gb: Optional['outputs.PlannedSpaceGB'] = None,
-                 users: Optional[_builtins.float] = None):
+                 users: Optional[_builtins.int] = None):
         """
         Users and quota per pool: what a plan allocates, or what is already deployed of it.
 
         :param 'PlannedSpaceGB' space_gb: Quota per pool, in GB.
-        :param _builtins.float users: Users, each taking a seat.
+        :param _builtins.int users: Users, each taking a seat.
         """
         if space_gb is not None:
             pulumi.set(__self__, "space_gb", space_gb)
@@ -77,7 +77,7 @@ class Allocation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def users(self) -> Optional[_builtins.float]:
+    def users(self) -> Optional[_builtins.int]:
         """
         Users, each taking a seat.
         """
@@ -513,12 +513,12 @@ class GuardNewShare(dict):
     """
     def __init__(__self__, *,
                  name: _builtins.str,
-                 new: _builtins.float):
+                 new: _builtins.int):
         """
         One guard's part of a joint violation.
 
         :param _builtins.str name: The guard's name.
-        :param _builtins.float new: What it allocates anew of the figure.
+        :param _builtins.int new: What it allocates anew of the figure.
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "new", new)
@@ -533,7 +533,7 @@ class GuardNewShare(dict):
 
     @_builtins.property
     @pulumi.getter
-    def new(self) -> _builtins.float:
+    def new(self) -> _builtins.int:
         """
         What it allocates anew of the figure.
         """
@@ -564,12 +564,12 @@ class NewAllocation(dict):
 
     def __init__(__self__, *,
                  space_gb: 'outputs.NewAllocationSpaceGB',
-                 users: _builtins.float):
+                 users: _builtins.int):
         """
         What a plan allocates anew, per figure.
 
         :param 'NewAllocationSpaceGB' space_gb: New quota per pool, in GB.
-        :param _builtins.float users: New users (seats).
+        :param _builtins.int users: New users (seats).
         """
         pulumi.set(__self__, "space_gb", space_gb)
         pulumi.set(__self__, "users", users)
@@ -584,7 +584,7 @@ class NewAllocation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def users(self) -> _builtins.float:
+    def users(self) -> _builtins.int:
         """
         New users (seats).
         """
@@ -594,18 +594,18 @@ class NewAllocation(dict):
 @pulumi.output_type
 class NewAllocationSpaceGB(dict):
     """
-    Make all properties in T required
+    New quota to allocate, in GB, per pool.
     """
     def __init__(__self__, *,
-                 dept: _builtins.float,
-                 group: _builtins.float,
-                 personal: _builtins.float):
+                 dept: _builtins.int,
+                 group: _builtins.int,
+                 personal: _builtins.int):
         """
-        Make all properties in T required
+        New quota to allocate, in GB, per pool.
 
-        :param _builtins.float dept: Department pool, in GB.
-        :param _builtins.float group: Group pool, in GB.
-        :param _builtins.float personal: Personal pool, in GB.
+        :param _builtins.int dept: Department pool, in GB.
+        :param _builtins.int group: Group pool, in GB.
+        :param _builtins.int personal: Personal pool, in GB.
         """
         pulumi.set(__self__, "dept", dept)
         pulumi.set(__self__, "group", group)
@@ -613,7 +613,7 @@ class NewAllocationSpaceGB(dict):
 
     @_builtins.property
     @pulumi.getter
-    def dept(self) -> _builtins.float:
+    def dept(self) -> _builtins.int:
         """
         Department pool, in GB.
         """
@@ -621,7 +621,7 @@ class NewAllocationSpaceGB(dict):
 
     @_builtins.property
     @pulumi.getter
-    def group(self) -> _builtins.float:
+    def group(self) -> _builtins.int:
         """
         Group pool, in GB.
         """
@@ -629,7 +629,7 @@ class NewAllocationSpaceGB(dict):
 
     @_builtins.property
     @pulumi.getter
-    def personal(self) -> _builtins.float:
+    def personal(self) -> _builtins.int:
         """
         Personal pool, in GB.
         """
@@ -642,15 +642,15 @@ class PlannedSpaceGB(dict):
     New quota to allocate, in GB, per pool.
     """
     def __init__(__self__, *,
-                 dept: Optional[_builtins.float] = None,
-                 group: Optional[_builtins.float] = None,
-                 personal: Optional[_builtins.float] = None):
+                 dept: Optional[_builtins.int] = None,
+                 group: Optional[_builtins.int] = None,
+                 personal: Optional[_builtins.int] = None):
         """
         New quota to allocate, in GB, per pool.
 
-        :param _builtins.float dept: Department pool, in GB.
-        :param _builtins.float group: Group pool, in GB.
-        :param _builtins.float personal: Personal pool, in GB.
+        :param _builtins.int dept: Department pool, in GB.
+        :param _builtins.int group: Group pool, in GB.
+        :param _builtins.int personal: Personal pool, in GB.
         """
         if dept is not None:
             pulumi.set(__self__, "dept", dept)
@@ -661,7 +661,7 @@ class PlannedSpaceGB(dict):
 
     @_builtins.property
     @pulumi.getter
-    def dept(self) -> Optional[_builtins.float]:
+    def dept(self) -> Optional[_builtins.int]:
         """
         Department pool, in GB.
         """
@@ -669,7 +669,7 @@ class PlannedSpaceGB(dict):
 
     @_builtins.property
     @pulumi.getter
-    def group(self) -> Optional[_builtins.float]:
+    def group(self) -> Optional[_builtins.int]:
         """
         Group pool, in GB.
         """
@@ -677,7 +677,7 @@ class PlannedSpaceGB(dict):
 
     @_builtins.property
     @pulumi.getter
-    def personal(self) -> Optional[_builtins.float]:
+    def personal(self) -> Optional[_builtins.int]:
         """
         Personal pool, in GB.
         """
@@ -713,19 +713,19 @@ class RemainingAfterPlan(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 dept_quota_gb: _builtins.float,
-                 group_quota_gb: _builtins.float,
-                 personal_quota_gb: _builtins.float,
-                 quota_gb: _builtins.float,
-                 seats: _builtins.float):
+                 dept_quota_gb: _builtins.int,
+                 group_quota_gb: _builtins.int,
+                 personal_quota_gb: _builtins.int,
+                 quota_gb: _builtins.int,
+                 seats: _builtins.int):
         """
         What is left of each figure once the plan is carried out.
 
-        :param _builtins.float dept_quota_gb: Department pool quota left, in GB.
-        :param _builtins.float group_quota_gb: Group pool quota left, in GB.
-        :param _builtins.float personal_quota_gb: Personal pool quota left, in GB.
-        :param _builtins.float quota_gb: Allocatable quota left in all pools, in GB.
-        :param _builtins.float seats: Seats left.
+        :param _builtins.int dept_quota_gb: Department pool quota left, in GB.
+        :param _builtins.int group_quota_gb: Group pool quota left, in GB.
+        :param _builtins.int personal_quota_gb: Personal pool quota left, in GB.
+        :param _builtins.int quota_gb: Allocatable quota left in all pools, in GB.
+        :param _builtins.int seats: Seats left.
         """
         pulumi.set(__self__, "dept_quota_gb", dept_quota_gb)
         pulumi.set(__self__, "group_quota_gb", group_quota_gb)
@@ -735,7 +735,7 @@ class RemainingAfterPlan(dict):
 
     @_builtins.property
     @pulumi.getter(name="deptQuotaGB")
-    def dept_quota_gb(self) -> _builtins.float:
+    def dept_quota_gb(self) -> _builtins.int:
         """
         Department pool quota left, in GB.
         """
@@ -743,7 +743,7 @@ class RemainingAfterPlan(dict):
 
     @_builtins.property
     @pulumi.getter(name="groupQuotaGB")
-    def group_quota_gb(self) -> _builtins.float:
+    def group_quota_gb(self) -> _builtins.int:
         """
         Group pool quota left, in GB.
         """
@@ -751,7 +751,7 @@ class RemainingAfterPlan(dict):
 
     @_builtins.property
     @pulumi.getter(name="personalQuotaGB")
-    def personal_quota_gb(self) -> _builtins.float:
+    def personal_quota_gb(self) -> _builtins.int:
         """
         Personal pool quota left, in GB.
         """
@@ -759,7 +759,7 @@ class RemainingAfterPlan(dict):
 
     @_builtins.property
     @pulumi.getter(name="quotaGB")
-    def quota_gb(self) -> _builtins.float:
+    def quota_gb(self) -> _builtins.int:
         """
         Allocatable quota left in all pools, in GB.
         """
@@ -767,7 +767,7 @@ class RemainingAfterPlan(dict):
 
     @_builtins.property
     @pulumi.getter
-    def seats(self) -> _builtins.float:
+    def seats(self) -> _builtins.int:
         """
         Seats left.
         """
@@ -1201,26 +1201,26 @@ class Violation(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 deployed: _builtins.float,
-                 exceeded_by: _builtins.float,
+                 deployed: _builtins.int,
+                 exceeded_by: _builtins.int,
                  figure: _builtins.str,
                  message: _builtins.str,
-                 new: _builtins.float,
-                 planned: _builtins.float,
-                 remaining: _builtins.float,
-                 reserve: _builtins.float,
+                 new: _builtins.int,
+                 planned: _builtins.int,
+                 remaining: _builtins.int,
+                 reserve: _builtins.int,
                  shares: Optional[Sequence['outputs.GuardNewShare']] = None):
         """
         A figure the plan does not fit.
 
-        :param _builtins.float deployed: What of it is already deployed (0 when nothing is).
-        :param _builtins.float exceeded_by: new + reserve − remaining: by how much the plan does not fit.
+        :param _builtins.int deployed: What of it is already deployed (0 when nothing is).
+        :param _builtins.int exceeded_by: new + reserve − remaining: by how much the plan does not fit.
         :param _builtins.str figure: The figure: `seats`, `deptQuotaGB`, `personalQuotaGB`, `groupQuotaGB` or `quotaGB` (all pools).
         :param _builtins.str message: One line a person can act on.
-        :param _builtins.float new: What is new: the growth of this plan, plus the new shares of the guards judged with it.
-        :param _builtins.float planned: What the whole plan allocates (users, or GB).
-        :param _builtins.float remaining: What is left before the plan.
-        :param _builtins.float reserve: What must stay free (minFreeSeats / minFreeGB), 0 when none.
+        :param _builtins.int new: What is new: the growth of this plan, plus the new shares of the guards judged with it.
+        :param _builtins.int planned: What the whole plan allocates (users, or GB).
+        :param _builtins.int remaining: What is left before the plan.
+        :param _builtins.int reserve: What must stay free (minFreeSeats / minFreeGB), 0 when none.
         :param Sequence['GuardNewShare'] shares: Every guard's new share when guards are judged together (absent for one plan alone).
         """
         pulumi.set(__self__, "deployed", deployed)
@@ -1236,7 +1236,7 @@ class Violation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def deployed(self) -> _builtins.float:
+    def deployed(self) -> _builtins.int:
         """
         What of it is already deployed (0 when nothing is).
         """
@@ -1244,7 +1244,7 @@ class Violation(dict):
 
     @_builtins.property
     @pulumi.getter(name="exceededBy")
-    def exceeded_by(self) -> _builtins.float:
+    def exceeded_by(self) -> _builtins.int:
         """
         new + reserve − remaining: by how much the plan does not fit.
         """
@@ -1268,7 +1268,7 @@ class Violation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def new(self) -> _builtins.float:
+    def new(self) -> _builtins.int:
         """
         What is new: the growth of this plan, plus the new shares of the guards judged with it.
         """
@@ -1276,7 +1276,7 @@ class Violation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def planned(self) -> _builtins.float:
+    def planned(self) -> _builtins.int:
         """
         What the whole plan allocates (users, or GB).
         """
@@ -1284,7 +1284,7 @@ class Violation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def remaining(self) -> _builtins.float:
+    def remaining(self) -> _builtins.int:
         """
         What is left before the plan.
         """
@@ -1292,7 +1292,7 @@ class Violation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def reserve(self) -> _builtins.float:
+    def reserve(self) -> _builtins.int:
         """
         What must stay free (minFreeSeats / minFreeGB), 0 when none.
         """

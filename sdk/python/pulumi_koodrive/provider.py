@@ -23,6 +23,9 @@ class ProviderArgs:
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 tenant: pulumi.Input[Optional[_builtins.str]] = None,
                  used_space_unit: pulumi.Input[Optional[_builtins.str]] = None,
                  user_id: pulumi.Input[Optional[_builtins.str]] = None):
         """
@@ -32,6 +35,9 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] app_id: App authentication, with the two below. Falls back to the environment variable `KOODRIVE_APP_ID`.
         :param pulumi.Input[_builtins.str] app_secret: Signs each request (HMAC-SHA256). Falls back to the environment variable `KOODRIVE_APP_SECRET`.
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
+        :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+        :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
         """
@@ -51,6 +57,18 @@ class ProviderArgs:
             endpoint = _utilities.get_env('KOODRIVE_ENDPOINT')
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
+        if lock_timeout is None:
+            lock_timeout = _utilities.get_env('KOODRIVE_LOCK_TIMEOUT')
+        if lock_timeout is not None:
+            pulumi.set(__self__, "lock_timeout", lock_timeout)
+        if lock_url is None:
+            lock_url = _utilities.get_env('KOODRIVE_LOCK_URL')
+        if lock_url is not None:
+            pulumi.set(__self__, "lock_url", lock_url)
+        if tenant is None:
+            tenant = _utilities.get_env('KOODRIVE_TENANT')
+        if tenant is not None:
+            pulumi.set(__self__, "tenant", tenant)
         if used_space_unit is None:
             used_space_unit = _utilities.get_env('KOODRIVE_USED_SPACE_UNIT')
         if used_space_unit is not None:
@@ -109,6 +127,42 @@ class ProviderArgs:
         pulumi.set(self, "endpoint", value)
 
     @_builtins.property
+    @pulumi.getter(name="lockTimeout")
+    def lock_timeout(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+        """
+        return pulumi.get(self, "lock_timeout")
+
+    @lock_timeout.setter
+    def lock_timeout(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lock_timeout", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lockUrl")
+    def lock_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        """
+        return pulumi.get(self, "lock_url")
+
+    @lock_url.setter
+    def lock_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lock_url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tenant(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+        """
+        return pulumi.get(self, "tenant")
+
+    @tenant.setter
+    def tenant(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "tenant", value)
+
+    @_builtins.property
     @pulumi.getter(name="usedSpaceUnit")
     def used_space_unit(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -143,6 +197,9 @@ class Provider(pulumi.ProviderResource):
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 tenant: pulumi.Input[Optional[_builtins.str]] = None,
                  used_space_unit: pulumi.Input[Optional[_builtins.str]] = None,
                  user_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -155,6 +212,9 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] app_id: App authentication, with the two below. Falls back to the environment variable `KOODRIVE_APP_ID`.
         :param pulumi.Input[_builtins.str] app_secret: Signs each request (HMAC-SHA256). Falls back to the environment variable `KOODRIVE_APP_SECRET`.
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
+        :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+        :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
         """
@@ -186,6 +246,9 @@ class Provider(pulumi.ProviderResource):
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 tenant: pulumi.Input[Optional[_builtins.str]] = None,
                  used_space_unit: pulumi.Input[Optional[_builtins.str]] = None,
                  user_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -209,6 +272,15 @@ class Provider(pulumi.ProviderResource):
             if endpoint is None:
                 endpoint = _utilities.get_env('KOODRIVE_ENDPOINT')
             __props__.__dict__["endpoint"] = endpoint
+            if lock_timeout is None:
+                lock_timeout = _utilities.get_env('KOODRIVE_LOCK_TIMEOUT')
+            __props__.__dict__["lock_timeout"] = lock_timeout
+            if lock_url is None:
+                lock_url = _utilities.get_env('KOODRIVE_LOCK_URL')
+            __props__.__dict__["lock_url"] = None if lock_url is None else pulumi.Output.secret(lock_url)
+            if tenant is None:
+                tenant = _utilities.get_env('KOODRIVE_TENANT')
+            __props__.__dict__["tenant"] = tenant
             if used_space_unit is None:
                 used_space_unit = _utilities.get_env('KOODRIVE_USED_SPACE_UNIT')
             __props__.__dict__["used_space_unit"] = used_space_unit

@@ -31,6 +31,21 @@ func GetEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:endpoint")
 }
 
+// How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+func GetLockTimeout(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:lockTimeout")
+}
+
+// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+func GetLockUrl(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:lockUrl")
+}
+
+// A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+func GetTenant(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:tenant")
+}
+
 // Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
 func GetUsedSpaceUnit(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:usedSpaceUnit")

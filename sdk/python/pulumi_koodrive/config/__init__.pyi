@@ -34,6 +34,21 @@ endpoint: Optional[str]
 `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 """
 
+lockTimeout: Optional[str]
+"""
+How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+"""
+
+lockUrl: Optional[str]
+"""
+A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+"""
+
+tenant: Optional[str]
+"""
+A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+"""
+
 usedSpaceUnit: Optional[str]
 """
 Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.

@@ -49,6 +49,27 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('endpoint')
 
     @_builtins.property
+    def lock_timeout(self) -> Optional[str]:
+        """
+        How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
+        """
+        return __config__.get('lockTimeout')
+
+    @_builtins.property
+    def lock_url(self) -> Optional[str]:
+        """
+        A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        """
+        return __config__.get('lockUrl')
+
+    @_builtins.property
+    def tenant(self) -> Optional[str]:
+        """
+        A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+        """
+        return __config__.get('tenant')
+
+    @_builtins.property
     def used_space_unit(self) -> Optional[str]:
         """
         Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
