@@ -1,7 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { variableOf } from "../provider/client/connection-settings";
-import type { CapacityPlan, GuardPlan, PlannedSpaceGB } from "../provider/client/plan";
-import { CapacityPlanSchema } from "../provider/client/plan-schema";
+import type { GuardPlan, PlannedSpaceGB } from "../provider/client/plan";
+import { CapacityPlanSchema, type CheckedPlan } from "../provider/client/plan-schema";
 import { MAX_DELAY_MS, MAX_RETRIES } from "../provider/client/settings";
 import { parseWholeNumber, wholeNumberRange } from "../provider/client/whole-number";
 import { describeIssues } from "../provider/client/zod-issues";
@@ -22,7 +22,7 @@ export interface CliOptions {
   /** `--history FILE`: the JSON-lines file the reading is appended to and the runway forecast from. */
   history?: string;
   /** Present when any plan flag was given. */
-  plan?: CapacityPlan;
+  plan?: CheckedPlan;
 }
 
 /** A field of the plan (CapacityPlanSchema) that a flag sets, and the largest value the flag takes. */
@@ -114,7 +114,7 @@ function wholeNumber(values: Values, flag: NumericFlag, min: number, max = Numbe
 }
 
 /** The plan the plan flags describe, checked by the plan's schema; undefined when no plan flag was given. */
-function planOf(values: Values): CapacityPlan | undefined {
+function planOf(values: Values): CheckedPlan | undefined {
   const flags = Object.entries(PLAN_FLAGS) as [keyof typeof PLAN_FLAGS, PlanFlag][];
   if (!flags.some(([flag]) => values[flag] !== undefined)) return undefined;
   const plan: Record<string, unknown> = { plannedSpaceGB: {} };

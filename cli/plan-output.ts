@@ -1,16 +1,14 @@
 import type { PlanEvaluation } from "../provider/client/plan";
-import type { RunwayShortfall } from "../provider/client/runway";
+import type { GuardOutputs } from "../provider/guard/outputs";
 
-/** A plan's verdict as the CLI gives it: with `--min-runway-days`, the figures that run out too soon, which make it not fit. */
-export interface CliPlanOutcome extends PlanEvaluation {
-  runwayShortfalls?: RunwayShortfall[];
-}
+/** A plan's verdict as the CLI gives it (`plan` in `--json`): what a guard of the plan records, figures aside. */
+export interface CliPlanOutcome extends PlanEvaluation, Pick<GuardOutputs, "runwayShortfalls" | "message"> {}
 
 /** The stderr lines of a plan: each violation's and runway shortfall's message, then each warning prefixed `warning:`. */
 export function planDiagnostics(evaluation: CliPlanOutcome): string[] {
   return [
     ...evaluation.violations.map((violation) => violation.message),
-    ...(evaluation.runwayShortfalls ?? []).map((shortfall) => shortfall.message),
+    ...evaluation.runwayShortfalls.map((shortfall) => shortfall.message),
     ...evaluation.warnings.map((warning) => `warning: ${warning.message}`),
   ];
 }
@@ -18,7 +16,7 @@ export function planDiagnostics(evaluation: CliPlanOutcome): string[] {
 /** The verdict on a plan and what is left after it, for the readable summary. */
 export function formatPlanOutcome(evaluation: CliPlanOutcome): string {
   const { remainingAfterPlan: left } = evaluation;
-  const problems = evaluation.violations.length + (evaluation.runwayShortfalls?.length ?? 0);
+  const problems = evaluation.violations.length + evaluation.runwayShortfalls.length;
   const verdict = evaluation.fits
     ? "Plan fits."
     : `Plan exceeds capacity (${problems} violation${problems === 1 ? "" : "s"}, listed on stderr).`;

@@ -1,9 +1,10 @@
 import { KooDriveClient } from "../provider/client/client";
 import { credentialKeys, variableOf } from "../provider/client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "../provider/client/errors";
-import { type CapacityPlan, evaluatePlan } from "../provider/client/plan";
-import { forecastRunway, judgeRunway, planGrowth, type Reading, readingOf } from "../provider/client/runway";
+import type { CheckedPlan } from "../provider/client/plan-schema";
+import { forecastRunway, type Reading, readingOf } from "../provider/client/runway";
 import type { GetServiceUsageResult } from "../provider/client/usage";
+import { judgeGuard } from "../provider/guard/judge";
 import { type CliOptions, InvocationError, parseCliArgs } from "./args";
 import { EXIT_CODES } from "./exit-codes";
 import { HELP_TEXT } from "./help";
@@ -57,13 +58,20 @@ async function report(client: KooDriveClient, options: CliOptions, out: CliOutpu
   return evaluation && !evaluation.fits ? EXIT_CODES.planExceeded : EXIT_CODES.ok;
 }
 
-/** The plan's verdict; with `minRunwayDays`, its runway shortfalls too, which make it not fit. */
-function judgePlan(usage: GetServiceUsageResult, plan: CapacityPlan, takenAt: Date): CliPlanOutcome {
-  const evaluation = evaluatePlan(usage, plan);
-  if (plan.minRunwayDays === undefined || !usage.runway) return evaluation;
-  const growth = planGrowth(evaluation.newAllocation);
-  const runwayShortfalls = judgeRunway(usage.runway, growth, plan.minRunwayDays, takenAt.toISOString());
-  return { ...evaluation, fits: evaluation.fits && runwayShortfalls.length === 0, runwayShortfalls };
+/** The plan's verdict, as a guard of this plan gives it (the guard core): with `minRunwayDays`, its runway shortfalls too. */
+function judgePlan(usage: GetServiceUsageResult, plan: CheckedPlan, takenAt: Date): CliPlanOutcome {
+  const { outputs } = judgeGuard({
+    plan,
+    enforcement: "mandatory",
+    admitted: undefined,
+    name: "the plan",
+    figures: { read: "done", usage, takenAt },
+    others: [],
+  });
+  const { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message } = outputs;
+  // A guard that read its figures always has these two.
+  if (!remainingAfterPlan || !newAllocation) throw new Error("the guard core judged no plan");
+  return { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message };
 }
 
 function failure(error: unknown, out: CliOutput): number {

@@ -136,7 +136,12 @@ describe("koodrive-usage CLI", () => {
       const run = await cli(["--json", "--plan-users", "90", "--warn-at-percent", "12"], tokenEnv);
       assert.equal(run.code, 1);
       const output = JSON.parse(run.stdout);
-      const plan = evaluatePlan(EXAMPLE_USAGE, { plannedUsers: 90, warnAtPercent: 12 });
+      const evaluation = evaluatePlan(EXAMPLE_USAGE, { plannedUsers: 90, warnAtPercent: 12 });
+      const plan = {
+        ...evaluation,
+        runwayShortfalls: [],
+        message: "the plan exceeds capacity: seats: plan needs 90 new users, 80 left; exceeds by 10",
+      };
       assert.deepEqual(output, JSON.parse(JSON.stringify({ ...EXAMPLE_USAGE, plan })));
       assert.deepEqual(stderrLines(run), [
         "seats: plan needs 90 new users, 80 left; exceeds by 10",

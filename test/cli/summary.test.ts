@@ -18,7 +18,7 @@ describe("koodrive-usage summary of a tenant with no seats", () => {
   });
 
   it("warns of no utilisation of a capacity of 0", () => {
-    const lines = planDiagnostics(evaluatePlan(usage, { warnAtPercent: 0 }));
+    const lines = planDiagnostics({ ...evaluatePlan(usage, { warnAtPercent: 0 }), runwayShortfalls: [], message: "" });
     assert.ok(!lines.some((line) => /seats: 0% used/.test(line)), lines.join("\n"));
   });
 });
