@@ -43,11 +43,17 @@ export function offlineEnvironment(bin: string, stateDir: string, passphrase: st
 
 /**
  * The built engine's own Pulumi home (scripts/pulumi.sh keeps it next to `bin`, with the built
- * `command` plugin), so its runs never touch the user's ~/.pulumi. An installed CLI uses the user's.
+ * `command` plugin), so its runs never touch the user's ~/.pulumi; undefined for an installed CLI,
+ * which uses the user's.
  */
-function privatePulumiHome(bin: string): Record<string, string> {
+export function builtEngineHome(bin: string): string | undefined {
   const home = path.join(path.dirname(bin), "pulumi-home");
-  return path.basename(bin) === "bin" && existsSync(home) ? { PULUMI_HOME: home } : {};
+  return path.basename(bin) === "bin" && existsSync(home) ? home : undefined;
+}
+
+function privatePulumiHome(bin: string): Record<string, string> {
+  const home = builtEngineHome(bin);
+  return home ? { PULUMI_HOME: home } : {};
 }
 
 /**
