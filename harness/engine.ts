@@ -60,7 +60,7 @@ function privatePulumiHome(bin: string): Record<string, string> {
  * The Automation API's handle on the CLI in `bin`. It wants `<root>/bin/pulumi`, so a CLI in a folder
  * named otherwise is reached through a `bin` link in a folder of this repository.
  */
-export function pulumiCommand(bin: string): Promise<PulumiCommand> {
+export async function pulumiCommand(bin: string): Promise<PulumiCommand> {
   let root = path.dirname(bin);
   if (path.basename(bin) !== "bin") {
     root = path.join(REPO_ROOT, "node_modules/.cache/pulumi-koodrive-cli");
@@ -68,5 +68,15 @@ export function pulumiCommand(bin: string): Promise<PulumiCommand> {
     rmSync(path.join(root, "bin"), { force: true });
     symlinkSync(bin, path.join(root, "bin"));
   }
-  return PulumiCommand.get({ root, skipVersionCheck: true });
+  // PulumiCommand.get runs `pulumi version` with this process's environment, and Pulumi logs every
+  // command into its home (`logs/`): for the built engine that must be its own, not ~/.pulumi.
+  const home = builtEngineHome(bin);
+  const previous = process.env.PULUMI_HOME;
+  if (home) process.env.PULUMI_HOME = home;
+  try {
+    return await PulumiCommand.get({ root, skipVersionCheck: true });
+  } finally {
+    if (previous === undefined) delete process.env.PULUMI_HOME;
+    else process.env.PULUMI_HOME = previous;
+  }
 }
