@@ -43,18 +43,24 @@ export function offlineEnvironment(bin: string, stateDir: string, passphrase: st
 
 /**
  * The built engine's own Pulumi home (scripts/pulumi.sh keeps it next to `bin`, with the built
- * `command` plugin), so its runs never touch the user's ~/.pulumi. An installed CLI uses the user's.
+ * `command` plugin), so its runs never touch the user's ~/.pulumi; undefined for an installed CLI,
+ * which uses the user's.
  */
-function privatePulumiHome(bin: string): Record<string, string> {
+export function builtEngineHome(bin: string): string | undefined {
   const home = path.join(path.dirname(bin), "pulumi-home");
-  return path.basename(bin) === "bin" && existsSync(home) ? { PULUMI_HOME: home } : {};
+  return path.basename(bin) === "bin" && existsSync(home) ? home : undefined;
+}
+
+function privatePulumiHome(bin: string): Record<string, string> {
+  const home = builtEngineHome(bin);
+  return home ? { PULUMI_HOME: home } : {};
 }
 
 /**
  * The Automation API's handle on the CLI in `bin`. It wants `<root>/bin/pulumi`, so a CLI in a folder
  * named otherwise is reached through a `bin` link in a folder of this repository.
  */
-export function pulumiCommand(bin: string): Promise<PulumiCommand> {
+export async function pulumiCommand(bin: string): Promise<PulumiCommand> {
   let root = path.dirname(bin);
   if (path.basename(bin) !== "bin") {
     root = path.join(REPO_ROOT, "node_modules/.cache/pulumi-koodrive-cli");
@@ -62,5 +68,15 @@ export function pulumiCommand(bin: string): Promise<PulumiCommand> {
     rmSync(path.join(root, "bin"), { force: true });
     symlinkSync(bin, path.join(root, "bin"));
   }
-  return PulumiCommand.get({ root, skipVersionCheck: true });
+  // PulumiCommand.get runs `pulumi version` with this process's environment, and Pulumi logs every
+  // command into its home (`logs/`): for the built engine that must be its own, not ~/.pulumi.
+  const home = builtEngineHome(bin);
+  const previous = process.env.PULUMI_HOME;
+  if (home) process.env.PULUMI_HOME = home;
+  try {
+    return await PulumiCommand.get({ root, skipVersionCheck: true });
+  } finally {
+    if (previous === undefined) delete process.env.PULUMI_HOME;
+    else process.env.PULUMI_HOME = previous;
+  }
 }

@@ -3,7 +3,7 @@
  * installed from `npm pack` into the programs' node_modules, as a user installs it.
  */
 import { execFile } from "node:child_process";
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -100,7 +100,10 @@ function removeOnSignal(root: string): void {
 
 /** A Pulumi program written to a folder of the shared program workspace. */
 export interface ProgramSpec {
-  /** Source files by name; `index.ts` makes it a TypeScript program, `index.js` a JavaScript one. */
+  /**
+   * Source files by path in the program's folder (`src/index.js` makes `src/`); `index.ts` makes it a
+   * TypeScript program, `index.js` a JavaScript one; a `Pulumi.yaml` replaces the default one.
+   */
   files: Record<string, string>;
   /** Stack config, e.g. `{ "koodrive:endpoint": { value: url } }`. */
   config?: Record<string, { value: string; secret?: boolean }>;
@@ -157,7 +160,10 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
   const dir = mkdtempSync(path.join(root, `${name}-`));
   const stateDir = program.stateDir ?? path.join(dir, ".state");
   writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
-  for (const [file, text] of Object.entries(program.files)) writeFileSync(path.join(dir, file), text);
+  for (const [file, text] of Object.entries(program.files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
   const envVars = { ...offlineEnvironment(binDir, stateDir, PROGRAM_PASSPHRASE), ...program.env };
   if (program.pluginOnPath) envVars.PATH = [path.join(root, "node_modules/.bin"), envVars.PATH].join(path.delimiter);
   const stack = await LocalWorkspace.createOrSelectStack(

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +16,11 @@ import (
 )
 
 // fakeNode is a `node` for Run to launch: it answers the runner lookup (`node -e …`), records its
-// arguments and $PULUMI_NODEJS_TYPESCRIPT in $ARGS_FILE, and then, as $MODE says, exits, or waits
+// arguments, its working directory and $PULUMI_NODEJS_TYPESCRIPT in $ARGS_FILE, and then, as $MODE says, exits, or waits
 // for a SIGINT to finish gracefully (graceful) or ignores it (stubborn).
 const fakeNode = `#!/bin/sh
 if [ "$1" = "-e" ]; then printf '%s' /fake/runner; exit 0; fi
-{ printf '%s\n' "$@"; echo "TS=$PULUMI_NODEJS_TYPESCRIPT"; } > "$ARGS_FILE"
+{ printf '%s\n' "$@"; echo "CWD=$(pwd -P)"; echo "TS=$PULUMI_NODEJS_TYPESCRIPT"; } > "$ARGS_FILE"
 case "$MODE" in
 graceful) trap 'echo interrupted > "$MARK"; sleep 0.2; echo finished >> "$MARK"; exit 0' INT ;;
 stubborn) trap '' INT ;;
@@ -89,6 +90,37 @@ func TestNodeargsAreSplitLikeAShell(t *testing.T) {
 	resp, err = newHost("").Run(context.Background(), f.request(t, map[string]any{"nodeargs": `--title "unclosed`}))
 	if err != nil || resp.Error == "" {
 		t.Errorf("an unclosed quote should fail the run: %v, %v", resp, err)
+	}
+}
+
+// With `main: src/` the engine's request names the project folder as Pwd and <project>/src as the
+// program directory; upstream's host passes the program directory as the runner's --pwd, so the
+// program runs (process.cwd()) in src/, and the entry point stays relative to it.
+func TestPwdIsTheProgramDirectory(t *testing.T) {
+	f := newRunFixture(t, "")
+	program := filepath.Join(f.dir, "src")
+	if err := os.Mkdir(program, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, entry := range []string{".", "main.js"} {
+		req := f.request(t, map[string]any{})
+		req.Info.RootDirectory = f.dir
+		req.Info.ProgramDirectory = program
+		req.Info.EntryPoint = entry
+		resp, err := newHost("").Run(context.Background(), req)
+		if err != nil || resp.Error != "" {
+			t.Fatalf("Run = %v, %v", resp, err)
+		}
+		got := f.recorded(t)
+		if !slices.Contains(got, "--pwd="+program) || slices.Contains(got, "--pwd="+f.dir) {
+			t.Errorf("entry %s: node argv = %q, want --pwd=%s", entry, got, program)
+		}
+		if got[len(got)-3] != entry {
+			t.Errorf("node argv = %q, want the entry point %q last", got, entry)
+		}
+		if wd, _ := filepath.EvalSymlinks(program); got[len(got)-2] != "CWD="+wd {
+			t.Errorf("node ran in %q, want %s", got[len(got)-2], wd)
+		}
 	}
 }
 

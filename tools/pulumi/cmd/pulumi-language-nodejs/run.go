@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -29,24 +28,20 @@ const exitCodeAlreadyReported = 32
 // program's own @pulumi/pulumi package:
 //
 //	node [nodeargs] <@pulumi/pulumi/cmd/run> --monitor=… --engine=… --project=…
-//	     --stack=… --pwd=… [--dry-run] --parallel=N … <entry point> [args…]
+//	     --stack=… --pwd=<program directory> [--dry-run] --parallel=N … <entry point> [args…]
 //
 // The runner connects back to the engine's resource monitor, loads ts-node
 // for TypeScript programs, and runs the program. Config travels in
 // environment variables because that is where @pulumi/pulumi reads it from.
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	info := req.GetInfo()
+	// The program runs in its own directory, as upstream runs it: `--pwd` is the program directory
+	// (ProgramInfo), not the request's working directory, so with `main: src/` in Pulumi.yaml the
+	// program's process.cwd() is <project>/src. The entry point ("." or a file name) is relative to it.
 	dir := programDir(info, req.GetPwd())
 	entry := info.GetEntryPoint()
 	if entry == "" {
-		entry = req.GetProgram() // engines that predate ProgramInfo
-	}
-	if entry == "" {
 		entry = "."
-	}
-	pwd := req.GetPwd()
-	if pwd == "" {
-		pwd = dir
 	}
 	trace("Run project=%s stack=%s pwd=%s dir=%s entry=%s dryRun=%v parallel=%d root=%s options=%v",
 		req.GetProject(), req.GetStack(), req.GetPwd(), dir, entry, req.GetDryRun(), req.GetParallel(),
@@ -74,7 +69,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		"--engine="+h.engine(),
 		"--project="+req.GetProject(),
 		"--stack="+req.GetStack(),
-		"--pwd="+pwd,
+		"--pwd="+dir,
 		"--parallel="+strconv.Itoa(int(req.GetParallel())),
 	)
 	if req.GetDryRun() {
@@ -87,16 +82,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		args = append(args, "--root-directory="+root)
 	}
 	// "." means "the program directory": the runner then looks for the entry
-	// point in package.json (main/exports) itself, relative to --pwd. An
-	// explicit entry point is passed as an absolute path so it does not
-	// depend on --pwd.
-	if entry == "." {
-		if pwd != dir {
-			entry = dir
-		}
-	} else if !filepath.IsAbs(entry) {
-		entry = filepath.Join(dir, entry)
-	}
+	// point in package.json (main/exports) itself, relative to --pwd.
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 
@@ -118,7 +104,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return nil
 	}
 	cmd.WaitDelay = cancelGrace
-	cmd.Dir = pwd
+	cmd.Dir = dir
 	cmd.Env = env
 	// Our stdout/stderr are read by the engine, which shows them to the user
 	// as the program's output.
