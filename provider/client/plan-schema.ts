@@ -45,6 +45,9 @@ export const CapacityPlanSchema = z.object({
     .describe("fail the deployment, or only warn"),
 });
 
+/** A plan as the schema reads it: checked, with its defaults (`enforcement`). */
+export type CheckedPlan = z.output<typeof CapacityPlanSchema>;
+
 /** The plan's fields, in the schema's order. */
 export const PLAN_FIELDS = Object.keys(CapacityPlanSchema.shape) as (keyof GuardPlan)[];
 

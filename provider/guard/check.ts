@@ -6,14 +6,14 @@
  */
 import { z } from "zod";
 import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../client/plan";
-import { CapacityPlanSchema, PLAN_FIELDS } from "../client/plan-schema";
+import { CapacityPlanSchema, type CheckedPlan, PLAN_FIELDS } from "../client/plan-schema";
 import type { Reading } from "../client/runway";
 import type { KooDriveConnectionArgs } from "../client/settings";
 import type { TenantIdentity } from "../client/tenant";
 import { describeIssue } from "../client/zod-issues";
 import type { ProviderState, TenantReading } from "../provider-state";
 import { containsUnknown, readError, recordReading } from "../reading";
-import { type AdmittedPlan, type CheckedPlan, type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
+import { type AdmittedPlan, type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
 
 type Values = Record<string, unknown>;
 

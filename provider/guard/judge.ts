@@ -4,16 +4,12 @@
  * the failures (each against a top-level argument, since the engine looks failure properties up
  * among those only) and the log lines. Reading, the ledger and the lock are the caller's (check.ts).
  */
-import type { z } from "zod";
 import type { Allocation, CapacityFigure, Enforcement, GuardPlan, GuardShare, NewAllocation } from "../client/plan";
 import { allocationOf, describePlan, evaluatePlan, newAllocation } from "../client/plan";
-import type { CapacityPlanSchema } from "../client/plan-schema";
+import type { CheckedPlan } from "../client/plan-schema";
 import { judgeRunway, planGrowth, type RunwayShortfall } from "../client/runway";
 import type { GetServiceUsageResult } from "../client/usage";
 import type { GuardOutputs } from "./outputs";
-
-/** A plan as the plan schema reads it: checked, with its defaults. */
-export type CheckedPlan = z.output<typeof CapacityPlanSchema>;
 
 /** A guard argument a failure is reported against. */
 export type GuardArgument = keyof GuardPlan;
