@@ -12,6 +12,7 @@ function plannedUsersRefusal(value: unknown): string {
 describe("whole numbers", () => {
   it("calls a whole number past Number.MAX_SAFE_INTEGER beyond the largest safe one, once", () => {
     assert.equal(BEYOND_SAFE_WHOLE_NUMBER, "is beyond the largest safe whole number, 9007199254740991");
+    // biome-ignore lint/correctness/noPrecisionLoss: the value as a program writes it, which a number cannot hold
     for (const value of [9007199254740993, 2 ** 53, 2 ** 60, 1e300]) {
       assert.equal(plannedUsersRefusal(value), `plannedUsers ${BEYOND_SAFE_WHOLE_NUMBER}`, String(value));
     }
