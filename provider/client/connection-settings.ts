@@ -2,7 +2,7 @@
  * The connection settings, declared once: each setting's argument name, environment variable, stack
  * config key, whether it is a secret, which credential group it belongs to, and its doc. The client's
  * environment lookup and credential grouping, the program's secret marking, the provider's stripping of
- * credentials from what it records, the CLI's messages, the README's table and the plugin schema are
+ * credentials from what it records, the CLI's messages, the docs' table (docs/installation-configuration.md) and the plugin schema are
  * all derived from this table.
  */
 export const CONNECTION_SETTINGS = {
@@ -60,7 +60,7 @@ export interface ConnectionSetting {
   secret: boolean;
   /** The credential group the setting belongs to: a group comes whole from one place. */
   credentials: "token" | "app" | undefined;
-  /** What the setting means (Markdown), for the README and the plugin schema. */
+  /** What the setting means (Markdown), for the docs' table and the plugin schema. */
   doc: string;
 }
 
