@@ -40,6 +40,18 @@ interface RunSource {
   minRun: number;
   /** Makes a text comparable with `text` without changing its length. */
   fold: (text: string) => string;
+  /** Where each `minRun`-long window of `text` starts in it. */
+  starts: Map<string, number[]>;
+}
+
+/** A run source for `text`, its windows indexed once, when the redactor is made. */
+function runSource(text: string, minRun: number, fold: (text: string) => string): RunSource {
+  const starts = new Map<string, number[]>();
+  for (let at = 0; at + minRun <= text.length; at++) {
+    const window = text.slice(at, at + minRun);
+    starts.set(window, [...(starts.get(window) ?? []), at]);
+  }
+  return { text, minRun, fold, starts };
 }
 
 const asIs = (text: string) => text;
@@ -47,13 +59,8 @@ const lowerHex = (text: string) => text.replace(/[A-F]/g, (char) => char.toLower
 
 /** Each run of `minRun` or more characters of a source in `text`, as [start, end) ranges, longest first at each place. */
 function runsIn(text: string, source: RunSource): [number, number][] {
-  const { text: whole, minRun } = source;
-  if (whole.length < minRun) return [];
-  const starts = new Map<string, number[]>();
-  for (let at = 0; at + minRun <= whole.length; at++) {
-    const window = whole.slice(at, at + minRun);
-    starts.set(window, [...(starts.get(window) ?? []), at]);
-  }
+  const { text: whole, minRun, starts } = source;
+  if (starts.size === 0) return [];
   const folded = source.fold(text);
   const ranges: [number, number][] = [];
   let index = 0;
@@ -107,9 +114,9 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
     hex(secret),
   ]);
   const pattern = new RegExp(patterns.sort((a, b) => b.length - a.length).join("|"), "gi");
-  const sources = usable.flatMap((secret): RunSource[] => [
-    { text: secret, minRun: MIN_SECRET_RUN, fold: asIs },
-    { text: hex(secret), minRun: 2 * MIN_SECRET_RUN, fold: lowerHex },
+  const sources = usable.flatMap((secret) => [
+    runSource(secret, MIN_SECRET_RUN, asIs),
+    runSource(hex(secret), 2 * MIN_SECRET_RUN, lowerHex),
   ]);
   return (text) => {
     const whole = text.replace(pattern, REDACTED);
