@@ -3,7 +3,7 @@ import { variableOf } from "../provider/client/connection-settings";
 import type { GuardPlan, PlannedSpaceGB } from "../provider/client/plan";
 import { CapacityPlanSchema, type CheckedPlan } from "../provider/client/plan-schema";
 import { MAX_DELAY_MS, MAX_RETRIES } from "../provider/client/settings";
-import { parseWholeNumber, wholeNumberRange } from "../provider/client/whole-number";
+import { parseWholeNumber, wholeNumberProblem, wholeNumberRange } from "../provider/client/whole-number";
 import { describeIssues } from "../provider/client/zod-issues";
 
 /** A mistake in the flags or the configuration (exit 2); the message says what is wrong and what to do. */
@@ -109,7 +109,11 @@ function wholeNumber(values: Values, flag: NumericFlag, min: number, max = Numbe
   const text = values[flag];
   if (text === undefined) return undefined;
   const value = parseWholeNumber(text, min, max);
-  if (value === undefined) throw new InvocationError(`--${flag} must be ${wholeNumberRange(min, max)}, got "${text}"`);
+  if (value === undefined) {
+    const problem =
+      (/^\d+$/.test(text) && wholeNumberProblem(Number(text), min, max)) || `must be ${wholeNumberRange(min, max)}`;
+    throw new InvocationError(`--${flag} ${problem}, got "${text}"`);
+  }
   return value;
 }
 

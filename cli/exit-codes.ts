@@ -1,4 +1,4 @@
-/** The exit codes of `koodrive-usage`; `--help` and the README list the same. */
+/** The exit codes of `koodrive-usage`; `--help` and docs/_index.md list the same. */
 export const EXIT_CODES = {
   /** Usage read; the plan, if any, fits. */
   ok: 0,

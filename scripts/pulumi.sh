@@ -29,7 +29,7 @@ set -euo pipefail
 MIN_VERSION=3.248.0
 # Part of the cache key: bump it when this script changes what a build folder holds.
 BUILD_LAYOUT=3
-DEMO_PASSPHRASE=koodrive-demo-passphrase # protects only local demo state; see README
+DEMO_PASSPHRASE=koodrive-demo-passphrase # protects only local demo state; see CONTRIBUTING.md
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools_dir="$repo_root/tools/pulumi"

@@ -2,7 +2,7 @@
  * The connection settings, declared once: each setting's argument name, environment variable, stack
  * config key, whether it is a secret, which credential group it belongs to, and its doc. The client's
  * environment lookup and credential grouping, the program's secret marking, the provider's stripping of
- * credentials from what it records, the CLI's messages, the README's table and the plugin schema are
+ * credentials from what it records, the CLI's messages, the docs' table (docs/installation-configuration.md) and the plugin schema are
  * all derived from this table.
  */
 export const CONNECTION_SETTINGS = {
@@ -53,7 +53,7 @@ export const CONNECTION_SETTINGS = {
     config: "koodrive:tenant",
     secret: false,
     credentials: undefined,
-    doc: "a name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant",
+    doc: "a name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant",
   },
   lockUrl: {
     variable: "KOODRIVE_LOCK_URL",
@@ -81,7 +81,7 @@ export interface ConnectionSetting {
   secret: boolean;
   /** The credential group the setting belongs to: a group comes whole from one place. */
   credentials: "token" | "app" | undefined;
-  /** What the setting means (Markdown), for the README and the plugin schema. */
+  /** What the setting means (Markdown), for the docs' table and the plugin schema. */
   doc: string;
 }
 

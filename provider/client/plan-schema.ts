@@ -7,8 +7,8 @@ const PERCENT_RULE = "must be a number from 0 to 100";
 
 /**
  * A capacity plan, declared once with the guard's own names: the `CapacityGuard` arguments, the
- * provider's validation (with the default of `enforcement`), the CLI's plan flags and the README's
- * argument table come from here. Each field's description is its doc (the plugin schema takes them).
+ * provider's validation (with the default of `enforcement`), the CLI's plan flags and the docs'
+ * argument table (docs/_index.md) come from here. Each field's description is its doc (the plugin schema takes them).
  * Error messages are predicates (`must be …`): `describeIssues` puts the field's path before them.
  */
 export const CapacityPlanSchema = z.object({

@@ -5,10 +5,11 @@ import { wholeNumberSchema } from "./whole-number";
 
 /**
  * A non-negative whole number, as every figure in a quotaUsed response is. A string of digits is
- * accepted and read as its number (gateways sometimes quote long integers); anything else is refused.
+ * accepted and read as its number (gateways sometimes quote long integers); one beyond the largest safe
+ * whole number is refused saying so, as is anything else.
  */
 const figure = z.preprocess(
-  (value) => (typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value),
+  (value) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
   wholeNumberSchema(),
 );
 

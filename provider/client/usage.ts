@@ -2,7 +2,7 @@ import type { QuotaUsedData } from "./quota-used";
 import type { Runway } from "./runway";
 import { toGB, type UsedSpaceUnit } from "./units";
 
-/** The figures derived from the raw ones; README "Derived figures" gives the same formulas. */
+/** The figures derived from the raw ones; docs/_index.md, "Result: `GetServiceUsageResult`", gives the same formulas. */
 export interface DerivedUsage {
   /** userMaxCount − userCount. @integer */
   remainingSeats: number;

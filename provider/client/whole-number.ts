@@ -5,10 +5,32 @@ export function wholeNumberRange(min = 0, max = Number.MAX_SAFE_INTEGER): string
   return max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
 }
 
-/** A zod number that must be a whole number from `min` to `max`, refused with one message: `must be …`. */
+/**
+ * What refuses a number above `Number.MAX_SAFE_INTEGER`: past it a number no longer holds every whole
+ * number (9007199254740993 reads as 9007199254740992), so the figure would not be the one written.
+ */
+export const BEYOND_SAFE_WHOLE_NUMBER = `is beyond the largest safe whole number, ${Number.MAX_SAFE_INTEGER}`;
+
+/**
+ * What is wrong with `value` as a whole number from `min` to `max`, as a predicate (`must be a whole
+ * number ≥ 0`, or `is beyond the largest safe whole number, …` when no `max` is set and it is a whole
+ * number past the safe range); undefined when it is one.
+ */
+export function wholeNumberProblem(value: number, min = 0, max = Number.MAX_SAFE_INTEGER): string | undefined {
+  if (inWholeRange(value, min, max) !== undefined) return undefined;
+  const beyondSafe = max === Number.MAX_SAFE_INTEGER && Number.isInteger(value) && value > max;
+  return beyondSafe ? BEYOND_SAFE_WHOLE_NUMBER : `must be ${wholeNumberRange(min, max)}`;
+}
+
+/**
+ * A zod number that must be a whole number from `min` to `max`, refused with one message: the
+ * `wholeNumberProblem` of the value. Each check stops the others, so a refused number gets one issue.
+ */
 export function wholeNumberSchema(min = 0, max = Number.MAX_SAFE_INTEGER) {
-  const error = `must be ${wholeNumberRange(min, max)}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+  const rule = `must be ${wholeNumberRange(min, max)}`;
+  const error = (issue: { input?: unknown }) =>
+    (typeof issue.input === "number" ? wholeNumberProblem(issue.input, min, max) : undefined) ?? rule;
+  return z.number({ error: rule }).int({ error, abort: true }).min(min, { error, abort: true }).max(max, { error });
 }
 
 /** `value` when it is a whole number from `min` to `max`, else undefined. */

@@ -163,6 +163,11 @@ describe("koodrive-usage CLI", () => {
       ["a negative number with =", ["--plan-users=-3"], /--plan-users must be a whole number ≥ 0, got "-3"/],
       ["a fraction", ["--plan-dept-gb", "1.5"], /--plan-dept-gb must be a whole number ≥ 0, got "1\.5"/],
       ["an exponent", ["--min-free-gb", "1e3"], /--min-free-gb must be a whole number/],
+      [
+        "a number past the largest safe whole number",
+        ["--plan-users", "9007199254740993"],
+        /--plan-users is beyond the largest safe whole number, 9007199254740991, got "9007199254740993"/,
+      ],
       ["not a number", ["--retries", "two"], /--retries must be a whole number from 0 to 100/],
       ["a zero timeout", ["--timeout-ms", "0"], /--timeout-ms must be a whole number from 1 to 2147483647/],
       ["a timeout no timer can hold", ["--timeout-ms", "3000000000"], /--timeout-ms must be a whole number from 1/],

@@ -119,7 +119,16 @@ describe("KooDriveClient failures", () => {
       ["a non-numeric string", { spaceUsed: "12a" }, /data\.spaceUsed must be a whole number ≥ 0 \(got "12a"\)/],
       ["a negative digit string", { spaceUsed: "-12" }, /data\.spaceUsed must be a whole number/],
       ["a float", { deptSpaceQuota: 61.5 }, /data\.deptSpaceQuota must be a whole number ≥ 0 \(got 61\.5\)/],
-      ["an unsafe integer", { spaceUsed: 2 ** 60 }, /data\.spaceUsed must be a whole number/],
+      [
+        "an unsafe integer",
+        { spaceUsed: 2 ** 60 },
+        /data\.spaceUsed is beyond the largest safe whole number, 9007199254740991 \(got 1152921504606847000\)/,
+      ],
+      [
+        "a digit string beyond the safe range",
+        { spaceUsed: "9007199254740993" },
+        /data\.spaceUsed is beyond the largest safe whole number, 9007199254740991 \(got "9007199254740993"\)/,
+      ],
       ["a boolean figure", { userMaxCount: true }, /data\.userMaxCount must be a whole number/],
       ["a number as productType", { productType: 1 }, /data\.productType must be a string \(got 1\)/],
       ["null as productType", { productType: null }, /data\.productType must be a string/],

@@ -30,26 +30,78 @@ function parseOutcome(body: string, contentType = "application/json"): { data?: 
   }
 }
 
-/** Any JSON value, or a valid figure (number or digit string) most of the time. */
-const fieldValue = (valid: fc.Arbitrary<unknown>) => fc.oneof({ weight: 3, arbitrary: valid }, fc.jsonValue());
+type QuotaField = (typeof QUOTA_USED_FIELDS)[number];
 
-/** `data` objects close to valid: each field valid, malformed, or missing, plus unknown extra fields. */
-const nearlyValidData = fc
+/** A figure as KooDrive may send it: a safe whole number ≥ 0, or its digits quoted (up to 15 of them). */
+const validFigure = fc.oneof(
+  fc.maxSafeNat(),
+  fc.nat().map(String),
+  fc.integer({ min: 0, max: 999_999_999_999_999 }).map(String),
+);
+
+/** A figure the parser must refuse: negative, fractional, beyond the safe range, or not a number or digits. */
+const invalidFigure = fc.oneof(
+  fc.integer({ min: -1_000_000, max: -1 }),
+  fc.double({ noInteger: true, noNaN: true, noDefaultInfinity: true }),
+  fc.double({ min: 2 ** 53, max: 1e300, noNaN: true }),
+  fc.integer({ min: 0, max: 9_999 }).map((n) => `${"9".repeat(16)}${n}`),
+  fc.constantFrom("", "-1", "1.5", "1e3", " 1", "0x10", "many"),
+  fc.constantFrom(null, true, false),
+  fc.array(fc.nat(), { maxLength: 2 }),
+  fc.dictionary(fc.string(), fc.nat(), { maxKeys: 2 }),
+);
+
+/** A productType the parser must refuse: anything but a string. */
+const invalidProductType = fc.oneof(fc.integer(), fc.constantFrom(null, true), fc.array(fc.string(), { maxLength: 2 }));
+
+/** A valid `data` object: all 17 fields well formed, plus unknown extra fields the parser drops. */
+const validData = fc
   .tuple(
     fc.record(
       Object.fromEntries(
-        QUOTA_USED_FIELDS.map((field) => [
-          field,
-          field === "productType"
-            ? fieldValue(fc.string())
-            : fieldValue(fc.oneof(fc.nat(), fc.nat().map(String), fc.integer({ min: -5, max: -1 }))),
-        ]),
-      ),
-      { requiredKeys: [] },
+        QUOTA_USED_FIELDS.map((field) => [field, field === "productType" ? fc.string() : validFigure]),
+      ) as Record<QuotaField, fc.Arbitrary<unknown>>,
     ),
-    fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+    fc.dictionary(
+      fc.string().filter((key) => !(QUOTA_USED_FIELDS as readonly string[]).includes(key)),
+      fc.jsonValue(),
+      { maxKeys: 3 },
+    ),
   )
-  .map(([fields, extra]) => ({ ...extra, ...fields }));
+  .map(([fields, extra]) => ({ fields, extra }));
+
+/**
+ * What is done to one field of a valid `data`: nothing (most runs), something the parser must refuse
+ * (the field missing or malformed), or any JSON value, whose fate the property does not predict.
+ */
+const change = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ kind: "none" as const }) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(...QUOTA_USED_FIELDS).chain((field) =>
+      fc.oneof(
+        fc.constant({ kind: "invalid" as const, field, value: undefined as unknown }),
+        (field === "productType" ? invalidProductType : invalidFigure).map((value: unknown) => ({
+          kind: "invalid" as const,
+          field,
+          value,
+        })),
+      ),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...QUOTA_USED_FIELDS), fc.jsonValue())
+      .map(([field, value]) => ({ kind: "any" as const, field, value: value as unknown })),
+  },
+);
+
+/** The envelope's code: 0 as a number or a string most of the time, else any JSON value. */
+const envelopeCode = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom<unknown>(0, "0") },
+  { weight: 1, arbitrary: fc.jsonValue() },
+);
 
 /** A path segment the URL parser keeps as one segment: no `/`, `\`, `%`, `?`, `#`, and not a dot segment. */
 const segment = fc
@@ -94,18 +146,53 @@ describe("properties", () => {
     });
 
     it("throws nothing but KooDriveErrors for arbitrary envelopes, and accepts only whole figures ≥ 0", () => {
+      // Bodies are built to parse unless a change or the code says otherwise, so that most runs reach
+      // an assertion on the outcome; the counts below fail the test when they stop doing so.
+      const runs = { all: 0, judged: 0, accepted: 0, refused: 0 };
       fc.assert(
-        fc.property(fc.oneof(fc.constant(0), fc.constant("0"), fc.jsonValue()), nearlyValidData, (code, data) => {
-          const parsed = parseOutcome(JSON.stringify({ code, msg: "m", data })).data;
-          if (!parsed) return;
-          for (const field of QUOTA_USED_FIELDS) {
-            const value: unknown = parsed[field];
-            if (field === "productType") assert.equal(value, (data as Record<string, unknown>)[field]);
-            else assert.ok(Number.isSafeInteger(value) && (value as number) >= 0, `${field} = ${String(value)}`);
+        fc.property(envelopeCode, validData, change, (code, { fields, extra }, changed) => {
+          runs.all += 1;
+          const data: Record<string, unknown> = { ...extra, ...fields };
+          if (changed.kind !== "none") {
+            if (changed.value === undefined) delete data[changed.field];
+            else data[changed.field] = changed.value;
+          }
+          const codeIsZero = (typeof code === "number" || typeof code === "string") && String(code) === "0";
+          const outcome = parseOutcome(JSON.stringify({ code, msg: "m", data }));
+          const parsed = outcome.data;
+          if (parsed) {
+            // Whatever was accepted holds only whole figures ≥ 0, the string productType as sent, and
+            // each untouched field's value as sent (digits read as their number), and no extra field.
+            assert.ok(codeIsZero, `accepted code ${JSON.stringify(code)}`);
+            assert.notEqual(changed.kind, "invalid", `accepted ${JSON.stringify(changed)}`);
+            assert.deepEqual(Object.keys(parsed).sort(), [...QUOTA_USED_FIELDS].sort());
+            for (const field of QUOTA_USED_FIELDS) {
+              const value: unknown = parsed[field];
+              if (field === "productType") assert.equal(value, data[field]);
+              else assert.ok(Number.isSafeInteger(value) && (value as number) >= 0, `${field} = ${String(value)}`);
+              if (changed.kind === "none" || changed.field !== field) {
+                assert.equal(value, field === "productType" ? fields[field] : Number(fields[field]));
+              }
+            }
+            runs.judged += 1;
+            runs.accepted += 1;
+            return;
+          }
+          // Refused: that must be for the code or the change, never for a valid body with code 0.
+          if (codeIsZero && changed.kind === "none") assert.fail(`refused a valid body: ${String(outcome.error)}`);
+          if (codeIsZero && changed.kind === "invalid") {
+            assert.match(String(outcome.error), new RegExp(`data\\.${changed.field}\\b`));
+          }
+          if (changed.kind !== "any" || !codeIsZero) {
+            runs.judged += 1;
+            runs.refused += 1;
           }
         }),
         { numRuns: 1000 },
       );
+      assert.ok(runs.judged >= 0.85 * runs.all, `only ${runs.judged} of ${runs.all} runs reached an assertion`);
+      assert.ok(runs.accepted >= 0.4 * runs.all, `only ${runs.accepted} of ${runs.all} bodies were accepted`);
+      assert.ok(runs.refused >= 0.2 * runs.all, `only ${runs.refused} of ${runs.all} bodies were refused`);
     });
 
     it("reads digit strings as the numbers they spell, and drops unknown fields", () => {

@@ -8,7 +8,7 @@ import { quotaUsed, type Responder } from "../helpers/loopback-server";
 const BYTES: Record<UsedSpaceUnit, number> = { B: 1, KB: 1024, MB: 1024 * 1024, GB: 1024 * 1024 * 1024 };
 const roundTo = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 
-/** The derived figures by the README formulas, computed here independently of sdk/usage.ts. */
+/** The derived figures by the docs' formulas (docs/_index.md), computed here independently of sdk/usage.ts. */
 function expectedDerived(data: QuotaUsedData, unit: UsedSpaceUnit) {
   const dept = data.deptSpaceQuota - data.deptSpaceQuotaUsed;
   const personal = data.personalSpaceQuota - data.personalSpaceQuotaUsed;

@@ -6,13 +6,18 @@ import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/conn
 import { CapacityPlanSchema, PLAN_FIELDS } from "../../provider/client/plan-schema";
 import { declarationDocs } from "../helpers/declaration-docs";
 
-const README = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+/** The user docs that hold the reference tables (the README links to them). */
+const DOCS = {
+  configuration: "docs/installation-configuration.md",
+  reference: "docs/_index.md",
+} as const;
 
-/** The rows of the first Markdown table after `heading`, header row first, cells trimmed. */
-function tableAfter(heading: string): string[][] {
-  const start = README.indexOf(`\n${heading}\n`);
-  assert.notEqual(start, -1, `README has the heading ${heading}`);
-  const lines = README.slice(start).split("\n");
+/** The rows of the first Markdown table after `heading` in `file`, header row first, cells trimmed. */
+function tableAfter(file: string, heading: string): string[][] {
+  const text = readFileSync(path.join(REPO_ROOT, file), "utf8");
+  const start = text.indexOf(`\n${heading}\n`);
+  assert.notEqual(start, -1, `${file} has the heading ${heading}`);
+  const lines = text.slice(start).split("\n");
   const first = lines.findIndex((line) => line.startsWith("|"));
   const rows = lines.slice(
     first,
@@ -28,9 +33,9 @@ function tableAfter(heading: string): string[][] {
     );
 }
 
-describe("the README's tables", () => {
+describe("the docs' reference tables", () => {
   it("list the connection settings as CONNECTION_SETTINGS declares them", () => {
-    const [header, ...rows] = tableAfter("## Configuration");
+    const [header, ...rows] = tableAfter(DOCS.configuration, "## Configuration");
     assert.deepEqual(header, ["setting", "stack config", "environment", "meaning"]);
     const expected = CONNECTION_KEYS.map((key) => {
       const setting = CONNECTION_SETTINGS[key];
@@ -45,7 +50,7 @@ describe("the README's tables", () => {
   });
 
   it("list the guard's plan arguments as CapacityPlanSchema declares them", () => {
-    const [header, ...rows] = tableAfter("## `CapacityGuard`");
+    const [header, ...rows] = tableAfter(DOCS.reference, "## `CapacityGuard`");
     assert.deepEqual(header, ["argument", "type", "meaning"]);
     const planRows = rows.filter(([argument]) => !argument?.includes(","));
     assert.deepEqual(

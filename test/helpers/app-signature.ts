@@ -1,6 +1,6 @@
 /**
  * The tests' one reference signer for app authentication, written again from the API notes (as the
- * README's "Configuration" section restates them) without provider/client/signing.ts, so that the
+ * "Configuration" section of docs/installation-configuration.md restates them) without provider/client/signing.ts, so that the
  * tests check the client and the simulator, which verifies with the client's code, against a second
  * reading of the rules. Query parameters are sorted as Huawei Cloud's own SDK signer sorts them:
  * decoded, by name then value, before encoding (`a=1&a-=2`, not `a-=2&a=1`).

@@ -62,3 +62,17 @@ export const SECRET_ENCODINGS: Record<string, (secret: string) => string> = {
   base64: (s) => Buffer.from(s).toString("base64"),
   base64Bearer: (s) => Buffer.from(`x:Bearer ${s}`).toString("base64url"),
 };
+
+/**
+ * More ways a server may echo a credential, which the client redacts too: in hex (either case), or in
+ * part, as a server that shortens it for display does (a run of 8 characters or more, raw or in hex;
+ * the forms assume a secret of 10 characters or more).
+ * Kept apart from SECRET_ENCODINGS, which the engine tests sweep whole states and logs for.
+ */
+export const SECRET_PARTIAL_ECHOES: Record<string, (secret: string) => string> = {
+  hex: (s) => Buffer.from(s).toString("hex"),
+  hexUpper: (s) => Buffer.from(s).toString("hex").toUpperCase(),
+  suffix: (s) => s.slice(-8),
+  infix: (s) => s.slice(1, 10),
+  hexInfix: (s) => Buffer.from(s).toString("hex").slice(3, 19),
+};

@@ -83,6 +83,14 @@ describe("the plugin's provider (against koodrive-sim)", () => {
     assert.deepEqual(failures, [{ property: "plannedUsers", reason: "plannedUsers must be a whole number ≥ 0" }]);
   });
 
+  it("says a plan value past the largest safe whole number is, rather than calling it no whole number", async () => {
+    // biome-ignore lint/correctness/noPrecisionLoss: the value as a program writes it, which a number cannot hold
+    const { failures } = await provider.check(URN, {}, { plannedUsers: 9007199254740993 });
+    assert.deepEqual(failures, [
+      { property: "plannedUsers", reason: "plannedUsers is beyond the largest safe whole number, 9007199254740991" },
+    ]);
+  });
+
   it("answers an unknown function by name, and says why the figures could not be read", async () => {
     assert.deepEqual((await provider.invoke("koodrive:index:nope")).failures, [
       { property: "", reason: "unknown function koodrive:index:nope" },

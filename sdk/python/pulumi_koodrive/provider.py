@@ -37,7 +37,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
         :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
         :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
-        :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+        :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
         """
@@ -154,7 +154,7 @@ class ProviderArgs:
     @pulumi.getter
     def tenant(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+        A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
         """
         return pulumi.get(self, "tenant")
 
@@ -214,7 +214,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
         :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
         :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
-        :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
+        :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
         """
