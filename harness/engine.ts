@@ -32,13 +32,23 @@ export function offlineEnvironment(bin: string, stateDir: string, passphrase: st
   mkdirSync(stateDir, { recursive: true });
   return {
     ...privatePulumiHome(bin),
-    PATH: [bin, path.join(REPO_ROOT, "node_modules/@pulumi/pulumi"), process.env.PATH].join(path.delimiter),
+    PATH: [bin, path.join(REPO_ROOT, "node_modules/@pulumi/pulumi"), ...userPath()].join(path.delimiter),
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
   };
+}
+
+/**
+ * The caller's PATH without the `node_modules/.bin` folders npm puts first for its scripts: a user's
+ * engine does not see this repository's own bins (such as `pulumi-resource-koodrive`).
+ */
+function userPath(): string[] {
+  return (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => dir && !/node_modules[\\/]\.bin[\\/]?$/.test(dir));
 }
 
 /**

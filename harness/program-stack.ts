@@ -2,7 +2,7 @@
  * Pulumi programs for the tests and benchmarks, run under the real engine with pulumi-koodrive
  * installed from `npm pack` into the programs' node_modules, as a user installs it.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -129,6 +129,8 @@ export interface ProgramStack {
   exportState(): Promise<string>;
   /** Runs `pulumi ARGS` in the program's folder with the stack's environment (name the stack: `--stack test`). */
   cli(args: string[]): Promise<{ stdout: string; stderr: string }>;
+  /** Starts `pulumi ARGS` as `cli` does, as a process the caller can watch and signal. */
+  start(args: string[]): ChildProcess;
   remove(): Promise<void>;
 }
 
@@ -171,12 +173,8 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
     { envVars, pulumiCommand: await pulumiCommand(binDir) },
   );
   if (program.config) await stack.setAllConfig(program.config);
-  const cli = (args: string[]) =>
-    run(path.join(binDir, "pulumi"), args, {
-      cwd: dir,
-      env: { ...process.env, ...envVars },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+  const options = { cwd: dir, env: { ...process.env, ...envVars } };
+  const cli = (args: string[]) => run(path.join(binDir, "pulumi"), args, { ...options, maxBuffer: 64 * 1024 * 1024 });
   return {
     stack,
     dir,
@@ -184,6 +182,7 @@ export async function createProgramStack(name: string, program: ProgramSpec): Pr
     readState: () => readTree(stateDir),
     exportState: async () => (await cli(["stack", "export", "--stack", "test"])).stdout,
     cli,
+    start: (args) => spawn(path.join(binDir, "pulumi"), args, options),
     remove: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -79,11 +79,9 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
       connections.set(urnOf(news), connection);
       const result = await checkGuard(state, request(news, olds, connection));
       await log.write(urnOf(news), result.log);
-      const whole = result.failures.find((failure) => failure.argument === undefined);
-      if (whole) throw new Error(whole.reason);
       return {
         inputs: recorded(news, result),
-        failures: result.failures.map((failure) => ({ property: String(failure.argument), reason: failure.reason })),
+        failures: result.failures.map((failure) => ({ property: failure.argument, reason: failure.reason })),
       };
     },
     async diff(_id, olds, news) {

@@ -74,7 +74,7 @@ function parsePlan(args: Values): Parsed {
   const parsed = CapacityPlanSchema.safeParse(values);
   if (!parsed.success) {
     const failures = parsed.error.issues.map((issue) => ({
-      argument: issue.path[0] as keyof CheckedPlan | undefined,
+      argument: (issue.path[0] ?? "plannedUsers") as keyof CheckedPlan,
       reason: describeIssue(issue),
     }));
     return { ok: false, failures, values };

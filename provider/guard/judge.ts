@@ -14,9 +14,9 @@ import type { GuardOutputs } from "./outputs";
 /** A guard argument a failure is reported against. */
 export type GuardArgument = keyof GuardPlan;
 
-/** A failed check: against a guard argument, or (`argument` undefined) against the guard as a whole. */
+/** A failed check, against the guard argument that makes it fail (the engine shows its value). */
 export interface GuardFailure {
-  argument: GuardArgument | undefined;
+  argument: GuardArgument;
   reason: string;
 }
 
@@ -59,14 +59,14 @@ export interface GuardJudgement {
   log: GuardLogLine[];
 }
 
-/** The guard argument each figure's violation is reported against (the figure itself is named in the reason). */
-const ARGUMENT_OF: Record<CapacityFigure, GuardArgument> = {
-  seats: "plannedUsers",
-  deptQuotaGB: "plannedSpaceGB",
-  personalQuotaGB: "plannedSpaceGB",
-  groupQuotaGB: "plannedSpaceGB",
-  quotaGB: "minFreeGB",
-};
+/**
+ * The guard argument a figure's violation is reported against (the reason names the figure): what
+ * the plan allocates of it, or the reserve when the plan allocates none of it.
+ */
+function argumentOf(figure: CapacityFigure, plan: CheckedPlan): GuardArgument {
+  if (figure === "seats") return plan.plannedUsers === undefined ? "minFreeSeats" : "plannedUsers";
+  return figure === "quotaGB" ? "minFreeGB" : "plannedSpaceGB";
+}
 
 const UPGRADE_NOTICE = "first run after the upgrade from 0.1.0: the recorded plan counts as already deployed";
 
@@ -153,7 +153,8 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
     return {
       // Unjudged, an advisory guard admits nothing new: a later run judges the growth.
       outputs: { ...unjudged, status: "unreadable", fits: false, message: reason, admittedPlan: admitted?.plan ?? {} },
-      failures: mandatory ? [{ argument: undefined, reason }] : [],
+      // Unreadable figures fail the guard because it is mandatory: `enforcement` is what to change to go on.
+      failures: mandatory ? [{ argument: "enforcement", reason }] : [],
       log: mandatory ? [] : advisoryLog([reason]),
     };
   }
@@ -206,7 +207,7 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
   const failures: GuardFailure[] = mandatory
     ? [
         ...verdict.violations.map((violation) => ({
-          argument: ARGUMENT_OF[violation.figure],
+          argument: argumentOf(violation.figure, plan),
           reason: violation.message,
         })),
         ...shortfalls.map((shortfall) => ({ argument: "minRunwayDays" as const, reason: shortfall.message })),

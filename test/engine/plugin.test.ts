@@ -215,7 +215,8 @@ outputs:
       const up = await test.stack.up();
       assert.equal(up.outputs.remainingSeats?.value, 5);
       assert.equal(up.outputs.seatsStatus?.value, "fits");
-      assert.equal(sim.requestCount("quotaUsed"), 1);
+      // The check's read, and a fresh one once the guard holds the tenant; never the stack's own endpoint.
+      assert.equal(sim.requestCount("quotaUsed"), 2);
       assertNoSecretIn(test.readState(), "the state files");
       assertNoSecretIn(await test.exportState(), "pulumi stack export");
       assertNoSecretIn(up.stdout + up.stderr, "the engine output");

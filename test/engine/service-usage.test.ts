@@ -31,7 +31,7 @@ describe("getServiceUsage under the real engine", function () {
     await sim.close();
   });
 
-  it("reads KooDrive once per run for three guards and two data-source calls (TypeScript program)", async () => {
+  it("reads KooDrive once per preview for three guards and two data-source calls, and once more under the tenant lock in an up", async () => {
     const preview = await test.stack.preview();
     assert.match(preview.stdout, /seats\s*:\s*80\b/);
     assert.equal(sim.requestCount("quotaUsed"), 1);
@@ -40,14 +40,16 @@ describe("getServiceUsage under the real engine", function () {
     assert.equal(up.outputs.seats?.value, 80);
     assert.equal(up.outputs.capacity?.value, 10240);
     assert.deepEqual(up.outputs.statuses?.value, ["fits", "fits", "fits"]);
-    assert.equal(sim.requestCount("quotaUsed"), 2);
+    // The update's check reads once; creating the guards holds the tenant and reads afresh, once.
+    assert.equal(sim.requestCount("quotaUsed"), 3);
   });
 
-  it("records the figures in the state and shows when they changed", async () => {
+  it("records the figures in the state and shows when they changed (the record, not the guards)", async () => {
     await test.stack.up();
     sim.setUsage({ userCount: 30 });
     const preview = await test.stack.preview({ diff: true });
-    assert.equal(preview.changeSummary.update, 4, preview.stdout);
+    assert.equal(preview.changeSummary.update, 1, preview.stdout);
+    assert.equal(preview.changeSummary.same, 4, "the stack and the three guards, whose plans did not change");
     assert.match(preview.stdout, /userCount\s*:\s*20\s*=>\s*30/);
     const up = await test.stack.up();
     assert.equal(up.outputs.seats?.value, 70);

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
+import { type PostgresServer, startPostgres } from "../helpers/postgres";
 import { ADD_USER_SCRIPT, GUARDED_ONBOARDING_JS } from "../helpers/programs";
 
 const TOKEN = "engine-test-token-tenant-lock-7c19";
@@ -15,53 +19,147 @@ async function outcome(run: Promise<{ stdout: string; stderr: string }>): Promis
   }
 }
 
-/** Two stacks that each onboard `users` users behind a guard, against one tenant. */
+/** A Pulumi YAML program: a guard of `users` users, and a command per user that adds it through the API. */
+function yamlOnboarding(users: string[]): Record<string, string> {
+  const lines = [
+    "name: koodrive-yaml-onboarding",
+    "runtime: yaml",
+    "resources:",
+    "  onboarding:",
+    "    type: koodrive:index:CapacityGuard",
+    "    properties:",
+    `      plannedUsers: ${users.length}`,
+  ];
+  for (const user of users) {
+    lines.push(
+      `  add-${user}:`,
+      "    type: command:local:Command",
+      "    properties:",
+      `      create: node add-user.js ${user}`,
+      "    options:",
+      "      dependsOn:",
+      "        - ${onboarding}",
+    );
+  }
+  return { "Pulumi.yaml": `${lines.join("\n")}\n`, "add-user.js": ADD_USER_SCRIPT };
+}
+
+/** The two stacks' concurrent `up`: exactly one adds its 50 users, the other waits for it and fails naming 30 left. */
+async function assertSerialized(sim: Simulator, stacks: ProgramStack[]): Promise<void> {
+  const runs = await Promise.all(stacks.map((test) => outcome(test.stack.up())));
+  const summary = runs.map((run) => run.text).join("\n----\n");
+  assert.deepEqual(runs.map((run) => run.ok).sort(), [false, true], summary);
+  const loser = runs.find((run) => !run.ok)?.text ?? "";
+  assert.match(
+    loser,
+    /waiting for the KooDrive tenant http:\/\/127\.0\.0\.1:\d+: stack [\w-]+\/test on .* \(pid \d+\) has been deploying to this tenant since \d\d:\d\d:\d\d UTC/,
+  );
+  assert.match(loser, /the plan exceeds capacity: seats: plan needs 50 new users, 30 left; exceeds by 20/);
+  assert.equal(sim.usage().userCount, 70, "exactly one stack added its 50 users");
+  const refused = sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
+  assert.deepEqual(refused, [], "no user creation was refused");
+}
+
 describe("several stacks, one tenant, under the real engine", function () {
   this.timeout(1_200_000);
   let sim: Simulator;
-  const stacks: ProgramStack[] = [];
+  const made: ProgramStack[] = [];
+  const caches: string[] = [];
 
-  before(async () => {
+  beforeEach(async () => {
     // 20 of 100 seats used: 80 left.
     sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 20, userMaxCount: 100 } } });
-    for (const name of ["dept-a", "dept-b"]) {
-      const users = Array.from({ length: 50 }, (_, n) => `${name}-${n}`);
-      stacks.push(
-        await createProgramStack(name, {
-          files: { "index.js": GUARDED_ONBOARDING_JS, "add-user.js": ADD_USER_SCRIPT },
-          config: {
-            "koodrive:endpoint": { value: sim.url },
-            "koodrive:accessToken": { value: TOKEN, secret: true },
-            users: { value: JSON.stringify(users) },
-            guardOnly: { value: "true" },
-          },
-          env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },
-        }),
-      );
-    }
   });
-  after(async () => {
-    for (const test of stacks) await test.remove();
+  afterEach(async () => {
+    for (const test of made.splice(0)) await test.remove();
+    for (const cache of caches.splice(0)) rmSync(cache, { recursive: true, force: true });
     await sim?.close();
   });
 
-  it("serializes two concurrent `up`s: one adds its 50, the other waits, names the holder and fails naming 30 left", async () => {
-    const [a, b] = stacks as [ProgramStack, ProgramStack];
-    const runs = await Promise.all([outcome(a.stack.up()), outcome(b.stack.up())]);
-    const succeeded = runs.filter((run) => run.ok);
-    const failed = runs.filter((run) => !run.ok);
-    assert.equal(succeeded.length, 1, runs.map((run) => run.text).join("\n----\n"));
-    assert.equal(failed.length, 1);
-    const loser = failed[0]?.text ?? "";
-    assert.match(
-      loser,
-      /waiting for the KooDrive tenant .*: stack dept-\w\/test on .* has been deploying to this tenant since/,
+  const users = (stack: string) => Array.from({ length: 50 }, (_, n) => `${stack}-${n}`);
+  const connection = () => ({
+    "koodrive:endpoint": { value: sim.url },
+    "koodrive:accessToken": { value: TOKEN, secret: true },
+  });
+  const stack = async (name: string, spec: ProgramSpec) => {
+    const test = await createProgramStack(name, {
+      ...spec,
+      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN, ...spec.env },
+    });
+    made.push(test);
+    return test;
+  };
+  const typescriptStack = (name: string, extra: Partial<ProgramSpec> = {}) =>
+    stack(name, {
+      files: { "index.js": GUARDED_ONBOARDING_JS, "add-user.js": ADD_USER_SCRIPT },
+      config: {
+        ...connection(),
+        users: { value: JSON.stringify(users(name)) },
+        guardOnly: { value: "true" },
+        ...extra.config,
+      },
+      ...(extra.env ? { env: extra.env } : {}),
+    });
+
+  it("serializes two concurrent TypeScript `up`s of 50 users against 80 left", async () => {
+    await assertSerialized(sim, [await typescriptStack("dept-a"), await typescriptStack("dept-b")]);
+  });
+
+  it("serializes two concurrent YAML `up`s under the provider plugin", async () => {
+    const yaml = (name: string) =>
+      stack(name, { files: yamlOnboarding(users(name)), config: connection(), pluginOnPath: true });
+    await assertSerialized(sim, [await yaml("yaml-a"), await yaml("yaml-b")]);
+  });
+
+  it("serializes two machines (two cache folders) through PostgreSQL, and fails closed when it is unreachable", async () => {
+    const postgres: PostgresServer = await startPostgres();
+    try {
+      const machine = (name: string) => {
+        const cache = mkdtempSync(path.join(os.tmpdir(), "koodrive-machine-"));
+        caches.push(cache);
+        return typescriptStack(name, {
+          config: { "koodrive:lockUrl": { value: postgres.url, secret: true } },
+          env: { XDG_CACHE_HOME: cache },
+        });
+      };
+      await assertSerialized(sim, [await machine("east"), await machine("west")]);
+    } finally {
+      await postgres.stop();
+    }
+    sim.setUsage({ userCount: 20 });
+    const unreachable = await typescriptStack("no-lock-server", {
+      config: { "koodrive:lockUrl": { value: "postgres://koodrive:s3cret-pw@127.0.0.1:9/locks", secret: true } },
+    });
+    const run = await outcome(unreachable.stack.up());
+    assert.equal(run.ok, false);
+    assert.match(run.text, /koodrive:lockUrl/);
+    assert.doesNotMatch(run.text, /s3cret-pw/);
+    assert.equal(sim.usage().userCount, 20, "nothing was added without the lock");
+  });
+
+  it("lets a waiting stack go on within seconds when the holder is killed with kill -9", async () => {
+    const holding = `
+const command = require("@pulumi/command");
+const koodrive = require("pulumi-koodrive");
+const guard = new koodrive.CapacityGuard("onboarding", { plannedUsers: 10 });
+new command.local.Command("slow-onboarding", { create: "sleep 40" }, { dependsOn: [guard] });
+`;
+    const holder = await stack("holder", { files: { "index.js": holding }, config: connection() });
+    const waiter = await typescriptStack("waiter");
+    const killed = holder.start(["up", "--yes", "--skip-preview", "--stack", "test", "--non-interactive"]);
+    let waiting: () => void = () => undefined;
+    const saidWaiting = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const up = outcome(
+      waiter.stack.up({ onOutput: (text) => /waiting for the KooDrive tenant/.test(text) && waiting() }),
     );
-    assert.match(loser, /seats: plan needs 50 new users, 30 left; exceeds by 20/);
-    assert.equal(sim.usage().userCount, 70, "exactly one stack added its 50 users");
-    assert.ok(
-      sim.requestLog().every((entry) => !(entry.path.endsWith("/users") && entry.status >= 400)),
-      "no user creation was refused",
-    );
+    await saidWaiting;
+    const killedAt = Date.now();
+    killed.kill("SIGKILL");
+    const run = await up;
+    assert.ok(run.ok, run.text);
+    assert.ok(Date.now() - killedAt < 30_000, `the waiter went on ${Date.now() - killedAt} ms after the kill`);
+    assert.equal(sim.usage().userCount, 70, "the waiter added its 50 users");
   });
 });

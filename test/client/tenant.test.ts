@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { KooDriveClient } from "../../provider/client/client";
+
+/** The tenant of a client made from `options`. */
+const tenantOf = (options: ConstructorParameters<typeof KooDriveClient>[0]) =>
+  new KooDriveClient({ env: {}, ...options }).tenant;
+
+describe("the tenant a connection reaches", () => {
+  const base = { endpoint: "https://koodrive.example.com", accessToken: "tok-1" };
+
+  it("is one tenant for every spelling of one connection", () => {
+    const key = tenantOf(base).key;
+    for (const spelling of [
+      { ...base, endpoint: "https://KooDrive.Example.com/" },
+      { ...base, endpoint: "https://koodrive.example.com:443" },
+      { ...base, endpoint: " https://koodrive.example.com// " },
+      { ...base, accessToken: "Bearer tok-1" },
+      { ...base, accessToken: "bearer  tok-1" },
+    ]) {
+      assert.equal(tenantOf(spelling).key, key, JSON.stringify(spelling));
+    }
+    assert.equal(
+      tenantOf({ ...base, endpoint: "cn" }).key,
+      tenantOf({ ...base, endpoint: "https://cn.myhuaweicloud-koodrive.com" }).key,
+    );
+  });
+
+  it("tells tenants apart by endpoint, path prefix and credential", () => {
+    const keys = new Set(
+      [
+        base,
+        { ...base, endpoint: "https://other.example.com" },
+        { ...base, endpoint: "https://koodrive.example.com/gateway" },
+        { ...base, accessToken: "tok-2" },
+        { endpoint: base.endpoint, appId: "app", appSecret: "s", userId: "1" },
+        { endpoint: base.endpoint, appId: "app", appSecret: "other-secret", userId: "2" },
+      ].map((options) => tenantOf(options).key),
+    );
+    assert.equal(keys.size, 6);
+    assert.equal(
+      tenantOf({ endpoint: base.endpoint, appId: "app", appSecret: "s", userId: "1" }).key,
+      tenantOf({ endpoint: base.endpoint, appId: "app", appSecret: "rotated", userId: "1" }).key,
+      "an app is its id and user, whatever its secret",
+    );
+  });
+
+  it("is the tenant setting when given, from an option or the environment, and never shows a credential", () => {
+    const named = tenantOf({ ...base, tenant: "acme-prod" });
+    assert.equal(named.label, "acme-prod");
+    assert.equal(
+      tenantOf({ ...base, endpoint: "https://alias.example.com", accessToken: "tok-9", tenant: "acme-prod" }).key,
+      named.key,
+    );
+    assert.equal(tenantOf({ ...base, env: { KOODRIVE_TENANT: "acme-prod" } }).key, named.key);
+    const plain = tenantOf(base);
+    assert.equal(plain.label, "https://koodrive.example.com");
+    assert.ok(!JSON.stringify([plain, named]).includes("tok-1"));
+  });
+});

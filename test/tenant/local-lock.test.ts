@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TenantIdentity } from "../../provider/client/tenant";
+import { holdTenant, TenantLockTimeout } from "../../provider/tenant/hold";
+import { DeploymentLedger } from "../../provider/tenant/ledger";
+import { LocalTenantLock } from "../../provider/tenant/local-lock";
+import type { TenantLockHolder } from "../../provider/tenant/lock";
+
+const TENANT: TenantIdentity = { key: "a".repeat(64), label: "https://koodrive.example" };
+const holder = (stack: string, deployment = stack): TenantLockHolder => ({
+  stack,
+  host: "ci-7",
+  pid: process.pid,
+  since: "2026-12-02T10:42:07.000Z",
+  deployment,
+});
+
+describe("the tenant lock on this machine", () => {
+  let folder: string;
+  const locks: LocalTenantLock[] = [];
+  const lock = () => {
+    const made = new LocalTenantLock(folder);
+    locks.push(made);
+    return made;
+  };
+  beforeEach(() => {
+    folder = mkdtempSync(path.join(os.tmpdir(), "koodrive-locks-"));
+  });
+  afterEach(async () => {
+    for (const made of locks.splice(0)) await made.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("lets one holder take a tenant, names it to others, and frees it on close", async () => {
+    const [first, second] = [lock(), lock()];
+    assert.equal(await first.tryAcquire(TENANT.key, holder("dept-a/prod")), true);
+    assert.equal(await first.tryAcquire(TENANT.key, holder("dept-a/prod")), true, "again, by its holder");
+    assert.equal(await second.tryAcquire(TENANT.key, holder("dept-b/prod")), false);
+    assert.deepEqual(await second.holderOf(TENANT.key), holder("dept-a/prod"));
+    assert.equal(await second.tryAcquire("b".repeat(64), holder("dept-b/prod")), true, "another tenant is free");
+    await first.close();
+    assert.equal(await second.holderOf(TENANT.key), undefined);
+    assert.equal(await second.tryAcquire(TENANT.key, holder("dept-b/prod")), true);
+  });
+
+  it("is scoped to the cache folder, as a lock file there would be", async () => {
+    assert.equal(await lock().tryAcquire(TENANT.key, holder("east")), true);
+    const other = mkdtempSync(path.join(os.tmpdir(), "koodrive-locks-"));
+    try {
+      const elsewhere = new LocalTenantLock(other);
+      assert.equal(await elsewhere.tryAcquire(TENANT.key, holder("west")), true);
+      await elsewhere.close();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("frees the tenant when its holder process is killed with SIGKILL", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const { LocalTenantLock } = require(${JSON.stringify(path.join(__dirname, "../../provider/tenant/local-lock"))});
+new LocalTenantLock(${JSON.stringify(folder)}).tryAcquire(${JSON.stringify(TENANT.key)}, ${JSON.stringify(holder("child"))})
+  .then((held) => { console.log(held); setInterval(() => {}, 1000); });`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const said = await new Promise<string>((resolve) =>
+      child.stdout.once("data", (data: Buffer) => resolve(String(data))),
+    );
+    assert.equal(said.trim(), "true");
+    const mine = lock();
+    assert.equal(await mine.tryAcquire(TENANT.key, holder("parent")), false);
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    assert.equal(await mine.tryAcquire(TENANT.key, holder("parent")), true);
+  });
+
+  it("waits, saying who holds the tenant, and fails closed naming the holder and what this deployment holds", async () => {
+    await lock().tryAcquire(TENANT.key, holder("dept-a/prod"));
+    let clock = 0;
+    const said: string[] = [];
+    const waiting = holdTenant(lock(), TENANT, {
+      holder: holder("dept-b/prod"),
+      timeoutMs: 61_000,
+      timeoutSetting: "koodrive:lockTimeout",
+      holding: ["https://other.example"],
+      say: (line) => said.push(line),
+      now: () => {
+        clock += 10_000;
+        return clock;
+      },
+    });
+    await assert.rejects(waiting, (error: Error) => {
+      assert.ok(error instanceof TenantLockTimeout);
+      assert.match(
+        error.message,
+        /^gave up waiting for the KooDrive tenant https:\/\/koodrive\.example after \d+ s: stack dept-a\/prod on ci-7 \(pid \d+\) has been deploying to this tenant since 10:42:07 UTC; this deployment holds https:\/\/other\.example, which may be what it waits for\. Run again when it has finished, or raise koodrive:lockTimeout$/,
+      );
+      return true;
+    });
+    assert.ok(said.length >= 2, `said every 30 s: ${said.length} lines`);
+    assert.match(
+      said[0] ?? "",
+      /^waiting for the KooDrive tenant https:\/\/koodrive\.example: stack dept-a\/prod on ci-7/,
+    );
+  });
+
+  it("shares a tenant its own deployment holds (another provider process of it) instead of waiting for itself", async () => {
+    await lock().tryAcquire(TENANT.key, holder("dept-a/prod", "deployment-1"));
+    await holdTenant(lock(), TENANT, {
+      holder: holder("dept-a/prod", "deployment-1"),
+      timeoutMs: 1,
+      timeoutSetting: "koodrive:lockTimeout",
+      holding: [],
+      say: () => assert.fail("it waited"),
+    });
+  });
+});
+
+describe("the ledger of a deployment", () => {
+  it("is one for every process of the deployment: a second host only asks the first", async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), "koodrive-ledger-"));
+    const [first, second] = [
+      new DeploymentLedger("deployment-1", folder),
+      new DeploymentLedger("deployment-1", folder),
+    ];
+    const other = new DeploymentLedger("deployment-2", folder);
+    try {
+      const entry = (urn: string, users: number) => ({
+        urn,
+        name: urn.split("::").pop() as string,
+        allocation: { users },
+      });
+      assert.deepEqual(await first.share(TENANT.key, entry("urn::a", 50)), []);
+      assert.deepEqual(await second.share(TENANT.key, entry("urn::b", 30)), [{ name: "a", allocation: { users: 50 } }]);
+      assert.deepEqual(
+        await first.share(TENANT.key, entry("urn::a", 40)),
+        [{ name: "b", allocation: { users: 30 } }],
+        "a slot is replaced",
+      );
+      assert.deepEqual(await second.share("c".repeat(64), entry("urn::b", 1)), [], "another tenant has its own ledger");
+      assert.deepEqual(await other.share(TENANT.key, entry("urn::z", 5)), [], "another deployment has its own");
+    } finally {
+      await Promise.all([first.close(), second.close(), other.close()]);
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
