@@ -90,8 +90,8 @@ describe("one ledger per tenant, under the real engine", function () {
         `  ${name}:`,
         "    type: pulumi:providers:koodrive",
         "    properties:",
-        "      endpoint: ${simUrl}",
-        "      accessToken: ${simToken}",
+        `      endpoint: \${simUrl}`,
+        `      accessToken: \${simToken}`,
       ].join("\n");
     const guard = (name: string, provider?: string) =>
       [

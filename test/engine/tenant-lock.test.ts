@@ -38,7 +38,7 @@ function yamlOnboarding(users: string[]): Record<string, string> {
       `      create: node add-user.js ${user}`,
       "    options:",
       "      dependsOn:",
-      "        - ${onboarding}",
+      `        - \${onboarding}`,
     );
   }
   return { "Pulumi.yaml": `${lines.join("\n")}\n`, "add-user.js": ADD_USER_SCRIPT };
