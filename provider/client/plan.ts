@@ -2,11 +2,11 @@ import { type GetServiceUsageResult, percent } from "./usage";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {
-  /** Department pool, in GB. @integer */
+  /** quota the stack allocates from the department pool, in all, GB @integer */
   dept?: number;
-  /** Personal pool, in GB. @integer */
+  /** quota the stack allocates from the personal pool, in all, GB @integer */
   personal?: number;
-  /** Group pool, in GB. @integer */
+  /** quota the stack allocates from the group pool, in all, GB @integer */
   group?: number;
 }
 

@@ -68,4 +68,12 @@ describe("the docs' reference tables", () => {
       Object.fromEntries(PLAN_FIELDS.map((field) => [field, CapacityPlanSchema.shape[field].description])),
     );
   });
+
+  it("and the published PlannedSpaceGB's docs say what the schema's descriptions of the pools say", () => {
+    const pools = CapacityPlanSchema.shape.plannedSpaceGB.unwrap().shape;
+    assert.deepEqual(
+      declarationDocs("provider/client/plan.d.ts", "PlannedSpaceGB"),
+      Object.fromEntries(Object.entries(pools).map(([pool, field]) => [pool, field.description])),
+    );
+  });
 });

@@ -902,11 +902,11 @@ func (o NewAllocationPtrOutput) Users() pulumi.IntPtrOutput {
 
 // New quota to allocate, in GB, per pool.
 type NewAllocationSpaceGB struct {
-	// Department pool, in GB.
+	// quota the stack allocates from the department pool, in all, GB
 	Dept int `pulumi:"dept"`
-	// Group pool, in GB.
+	// quota the stack allocates from the group pool, in all, GB
 	Group int `pulumi:"group"`
-	// Personal pool, in GB.
+	// quota the stack allocates from the personal pool, in all, GB
 	Personal int `pulumi:"personal"`
 }
 
@@ -925,17 +925,17 @@ func (o NewAllocationSpaceGBOutput) ToNewAllocationSpaceGBOutputWithContext(ctx 
 	return o
 }
 
-// Department pool, in GB.
+// quota the stack allocates from the department pool, in all, GB
 func (o NewAllocationSpaceGBOutput) Dept() pulumi.IntOutput {
 	return o.ApplyT(func(v NewAllocationSpaceGB) int { return v.Dept }).(pulumi.IntOutput)
 }
 
-// Group pool, in GB.
+// quota the stack allocates from the group pool, in all, GB
 func (o NewAllocationSpaceGBOutput) Group() pulumi.IntOutput {
 	return o.ApplyT(func(v NewAllocationSpaceGB) int { return v.Group }).(pulumi.IntOutput)
 }
 
-// Personal pool, in GB.
+// quota the stack allocates from the personal pool, in all, GB
 func (o NewAllocationSpaceGBOutput) Personal() pulumi.IntOutput {
 	return o.ApplyT(func(v NewAllocationSpaceGB) int { return v.Personal }).(pulumi.IntOutput)
 }
@@ -964,7 +964,7 @@ func (o NewAllocationSpaceGBPtrOutput) Elem() NewAllocationSpaceGBOutput {
 	}).(NewAllocationSpaceGBOutput)
 }
 
-// Department pool, in GB.
+// quota the stack allocates from the department pool, in all, GB
 func (o NewAllocationSpaceGBPtrOutput) Dept() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *NewAllocationSpaceGB) *int {
 		if v == nil {
@@ -974,7 +974,7 @@ func (o NewAllocationSpaceGBPtrOutput) Dept() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Group pool, in GB.
+// quota the stack allocates from the group pool, in all, GB
 func (o NewAllocationSpaceGBPtrOutput) Group() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *NewAllocationSpaceGB) *int {
 		if v == nil {
@@ -984,7 +984,7 @@ func (o NewAllocationSpaceGBPtrOutput) Group() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Personal pool, in GB.
+// quota the stack allocates from the personal pool, in all, GB
 func (o NewAllocationSpaceGBPtrOutput) Personal() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *NewAllocationSpaceGB) *int {
 		if v == nil {
@@ -996,11 +996,11 @@ func (o NewAllocationSpaceGBPtrOutput) Personal() pulumi.IntPtrOutput {
 
 // New quota to allocate, in GB, per pool.
 type PlannedSpaceGB struct {
-	// Department pool, in GB.
+	// quota the stack allocates from the department pool, in all, GB
 	Dept *int `pulumi:"dept"`
-	// Group pool, in GB.
+	// quota the stack allocates from the group pool, in all, GB
 	Group *int `pulumi:"group"`
-	// Personal pool, in GB.
+	// quota the stack allocates from the personal pool, in all, GB
 	Personal *int `pulumi:"personal"`
 }
 
@@ -1019,17 +1019,17 @@ func (o PlannedSpaceGBOutput) ToPlannedSpaceGBOutputWithContext(ctx context.Cont
 	return o
 }
 
-// Department pool, in GB.
+// quota the stack allocates from the department pool, in all, GB
 func (o PlannedSpaceGBOutput) Dept() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PlannedSpaceGB) *int { return v.Dept }).(pulumi.IntPtrOutput)
 }
 
-// Group pool, in GB.
+// quota the stack allocates from the group pool, in all, GB
 func (o PlannedSpaceGBOutput) Group() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PlannedSpaceGB) *int { return v.Group }).(pulumi.IntPtrOutput)
 }
 
-// Personal pool, in GB.
+// quota the stack allocates from the personal pool, in all, GB
 func (o PlannedSpaceGBOutput) Personal() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PlannedSpaceGB) *int { return v.Personal }).(pulumi.IntPtrOutput)
 }
@@ -1058,7 +1058,7 @@ func (o PlannedSpaceGBPtrOutput) Elem() PlannedSpaceGBOutput {
 	}).(PlannedSpaceGBOutput)
 }
 
-// Department pool, in GB.
+// quota the stack allocates from the department pool, in all, GB
 func (o PlannedSpaceGBPtrOutput) Dept() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *PlannedSpaceGB) *int {
 		if v == nil {
@@ -1068,7 +1068,7 @@ func (o PlannedSpaceGBPtrOutput) Dept() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Group pool, in GB.
+// quota the stack allocates from the group pool, in all, GB
 func (o PlannedSpaceGBPtrOutput) Group() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *PlannedSpaceGB) *int {
 		if v == nil {
@@ -1078,7 +1078,7 @@ func (o PlannedSpaceGBPtrOutput) Group() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Personal pool, in GB.
+// quota the stack allocates from the personal pool, in all, GB
 func (o PlannedSpaceGBPtrOutput) Personal() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *PlannedSpaceGB) *int {
 		if v == nil {

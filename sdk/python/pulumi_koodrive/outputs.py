@@ -603,9 +603,9 @@ class NewAllocationSpaceGB(dict):
         """
         New quota to allocate, in GB, per pool.
 
-        :param _builtins.int dept: Department pool, in GB.
-        :param _builtins.int group: Group pool, in GB.
-        :param _builtins.int personal: Personal pool, in GB.
+        :param _builtins.int dept: quota the stack allocates from the department pool, in all, GB
+        :param _builtins.int group: quota the stack allocates from the group pool, in all, GB
+        :param _builtins.int personal: quota the stack allocates from the personal pool, in all, GB
         """
         pulumi.set(__self__, "dept", dept)
         pulumi.set(__self__, "group", group)
@@ -615,7 +615,7 @@ class NewAllocationSpaceGB(dict):
     @pulumi.getter
     def dept(self) -> _builtins.int:
         """
-        Department pool, in GB.
+        quota the stack allocates from the department pool, in all, GB
         """
         return pulumi.get(self, "dept")
 
@@ -623,7 +623,7 @@ class NewAllocationSpaceGB(dict):
     @pulumi.getter
     def group(self) -> _builtins.int:
         """
-        Group pool, in GB.
+        quota the stack allocates from the group pool, in all, GB
         """
         return pulumi.get(self, "group")
 
@@ -631,7 +631,7 @@ class NewAllocationSpaceGB(dict):
     @pulumi.getter
     def personal(self) -> _builtins.int:
         """
-        Personal pool, in GB.
+        quota the stack allocates from the personal pool, in all, GB
         """
         return pulumi.get(self, "personal")
 
@@ -648,9 +648,9 @@ class PlannedSpaceGB(dict):
         """
         New quota to allocate, in GB, per pool.
 
-        :param _builtins.int dept: Department pool, in GB.
-        :param _builtins.int group: Group pool, in GB.
-        :param _builtins.int personal: Personal pool, in GB.
+        :param _builtins.int dept: quota the stack allocates from the department pool, in all, GB
+        :param _builtins.int group: quota the stack allocates from the group pool, in all, GB
+        :param _builtins.int personal: quota the stack allocates from the personal pool, in all, GB
         """
         if dept is not None:
             pulumi.set(__self__, "dept", dept)
@@ -663,7 +663,7 @@ class PlannedSpaceGB(dict):
     @pulumi.getter
     def dept(self) -> Optional[_builtins.int]:
         """
-        Department pool, in GB.
+        quota the stack allocates from the department pool, in all, GB
         """
         return pulumi.get(self, "dept")
 
@@ -671,7 +671,7 @@ class PlannedSpaceGB(dict):
     @pulumi.getter
     def group(self) -> Optional[_builtins.int]:
         """
-        Group pool, in GB.
+        quota the stack allocates from the group pool, in all, GB
         """
         return pulumi.get(self, "group")
 
@@ -679,7 +679,7 @@ class PlannedSpaceGB(dict):
     @pulumi.getter
     def personal(self) -> Optional[_builtins.int]:
         """
-        Personal pool, in GB.
+        quota the stack allocates from the personal pool, in all, GB
         """
         return pulumi.get(self, "personal")
 
