@@ -15,8 +15,19 @@ export const REPO_ROOT = path.resolve(__dirname, "../..");
 
 let binDir: Promise<string> | undefined;
 
-/** The folder holding `pulumi` and its plugins; builds the pinned engine on first use (minutes, once per machine). */
+/**
+ * The folder holding `pulumi` and its plugins; builds the pinned engine on first use (minutes, once per
+ * machine). Refused in the unit tier (`KOODRIVE_TEST_TIER=unit`, set by `npm run test:unit`), which
+ * starts no engine.
+ */
 export function engineBinDir(): Promise<string> {
+  if (process.env.KOODRIVE_TEST_TIER === "unit") {
+    return Promise.reject(
+      new Error(
+        "KOODRIVE_TEST_TIER=unit: the unit tier starts no engine; a test that needs it belongs in test/engine (npm run test:engine)",
+      ),
+    );
+  }
   binDir ??= run("bash", [path.join(REPO_ROOT, "scripts/pulumi.sh"), "ensure"], {
     cwd: REPO_ROOT,
     maxBuffer: 64 * 1024 * 1024,

@@ -22,6 +22,8 @@
 # PULUMI_KOODRIVE_ENGINE=path|build forces step 1 or skips it (default: auto).
 #
 # Progress goes to stderr; `ensure` prints only the directory on stdout.
+# KOODRIVE_TEST_TIER=unit (set by `npm run test:unit`) makes `ensure` and `run`
+# fail at once: the unit tier starts no engine.
 # A built engine runs with PULUMI_HOME=<key>/pulumi-home: nothing is written to
 # the user's PULUMI_HOME or ~/.pulumi.
 set -euo pipefail
@@ -294,17 +296,27 @@ run() {
 	exec "$BIN/pulumi" "$@"
 }
 
+# The unit tier's promise, kept here too for tests that call this script directly.
+refuse_in_unit_tier() {
+	if [ "${KOODRIVE_TEST_TIER:-}" = unit ]; then
+		say "KOODRIVE_TEST_TIER=unit: the unit tier starts no engine; move this test to test/engine (npm run test:engine)"
+		exit 3
+	fi
+}
+
 BIN=
 PRIVATE_HOME=
 tmp=
 case "${1:-}" in
 ensure)
+	refuse_in_unit_tier
 	ensure_bin
 	printf '%s\n' "$BIN"
 	;;
 run)
 	shift
 	[ "${1:-}" = "--" ] && shift
+	refuse_in_unit_tier
 	run "$@"
 	;;
 *)
