@@ -2,13 +2,10 @@
  * The Pulumi engine for the demo, the tests and the benchmarks: found or built by
  * scripts/pulumi.sh, run offline with a local backend and a passphrase.
  */
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-
-const run = promisify(execFile);
 
 /** The repository root (this file is compiled to dist/harness/). */
 export const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -17,8 +14,8 @@ let binDir: Promise<string> | undefined;
 
 /**
  * The folder holding `pulumi` and its plugins; builds the pinned engine on first use (minutes, once per
- * machine). Refused in the unit tier (`KOODRIVE_TEST_TIER=unit`, set by `npm run test:unit`), which
- * starts no engine.
+ * machine), passing the build's progress through to stderr. Refused in the unit tier
+ * (`KOODRIVE_TEST_TIER=unit`, set by `npm run test:unit`), which starts no engine.
  */
 export function engineBinDir(): Promise<string> {
   if (process.env.KOODRIVE_TEST_TIER === "unit") {
@@ -28,11 +25,45 @@ export function engineBinDir(): Promise<string> {
       ),
     );
   }
-  binDir ??= run("bash", [path.join(REPO_ROOT, "scripts/pulumi.sh"), "ensure"], {
-    cwd: REPO_ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-  }).then(({ stdout }) => stdout.trim().split("\n").pop() as string);
+  binDir ??= ensureEngine(process.env, (line) => process.stderr.write(`${line}\n`));
   return binDir;
+}
+
+/**
+ * Runs `scripts/pulumi.sh ensure` with `env` and resolves to the folder it prints. Each line of its
+ * progress (build phases, the wait for another build's lock, the heartbeat while compiling) goes to
+ * `progress` as it comes; a failure's message ends with the last lines.
+ */
+export function ensureEngine(env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [path.join(REPO_ROOT, "scripts/pulumi.sh"), "ensure"], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let pending = "";
+    const lines: string[] = []; // the last 20, for a failure's message
+    const keep = (line: string) => {
+      lines.push(line);
+      if (lines.length > 20) lines.shift();
+      progress(line);
+    };
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      const parts = (pending + chunk).split("\n");
+      pending = parts.pop() ?? "";
+      for (const line of parts) keep(line);
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (pending) keep(pending);
+      if (code === 0) resolve(stdout.trim().split("\n").pop() as string);
+      else reject(new Error(`scripts/pulumi.sh ensure failed (${signal ?? `exit ${code}`}):\n${lines.join("\n")}`));
+    });
+  });
 }
 
 /**
