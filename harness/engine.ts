@@ -32,7 +32,7 @@ export function engineBinDir(): Promise<string> {
 /**
  * Runs `scripts/pulumi.sh ensure` with `env` and resolves to the folder it prints. Each line of its
  * progress (build phases, the wait for another build's lock, the heartbeat while compiling) goes to
- * `progress` as it comes; a failure's message ends with the last lines.
+ * `progress` as it comes; a failure's message ends with the last of them.
  */
 export function ensureEngine(env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -43,10 +43,9 @@ export function ensureEngine(env: NodeJS.ProcessEnv, progress: (line: string) =>
     });
     let stdout = "";
     let pending = "";
-    const lines: string[] = []; // the last 20, for a failure's message
-    const keep = (line: string) => {
-      lines.push(line);
-      if (lines.length > 20) lines.shift();
+    let last = "";
+    const onLine = (line: string) => {
+      if (line.trim()) last = line;
       progress(line);
     };
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -55,13 +54,13 @@ export function ensureEngine(env: NodeJS.ProcessEnv, progress: (line: string) =>
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       const parts = (pending + chunk).split("\n");
       pending = parts.pop() ?? "";
-      for (const line of parts) keep(line);
+      for (const line of parts) onLine(line);
     });
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      if (pending) keep(pending);
+      if (pending) onLine(pending);
       if (code === 0) resolve(stdout.trim().split("\n").pop() as string);
-      else reject(new Error(`scripts/pulumi.sh ensure failed (${signal ?? `exit ${code}`}):\n${lines.join("\n")}`));
+      else reject(new Error(`scripts/pulumi.sh ensure failed (${signal ?? `exit ${code}`}): ${last}`));
     });
   });
 }
