@@ -2,26 +2,67 @@
  * The Pulumi engine for the demo, the tests and the benchmarks: found or built by
  * scripts/pulumi.sh, run offline with a local backend and a passphrase.
  */
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-
-const run = promisify(execFile);
 
 /** The repository root (this file is compiled to dist/harness/). */
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 
 let binDir: Promise<string> | undefined;
 
-/** The folder holding `pulumi` and its plugins; builds the pinned engine on first use (minutes, once per machine). */
+/**
+ * The folder holding `pulumi` and its plugins; builds the pinned engine on first use (minutes, once per
+ * machine), passing the build's progress through to stderr. Refused in the unit tier
+ * (`KOODRIVE_TEST_TIER=unit`, set by `npm run test:unit`), which starts no engine.
+ */
 export function engineBinDir(): Promise<string> {
-  binDir ??= run("bash", [path.join(REPO_ROOT, "scripts/pulumi.sh"), "ensure"], {
-    cwd: REPO_ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-  }).then(({ stdout }) => stdout.trim().split("\n").pop() as string);
+  if (process.env.KOODRIVE_TEST_TIER === "unit") {
+    return Promise.reject(
+      new Error(
+        "KOODRIVE_TEST_TIER=unit: the unit tier starts no engine; a test that needs it belongs in test/engine (npm run test:engine)",
+      ),
+    );
+  }
+  binDir ??= ensureEngine(process.env, (line) => process.stderr.write(`${line}\n`));
   return binDir;
+}
+
+/**
+ * Runs `scripts/pulumi.sh ensure` with `env` and resolves to the folder it prints. Each line of its
+ * progress (build phases, the wait for another build's lock, the heartbeat while compiling) goes to
+ * `progress` as it comes; a failure's message ends with the last of them.
+ */
+export function ensureEngine(env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [path.join(REPO_ROOT, "scripts/pulumi.sh"), "ensure"], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let pending = "";
+    let last = "";
+    const onLine = (line: string) => {
+      if (line.trim()) last = line;
+      progress(line);
+    };
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      const parts = (pending + chunk).split("\n");
+      pending = parts.pop() ?? "";
+      for (const line of parts) onLine(line);
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (pending) onLine(pending);
+      if (code === 0) resolve(stdout.trim().split("\n").pop() as string);
+      else reject(new Error(`scripts/pulumi.sh ensure failed (${signal ?? `exit ${code}`}): ${last}`));
+    });
+  });
 }
 
 /**

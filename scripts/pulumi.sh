@@ -21,7 +21,11 @@
 #   4. otherwise: instructions for installing the Pulumi CLI, exit 1.
 # PULUMI_KOODRIVE_ENGINE=path|build forces step 1 or skips it (default: auto).
 #
-# Progress goes to stderr; `ensure` prints only the directory on stdout.
+# Progress goes to stderr; `ensure` prints only the directory on stdout. While a
+# build compiles, or waits for another process's build, a line says so every
+# PULUMI_KOODRIVE_HEARTBEAT_SECONDS seconds (default 15).
+# KOODRIVE_TEST_TIER=unit (set by `npm run test:unit`) makes `ensure` and `run`
+# fail at once: the unit tier starts no engine.
 # A built engine runs with PULUMI_HOME=<key>/pulumi-home: nothing is written to
 # the user's PULUMI_HOME or ~/.pulumi.
 set -euo pipefail
@@ -41,6 +45,30 @@ command_version=v1.2.1 # the version @pulumi/command in package.json declares
 standin_marker=github.com/koodrive/pulumi-koodrive/tools/pulumi/cmd/$command_plugin
 
 say() { printf 'pulumi.sh: %s\n' "$*" >&2; }
+
+# 135 -> 2m15s
+duration() { if [ "$1" -ge 60 ]; then printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); else printf '%ds' "$1"; fi; }
+
+# with_heartbeat WHAT COMMAND...: runs COMMAND; while it runs, says "WHAT (2m15s)..."
+# every PULUMI_KOODRIVE_HEARTBEAT_SECONDS, so a long build never looks hung.
+with_heartbeat() {
+	local what="$1" every="${PULUMI_KOODRIVE_HEARTBEAT_SECONDS:-15}" beat status=0
+	shift
+	# The beat holds none of our descriptors (not the build lock on fd 9, not the
+	# caller's stdout) and stops by itself should this script die.
+	(
+		waited=0
+		while sleep "$every" 2>/dev/null && kill -0 $$ 2>/dev/null; do
+			waited=$((waited + every))
+			say "$what ($(duration "$waited"))…"
+		done
+	) </dev/null >/dev/null 9>&- &
+	beat=$!
+	"$@" || status=$?
+	kill "$beat" 2>/dev/null || true
+	wait "$beat" 2>/dev/null || true
+	return "$status"
+}
 
 install_steps() {
 	cat >&2 <<EOF
@@ -193,7 +221,8 @@ use_cached_build() {
 			exec 9>"$cache_root/.lock"
 			if ! flock -n 9; then
 				say "another build is in progress; waiting for it ($cache_root/.lock)"
-				flock 9
+				with_heartbeat "still waiting for the other engine build" flock 9
+				say "the other build has finished"
 			fi
 			# Holding the lock, nobody else is building: leftovers are from
 			# interrupted builds.
@@ -209,19 +238,22 @@ use_cached_build() {
 			trap 'rm -rf "$tmp"; exit 130' INT TERM
 			say "building the Pulumi engine $version from tools/pulumi into $dest"
 			say "this takes about 5 minutes of compiling the first time, plus downloading modules (later builds reuse Go's build cache)"
+			say "1/3: listing the programs under tools/pulumi/cmd (downloads Go modules on a new machine)"
 			# Every main package under tools/pulumi/cmd (our language host, the
 			# command provider, ...) is built alongside the CLI.
-			pkgs="$(cd "$tools_dir" && go list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' ./cmd/...)"
+			pkgs="$(cd "$tools_dir" && with_heartbeat "still downloading Go modules" go list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' ./cmd/...)"
+			say "2/3: compiling the Pulumi CLI and $(printf '%s\n' $pkgs | sed 's|.*/||' | paste -sd, - | sed 's/,/, /g')"
 			# shellcheck disable=SC2086 # $pkgs is a whitespace-separated list of import paths
 			if ! (cd "$tools_dir" &&
-				go build -trimpath -buildvcs=false -tags osusergo,grpcnotrace \
+				with_heartbeat "still building the engine" go build -trimpath -buildvcs=false -tags osusergo,grpcnotrace \
 					-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
 					-o "$tmp/bin/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi $pkgs) >&2; then
 				say "go build failed (see above); nothing was cached"
 				exit 1
 			fi
+			say "3/3: compiling Pulumi's YAML language host $(yaml_version)"
 			if ! (cd "$tools_dir/language-yaml" &&
-				go build -trimpath -buildvcs=false -tags osusergo,grpcnotrace \
+				with_heartbeat "still building the YAML language host" go build -trimpath -buildvcs=false -tags osusergo,grpcnotrace \
 					-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$(yaml_version)" \
 					-o "$tmp/bin/" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) >&2; then
 				say "go build of the YAML language host failed (see above); nothing was cached"
@@ -294,17 +326,27 @@ run() {
 	exec "$BIN/pulumi" "$@"
 }
 
+# The unit tier's promise, kept here too for tests that call this script directly.
+refuse_in_unit_tier() {
+	if [ "${KOODRIVE_TEST_TIER:-}" = unit ]; then
+		say "KOODRIVE_TEST_TIER=unit: the unit tier starts no engine; move this test to test/engine (npm run test:engine)"
+		exit 3
+	fi
+}
+
 BIN=
 PRIVATE_HOME=
 tmp=
 case "${1:-}" in
 ensure)
+	refuse_in_unit_tier
 	ensure_bin
 	printf '%s\n' "$BIN"
 	;;
 run)
 	shift
 	[ "${1:-}" = "--" ] && shift
+	refuse_in_unit_tier
 	run "$@"
 	;;
 *)

@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# The test suite (what `npm test` runs), on one leg of the platform matrix or on all of them.
+# The test suite (what `npm test` runs), on one leg of the platform matrix or on all of them, whole
+# or one tier of it.
 #
-#   scripts/test.sh [MOCHA ARGS...]        primary leg: Node 24, the newest @pulumi/pulumi
-#                                          (devDependencies) in the test programs
-#   scripts/test.sh --all-legs [ARGS...]   the primary leg, then the floor leg: Node 22 and the
-#                                          lowest @pulumi/pulumi that peerDependencies allows
+#   scripts/test.sh [TIER] [MOCHA ARGS...]              primary leg: Node 24, the newest
+#                                                       @pulumi/pulumi (devDependencies) in the
+#                                                       test programs
+#   scripts/test.sh [TIER] --all-legs [MOCHA ARGS...]   the primary leg, then the floor leg: Node 22
+#                                                       and the lowest @pulumi/pulumi that
+#                                                       peerDependencies allows
+#
+# TIER:
+#   --all      everything (the default; `npm test`)
+#   --unit     every test but the engine tier's: no engine, no network beyond loopback
+#              (`npm run test:unit`); KOODRIVE_TEST_TIER=unit makes any engine start fail the test
+#   --engine   test/engine and test/package/consumer-types, under the real engine
+#              (`npm run test:engine`)
+# MOCHA ARGS that name test files (dist/test/.../*.test.js) run those files instead of the tier's.
 #
 # KOODRIVE_TEST_NODE (22|24) and KOODRIVE_PULUMI_SDK (a version) pick another leg.
 set -euo pipefail
@@ -13,15 +24,27 @@ cd "$(dirname "$0")/.."
 # The first version in package.json's $1 entry for @pulumi/pulumi ("^3.249.0" gives 3.249.0).
 package_field() { node -p "require('./package.json').$1['@pulumi/pulumi'].match(/\\d+\\.\\d+\\.\\d+/)[0]"; }
 
-if [ "${1:-}" = --all-legs ]; then
+tier=all
+all_legs=
+while :; do
+	case "${1:-}" in
+	--all) tier=all ;;
+	--unit) tier=unit ;;
+	--engine) tier=engine ;;
+	--all-legs) all_legs=1 ;;
+	*) break ;;
+	esac
 	shift
+done
+
+if [ -n "$all_legs" ]; then
 	newest="$(package_field devDependencies)"
 	floor="$(package_field peerDependencies)"
 	failed=()
 	for leg in "24 $newest" "22 $floor"; do
 		read -r node sdk <<<"$leg"
 		# Every leg runs even when one fails, so a run shows the whole matrix.
-		KOODRIVE_TEST_NODE="$node" KOODRIVE_PULUMI_SDK="$sdk" bash scripts/test.sh "$@" || failed+=("Node $node + @pulumi/pulumi $sdk")
+		KOODRIVE_TEST_NODE="$node" KOODRIVE_PULUMI_SDK="$sdk" bash scripts/test.sh "--$tier" "$@" || failed+=("Node $node + @pulumi/pulumi $sdk")
 	done
 	if [ ${#failed[@]} -gt 0 ]; then
 		printf 'test legs failed: %s\n' "${failed[*]}" >&2
@@ -32,12 +55,28 @@ fi
 
 node_major="${KOODRIVE_TEST_NODE:-24}"
 if [ "${KOODRIVE_LEG_NODE_SET:-}" != "$node_major" ]; then
-	KOODRIVE_LEG_NODE_SET="$node_major" exec bash scripts/node.sh --node "$node_major" -- bash scripts/test.sh "$@"
+	KOODRIVE_LEG_NODE_SET="$node_major" exec bash scripts/node.sh --node "$node_major" -- bash scripts/test.sh "--$tier" "$@"
 fi
 export KOODRIVE_PULUMI_SDK="${KOODRIVE_PULUMI_SDK:-$(package_field devDependencies)}"
-printf 'test leg: Node %s, @pulumi/pulumi %s in the test programs\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" >&2
+printf 'test leg: Node %s, @pulumi/pulumi %s in the test programs; tier: %s\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" "$tier" >&2
 npm run build
-bash scripts/pulumi.sh ensure >/dev/null
+# The tier's files; arguments naming test files run those instead (see .mocharc.js).
+# The engine tier: test/engine, and the one test/package file that needs the engine's program workspace.
+engine_tier=('dist/test/engine/**/*.test.js' 'dist/test/package/consumer-types.test.js')
+case "$tier" in
+all) spec=() ;;
+unit)
+	spec=()
+	for glob in "${engine_tier[@]}"; do spec+=(--ignore "$glob"); done
+	;;
+engine) spec=("${engine_tier[@]}") ;;
+esac
+for arg in "$@"; do case "$arg" in *.test.js) spec=() ;; esac; done
+if [ "$tier" = unit ]; then
+	export KOODRIVE_TEST_TIER=unit
+else
+	bash scripts/pulumi.sh ensure >/dev/null
+fi
 start=$SECONDS
-npx mocha "$@"
-printf 'test leg: Node %s, @pulumi/pulumi %s: passed in %ss\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" $((SECONDS - start)) >&2
+npx mocha "${spec[@]}" "$@"
+printf 'test leg: Node %s, @pulumi/pulumi %s, tier %s: passed in %ss\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" "$tier" $((SECONDS - start)) >&2
