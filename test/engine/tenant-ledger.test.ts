@@ -98,7 +98,7 @@ describe("one ledger per tenant, under the real engine", function () {
         `  ${name}:`,
         "    type: koodrive:index:CapacityGuard",
         "    properties:",
-        "      plannedUsers: 50",
+        "      plannedUsers: 30",
         ...(provider ? ["    options:", `      provider: \${${provider}}`] : []),
       ].join("\n");
     const program = [

@@ -19,29 +19,24 @@ async function outcome(run: Promise<{ stdout: string; stderr: string }>): Promis
   }
 }
 
-/** A Pulumi YAML program: a guard of `users` users, and a command per user that adds it through the API. */
-function yamlOnboarding(users: string[]): Record<string, string> {
-  const lines = [
-    "name: koodrive-yaml-onboarding",
-    "runtime: yaml",
-    "resources:",
-    "  onboarding:",
-    "    type: koodrive:index:CapacityGuard",
-    "    properties:",
-    `      plannedUsers: ${users.length}`,
-  ];
-  for (const user of users) {
-    lines.push(
-      `  add-${user}:`,
-      "    type: command:local:Command",
-      "    properties:",
-      `      create: node add-user.js ${user}`,
-      "    options:",
-      "      dependsOn:",
-      `        - \${onboarding}`,
-    );
-  }
-  return { "Pulumi.yaml": `${lines.join("\n")}\n`, "add-user.js": ADD_USER_SCRIPT };
+/**
+ * A program on the provider plugin: its guard by the schema token (as YAML, Python and Go programs
+ * reach it), and a command per user that adds it through the API. (JavaScript rather than YAML: the
+ * YAML host needs a provider's schema, which the built stand-in `command` provider does not serve.)
+ */
+function pluginOnboarding(users: string[]): Record<string, string> {
+  const source = `
+const pulumi = require("@pulumi/pulumi");
+const command = require("@pulumi/command");
+const guard = new pulumi.CustomResource("koodrive:index:CapacityGuard", "onboarding", {
+  plannedUsers: ${users.length},
+  status: undefined,
+});
+for (const user of ${JSON.stringify(users)}) {
+  new command.local.Command("add-" + user, { create: "node add-user.js " + user }, { dependsOn: [guard] });
+}
+`;
+  return { "index.js": source, "add-user.js": ADD_USER_SCRIPT };
 }
 
 /** The two stacks' concurrent `up`: exactly one adds its 50 users, the other waits for it and fails naming 30 left. */
@@ -105,10 +100,10 @@ describe("several stacks, one tenant, under the real engine", function () {
     await assertSerialized(sim, [await typescriptStack("dept-a"), await typescriptStack("dept-b")]);
   });
 
-  it("serializes two concurrent YAML `up`s under the provider plugin", async () => {
-    const yaml = (name: string) =>
-      stack(name, { files: yamlOnboarding(users(name)), config: connection(), pluginOnPath: true });
-    await assertSerialized(sim, [await yaml("yaml-a"), await yaml("yaml-b")]);
+  it("serializes two concurrent `up`s of guards under the provider plugin", async () => {
+    const onPlugin = (name: string) =>
+      stack(name, { files: pluginOnboarding(users(name)), config: connection(), pluginOnPath: true });
+    await assertSerialized(sim, [await onPlugin("plugin-a"), await onPlugin("plugin-b")]);
   });
 
   it("serializes two machines (two cache folders) through PostgreSQL, and fails closed when it is unreachable", async () => {

@@ -156,11 +156,10 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
 
   it("fails closed when the figures cannot be read, unless advisory", async () => {
     const down = { endpoint: "http://127.0.0.1:9", accessToken: "unused-token" };
-    // Not a property's problem: the check fails as a whole, with the reason.
-    await assert.rejects(
-      guard({ plannedUsers: 1 }, down),
-      /^Error: cannot read KooDrive usage.*refused the connection/,
-    );
+    // Against the argument that makes it fail: a mandatory guard does not go on unjudged.
+    const mandatory = await guard({ plannedUsers: 1 }, down);
+    assert.equal(mandatory.failures[0]?.property, "enforcement");
+    assert.match(mandatory.failures[0]?.reason ?? "", /cannot read KooDrive usage.*refused the connection/);
     const advisory = await guard({ plannedUsers: 1, enforcement: "advisory" }, down);
     assert.deepEqual(advisory.failures, []);
     assert.equal(advisory.inputs.status, "unreadable");
