@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { generateSchema, SCHEMA_FILE } from "../../harness/plugin-schema";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
 import { GUARD_OUTPUT_KEYS } from "../../provider/guard/outputs";
+import { generateSchema, SCHEMA_FILE } from "../../tools/schemagen/plugin-schema";
 import { declarationDocs } from "../helpers/declaration-docs";
 
 /** The doc comments of `GuardOutputs` in the built declaration file, by output. */

@@ -12,11 +12,11 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import type { z } from "zod";
-import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../provider/client/connection-settings";
-import { CapacityPlanSchema } from "../provider/client/plan-schema";
-import { QuotaUsedDataSchema } from "../provider/client/quota-used-schema";
-import { PACKAGE_VERSION } from "../provider/client/version";
-import { REPO_ROOT } from "./engine";
+import { REPO_ROOT } from "../../harness/engine";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
+import { CapacityPlanSchema } from "../../provider/client/plan-schema";
+import { QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
+import { PACKAGE_VERSION } from "../../provider/client/version";
 
 /** Where the generated schema is kept (committed, and loaded by the plugin). */
 export const SCHEMA_FILE = path.join(REPO_ROOT, "provider/plugin/schema.json");
