@@ -18,8 +18,9 @@ import {
   type KooDriveConnectionArgs,
   type LockSettings,
   resolveLockSettings,
+  resolveSettings,
 } from "./client/settings";
-import type { TenantIdentity } from "./client/tenant";
+import { type TenantIdentity, tenantIdentity } from "./client/tenant";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "./tenant/hold";
 import { DeploymentLedger, type LedgerEntry } from "./tenant/ledger";
 import { LocalTenantLock } from "./tenant/local-lock";
@@ -39,6 +40,12 @@ export function engineAddressOf(args: readonly string[]): string | undefined {
 export function deploymentOf(engineAddress: string | undefined): string {
   const key = engineAddress ? `${os.hostname()}\n${engineAddress}` : `${process.pid}\n${Math.random()}`;
   return createHash("sha256").update(key).digest("hex").slice(0, 24);
+}
+
+/** The tenant of a client's options; throws the client's `ConfigurationError` for settings that do not resolve. */
+function tenantOf(options: KooDriveClientOptions): TenantIdentity {
+  const settings = resolveSettings(options);
+  return tenantIdentity(settings, settings.tenant);
 }
 
 /** `project/stack` of a URN (`urn:pulumi:<stack>::<project>::…`). */
@@ -100,7 +107,7 @@ export class ProviderState {
   /** The tenant a connection reaches; undefined for settings that do not resolve (the read then says why). */
   tenantOf(connection: KooDriveConnectionArgs): TenantIdentity | undefined {
     try {
-      return new KooDriveClient(this.clientOptions(connection)).tenant;
+      return tenantOf(this.clientOptions(connection));
     } catch {
       return undefined;
     }
@@ -112,11 +119,12 @@ export class ProviderState {
    * read sees what the deployment that held it before created.
    */
   readUsage(connection: KooDriveConnectionArgs): Promise<TenantReading> {
-    const client = new KooDriveClient({ ...this.clientOptions(connection), ...callLimits(process.env) });
-    const tenant = client.tenant;
-    const key = `${tenant.key}\n${this.clientOptions(connection).usedSpaceUnit ?? ""}`;
+    const options = { ...this.clientOptions(connection), ...callLimits(process.env) };
+    const tenant = tenantOf(options);
+    const key = `${tenant.key}\n${options.usedSpaceUnit ?? ""}`;
     let read = this.#reads.get(key);
     if (!read) {
+      const client = new KooDriveClient(options);
       read = (async () => {
         try {
           return {
@@ -131,8 +139,6 @@ export class ProviderState {
         }
       })();
       this.#reads.set(key, read);
-    } else {
-      void client.close();
     }
     return read;
   }
