@@ -48,7 +48,7 @@ export interface GuardPlan {
   minFreeGB?: number;
   /** warn when seats or a pool's quota would be this many percent used after the plan */
   warnAtPercent?: number;
-  /** days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart) */
+  /** days each figure must last after the plan at its recent growth rate (needs a history: 3 readings over 3 days) */
   minRunwayDays?: number;
   /** fail the deployment, or only warn */
   enforcement?: Enforcement;
