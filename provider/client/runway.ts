@@ -2,7 +2,7 @@
  * Capacity runway: a history of readings, and when each figure runs out at its recent pace, with a
  * range. The "Capacity runway" section of docs/_index.md gives the same method, with a worked example.
  */
-import type { PlanEvaluation } from "./plan";
+import { type GuardNewShare, listShares, type PlanEvaluation } from "./plan";
 import type { GetServiceUsageResult } from "./usage";
 
 /** The figures that matter for capacity, as read at one time. */
@@ -310,20 +310,29 @@ export function planGrowth(allocation: PlanEvaluation["newAllocation"]): PlanGro
   };
 }
 
-/** A figure that, after the plan, would be full within `minRunwayDays` at its current rate. */
+/** One guard's new allocation, per figure, judged with the others of its tenant. */
+export interface RunwayShare {
+  /** The guard's name, as its messages show it. */
+  name: string;
+  growth: PlanGrowth;
+}
+
+/** A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate. */
 export interface RunwayShortfall {
   /** The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota. */
   figure: RunwayFigureName;
   /** Growth per day. */
   perDay: number;
-  /** Days until full after the plan. */
+  /** Days until full after the new allocation. */
   daysUntilFull: number;
-  /** [low, high] days until full after the plan, at the high and low end of the rate's range (null: not in sight). */
+  /** [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight). */
   daysUntilFullRange: Range<number | null>;
   /** The day it would be full (YYYY-MM-DD, UTC). */
   fullOn: string;
   /** The guard's minRunwayDays it falls short of. */
   minRunwayDays: number;
+  /** The new allocation of each guard of the tenant counted for this figure, when more than this guard's own. */
+  shares?: GuardNewShare[];
   /** One line a person can act on. */
   message: string;
 }
@@ -336,23 +345,31 @@ export function describeDays(days: number, range: Range<number | null> | null): 
 }
 
 /**
- * The figures that, once `growth` is allocated, would be full in fewer than `minRunwayDays` days at
- * the rate of `runway`, counted from `asOf` (the newest reading's time). A figure without a rate
- * (too little history) or not growing has no shortfall: one already over capacity is the plan's violation.
+ * The figures that, once every share's growth is allocated, would be full in fewer than `minRunwayDays`
+ * days at the rate of `runway`, counted from `asOf` (the newest reading's time). `shares` are the
+ * tenant's guards in this run, the judged one first: the runway is the tenant's, so every guard's new
+ * allocation counts, as in the seat check, and a shortfall that counts others names them all. A figure
+ * without a rate (too little history) or not growing has no shortfall: one already over capacity is
+ * the plan's violation.
  */
 export function judgeRunway(
   runway: Runway,
-  growth: PlanGrowth,
+  shares: readonly RunwayShare[],
   minRunwayDays: number,
   asOf: string,
 ): RunwayShortfall[] {
   return RUNWAY_FIGURES.flatMap(({ name }) => {
     const { used, capacity, perDay, perDayRange } = runway[name];
     if (perDay === null || perDay <= 0) return [];
-    const rates = { perDay, range: perDayRange ?? [perDay, perDay] } satisfies Growth;
-    const after = figure(used + (growth[name] ?? 0), capacity, rates, Date.parse(asOf));
+    const counted = shares.map((share) => ({ name: share.name, new: share.growth[name] ?? 0 }));
+    const added = counted.reduce((sum, share) => sum + share.new, 0);
+    const growth = { perDay, range: perDayRange ?? [perDay, perDay] } satisfies Growth;
+    const after = figure(used + added, capacity, growth, Date.parse(asOf));
     if (after.daysUntilFull === null || after.fullOn === null || after.daysUntilFull >= minRunwayDays) return [];
+    const joint = counted.filter((share, index) => index === 0 || share.new > 0);
+    const together = joint.length > 1 ? joint.sort((a, b) => a.name.localeCompare(b.name)) : undefined;
     const range = after.daysUntilFullRange ?? [after.daysUntilFull, after.daysUntilFull];
+    const whose = together ? `after guards ${listShares(together)} take ${added} new together` : "after the plan";
     return [
       {
         figure: name,
@@ -361,7 +378,8 @@ export function judgeRunway(
         daysUntilFullRange: range,
         fullOn: after.fullOn,
         minRunwayDays,
-        message: `${name}: full in ${describeDays(after.daysUntilFull, range)} at ${perDay} a day (on ${after.fullOn}) after the plan, under minRunwayDays ${minRunwayDays}`,
+        ...(together ? { shares: together } : {}),
+        message: `${name}: full in ${describeDays(after.daysUntilFull, range)} at ${perDay} a day (on ${after.fullOn}) ${whose}, under minRunwayDays ${minRunwayDays}`,
       },
     ];
   });

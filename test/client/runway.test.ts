@@ -240,9 +240,10 @@ describe("judgeRunway, the guard's minRunwayDays", () => {
   const usedAt10 = usage({ userCount: 40, userMaxCount: 100 });
   const runway = forecastRunway([reading(0, 20), reading(5, 30), reading(10, 40)], usedAt10);
   const asOf = at(10).toISOString();
+  const alone = (seats = 0) => [{ name: "onboarding", growth: { seats } }];
 
   it("names the figure, the rate, the days left with their range and the date of a figure that runs out too soon", () => {
-    const shortfalls = judgeRunway(runway, {}, 45, asOf);
+    const shortfalls = judgeRunway(runway, alone(), 45, asOf);
     assert.deepEqual(
       shortfalls.map((shortfall) => shortfall.message),
       ["seats: full in 30 days (30–30) at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45"],
@@ -262,17 +263,36 @@ describe("judgeRunway, the guard's minRunwayDays", () => {
   });
 
   it("counts the plan's new allocation as used", () => {
-    assert.deepEqual(judgeRunway(runway, {}, 30, asOf), []);
-    const [shortfall] = judgeRunway(runway, { seats: 20 }, 30, asOf);
+    assert.deepEqual(judgeRunway(runway, alone(), 30, asOf), []);
+    const [shortfall] = judgeRunway(runway, alone(20), 30, asOf);
     assert.equal(shortfall?.daysUntilFull, 20);
     assert.equal(shortfall?.fullOn, "2026-12-01");
   });
 
+  it("counts every guard's new allocation for the tenant, and names the guards it counted", () => {
+    const shares = [
+      { name: "pilot", growth: { seats: 10 } },
+      { name: "onboarding", growth: { seats: 10 } },
+      { name: "storage", growth: { deptQuota: 100 } },
+    ];
+    assert.deepEqual(judgeRunway(runway, shares.slice(0, 1), 20, asOf), [], "alone, 25 days are left");
+    const [shortfall, ...rest] = judgeRunway(runway, shares, 21, asOf);
+    assert.deepEqual(rest, []);
+    assert.equal(
+      shortfall?.message,
+      "seats: full in 20 days (20–20) at 2 a day (on 2026-12-01) after guards onboarding (10) and pilot (10) take 20 new together, under minRunwayDays 21",
+    );
+    assert.deepEqual(shortfall?.shares, [
+      { name: "onboarding", new: 10 },
+      { name: "pilot", new: 10 },
+    ]);
+  });
+
   it("finds no shortfall without enough history or without growth", () => {
     const single = forecastRunway([reading(10, 40)], usedAt10);
-    assert.deepEqual(judgeRunway(single, { seats: 50 }, 1000, asOf), []);
+    assert.deepEqual(judgeRunway(single, alone(50), 1000, asOf), []);
     const flat = forecastRunway([reading(0, 40), reading(5, 40), reading(10, 40)], usedAt10);
-    assert.deepEqual(judgeRunway(flat, { seats: 50 }, 1000, asOf), []);
+    assert.deepEqual(judgeRunway(flat, alone(50), 1000, asOf), []);
   });
 });
 

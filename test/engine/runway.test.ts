@@ -34,6 +34,8 @@ const failure = (run: Promise<unknown>): Promise<string> =>
   );
 
 const ALONE = "seats: full in 37 days (37–37) at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
+const TOGETHER =
+  "seats: full in 17 days (17–17) at 2 a day (on 2026-11-21) after guards runway-a (20) and runway-b (20) take 40 new together, under minRunwayDays 20";
 
 describe("capacity runway under the real engine", function () {
   this.timeout(1_200_000);
@@ -52,7 +54,7 @@ describe("capacity runway under the real engine", function () {
     await sim?.close();
   });
 
-  it("forecasts from three deployments over three days, and guards on minRunwayDays", async () => {
+  it("forecasts from three deployments over three days, and judges minRunwayDays for the tenant", async () => {
     sim.setClock(new Date("2026-11-01T09:00:00Z"));
     const first = await test.stack.up();
     assert.equal(first.outputs.runway?.value.seats.perDay, null, "one reading is not enough history");
@@ -80,5 +82,17 @@ describe("capacity runway under the real engine", function () {
     await test.stack.setConfig("enforcement", { value: "advisory" });
     const warned = await test.stack.preview();
     assert.ok(warned.stdout.includes(`advisory capacity guard: ${ALONE}`), warned.stdout);
+
+    // 20 users each: alone a guard leaves 27 days, together they leave 17, under minRunwayDays 20.
+    await test.stack.setAllConfig({
+      enforcement: { value: "mandatory" },
+      minRunwayDays: { value: "20" },
+      usersA: { value: "20" },
+      usersB: { value: "0" },
+    });
+    await test.stack.preview();
+    await test.stack.setConfig("usersB", { value: "20" });
+    const joint = await failure(test.stack.preview());
+    assert.ok(joint.includes(TOGETHER), joint);
   });
 });

@@ -770,7 +770,7 @@ func (o GetServiceUsageResultPtrOutput) UserMaxCount() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// One guard's part of a joint violation.
+// One guard's part of a joint violation or runway shortfall.
 type GuardNewShare struct {
 	// The guard's name.
 	Name string `pulumi:"name"`
@@ -778,7 +778,7 @@ type GuardNewShare struct {
 	New int `pulumi:"new"`
 }
 
-// One guard's part of a joint violation.
+// One guard's part of a joint violation or runway shortfall.
 type GuardNewShareOutput struct{ *pulumi.OutputState }
 
 func (GuardNewShareOutput) ElementType() reflect.Type {
@@ -1603,11 +1603,11 @@ func (o RunwayFigurePtrOutput) Used() pulumi.Float64PtrOutput {
 	}).(pulumi.Float64PtrOutput)
 }
 
-// A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+// A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
 type RunwayShortfall struct {
-	// Days until full after the plan.
+	// Days until full after the new allocation.
 	DaysUntilFull float64 `pulumi:"daysUntilFull"`
-	// [low, high] days until full after the plan, at the high and low end of the rate's range (null: not in sight).
+	// [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
 	DaysUntilFullRange []float64 `pulumi:"daysUntilFullRange"`
 	// The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
 	Figure string `pulumi:"figure"`
@@ -1619,9 +1619,11 @@ type RunwayShortfall struct {
 	MinRunwayDays float64 `pulumi:"minRunwayDays"`
 	// Growth per day.
 	PerDay float64 `pulumi:"perDay"`
+	// The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
+	Shares []GuardNewShare `pulumi:"shares"`
 }
 
-// A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+// A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
 type RunwayShortfallOutput struct{ *pulumi.OutputState }
 
 func (RunwayShortfallOutput) ElementType() reflect.Type {
@@ -1636,12 +1638,12 @@ func (o RunwayShortfallOutput) ToRunwayShortfallOutputWithContext(ctx context.Co
 	return o
 }
 
-// Days until full after the plan.
+// Days until full after the new allocation.
 func (o RunwayShortfallOutput) DaysUntilFull() pulumi.Float64Output {
 	return o.ApplyT(func(v RunwayShortfall) float64 { return v.DaysUntilFull }).(pulumi.Float64Output)
 }
 
-// [low, high] days until full after the plan, at the high and low end of the rate's range (null: not in sight).
+// [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
 func (o RunwayShortfallOutput) DaysUntilFullRange() pulumi.Float64ArrayOutput {
 	return o.ApplyT(func(v RunwayShortfall) []float64 { return v.DaysUntilFullRange }).(pulumi.Float64ArrayOutput)
 }
@@ -1669,6 +1671,11 @@ func (o RunwayShortfallOutput) MinRunwayDays() pulumi.Float64Output {
 // Growth per day.
 func (o RunwayShortfallOutput) PerDay() pulumi.Float64Output {
 	return o.ApplyT(func(v RunwayShortfall) float64 { return v.PerDay }).(pulumi.Float64Output)
+}
+
+// The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
+func (o RunwayShortfallOutput) Shares() GuardNewShareArrayOutput {
+	return o.ApplyT(func(v RunwayShortfall) []GuardNewShare { return v.Shares }).(GuardNewShareArrayOutput)
 }
 
 type RunwayShortfallArrayOutput struct{ *pulumi.OutputState }

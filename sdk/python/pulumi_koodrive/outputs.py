@@ -509,13 +509,13 @@ class GetServiceUsageResult(dict):
 @pulumi.output_type
 class GuardNewShare(dict):
     """
-    One guard's part of a joint violation.
+    One guard's part of a joint violation or runway shortfall.
     """
     def __init__(__self__, *,
                  name: _builtins.str,
                  new: _builtins.int):
         """
-        One guard's part of a joint violation.
+        One guard's part of a joint violation or runway shortfall.
 
         :param _builtins.str name: The guard's name.
         :param _builtins.int new: What it allocates anew of the figure.
@@ -1050,7 +1050,7 @@ class RunwayFigure(dict):
 @pulumi.output_type
 class RunwayShortfall(dict):
     """
-    A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+    A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
     """
     @staticmethod
     def __key_warning(key: str):
@@ -1084,17 +1084,19 @@ class RunwayShortfall(dict):
                  full_on: _builtins.str,
                  message: _builtins.str,
                  min_runway_days: _builtins.float,
-                 per_day: _builtins.float):
+                 per_day: _builtins.float,
+                 shares: Optional[Sequence['outputs.GuardNewShare']] = None):
         """
-        A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+        A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
 
-        :param _builtins.float days_until_full: Days until full after the plan.
-        :param Sequence[_builtins.float] days_until_full_range: [low, high] days until full after the plan, at the high and low end of the rate's range (null: not in sight).
+        :param _builtins.float days_until_full: Days until full after the new allocation.
+        :param Sequence[_builtins.float] days_until_full_range: [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
         :param _builtins.str figure: The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
         :param _builtins.str full_on: The day it would be full (YYYY-MM-DD, UTC).
         :param _builtins.str message: One line a person can act on.
         :param _builtins.float min_runway_days: The guard's minRunwayDays it falls short of.
         :param _builtins.float per_day: Growth per day.
+        :param Sequence['GuardNewShare'] shares: The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
         """
         pulumi.set(__self__, "days_until_full", days_until_full)
         pulumi.set(__self__, "days_until_full_range", days_until_full_range)
@@ -1103,12 +1105,14 @@ class RunwayShortfall(dict):
         pulumi.set(__self__, "message", message)
         pulumi.set(__self__, "min_runway_days", min_runway_days)
         pulumi.set(__self__, "per_day", per_day)
+        if shares is not None:
+            pulumi.set(__self__, "shares", shares)
 
     @_builtins.property
     @pulumi.getter(name="daysUntilFull")
     def days_until_full(self) -> _builtins.float:
         """
-        Days until full after the plan.
+        Days until full after the new allocation.
         """
         return pulumi.get(self, "days_until_full")
 
@@ -1116,7 +1120,7 @@ class RunwayShortfall(dict):
     @pulumi.getter(name="daysUntilFullRange")
     def days_until_full_range(self) -> Sequence[_builtins.float]:
         """
-        [low, high] days until full after the plan, at the high and low end of the rate's range (null: not in sight).
+        [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
         """
         return pulumi.get(self, "days_until_full_range")
 
@@ -1159,6 +1163,14 @@ class RunwayShortfall(dict):
         Growth per day.
         """
         return pulumi.get(self, "per_day")
+
+    @_builtins.property
+    @pulumi.getter
+    def shares(self) -> Optional[Sequence['outputs.GuardNewShare']]:
+        """
+        The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
+        """
+        return pulumi.get(self, "shares")
 
 
 @pulumi.output_type
