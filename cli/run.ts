@@ -2,7 +2,7 @@ import { KooDriveClient } from "../provider/client/client";
 import { credentialKeys, variableOf } from "../provider/client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "../provider/client/errors";
 import type { CheckedPlan } from "../provider/client/plan-schema";
-import { forecastRunway, isNewReading, type Reading, readingOf } from "../provider/client/runway";
+import { forecastRunway, type Reading, readingOf } from "../provider/client/runway";
 import type { GetServiceUsageResult } from "../provider/client/usage";
 import { judgeGuard } from "../provider/guard/judge";
 import { type CliOptions, InvocationError, parseCliArgs } from "./args";
@@ -41,11 +41,7 @@ async function report(client: KooDriveClient, options: CliOptions, out: CliOutpu
   let usage: GetServiceUsageResult = read.usage;
   let history: Reading[] = [];
   if (options.history !== undefined && file) {
-    // A reading is kept when a figure changed or a day has passed, so reruns do not crowd the file.
-    const reading = readingOf(read.usage, read.takenAt);
-    const isNew = isNewReading(file.readings.at(-1), reading);
-    if (isNew) await appendToHistory(options.history, file, reading);
-    history = isNew ? [...file.readings, reading] : file.readings;
+    history = await appendToHistory(options.history, file, readingOf(read.usage, read.takenAt));
     usage = { ...usage, runway: forecastRunway(history, usage) };
     for (const warning of file.warnings) out.stderr(`warning: ${warning}`);
   }
