@@ -19,9 +19,11 @@ Connection:
 Output:
   --json                   print one JSON object with every usage field at the top level; with plan
                            flags it has one more key, "plan": {fits, violations, warnings, remainingAfterPlan}
-  --history FILE           append the reading to FILE (JSON lines, created if missing; a malformed line
-                           is reported with its number and left as it is) and print the runway: when
-                           seats and each pool run out at the pace of the last 30 days ("runway" in --json)
+  --history FILE           append the reading to FILE when a figure changed or a day has passed (JSON
+                           lines, created if missing; a malformed line is reported with its number and
+                           left as it is) and print the runway: when seats and each pool run out at the
+                           median daily growth of the last 30 days, with a range ("runway" in --json);
+                           a forecast needs 3 readings over 3 days
   -h, --help               print this help
 
 Plan (any of these turns the check on; all are whole numbers ≥ 0):

@@ -1,6 +1,6 @@
 import { appendFile, readFile } from "node:fs/promises";
 import { ReadingSchema } from "../provider/client/reading-schema";
-import type { Reading } from "../provider/client/runway";
+import { isNewReading, type Reading } from "../provider/client/runway";
 import { InvocationError } from "./args";
 
 /** A `--history` file as read: its readings, and a warning for each line that is not one. */
@@ -50,11 +50,17 @@ export async function readHistory(path: string): Promise<HistoryFile> {
   return { readings, warnings, endsWithNewline: text === "" || text.endsWith("\n") };
 }
 
-/** Appends `reading` as one line; the lines already there are never rewritten. */
-export async function appendToHistory(path: string, file: HistoryFile, reading: Reading): Promise<void> {
+/**
+ * Appends `reading` as one line when a figure changed or a day has passed since the file's newest
+ * reading, so that reruns do not crowd the file; the lines already there are never rewritten.
+ * Returns the history the runway is forecast from.
+ */
+export async function appendToHistory(path: string, file: HistoryFile, reading: Reading): Promise<Reading[]> {
+  if (!isNewReading(file.readings.at(-1), reading)) return file.readings;
   try {
     await appendFile(path, `${file.endsWithNewline ? "" : "\n"}${JSON.stringify(reading)}\n`, "utf8");
   } catch (error) {
     throw describeFailure(path, error);
   }
+  return [...file.readings, reading];
 }

@@ -30,7 +30,8 @@ const MISSING: Record<"endpoint" | "credentials", string> = {
 };
 
 /**
- * Reads the usage (into the `--history` file, with the runway forecast from it), prints it as asked,
+ * Reads the usage (into the `--history` file when a figure changed or a day has passed, with the
+ * runway forecast from it), prints it as asked,
  * and judges the plan, `minRunwayDays` included; returns the exit code.
  */
 async function report(client: KooDriveClient, options: CliOptions, out: CliOutput): Promise<number> {
@@ -40,9 +41,7 @@ async function report(client: KooDriveClient, options: CliOptions, out: CliOutpu
   let usage: GetServiceUsageResult = read.usage;
   let history: Reading[] = [];
   if (options.history !== undefined && file) {
-    const reading = readingOf(read.usage, read.takenAt);
-    await appendToHistory(options.history, file, reading);
-    history = [...file.readings, reading];
+    history = await appendToHistory(options.history, file, readingOf(read.usage, read.takenAt));
     usage = { ...usage, runway: forecastRunway(history, usage) };
     for (const warning of file.warnings) out.stderr(`warning: ${warning}`);
   }

@@ -1,5 +1,12 @@
 import { variableOf } from "../provider/client/connection-settings";
-import type { Reading, Runway, RunwayFigure, RunwayFigureName } from "../provider/client/runway";
+import {
+  describeDays,
+  type Reading,
+  RUNWAY_FIGURES,
+  type Runway,
+  type RunwayFigure,
+  type RunwayFigureName,
+} from "../provider/client/runway";
 import { type GetServiceUsageResult, percent } from "../provider/client/usage";
 import { sparkline } from "./sparkline";
 
@@ -59,21 +66,25 @@ export function formatUsageSummary(usage: GetServiceUsageResult, endpoint: strin
   ].join("\n");
 }
 
-/** Each runway figure's label in the summary, and its value in a reading. */
-const RUNWAY_ROWS: [RunwayFigureName, string, (reading: Reading) => number][] = [
-  ["seats", "Seats", (reading) => reading.userCount],
-  ["deptQuota", "Department pool", (reading) => reading.deptSpaceQuotaUsed],
-  ["personalQuota", "Personal pool", (reading) => reading.personalSpaceQuotaUsed],
-  ["groupQuota", "Group pool", (reading) => reading.groupSpaceQuotaUsed],
-  ["allocatableQuota", "All pools", (reading) => reading.spaceQuotaUsed],
-  ["storedData", "Stored data", (reading) => reading.spaceUsedGB],
-];
+/** Each runway figure's label in the summary. */
+const RUNWAY_LABELS: Record<RunwayFigureName, string> = {
+  seats: "Seats",
+  deptQuota: "Department pool",
+  personalQuota: "Personal pool",
+  groupQuota: "Group pool",
+  allocatableQuota: "All pools",
+  storedData: "Stored data",
+};
 
-function pace({ perDay, daysUntilFull, fullOn }: RunwayFigure): string {
+/** "full in 18 days (1–18) at 2 a day (on 2026-12-19, 2026-12-02 to 2026-12-19)" and the like. */
+function pace({ perDay, perDayRange, daysUntilFull, daysUntilFullRange, fullOn, fullOnRange }: RunwayFigure): string {
   if (daysUntilFull === 0) return "full";
   if (perDay === null) return "no rate yet";
-  if (daysUntilFull === null) return `not growing (${perDay} a day)`;
-  return `${perDay} a day, full in ${daysUntilFull} days (on ${fullOn})`;
+  const rates = perDayRange ? `, ${perDayRange[0]}–${perDayRange[1]}` : "";
+  if (daysUntilFull === null) return `not growing (${perDay} a day${rates})`;
+  const [soonest, latest] = fullOnRange ?? [null, null];
+  const dates = soonest === null ? "" : latest === null ? `, ${soonest} or later` : `, ${soonest} to ${latest}`;
+  return `full in ${describeDays(daysUntilFull, daysUntilFullRange)} at ${perDay} a day (on ${fullOn}${dates})`;
 }
 
 /** Most readings a sparkline shows: the newest. */
@@ -85,12 +96,12 @@ const SPARK_READINGS = 30;
  */
 export function formatRunway(runway: Runway, history: readonly Reading[]): string {
   const shown = history.slice(-SPARK_READINGS);
-  const width = Math.max(...RUNWAY_ROWS.map(([, label]) => label.length));
+  const width = Math.max(...Object.values(RUNWAY_LABELS).map((label) => label.length));
   return [
     "Runway:",
-    ...RUNWAY_ROWS.map(([name, label, value]) =>
+    ...RUNWAY_FIGURES.map(({ name, value }) =>
       [
-        `  ${label.padEnd(width)}`,
+        `  ${RUNWAY_LABELS[name].padEnd(width)}`,
         shown.length > 0 ? sparkline(shown.map(value)).padEnd(shown.length) : "",
         pace(runway[name]),
       ]

@@ -1,7 +1,8 @@
 /**
  * What a `ServiceUsage` record does in the provider process: its check reads the figures into the
  * state, adds the reading to its history and forecasts the runway from it. It shows an update
- * whenever the figures moved: recording them is what it is for.
+ * whenever the figures moved, and once a day to record a day without growth: recording them is what
+ * it is for.
  */
 
 import {

@@ -37,7 +37,7 @@ export const CapacityPlanSchema = z.object({
   minRunwayDays: wholeNumberSchema()
     .optional()
     .describe(
-      "days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)",
+      "days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)",
     ),
   enforcement: z
     .enum(ENFORCEMENTS, { error: `must be ${ENFORCEMENTS.map((mode) => `"${mode}"`).join(" or ")}` })

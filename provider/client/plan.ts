@@ -48,7 +48,7 @@ export interface GuardPlan {
   minFreeGB?: number;
   /** warn when seats or a pool's quota would be this many percent used after the plan */
   warnAtPercent?: number;
-  /** days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart) */
+  /** days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days) */
   minRunwayDays?: number;
   /** fail the deployment, or only warn */
   enforcement?: Enforcement;
@@ -81,7 +81,7 @@ export function allocationOf(plan: Pick<GuardPlan, "plannedUsers" | "plannedSpac
 /** The figures a plan is judged on. */
 export type CapacityFigure = "seats" | "deptQuotaGB" | "personalQuotaGB" | "groupQuotaGB" | "quotaGB";
 
-/** One guard's part of a joint violation. */
+/** One guard's part of a joint violation or runway shortfall. */
 export interface GuardNewShare {
   /** The guard's name. */
   name: string;
@@ -180,14 +180,19 @@ interface FigureDemand {
 const amount = (figure: CapacityFigure, value: number): string =>
   figure === "seats" ? `${value} user${value === 1 ? "" : "s"}` : `${value} GB`;
 
+/** "a (50), b (30) and c (20)": each guard's new share, with `unit`. */
+export function listShares(shares: readonly GuardNewShare[], unit = ""): string {
+  const names = shares.map((share) => `${share.name} (${share.new}${unit})`);
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names.join("");
+}
+
 /** "seats: plan 46 users (45 already deployed, 1 new), 35 left", or the joint form naming every guard. */
 function describe(demand: FigureDemand): string {
   const { figure, planned, deployed, shares, remaining, reserve } = demand;
   const { name, unit } = FIGURE_LABELS[figure];
   const keep = reserve > 0 ? `, keeping ${reserve}${unit} free` : "";
   if (shares) {
-    const names = shares.map((share) => `${share.name} (${share.new}${unit})`);
-    const listed = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names.join("");
+    const listed = listShares(shares, unit);
     const what = figure === "seats" ? `${demand.new} new seat${demand.new === 1 ? "" : "s"}` : `${demand.new} GB new`;
     return `${name}: guards ${listed} need ${what} together${keep}, ${remaining}${unit} left`;
   }

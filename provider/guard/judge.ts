@@ -79,15 +79,24 @@ function pendingMessage(settings: string[], planKnown: boolean): string {
   return `${[connection, plan].filter(Boolean).join(", and ")}; the check runs then`;
 }
 
-/** The figures that would run out within `minRunwayDays` once `growth` is allocated (none when it is not set). */
+/**
+ * The figures that would run out within `minRunwayDays` once the tenant's new allocation in this run
+ * is made: this guard's (`own`, under `name`) and every other guard's share, as the seat check counts
+ * them (none when `minRunwayDays` is not set).
+ */
 export function runwayShortfalls(
   usage: GetServiceUsageResult,
-  growth: NewAllocation,
+  own: { name: string; growth: NewAllocation },
+  others: readonly GuardShare[],
   minRunwayDays: number | undefined,
   takenAt: Date,
 ): RunwayShortfall[] {
   if (minRunwayDays === undefined || usage.runway === undefined) return [];
-  return judgeRunway(usage.runway, planGrowth(growth), minRunwayDays, takenAt.toISOString());
+  const shares = [
+    { name: own.name, growth: planGrowth(own.growth) },
+    ...others.map((other) => ({ name: other.name, growth: planGrowth(newAllocation(other.allocation)) })),
+  ];
+  return judgeRunway(usage.runway, shares, minRunwayDays, takenAt.toISOString());
 }
 
 /**
@@ -183,7 +192,8 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
   const judged = { ...plan, deployed: admitted?.plan, name: guard.name, others: guard.others };
   const verdict = evaluatePlan(usage, judged);
   const summary = describePlan(usage, judged).join("; ");
-  const shortfalls = runwayShortfalls(usage, verdict.newAllocation, plan.minRunwayDays, takenAt);
+  const own = { name: guard.name, growth: verdict.newAllocation };
+  const shortfalls = runwayShortfalls(usage, own, guard.others, plan.minRunwayDays, takenAt);
   const fits = verdict.fits && shortfalls.length === 0;
   const problems = [...verdict.violations, ...shortfalls].map((problem) => problem.message);
   const outputs: GuardOutputs = {

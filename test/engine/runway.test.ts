@@ -1,24 +1,41 @@
 import assert from "node:assert/strict";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
+import { steadyRunway } from "../helpers/runway";
 
 const TOKEN = "engine-test-token-runway-7c3e";
 
-/** A JavaScript program: the data source's runway exported, and a guard whose minRunwayDays and enforcement come from config. */
+/**
+ * A JavaScript program: the data source's runway exported, and two guards of one tenant whose
+ * minRunwayDays, enforcement and plannedUsers (`usersA`, `usersB`) come from config.
+ */
 const RUNWAY_JS = `
 const pulumi = require("@pulumi/pulumi");
 const koodrive = require("pulumi-koodrive");
 
 const config = new pulumi.Config();
-const guard = new koodrive.CapacityGuard("runway", {
-  minRunwayDays: config.getNumber("minRunwayDays"),
-  enforcement: config.get("enforcement"),
-});
+const guard = (name, users) =>
+  new koodrive.CapacityGuard(name, {
+    plannedUsers: users,
+    minRunwayDays: config.getNumber("minRunwayDays"),
+    enforcement: config.get("enforcement"),
+  });
+const a = guard("runway-a", config.getNumber("usersA"));
+guard("runway-b", config.getNumber("usersB"));
 exports.runway = koodrive.getServiceUsageOutput().runway;
-exports.guardStatus = guard.status;
+exports.guardStatus = a.status;
 `;
 
-const MESSAGE = "seats: full in 30 days at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
+/** The message of a run that must fail. */
+const failure = (run: Promise<unknown>): Promise<string> =>
+  run.then(
+    () => assert.fail("the run should fail"),
+    (error: Error) => error.message,
+  );
+
+const ALONE = "seats: full in 37 days (37–37) at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
+const TOGETHER =
+  "seats: full in 17 days (17–17) at 2 a day (on 2026-11-21) after guards runway-a (20) and runway-b (20) take 40 new together, under minRunwayDays 20";
 
 describe("capacity runway under the real engine", function () {
   this.timeout(1_200_000);
@@ -37,37 +54,45 @@ describe("capacity runway under the real engine", function () {
     await sim?.close();
   });
 
-  it("forecasts from the readings of two deployments ten days apart, and guards on minRunwayDays", async () => {
+  it("forecasts from three deployments over three days, and judges minRunwayDays for the tenant", async () => {
     sim.setClock(new Date("2026-11-01T09:00:00Z"));
     const first = await test.stack.up();
     assert.equal(first.outputs.runway?.value.seats.perDay, null, "one reading is not enough history");
-    assert.match(first.outputs.runway?.value.note, /^not enough history/);
+    assert.match(first.outputs.runway?.value.note, /missing 2 more readings and 3 more days of history$/);
 
-    sim.setClock(new Date("2026-11-11T09:00:00Z"));
-    sim.setUsage({ userCount: 40 });
+    sim.setClock(new Date("2026-11-02T09:00:00Z"));
+    sim.setUsage({ userCount: 22 });
     const second = await test.stack.up();
-    assert.deepEqual(second.outputs.runway?.value.seats, {
-      used: 40,
-      capacity: 100,
-      perDay: 2,
-      daysUntilFull: 30,
-      fullOn: "2026-12-11",
-    });
+    assert.equal(second.outputs.runway?.value.seats.perDay, null, "two readings a day apart are not enough");
+
+    sim.setClock(new Date("2026-11-04T09:00:00Z"));
+    sim.setUsage({ userCount: 26 });
+    const third = await test.stack.up();
+    assert.deepEqual(third.outputs.runway?.value.seats, steadyRunway(26, 100, 2, 37, "2026-12-11"));
     assert.match(
-      second.outputs.runway?.value.note,
-      /^from 2 readings over 10 days; a forecast from few readings is rough$/,
+      third.outputs.runway?.value.note,
+      /^from 3 readings over 3 days; a forecast from few readings is rough$/,
     );
-    assert.equal(second.outputs.guardStatus?.value, "fits", "without minRunwayDays the guard judges no runway");
+    assert.equal(third.outputs.guardStatus?.value, "fits", "without minRunwayDays the guard judges no runway");
 
     await test.stack.setConfig("minRunwayDays", { value: "45" });
-    const failed = await test.stack.preview().then(
-      () => assert.fail("a mandatory guard under its minRunwayDays should fail the preview"),
-      (error: Error) => error.message,
-    );
-    assert.ok(failed.includes(MESSAGE), failed);
+    const failed = await failure(test.stack.preview());
+    assert.ok(failed.includes(ALONE), failed);
 
     await test.stack.setConfig("enforcement", { value: "advisory" });
     const warned = await test.stack.preview();
-    assert.ok(warned.stdout.includes(`advisory capacity guard: ${MESSAGE}`), warned.stdout);
+    assert.ok(warned.stdout.includes(`advisory capacity guard: ${ALONE}`), warned.stdout);
+
+    // 20 users each: alone a guard leaves 27 days, together they leave 17, under minRunwayDays 20.
+    await test.stack.setAllConfig({
+      enforcement: { value: "mandatory" },
+      minRunwayDays: { value: "20" },
+      usersA: { value: "20" },
+      usersB: { value: "0" },
+    });
+    await test.stack.preview();
+    await test.stack.setConfig("usersB", { value: "20" });
+    const joint = await failure(test.stack.preview());
+    assert.ok(joint.includes(TOGETHER), joint);
   });
 });

@@ -4,6 +4,7 @@ import type { GetServiceUsageResult } from "../../provider/client/usage";
 import * as entryPoint from "../../provider/runtime";
 import { createRuntime, type ProviderRuntime } from "../../provider/runtime";
 import { type Simulator, startSimulator } from "../../sim";
+import { steadyRunway } from "../helpers/runway";
 
 const TOKENS = Array.from({ length: 24 }, (_, n) => `runtime-test-token-${n}`);
 
@@ -208,6 +209,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
 
   describe("capacity runway", () => {
     const DAY_0 = new Date("2026-11-01T00:00:00.000Z");
+    const DAY_5 = new Date("2026-11-06T00:00:00.000Z");
     const DAY_10 = new Date("2026-11-11T00:00:00.000Z");
     let clocked: Simulator;
     beforeEach(async () => {
@@ -228,20 +230,31 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
       assert.equal((first.inputs.usage as GetServiceUsageResult).runway?.seats.daysUntilFull, null);
 
       fresh = createRuntime();
+      clocked.setClock(DAY_5);
+      clocked.setUsage({ userCount: 30 });
+      const between = await record(first.inputs);
+      assert.match((between.inputs.usage as GetServiceUsageResult).runway?.note ?? "", /missing 1 more reading$/);
+      fresh = createRuntime();
       clocked.setClock(DAY_10);
       clocked.setUsage({ userCount: 40 });
-      const second = await record(first.inputs);
-      assert.equal((second.inputs.history as unknown[]).length, 2);
+      const second = await record(between.inputs);
+      assert.equal((second.inputs.history as unknown[]).length, 3);
       const seats = (second.inputs.usage as GetServiceUsageResult).runway?.seats;
-      assert.deepEqual(seats, { used: 40, capacity: 100, perDay: 2, daysUntilFull: 30, fullOn: "2026-12-11" });
+      assert.deepEqual(seats, steadyRunway(40, 100, 2, 30, "2026-12-11"));
       assert.ok(!JSON.stringify(second.inputs.history).includes("runtime-test-token"));
 
-      // Unchanged figures a day later: no new reading, nothing to update.
+      // Unchanged figures half a day later: no new reading, nothing to update.
       fresh = createRuntime();
-      clocked.setClock(new Date("2026-11-12T00:00:00.000Z"));
+      clocked.setClock(new Date("2026-11-11T12:00:00.000Z"));
       const third = await record(second.inputs);
       assert.deepEqual(third.inputs, second.inputs);
       assert.equal((await fresh.forKind(third.inputs).diff("id", second.inputs, third.inputs)).changes, false);
+
+      // A day later, unchanged figures are a reading: a day without growth counts in the median.
+      fresh = createRuntime();
+      clocked.setClock(new Date("2026-11-12T00:00:00.000Z"));
+      const fourth = await record(second.inputs);
+      assert.equal((fourth.inputs.history as unknown[]).length, 4);
     });
 
     it("starts an empty history from a 0.1.0 state or an invalid one", async () => {
@@ -262,20 +275,26 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
       const first = await guardCheck({}, { minRunwayDays: 45 });
       assert.deepEqual(first.failures, []);
       fresh = createRuntime();
+      clocked.setClock(DAY_5);
+      clocked.setUsage({ userCount: 30 });
+      const between = await guardCheck(first.inputs, { minRunwayDays: 45 });
+      assert.deepEqual(between.failures, [], "two readings are not enough history to fail on");
+      fresh = createRuntime();
       clocked.setClock(DAY_10);
       clocked.setUsage({ userCount: 40 });
-      const mandatory = await guardCheck(first.inputs, { minRunwayDays: 45 });
-      const message = "seats: full in 30 days at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
+      const mandatory = await guardCheck(between.inputs, { minRunwayDays: 45 });
+      const message =
+        "seats: full in 30 days (30–30) at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
       assert.deepEqual(mandatory.failures, [{ property: "minRunwayDays", reason: message }]);
       assert.equal(mandatory.inputs.status, "exceeds");
       assert.equal(mandatory.inputs.fits, false);
-      const advisory = await guardCheck(first.inputs, { minRunwayDays: 45, enforcement: "advisory" });
+      const advisory = await guardCheck(between.inputs, { minRunwayDays: 45, enforcement: "advisory" });
       assert.deepEqual(advisory.failures, []);
       assert.deepEqual(
         (advisory.inputs.runwayShortfalls as { message: string }[]).map((shortfall) => shortfall.message),
         [message],
       );
-      const later = await guardCheck(first.inputs, { minRunwayDays: 30 });
+      const later = await guardCheck(between.inputs, { minRunwayDays: 30 });
       assert.deepEqual(later.failures, []);
       assert.equal(later.inputs.status, "fits");
     });

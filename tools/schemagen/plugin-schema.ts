@@ -122,6 +122,14 @@ export function generateSchema(): Spec {
       const [item] = checker.getTypeArguments(type as ts.TypeReference);
       return { type: "array", items: typeSpec(item as ts.Type, context) };
     }
+    // A tuple of one element type ([low, high]) is an array of that type: the schema has no tuples.
+    if (checker.isTupleType(type)) {
+      const items = checker.getTypeArguments(type as ts.TypeReference).map((item) => typeSpec(item, context));
+      if (new Set(items.map((item) => JSON.stringify(item))).size !== 1) {
+        throw new Error(`${context}: no schema type for the mixed tuple ${checker.typeToString(raw)}`);
+      }
+      return { type: "array", items: items[0] as Spec };
+    }
     // Required<T> and the like: named after their place, documented by T's members.
     const mapped =
       type.aliasSymbol && MAPPED_TYPES.has(type.aliasSymbol.name) ? type.aliasTypeArguments?.[0] : undefined;

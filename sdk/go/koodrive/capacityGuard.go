@@ -32,7 +32,7 @@ type CapacityGuard struct {
 	MinFreeGB pulumi.IntPtrOutput `pulumi:"minFreeGB"`
 	// seats that must stay free after the plan
 	MinFreeSeats pulumi.IntPtrOutput `pulumi:"minFreeSeats"`
-	// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+	// days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
 	MinRunwayDays pulumi.IntPtrOutput `pulumi:"minRunwayDays"`
 	// What this run allocates anew: the growth over the plan admitted before, per figure.
 	NewAllocation NewAllocationPtrOutput `pulumi:"newAllocation"`
@@ -110,7 +110,7 @@ type capacityGuardArgs struct {
 	MinFreeGB *int `pulumi:"minFreeGB"`
 	// seats that must stay free after the plan
 	MinFreeSeats *int `pulumi:"minFreeSeats"`
-	// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+	// days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
 	MinRunwayDays *int `pulumi:"minRunwayDays"`
 	// quota the stack allocates per pool, in all
 	PlannedSpaceGB *CapacityGuardPlannedSpaceGB `pulumi:"plannedSpaceGB"`
@@ -128,7 +128,7 @@ type CapacityGuardArgs struct {
 	MinFreeGB pulumi.IntPtrInput
 	// seats that must stay free after the plan
 	MinFreeSeats pulumi.IntPtrInput
-	// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+	// days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
 	MinRunwayDays pulumi.IntPtrInput
 	// quota the stack allocates per pool, in all
 	PlannedSpaceGB CapacityGuardPlannedSpaceGBPtrInput
@@ -255,7 +255,7 @@ func (o CapacityGuardOutput) MinFreeSeats() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) pulumi.IntPtrOutput { return v.MinFreeSeats }).(pulumi.IntPtrOutput)
 }
 
-// days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+// days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
 func (o CapacityGuardOutput) MinRunwayDays() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) pulumi.IntPtrOutput { return v.MinRunwayDays }).(pulumi.IntPtrOutput)
 }

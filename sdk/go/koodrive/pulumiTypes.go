@@ -770,7 +770,7 @@ func (o GetServiceUsageResultPtrOutput) UserMaxCount() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// One guard's part of a joint violation.
+// One guard's part of a joint violation or runway shortfall.
 type GuardNewShare struct {
 	// The guard's name.
 	Name string `pulumi:"name"`
@@ -778,7 +778,7 @@ type GuardNewShare struct {
 	New int `pulumi:"new"`
 }
 
-// One guard's part of a joint violation.
+// One guard's part of a joint violation or runway shortfall.
 type GuardNewShareOutput struct{ *pulumi.OutputState }
 
 func (GuardNewShareOutput) ElementType() reflect.Type {
@@ -1224,11 +1224,11 @@ type Runway struct {
 	DeptQuota RunwayFigure `pulumi:"deptQuota"`
 	// Quota allocated out of the group pool (GB).
 	GroupQuota RunwayFigure `pulumi:"groupQuota"`
-	// Says how much the forecast rests on, and that a forecast from few points is rough.
+	// Says how much the forecast rests on, that a forecast from few points is rough, or what history is missing.
 	Note string `pulumi:"note"`
 	// Quota allocated out of the personal pool (GB).
 	PersonalQuota RunwayFigure `pulumi:"personalQuota"`
-	// Readings in the window the rates are fitted over.
+	// Readings in the window the rates are estimated from.
 	Readings float64 `pulumi:"readings"`
 	// Seats taken, against the seats subscribed.
 	Seats RunwayFigure `pulumi:"seats"`
@@ -1268,7 +1268,7 @@ func (o RunwayOutput) GroupQuota() RunwayFigureOutput {
 	return o.ApplyT(func(v Runway) RunwayFigure { return v.GroupQuota }).(RunwayFigureOutput)
 }
 
-// Says how much the forecast rests on, and that a forecast from few points is rough.
+// Says how much the forecast rests on, that a forecast from few points is rough, or what history is missing.
 func (o RunwayOutput) Note() pulumi.StringOutput {
 	return o.ApplyT(func(v Runway) string { return v.Note }).(pulumi.StringOutput)
 }
@@ -1278,7 +1278,7 @@ func (o RunwayOutput) PersonalQuota() RunwayFigureOutput {
 	return o.ApplyT(func(v Runway) RunwayFigure { return v.PersonalQuota }).(RunwayFigureOutput)
 }
 
-// Readings in the window the rates are fitted over.
+// Readings in the window the rates are estimated from.
 func (o RunwayOutput) Readings() pulumi.Float64Output {
 	return o.ApplyT(func(v Runway) float64 { return v.Readings }).(pulumi.Float64Output)
 }
@@ -1352,7 +1352,7 @@ func (o RunwayPtrOutput) GroupQuota() RunwayFigurePtrOutput {
 	}).(RunwayFigurePtrOutput)
 }
 
-// Says how much the forecast rests on, and that a forecast from few points is rough.
+// Says how much the forecast rests on, that a forecast from few points is rough, or what history is missing.
 func (o RunwayPtrOutput) Note() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Runway) *string {
 		if v == nil {
@@ -1372,7 +1372,7 @@ func (o RunwayPtrOutput) PersonalQuota() RunwayFigurePtrOutput {
 	}).(RunwayFigurePtrOutput)
 }
 
-// Readings in the window the rates are fitted over.
+// Readings in the window the rates are estimated from.
 func (o RunwayPtrOutput) Readings() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *Runway) *float64 {
 		if v == nil {
@@ -1419,10 +1419,19 @@ type RunwayFigure struct {
 	// (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
 	// when full is more than {@link HORIZON_DAYS} days away, or without enough history.
 	DaysUntilFull float64 `pulumi:"daysUntilFull"`
+	// [low, high]: `daysUntilFull` at the high and at the low end of `perDayRange`; an end is null when
+	// that rate is not growth or full is beyond {@link HORIZON_DAYS} days. Null without enough history.
+	DaysUntilFullRange []float64 `pulumi:"daysUntilFullRange"`
 	// The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
 	FullOn string `pulumi:"fullOn"`
-	// Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+	// [earliest, latest]: the days of `daysUntilFullRange`'s ends; null where they are.
+	FullOnRange []string `pulumi:"fullOnRange"`
+	// Growth per day: the median of the window's daily growth (each change between two readings spread
+	// evenly over the days between them), so one bulk step or clean-up does not bend it; null without
+	// enough history.
 	PerDay float64 `pulumi:"perDay"`
+	// [low, high]: the 10th and 90th percentile of the window's daily growth, about 80 % of it; null without enough history.
+	PerDayRange []float64 `pulumi:"perDayRange"`
 	// What is used now.
 	Used float64 `pulumi:"used"`
 }
@@ -1453,14 +1462,32 @@ func (o RunwayFigureOutput) DaysUntilFull() pulumi.Float64Output {
 	return o.ApplyT(func(v RunwayFigure) float64 { return v.DaysUntilFull }).(pulumi.Float64Output)
 }
 
+// [low, high]: `daysUntilFull` at the high and at the low end of `perDayRange`; an end is null when
+// that rate is not growth or full is beyond {@link HORIZON_DAYS} days. Null without enough history.
+func (o RunwayFigureOutput) DaysUntilFullRange() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v RunwayFigure) []float64 { return v.DaysUntilFullRange }).(pulumi.Float64ArrayOutput)
+}
+
 // The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
 func (o RunwayFigureOutput) FullOn() pulumi.StringOutput {
 	return o.ApplyT(func(v RunwayFigure) string { return v.FullOn }).(pulumi.StringOutput)
 }
 
-// Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+// [earliest, latest]: the days of `daysUntilFullRange`'s ends; null where they are.
+func (o RunwayFigureOutput) FullOnRange() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RunwayFigure) []string { return v.FullOnRange }).(pulumi.StringArrayOutput)
+}
+
+// Growth per day: the median of the window's daily growth (each change between two readings spread
+// evenly over the days between them), so one bulk step or clean-up does not bend it; null without
+// enough history.
 func (o RunwayFigureOutput) PerDay() pulumi.Float64Output {
 	return o.ApplyT(func(v RunwayFigure) float64 { return v.PerDay }).(pulumi.Float64Output)
+}
+
+// [low, high]: the 10th and 90th percentile of the window's daily growth, about 80 % of it; null without enough history.
+func (o RunwayFigureOutput) PerDayRange() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v RunwayFigure) []float64 { return v.PerDayRange }).(pulumi.Float64ArrayOutput)
 }
 
 // What is used now.
@@ -1513,6 +1540,17 @@ func (o RunwayFigurePtrOutput) DaysUntilFull() pulumi.Float64PtrOutput {
 	}).(pulumi.Float64PtrOutput)
 }
 
+// [low, high]: `daysUntilFull` at the high and at the low end of `perDayRange`; an end is null when
+// that rate is not growth or full is beyond {@link HORIZON_DAYS} days. Null without enough history.
+func (o RunwayFigurePtrOutput) DaysUntilFullRange() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v *RunwayFigure) []float64 {
+		if v == nil {
+			return nil
+		}
+		return v.DaysUntilFullRange
+	}).(pulumi.Float64ArrayOutput)
+}
+
 // The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
 func (o RunwayFigurePtrOutput) FullOn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RunwayFigure) *string {
@@ -1523,7 +1561,19 @@ func (o RunwayFigurePtrOutput) FullOn() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+// [earliest, latest]: the days of `daysUntilFullRange`'s ends; null where they are.
+func (o RunwayFigurePtrOutput) FullOnRange() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *RunwayFigure) []string {
+		if v == nil {
+			return nil
+		}
+		return v.FullOnRange
+	}).(pulumi.StringArrayOutput)
+}
+
+// Growth per day: the median of the window's daily growth (each change between two readings spread
+// evenly over the days between them), so one bulk step or clean-up does not bend it; null without
+// enough history.
 func (o RunwayFigurePtrOutput) PerDay() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *RunwayFigure) *float64 {
 		if v == nil {
@@ -1531,6 +1581,16 @@ func (o RunwayFigurePtrOutput) PerDay() pulumi.Float64PtrOutput {
 		}
 		return &v.PerDay
 	}).(pulumi.Float64PtrOutput)
+}
+
+// [low, high]: the 10th and 90th percentile of the window's daily growth, about 80 % of it; null without enough history.
+func (o RunwayFigurePtrOutput) PerDayRange() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v *RunwayFigure) []float64 {
+		if v == nil {
+			return nil
+		}
+		return v.PerDayRange
+	}).(pulumi.Float64ArrayOutput)
 }
 
 // What is used now.
@@ -1543,10 +1603,12 @@ func (o RunwayFigurePtrOutput) Used() pulumi.Float64PtrOutput {
 	}).(pulumi.Float64PtrOutput)
 }
 
-// A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+// A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
 type RunwayShortfall struct {
-	// Days until full after the plan.
+	// Days until full after the new allocation.
 	DaysUntilFull float64 `pulumi:"daysUntilFull"`
+	// [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
+	DaysUntilFullRange []float64 `pulumi:"daysUntilFullRange"`
 	// The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
 	Figure string `pulumi:"figure"`
 	// The day it would be full (YYYY-MM-DD, UTC).
@@ -1557,9 +1619,11 @@ type RunwayShortfall struct {
 	MinRunwayDays float64 `pulumi:"minRunwayDays"`
 	// Growth per day.
 	PerDay float64 `pulumi:"perDay"`
+	// The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
+	Shares []GuardNewShare `pulumi:"shares"`
 }
 
-// A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+// A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
 type RunwayShortfallOutput struct{ *pulumi.OutputState }
 
 func (RunwayShortfallOutput) ElementType() reflect.Type {
@@ -1574,9 +1638,14 @@ func (o RunwayShortfallOutput) ToRunwayShortfallOutputWithContext(ctx context.Co
 	return o
 }
 
-// Days until full after the plan.
+// Days until full after the new allocation.
 func (o RunwayShortfallOutput) DaysUntilFull() pulumi.Float64Output {
 	return o.ApplyT(func(v RunwayShortfall) float64 { return v.DaysUntilFull }).(pulumi.Float64Output)
+}
+
+// [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
+func (o RunwayShortfallOutput) DaysUntilFullRange() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v RunwayShortfall) []float64 { return v.DaysUntilFullRange }).(pulumi.Float64ArrayOutput)
 }
 
 // The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
@@ -1602,6 +1671,11 @@ func (o RunwayShortfallOutput) MinRunwayDays() pulumi.Float64Output {
 // Growth per day.
 func (o RunwayShortfallOutput) PerDay() pulumi.Float64Output {
 	return o.ApplyT(func(v RunwayShortfall) float64 { return v.PerDay }).(pulumi.Float64Output)
+}
+
+// The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
+func (o RunwayShortfallOutput) Shares() GuardNewShareArrayOutput {
+	return o.ApplyT(func(v RunwayShortfall) []GuardNewShare { return v.Shares }).(GuardNewShareArrayOutput)
 }
 
 type RunwayShortfallArrayOutput struct{ *pulumi.OutputState }

@@ -34,7 +34,7 @@ class CapacityGuardArgs:
         :param pulumi.Input[_builtins.str] enforcement: fail the deployment, or only warn
         :param pulumi.Input[_builtins.int] min_free_gb: allocatable quota (all pools) that must stay free after the plan
         :param pulumi.Input[_builtins.int] min_free_seats: seats that must stay free after the plan
-        :param pulumi.Input[_builtins.int] min_runway_days: days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+        :param pulumi.Input[_builtins.int] min_runway_days: days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
         :param pulumi.Input['CapacityGuardPlannedSpaceGBArgs'] planned_space_gb: quota the stack allocates per pool, in all
         :param pulumi.Input[_builtins.int] planned_users: users the stack allocates in all (e.g. its CSV's rows); each takes a seat
         :param pulumi.Input[_builtins.float] warn_at_percent: warn when seats or a pool's quota would be this many percent used after the plan
@@ -94,7 +94,7 @@ class CapacityGuardArgs:
     @pulumi.getter(name="minRunwayDays")
     def min_runway_days(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+        days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
         """
         return pulumi.get(self, "min_runway_days")
 
@@ -166,7 +166,7 @@ class CapacityGuard(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] enforcement: fail the deployment, or only warn
         :param pulumi.Input[_builtins.int] min_free_gb: allocatable quota (all pools) that must stay free after the plan
         :param pulumi.Input[_builtins.int] min_free_seats: seats that must stay free after the plan
-        :param pulumi.Input[_builtins.int] min_runway_days: days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+        :param pulumi.Input[_builtins.int] min_runway_days: days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
         :param pulumi.Input[Union['CapacityGuardPlannedSpaceGBArgs', 'CapacityGuardPlannedSpaceGBArgsDict', 'outputs.CapacityGuardPlannedSpaceGB']] planned_space_gb: quota the stack allocates per pool, in all
         :param pulumi.Input[_builtins.int] planned_users: users the stack allocates in all (e.g. its CSV's rows); each takes a seat
         :param pulumi.Input[_builtins.float] warn_at_percent: warn when seats or a pool's quota would be this many percent used after the plan
@@ -334,7 +334,7 @@ class CapacityGuard(pulumi.CustomResource):
     @pulumi.getter(name="minRunwayDays")
     def min_runway_days(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        days each figure must last after the plan at its recent growth rate (needs a history: readings a day apart)
+        days each figure must last after the tenant's new allocation in this run at its recent growth rate (needs a history: 3 readings over 3 days)
         """
         return pulumi.get(self, "min_runway_days")
 

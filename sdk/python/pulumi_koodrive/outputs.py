@@ -509,13 +509,13 @@ class GetServiceUsageResult(dict):
 @pulumi.output_type
 class GuardNewShare(dict):
     """
-    One guard's part of a joint violation.
+    One guard's part of a joint violation or runway shortfall.
     """
     def __init__(__self__, *,
                  name: _builtins.str,
                  new: _builtins.int):
         """
-        One guard's part of a joint violation.
+        One guard's part of a joint violation or runway shortfall.
 
         :param _builtins.str name: The guard's name.
         :param _builtins.int new: What it allocates anew of the figure.
@@ -822,9 +822,9 @@ class Runway(dict):
         :param 'RunwayFigure' allocatable_quota: Quota allocated out of all three pools together.
         :param 'RunwayFigure' dept_quota: Quota allocated out of the department pool (GB).
         :param 'RunwayFigure' group_quota: Quota allocated out of the group pool (GB).
-        :param _builtins.str note: Says how much the forecast rests on, and that a forecast from few points is rough.
+        :param _builtins.str note: Says how much the forecast rests on, that a forecast from few points is rough, or what history is missing.
         :param 'RunwayFigure' personal_quota: Quota allocated out of the personal pool (GB).
-        :param _builtins.float readings: Readings in the window the rates are fitted over.
+        :param _builtins.float readings: Readings in the window the rates are estimated from.
         :param 'RunwayFigure' seats: Seats taken, against the seats subscribed.
         :param _builtins.float span_days: Days between the window's first and last reading.
         :param 'RunwayFigure' stored_data: Data stored, against the subscribed capacity (GB).
@@ -867,7 +867,7 @@ class Runway(dict):
     @pulumi.getter
     def note(self) -> _builtins.str:
         """
-        Says how much the forecast rests on, and that a forecast from few points is rough.
+        Says how much the forecast rests on, that a forecast from few points is rough, or what history is missing.
         """
         return pulumi.get(self, "note")
 
@@ -883,7 +883,7 @@ class Runway(dict):
     @pulumi.getter
     def readings(self) -> _builtins.float:
         """
-        Readings in the window the rates are fitted over.
+        Readings in the window the rates are estimated from.
         """
         return pulumi.get(self, "readings")
 
@@ -922,10 +922,16 @@ class RunwayFigure(dict):
         suggest = None
         if key == "daysUntilFull":
             suggest = "days_until_full"
+        elif key == "daysUntilFullRange":
+            suggest = "days_until_full_range"
         elif key == "fullOn":
             suggest = "full_on"
+        elif key == "fullOnRange":
+            suggest = "full_on_range"
         elif key == "perDay":
             suggest = "per_day"
+        elif key == "perDayRange":
+            suggest = "per_day_range"
 
         if suggest:
             pulumi.log.warn(f"Key '{key}' not found in RunwayFigure. Access the value via the '{suggest}' property getter instead.")
@@ -941,8 +947,11 @@ class RunwayFigure(dict):
     def __init__(__self__, *,
                  capacity: _builtins.float,
                  days_until_full: _builtins.float,
+                 days_until_full_range: Sequence[_builtins.float],
                  full_on: _builtins.str,
+                 full_on_range: Sequence[_builtins.str],
                  per_day: _builtins.float,
+                 per_day_range: Sequence[_builtins.float],
                  used: _builtins.float):
         """
         One figure's forecast.
@@ -950,14 +959,23 @@ class RunwayFigure(dict):
         :param _builtins.float capacity: What there is in all.
         :param _builtins.float days_until_full: (capacity − used) / perDay; 0 when already full; null when not growing (perDay ≤ 0 at 3 decimals),
                when full is more than {@link HORIZON_DAYS} days away, or without enough history.
+        :param Sequence[_builtins.float] days_until_full_range: [low, high]: `daysUntilFull` at the high and at the low end of `perDayRange`; an end is null when
+               that rate is not growth or full is beyond {@link HORIZON_DAYS} days. Null without enough history.
         :param _builtins.str full_on: The day it is full (YYYY-MM-DD, UTC), counted from the newest reading; null when `daysUntilFull` is.
-        :param _builtins.float per_day: Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+        :param Sequence[_builtins.str] full_on_range: [earliest, latest]: the days of `daysUntilFullRange`'s ends; null where they are.
+        :param _builtins.float per_day: Growth per day: the median of the window's daily growth (each change between two readings spread
+               evenly over the days between them), so one bulk step or clean-up does not bend it; null without
+               enough history.
+        :param Sequence[_builtins.float] per_day_range: [low, high]: the 10th and 90th percentile of the window's daily growth, about 80 % of it; null without enough history.
         :param _builtins.float used: What is used now.
         """
         pulumi.set(__self__, "capacity", capacity)
         pulumi.set(__self__, "days_until_full", days_until_full)
+        pulumi.set(__self__, "days_until_full_range", days_until_full_range)
         pulumi.set(__self__, "full_on", full_on)
+        pulumi.set(__self__, "full_on_range", full_on_range)
         pulumi.set(__self__, "per_day", per_day)
+        pulumi.set(__self__, "per_day_range", per_day_range)
         pulumi.set(__self__, "used", used)
 
     @_builtins.property
@@ -978,6 +996,15 @@ class RunwayFigure(dict):
         return pulumi.get(self, "days_until_full")
 
     @_builtins.property
+    @pulumi.getter(name="daysUntilFullRange")
+    def days_until_full_range(self) -> Sequence[_builtins.float]:
+        """
+        [low, high]: `daysUntilFull` at the high and at the low end of `perDayRange`; an end is null when
+        that rate is not growth or full is beyond {@link HORIZON_DAYS} days. Null without enough history.
+        """
+        return pulumi.get(self, "days_until_full_range")
+
+    @_builtins.property
     @pulumi.getter(name="fullOn")
     def full_on(self) -> _builtins.str:
         """
@@ -986,12 +1013,30 @@ class RunwayFigure(dict):
         return pulumi.get(self, "full_on")
 
     @_builtins.property
+    @pulumi.getter(name="fullOnRange")
+    def full_on_range(self) -> Sequence[_builtins.str]:
+        """
+        [earliest, latest]: the days of `daysUntilFullRange`'s ends; null where they are.
+        """
+        return pulumi.get(self, "full_on_range")
+
+    @_builtins.property
     @pulumi.getter(name="perDay")
     def per_day(self) -> _builtins.float:
         """
-        Growth per day, the slope of a least-squares line through the window's readings; null without enough history.
+        Growth per day: the median of the window's daily growth (each change between two readings spread
+        evenly over the days between them), so one bulk step or clean-up does not bend it; null without
+        enough history.
         """
         return pulumi.get(self, "per_day")
+
+    @_builtins.property
+    @pulumi.getter(name="perDayRange")
+    def per_day_range(self) -> Sequence[_builtins.float]:
+        """
+        [low, high]: the 10th and 90th percentile of the window's daily growth, about 80 % of it; null without enough history.
+        """
+        return pulumi.get(self, "per_day_range")
 
     @_builtins.property
     @pulumi.getter
@@ -1005,13 +1050,15 @@ class RunwayFigure(dict):
 @pulumi.output_type
 class RunwayShortfall(dict):
     """
-    A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+    A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
     """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
         if key == "daysUntilFull":
             suggest = "days_until_full"
+        elif key == "daysUntilFullRange":
+            suggest = "days_until_full_range"
         elif key == "fullOn":
             suggest = "full_on"
         elif key == "minRunwayDays":
@@ -1032,35 +1079,50 @@ class RunwayShortfall(dict):
 
     def __init__(__self__, *,
                  days_until_full: _builtins.float,
+                 days_until_full_range: Sequence[_builtins.float],
                  figure: _builtins.str,
                  full_on: _builtins.str,
                  message: _builtins.str,
                  min_runway_days: _builtins.float,
-                 per_day: _builtins.float):
+                 per_day: _builtins.float,
+                 shares: Optional[Sequence['outputs.GuardNewShare']] = None):
         """
-        A figure that, after the plan, would be full within `minRunwayDays` at its current rate.
+        A figure that, after the new allocation, would be full within `minRunwayDays` at its current rate.
 
-        :param _builtins.float days_until_full: Days until full after the plan.
+        :param _builtins.float days_until_full: Days until full after the new allocation.
+        :param Sequence[_builtins.float] days_until_full_range: [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
         :param _builtins.str figure: The figure that runs out: seats, deptQuota, personalQuota, groupQuota or allocatableQuota.
         :param _builtins.str full_on: The day it would be full (YYYY-MM-DD, UTC).
         :param _builtins.str message: One line a person can act on.
         :param _builtins.float min_runway_days: The guard's minRunwayDays it falls short of.
         :param _builtins.float per_day: Growth per day.
+        :param Sequence['GuardNewShare'] shares: The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
         """
         pulumi.set(__self__, "days_until_full", days_until_full)
+        pulumi.set(__self__, "days_until_full_range", days_until_full_range)
         pulumi.set(__self__, "figure", figure)
         pulumi.set(__self__, "full_on", full_on)
         pulumi.set(__self__, "message", message)
         pulumi.set(__self__, "min_runway_days", min_runway_days)
         pulumi.set(__self__, "per_day", per_day)
+        if shares is not None:
+            pulumi.set(__self__, "shares", shares)
 
     @_builtins.property
     @pulumi.getter(name="daysUntilFull")
     def days_until_full(self) -> _builtins.float:
         """
-        Days until full after the plan.
+        Days until full after the new allocation.
         """
         return pulumi.get(self, "days_until_full")
+
+    @_builtins.property
+    @pulumi.getter(name="daysUntilFullRange")
+    def days_until_full_range(self) -> Sequence[_builtins.float]:
+        """
+        [low, high] days until full after the new allocation, at the high and low end of the rate's range (null: not in sight).
+        """
+        return pulumi.get(self, "days_until_full_range")
 
     @_builtins.property
     @pulumi.getter
@@ -1101,6 +1163,14 @@ class RunwayShortfall(dict):
         Growth per day.
         """
         return pulumi.get(self, "per_day")
+
+    @_builtins.property
+    @pulumi.getter
+    def shares(self) -> Optional[Sequence['outputs.GuardNewShare']]:
+        """
+        The new allocation of each guard of the tenant counted for this figure, when more than this guard's own.
+        """
+        return pulumi.get(self, "shares")
 
 
 @pulumi.output_type
