@@ -5,7 +5,7 @@ import path from "node:path";
 import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { type PostgresServer, startPostgres } from "../helpers/postgres";
-import { ADD_USER_SCRIPT, GUARDED_ONBOARDING_JS } from "../helpers/programs";
+import { ADD_USER_SCRIPT } from "../helpers/programs";
 
 const TOKEN = "engine-test-token-tenant-lock-7c19";
 
@@ -20,20 +20,24 @@ async function outcome(run: Promise<{ stdout: string; stderr: string }>): Promis
 }
 
 /**
- * A program on the provider plugin: its guard by the schema token (as YAML, Python and Go programs
- * reach it), and a command per user that adds it through the API. (JavaScript rather than YAML: the
- * YAML host needs a provider's schema, which the built stand-in `command` provider does not serve.)
+ * An onboarding program: a guard of `users` users, then (after 5 s, so that a deployment started
+ * beside it checks before any user is added) a command per user that adds it through the API. The
+ * guard is the TypeScript one, or with `plugin` the provider plugin's by its schema token, as YAML,
+ * Python and Go programs reach it. (JavaScript rather than YAML: the YAML host needs a provider's
+ * schema, which the built stand-in `command` provider does not serve.)
  */
-function pluginOnboarding(users: string[]): Record<string, string> {
+function onboarding(users: string[], guard: "typescript" | "plugin"): Record<string, string> {
+  const declared =
+    guard === "typescript"
+      ? `new (require("pulumi-koodrive").CapacityGuard)("onboarding", { plannedUsers: ${users.length} })`
+      : `new pulumi.CustomResource("koodrive:index:CapacityGuard", "onboarding", { plannedUsers: ${users.length}, status: undefined })`;
   const source = `
 const pulumi = require("@pulumi/pulumi");
 const command = require("@pulumi/command");
-const guard = new pulumi.CustomResource("koodrive:index:CapacityGuard", "onboarding", {
-  plannedUsers: ${users.length},
-  status: undefined,
-});
+const guard = ${declared};
+const settle = new command.local.Command("settle", { create: "sleep 5" }, { dependsOn: [guard] });
 for (const user of ${JSON.stringify(users)}) {
-  new command.local.Command("add-" + user, { create: "node add-user.js " + user }, { dependsOn: [guard] });
+  new command.local.Command("add-" + user, { create: "node add-user.js " + user }, { dependsOn: [settle] });
 }
 `;
   return { "index.js": source, "add-user.js": ADD_USER_SCRIPT };
@@ -86,13 +90,8 @@ describe("several stacks, one tenant, under the real engine", function () {
   };
   const typescriptStack = (name: string, extra: Partial<ProgramSpec> = {}) =>
     stack(name, {
-      files: { "index.js": GUARDED_ONBOARDING_JS, "add-user.js": ADD_USER_SCRIPT },
-      config: {
-        ...connection(),
-        users: { value: JSON.stringify(users(name)) },
-        guardOnly: { value: "true" },
-        ...extra.config,
-      },
+      files: onboarding(users(name), "typescript"),
+      config: { ...connection(), ...extra.config },
       ...(extra.env ? { env: extra.env } : {}),
     });
 
@@ -102,7 +101,7 @@ describe("several stacks, one tenant, under the real engine", function () {
 
   it("serializes two concurrent `up`s of guards under the provider plugin", async () => {
     const onPlugin = (name: string) =>
-      stack(name, { files: pluginOnboarding(users(name)), config: connection(), pluginOnPath: true });
+      stack(name, { files: onboarding(users(name), "plugin"), config: connection(), pluginOnPath: true });
     await assertSerialized(sim, [await onPlugin("plugin-a"), await onPlugin("plugin-b")]);
   });
 
