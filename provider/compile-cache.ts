@@ -8,12 +8,11 @@
  * no-op on Node releases without it (before 22.8); a folder it cannot write only leaves it off.
  */
 import module from "node:module";
-import os from "node:os";
 import path from "node:path";
+import { cacheFolder } from "./cache-folder";
 
-const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
 module.enableCompileCache?.(
-  process.env.NODE_COMPILE_CACHE ? undefined : path.join(cacheHome, "pulumi-koodrive", "node-compile-cache"),
+  process.env.NODE_COMPILE_CACHE ? undefined : path.join(cacheFolder(), "node-compile-cache"),
 );
 // Node writes the cache at exit, but the engine kills its provider processes: write it once the
 // runtime, loaded synchronously after this module, is compiled.

@@ -3,8 +3,7 @@
  * them, the `connection` input, the figures of a data source, refresh, and what the state records.
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
-import { CONNECTION_KEYS, isConnectionKey, isSecretSetting } from "./client/connection-settings";
+import { ConnectionValuesSchema, isConnectionKey, isSecretSetting } from "./client/connection-settings";
 import { ConfigurationError } from "./client/errors";
 import type { KooDriveConnectionArgs } from "./client/settings";
 import type { GetServiceUsageResult } from "./client/usage";
@@ -46,13 +45,9 @@ export function unknownSettings(connection: unknown): string[] {
     .map(([key]) => key);
 }
 
-const ConnectionSchema = z
-  .object(Object.fromEntries(CONNECTION_KEYS.map((key) => [key, z.string({ error: "must be a string" }).optional()])))
-  .partial();
-
 /** A resource's `connection` input, checked: every setting a string. */
 export function connectionOf(inputs: Inputs): KooDriveConnectionArgs {
-  const parsed = ConnectionSchema.safeParse(inputs.connection ?? {});
+  const parsed = ConnectionValuesSchema.safeParse(inputs.connection ?? {});
   if (!parsed.success) {
     throw new ConfigurationError("invalid connection", describeIssues(parsed.error, { prefix: "connection" }));
   }

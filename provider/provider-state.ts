@@ -5,7 +5,6 @@ import { callLimits } from "./call-limits";
 import { unlessCancelled } from "./cancellation";
 import { KooDriveClient, type ServiceUsageReading } from "./client/client";
 import {
-  CONNECTION_KEYS,
   CONNECTION_SETTINGS,
   type ConnectionKey,
   type ConnectionValues,
@@ -78,9 +77,9 @@ export class ProviderState {
     this.#ledger = new DeploymentLedger(this.deployment);
   }
 
-  /** Keeps the stack's `koodrive:*` config for the rest of the run. */
-  configure(config: { get(key: string): string | undefined }): void {
-    this.#config = Object.fromEntries(CONNECTION_KEYS.map((key) => [key, config.get(CONNECTION_SETTINGS[key].config)]));
+  /** Keeps the provider's settings (the stack's `koodrive:*` config, or an explicit provider's) for the rest of the run. */
+  configure(settings: ConnectionValues): void {
+    this.#config = settings;
   }
 
   /**

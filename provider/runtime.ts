@@ -10,6 +10,7 @@
  */
 import "./compile-cache";
 import { capacityGuardMethods } from "./capacity-guard";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "./client/connection-settings";
 import type { CheckResult, Inputs, ResourceMethods } from "./dynamic-resource";
 import { EngineLog, type LogSink } from "./engine-log";
 import { engineAddressOf, ProviderState } from "./provider-state";
@@ -37,7 +38,10 @@ export function createRuntime(engineAddress?: string, log: LogSink = new EngineL
   const byKind: Record<string, ResourceMethods> = { ServiceUsage: serviceUsage, CapacityGuard: capacityGuard };
   return {
     state,
-    configure: (config) => state.configure(config),
+    configure: (config) =>
+      state.configure(
+        Object.fromEntries(CONNECTION_KEYS.map((key) => [key, config.get(CONNECTION_SETTINGS[key].config)])),
+      ),
     serviceUsage,
     capacityGuard,
     forKind(inputs) {

@@ -4,7 +4,7 @@
  * dynamic one (../guard/check.ts): the same reads, ledger, lock, verdicts and messages.
  */
 
-import { CONNECTION_KEYS, type ConnectionKey } from "../client/connection-settings";
+import { CONNECTION_KEYS, type ConnectionKey, ConnectionValuesSchema } from "../client/connection-settings";
 import { PLAN_FIELDS } from "../client/plan-schema";
 import { refreshRead, stableText } from "../dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
@@ -64,18 +64,20 @@ export class KooDriveProvider {
    * provider it cannot configure, so they are checked only in the update.
    */
   checkConfig(news: Values): { inputs: Values; failures: Failure[]; log: GuardLogLine[] } {
-    const failures: Failure[] = [];
-    for (const key of Object.keys(news)) {
-      if (key === "version") continue;
-      if (!(CONNECTION_KEYS as readonly string[]).includes(key)) {
-        failures.push({
-          property: key,
-          reason: `unknown koodrive setting "${key}"; the settings are ${CONNECTION_KEYS.join(", ")}`,
-        });
-      } else if (typeof news[key] !== "string" && !isUnknown(news[key])) {
-        failures.push({ property: key, reason: `koodrive:${key} must be a string` });
-      }
-    }
+    // Unknown in preview counts as a string: it is one once the engine knows it.
+    const { version: _version, ...settings } = news;
+    const given = Object.fromEntries(
+      Object.entries(settings).map(([key, value]) => [key, isUnknown(value) ? "" : value]),
+    );
+    const parsed = ConnectionValuesSchema.safeParse(given);
+    const failures: Failure[] = (parsed.error?.issues ?? []).flatMap((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({
+            property: key,
+            reason: `unknown koodrive setting "${key}"; the settings are ${CONNECTION_KEYS.join(", ")}`,
+          }))
+        : [{ property: String(issue.path[0]), reason: `koodrive:${String(issue.path[0])} ${issue.message}` }],
+    );
     const unknown = CONNECTION_KEYS.filter((key) => isUnknown(news[key]));
     const log: GuardLogLine[] =
       unknown.length > 0
@@ -92,12 +94,8 @@ export class KooDriveProvider {
   /** `Configure`: the settings every read of this provider uses, before the `KOODRIVE_*` environment. */
   configure(config: Values): void {
     this.#unknownSettings = CONNECTION_KEYS.filter((key) => isUnknown(config[key]));
-    this.state.configure({
-      get: (key) => {
-        const value = config[key.slice("koodrive:".length)];
-        return typeof value === "string" && !isUnknown(value) ? value : undefined;
-      },
-    });
+    const known = CONNECTION_KEYS.filter((key) => typeof config[key] === "string" && !isUnknown(config[key]));
+    this.state.configure(Object.fromEntries(known.map((key) => [key, config[key] as string])));
   }
 
   #request(urn: string, olds: Values, news: Values): GuardRequest {

@@ -10,14 +10,9 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, unlinkSync } from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
+import { cacheFolder } from "../cache-folder";
 import type { TenantLockBackend, TenantLockHolder } from "./lock";
-
-/** The project's cache folder, where every lock of this machine lives. */
-export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-koodrive");
-}
 
 /** The local socket named `name` under the cache folder `folder`. */
 export function socketPath(folder: string, name: string): string {
