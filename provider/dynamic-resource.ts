@@ -3,11 +3,12 @@
  * them, the `connection` input, the figures of a data source, refresh, and what the state records.
  */
 import { randomUUID } from "node:crypto";
-import { ConnectionValuesSchema, isConnectionKey, isSecretSetting } from "./client/connection-settings";
+import { isConnectionKey, isSecretSetting } from "./client/connection-settings";
 import { ConfigurationError } from "./client/errors";
 import type { KooDriveConnectionArgs } from "./client/settings";
 import type { GetServiceUsageResult } from "./client/usage";
 import { describeIssues } from "./client/zod-issues";
+import { ConnectionValuesSchema } from "./connection-values";
 import { unknownValue } from "./protocol";
 import type { ProviderState } from "./provider-state";
 import { containsUnknown, readError, recordReading } from "./reading";

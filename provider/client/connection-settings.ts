@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * The connection settings, declared once: each setting's argument name, environment variable, stack
  * config key, whether it is a secret, which credential group it belongs to, and its doc. The client's
@@ -118,14 +116,6 @@ export function variableOf(key: ConnectionKey): string {
 
 /** Connection settings by name, as one place (arguments, stack config, environment) gives them. */
 export type ConnectionValues = { readonly [K in ConnectionKey]?: string | undefined };
-
-/**
- * Connection settings as a resource or a provider receives them: each a string, and no other key.
- * The one check of them; each front end says its issues in its own words.
- */
-export const ConnectionValuesSchema = z
-  .object(Object.fromEntries(CONNECTION_KEYS.map((key) => [key, z.string({ error: "must be a string" }).optional()])))
-  .strict();
 
 /** True when a setting is given: blank counts as not given. */
 export function isGiven(value: string | undefined): value is string {

@@ -4,8 +4,9 @@
  * dynamic one (../guard/check.ts): the same reads, ledger, lock, verdicts and messages.
  */
 
-import { CONNECTION_KEYS, type ConnectionKey, ConnectionValuesSchema } from "../client/connection-settings";
+import { CONNECTION_KEYS, type ConnectionKey } from "../client/connection-settings";
 import { PLAN_FIELDS } from "../client/plan-schema";
+import { ConnectionValuesSchema } from "../connection-values";
 import { refreshRead, stableText } from "../dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import type { GuardLogLine } from "../guard/judge";
