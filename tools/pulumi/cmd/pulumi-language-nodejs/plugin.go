@@ -24,8 +24,9 @@ const (
 )
 
 // RunPlugin runs a plugin written in Node.js — a policy pack (`pulumi preview --policy-pack DIR`) or a provider
-// in a folder with PulumiPlugin.yaml — the way Pulumi's own Node.js language host (v3.259.0, the newest upstream
-// source available here) does, so a plugin cannot tell the two apart:
+// in a folder with PulumiPlugin.yaml — the way Pulumi's own Node.js language host does (read at pulumi/pulumi commit
+// 1b5949891b of 21 August 2026, the newest copy available here; RunPlugin is the same there as in v3.259.0), so a
+// plugin cannot tell the two apart:
 //
 //	node <runner> [nodeargs…] <args…> <plugin directory>    (policy packs: the directory last)
 //	node <runner> [nodeargs…] <plugin directory> <args…>    (other plugins: the directory first)
