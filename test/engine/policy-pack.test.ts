@@ -24,8 +24,19 @@ const guard = args ? new CapacityGuard("seats", args) : undefined;
 new command.local.Command("user-1", { create: "true" }, { dependsOn: guard ? [guard] : [] });
 `;
 
-/** A Pulumi YAML stack with two plugin guards, their plans from config. */
-const PLUGIN_GUARDS_YAML = `name: policy-yaml
+/**
+ * A Pulumi YAML stack with two plugin guards, their plans from config, and a user added by a Command, after the
+ * first guard when `guarded`.
+ */
+function pluginGuardsYaml(guarded: boolean): string {
+  const guard = (name: string) => `  ${name}:
+    type: koodrive:index:CapacityGuard
+    properties:
+      plannedUsers: \${plannedUsers}
+      minFreeSeats: \${minFreeSeats}
+      enforcement: \${enforcement}
+`;
+  return `name: policy-yaml
 runtime: yaml
 config:
   enforcement:
@@ -36,19 +47,12 @@ config:
   minFreeSeats:
     type: integer
 resources:
-  first:
-    type: koodrive:index:CapacityGuard
+${guard("first")}${guard("second")}  user-1:
+    type: command:local:Command
     properties:
-      plannedUsers: \${plannedUsers}
-      minFreeSeats: \${minFreeSeats}
-      enforcement: \${enforcement}
-  second:
-    type: koodrive:index:CapacityGuard
-    properties:
-      plannedUsers: \${plannedUsers}
-      minFreeSeats: \${minFreeSeats}
-      enforcement: \${enforcement}
-`;
+      create: "true"
+${guarded ? `    options:\n      dependsOn:\n        - \${first}\n` : ""}`;
+}
 
 type Outcome = { ok: boolean; output: string };
 
@@ -206,7 +210,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
     before(async () => {
       await test?.remove();
       test = await createProgramStack("policy-yaml", {
-        files: { "Pulumi.yaml": PLUGIN_GUARDS_YAML },
+        files: { "Pulumi.yaml": pluginGuardsYaml(false) },
         config: {
           "koodrive:endpoint": { value: sim.url },
           "koodrive:accessToken": { value: TOKEN, secret: true },
@@ -217,7 +221,34 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       });
     });
 
-    it("gets the same verdicts: minimums, remediation, and plans judged together", async () => {
+    it("gets the same verdicts: a guard required, mandatory unless allowed advisory", async () => {
+      const unguarded = await preview();
+      assert.equal(unguarded.ok, false, unguarded.output);
+      assert.match(
+        unguarded.output,
+        /command:local:Command resource 'user-1' adds KooDrive users or space without a CapacityGuard/,
+      );
+      writeFileSync(path.join(test.dir, "Pulumi.yaml"), pluginGuardsYaml(true));
+      const guarded = await preview();
+      assert.equal(guarded.ok, true, guarded.output);
+      await test.stack.setConfig("enforcement", { value: "advisory" });
+      const advisory = await preview();
+      assert.equal(advisory.ok, false, advisory.output);
+      assert.match(
+        advisory.output,
+        /'user-1' adds KooDrive users or space and depends only on advisory guards \('first'\)/,
+      );
+      const allowed = await preview(
+        policyConfig("yaml-allow-advisory", {
+          "koodrive-guard-required": { allowAdvisory: true },
+          "koodrive-org-minimums": { allowAdvisory: true },
+        }),
+      );
+      assert.equal(allowed.ok, true, allowed.output);
+      await test.stack.setConfig("enforcement", { value: "mandatory" });
+    });
+
+    it("and the minimums, remediation, and plans judged together", async () => {
       const minimums = policyConfig("yaml-minimums", { "koodrive-org-minimums": { minFreeSeats: 5 } });
       const refused = await preview(minimums);
       assert.equal(refused.ok, false, refused.output);
@@ -234,6 +265,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       await test.stack.setAllConfig({ enforcement: { value: "advisory" }, plannedUsers: { value: "40" } });
       const overPlan = await preview(
         policyConfig("yaml-over-plan", {
+          "koodrive-guard-required": { allowAdvisory: true },
           "koodrive-org-minimums": { allowAdvisory: true },
           "koodrive-plans-fit": { minFreeSeats: 5 },
         }),
