@@ -4,7 +4,6 @@
  * dependencies: it judges after every step was planned (a preview fails before any change; an `up` without a
  * preview fails only after its steps ran).
  */
-import type { ConnectionValues } from "../provider/client/connection-settings";
 import type { ResourceMatcher } from "./config-schema";
 import { guardOf, type PolicyResourceView } from "./guards";
 import { packState } from "./tenant";
@@ -40,16 +39,16 @@ function dependenciesOf(resource: StackResourceView): StackResourceView[] {
   return [...seen.values()];
 }
 
-/** Why `resource` is not guarded as the policy requires, or undefined when it is. */
-export function unguardedReason(
-  resource: StackResourceView,
-  options: { allowAdvisory: boolean; connection?: ConnectionValues },
-): string | undefined {
+/**
+ * Why `resource` is not guarded as the policy requires, or undefined when it is. The tenant a guard must check is the
+ * stack's (its `koodrive:*` config, else the environment); a guard whose tenant does not resolve counts as the stack's.
+ */
+export function unguardedReason(resource: StackResourceView, options: { allowAdvisory: boolean }): string | undefined {
   const guards = dependenciesOf(resource).flatMap((dependency) => {
     const guard = guardOf(dependency);
     return guard ? [guard] : [];
   });
-  const state = packState(options.connection);
+  const state = packState(undefined);
   const tenant = state.tenantOf({});
   const sameTenant = guards.filter((guard) => {
     const theirs = state.tenantOf(guard.connection);
@@ -63,7 +62,7 @@ export function unguardedReason(
     return `${name} adds KooDrive users or space and depends only on advisory guards (${names}); make the guard mandatory (enforcement: "mandatory", the default), or set allowAdvisory in the policy config`;
   }
   if (guards.length > 0) {
-    return `${name} adds KooDrive users or space but its guards check another tenant than the pack's; guard it with a CapacityGuard on ${tenant?.label ?? "the tenant"}`;
+    return `${name} adds KooDrive users or space but its guards check another tenant than the stack's koodrive:* config names; guard it with a CapacityGuard on ${tenant?.label ?? "that tenant"}`;
   }
   return `${name} adds KooDrive users or space without a CapacityGuard: create a mandatory CapacityGuard with the plan and make this resource depend on it (dependsOn: [guard])`;
 }

@@ -25,8 +25,8 @@ function stackConnection(env: NodeJS.ProcessEnv): ConnectionValues {
 let state: ProviderState | undefined;
 
 /** The policy process's state, configured with the pack's `connection` over the stack's config. */
-export function packState(policyConnection: ConnectionValues | undefined, env = process.env): ProviderState {
+export function packState(policyConnection: ConnectionValues | undefined): ProviderState {
   state ??= new ProviderState();
-  state.configure({ ...stackConnection(env), ...policyConnection });
+  state.configure({ ...stackConnection(process.env), ...policyConnection });
   return state;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PolicyConfigError, parsePolicyConfig } from "../../policy/config-schema";
-import { matches } from "../../policy/guard-required";
+import { matches, type StackResourceView, unguardedReason } from "../../policy/guard-required";
 import { deployedBefore, guardOf, UNKNOWN } from "../../policy/guards";
 import { shortfalls } from "../../policy/org-minimums";
 import { GUARD_TYPES } from "../../provider/guard/types";
@@ -98,5 +98,27 @@ describe("the policies on plain values", () => {
     assert.deepEqual(shortfalls(guard, { ...minimums, allowAdvisory: true, minRunwayDays: 0 }).raised, {
       minFreeSeats: 5,
     });
+  });
+
+  it("find a mandatory guard among a resource's dependencies, however indirect", () => {
+    const resource = (type: string, name: string, props: Record<string, unknown> = {}): StackResourceView => ({
+      type,
+      name,
+      urn: `urn:pulumi:dev::p::${type}::${name}`,
+      props,
+      dependencies: [],
+      propertyDependencies: {},
+    });
+    const guard = resource(GUARD_TYPES.plugin, "seats", { plannedUsers: 1 });
+    const middle = resource("random:index:RandomId", "id");
+    const user = resource("command:local:Command", "user-1");
+    const strict = { allowAdvisory: false };
+    assert.match(unguardedReason(user, strict) ?? "", /'user-1' adds KooDrive users or space without a CapacityGuard/);
+    middle.dependencies = [guard];
+    user.propertyDependencies = { create: [middle] };
+    assert.equal(unguardedReason(user, strict), undefined);
+    guard.props = { plannedUsers: 1, enforcement: "advisory" };
+    assert.match(unguardedReason(user, strict) ?? "", /depends only on advisory guards \('seats'\)/);
+    assert.equal(unguardedReason(user, { allowAdvisory: true }), undefined);
   });
 });
