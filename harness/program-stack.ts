@@ -17,7 +17,14 @@ const DEV_DEPENDENCIES = (require(path.join(REPO_ROOT, "package.json")) as { dev
  * What a program needs beside pulumi-koodrive, at the versions this repository develops against;
  * KOODRIVE_PULUMI_SDK sets the @pulumi/pulumi version (the test leg's, see scripts/test.sh).
  */
-const PROGRAM_DEPENDENCIES = ["@pulumi/pulumi", "@pulumi/command", "typescript", "ts-node", "@types/node"].map(
+const PROGRAM_DEPENDENCIES = [
+  "@pulumi/pulumi",
+  "@pulumi/command",
+  "@pulumi/policy",
+  "typescript",
+  "ts-node",
+  "@types/node",
+].map(
   (name) =>
     `${name}@${name === "@pulumi/pulumi" ? (process.env.KOODRIVE_PULUMI_SDK ?? DEV_DEPENDENCIES[name]) : DEV_DEPENDENCIES[name]}`,
 );
@@ -146,6 +153,25 @@ export async function removeProgramWorkspace(): Promise<void> {
   const { root } = await workspace;
   workspace = undefined;
   rmSync(root, { recursive: true, force: true });
+}
+
+/**
+ * Writes a policy pack (`files` by name, `PulumiPolicy.yaml` among them) into a folder of the program workspace,
+ * whose node_modules hold `@pulumi/policy`, `@pulumi/pulumi` and the packed pulumi-koodrive, as `npm install` in
+ * the pack's folder would; returns the folder, for `policyPackArgs`.
+ */
+export async function createPolicyPack(name: string, files: Record<string, string>): Promise<string> {
+  const dir = mkdtempSync(path.join(await programWorkspaceRoot(), `${name}-`));
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+  return dir;
+}
+
+/**
+ * The arguments that run a policy pack in `pulumi preview` or `pulumi up`, as the docs' "Organisation policy"
+ * section writes them: `--policy-pack DIR`, and `--policy-pack-config FILE` when given.
+ */
+export function policyPackArgs(pack: string, configFile?: string): string[] {
+  return ["--policy-pack", pack, ...(configFile ? ["--policy-pack-config", configFile] : [])];
 }
 
 /** Source files of an example under examples/, by name. */

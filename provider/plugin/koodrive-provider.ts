@@ -10,13 +10,14 @@ import { ConnectionValuesSchema } from "../connection-values";
 import { refreshRead, stableText } from "../dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import type { GuardLogLine } from "../guard/judge";
+import { GUARD_TYPES } from "../guard/types";
 import { ProviderState } from "../provider-state";
 import { readError } from "../reading";
 import { isUnknown } from "./values";
 
 /** The schema tokens this plugin serves. */
 export const TOKENS = {
-  capacityGuard: "koodrive:index:CapacityGuard",
+  capacityGuard: GUARD_TYPES.plugin,
   getServiceUsage: "koodrive:index:getServiceUsage",
 } as const;
 

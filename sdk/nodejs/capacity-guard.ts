@@ -3,6 +3,7 @@ import { isConnectionKey } from "../../provider/client/connection-settings";
 import type { GuardPlan } from "../../provider/client/plan";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { GUARD_OUTPUT_KEYS, type GuardOutputs } from "../../provider/guard/outputs";
+import { GUARD_TYPES } from "../../provider/guard/types";
 import { type ConnectionArgs, connectionInput } from "./connection";
 import { capacityGuardProvider } from "./dynamic-provider";
 
@@ -21,7 +22,7 @@ type GuardOutputFields = { readonly [K in keyof GuardOutputs]-?: pulumi.Output<G
  */
 export interface CapacityGuardArgs extends ConnectionArgs, InputsOf<GuardPlan> {}
 
-const TYPE = "pulumi-nodejs:dynamic/koodrive:CapacityGuard";
+const TYPE = GUARD_TYPES.dynamic;
 
 // The outputs of a `CapacityGuard`, merged into the class below: each one's doc is in `GuardOutputs`.
 export interface CapacityGuard extends GuardOutputFields {}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../harness/engine";
+import { POLICY_CONFIG_SCHEMAS } from "../../policy/config-schema";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
 import { CapacityPlanSchema, PLAN_FIELDS } from "../../provider/client/plan-schema";
 import { declarationDocs } from "../helpers/declaration-docs";
@@ -75,5 +76,17 @@ describe("the docs' reference tables", () => {
       declarationDocs("provider/client/plan.d.ts", "PlannedSpaceGB"),
       Object.fromEntries(Object.entries(pools).map(([pool, field]) => [pool, field.description])),
     );
+  });
+
+  it("list the policy pack's config as POLICY_CONFIG_SCHEMAS declares it", () => {
+    const [header, ...rows] = tableAfter(DOCS.reference, "### Policy config");
+    assert.deepEqual(header, ["policy", "key", "default", "meaning"]);
+    const expected = Object.entries(POLICY_CONFIG_SCHEMAS).flatMap(([policy, schema]) =>
+      Object.entries(schema.shape).map(([key, field]) => {
+        const given = field.def.type === "default" ? JSON.stringify(field.def.defaultValue) : undefined;
+        return [`\`${policy}\``, `\`${key}\``, given === undefined ? "none" : `\`${given}\``, field.description];
+      }),
+    );
+    assert.deepEqual(rows, expected);
   });
 });

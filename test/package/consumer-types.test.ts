@@ -36,15 +36,40 @@ export const status = guard.status;
 export const subscribed = seats;
 `;
 
+/**
+ * A policy pack in TypeScript, as examples/policy-pack's index.js is in JavaScript. `@pulumi/policy` 1.21.0's own
+ * types do not compile without `skipLibCheck` (its index.d.ts re-exports two names its proxy.d.ts does not declare),
+ * so a TypeScript pack needs `skipLibCheck` whatever it imports; the template's other options stay, `moduleResolution:
+ * node` among them, under which TypeScript ignores `exports` (the package maps `pulumi-koodrive/policy` for it in
+ * `typesVersions`).
+ */
+const CONSUMER_POLICY_PACK = `import { PolicyPack } from "@pulumi/policy";
+import { koodrivePolicies, POLICY_NAMES } from "pulumi-koodrive/policy";
+
+const policies = koodrivePolicies();
+const names: string[] = [POLICY_NAMES.guardRequired, POLICY_NAMES.orgMinimums, POLICY_NAMES.plansFit];
+
+new PolicyPack("koodrive", { policies: policies.filter((policy) => names.includes(policy.name)) });
+`;
+
 describe("the packed package's types", function () {
   this.timeout(600_000);
 
-  it("type-check in a program with Pulumi's default template tsconfig", async () => {
+  it("type-check in a program with Pulumi's default template tsconfig", () =>
+    typeCheck(CONSUMER_PROGRAM, PULUMI_TEMPLATE_TSCONFIG));
+
+  it("type-check in a policy pack importing pulumi-koodrive/policy, with skipLibCheck added for @pulumi/policy", () =>
+    typeCheck(CONSUMER_POLICY_PACK, {
+      ...PULUMI_TEMPLATE_TSCONFIG,
+      compilerOptions: { ...PULUMI_TEMPLATE_TSCONFIG.compilerOptions, skipLibCheck: true },
+    }));
+
+  async function typeCheck(source: string, tsconfig: object): Promise<void> {
     const root = await programWorkspaceRoot();
     const dir = mkdtempSync(path.join(root, "consumer-types-"));
     try {
-      writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(PULUMI_TEMPLATE_TSCONFIG, null, 2));
-      writeFileSync(path.join(dir, "index.ts"), CONSUMER_PROGRAM);
+      writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+      writeFileSync(path.join(dir, "index.ts"), source);
       const tsc = path.join(root, "node_modules/typescript/bin/tsc");
       const result = await run(process.execPath, [tsc, "--noEmit", "-p", dir], { cwd: dir }).catch(
         (error: { stdout?: string; code?: number }) => error,
@@ -53,5 +78,5 @@ describe("the packed package's types", function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }
 });

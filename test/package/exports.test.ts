@@ -9,7 +9,14 @@ const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "
 
 describe("the package's exports", () => {
   it("name each entry point once: no alias for the client", () => {
-    assert.deepEqual(Object.keys(manifest.exports), [".", "./package.json", "./provider-runtime", "./client", "./sim"]);
+    assert.deepEqual(Object.keys(manifest.exports), [
+      ".",
+      "./package.json",
+      "./provider-runtime",
+      "./client",
+      "./policy",
+      "./sim",
+    ]);
   });
 
   it("point at files the build writes", () => {

@@ -14,9 +14,9 @@ import (
 )
 
 // host implements the parts of pulumirpc.LanguageRuntimeServer that the
-// engine needs to run Node.js programs. Everything else (code generation,
-// templates, packing, running Node.js-based plugins) answers Unimplemented
-// via the embedded type, which the engine reports as "not supported".
+// engine needs to run Node.js programs and Node.js plugins (policy packs among
+// them, see RunPlugin). Everything else (code generation, templates, packing)
+// answers Unimplemented via the embedded type, which the engine reports as "not supported".
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 

@@ -8,7 +8,9 @@
 // program. This binary implements just enough of the LanguageRuntime gRPC
 // service for `pulumi preview/up/refresh/destroy` and the Automation API:
 // it launches the program runner shipped inside the npm package
-// (@pulumi/pulumi/cmd/run) with the flags and environment that runner reads.
+// (@pulumi/pulumi/cmd/run) with the flags and environment that runner reads,
+// and runs Node.js plugins and policy packs (RunPlugin, plugin.go) through
+// the package's run-plugin and run-policy-pack scripts as upstream does.
 // It was written from the protocol definition and observed engine behaviour;
 // it is not a copy of Pulumi's implementation. With a normal Pulumi CLI
 // installation, use that instead (scripts/pulumi.sh prefers it).

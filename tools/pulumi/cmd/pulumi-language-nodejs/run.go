@@ -51,7 +51,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not find node on the $PATH: %v", err)}, nil
 	}
-	runner, err := resolveRunner(ctx, node, dir)
+	runner, err := locateModule(ctx, node, "@pulumi/pulumi/cmd/run", dir, "pulumi install")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -132,17 +132,24 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	}
 }
 
-// resolveRunner finds @pulumi/pulumi/cmd/run the way Node itself would from
-// the program directory, so the program and the runner share one copy of
-// @pulumi/pulumi (two copies would each hold their own runtime state).
-func resolveRunner(ctx context.Context, node, dir string) (string, error) {
-	script := `process.stdout.write(require.resolve("@pulumi/pulumi/cmd/run", {paths: [process.argv[1]]}))`
-	cmd := exec.CommandContext(ctx, node, "-e", script, dir)
+// locateModule resolves a module (the runner of a program or of a plugin) the way Node itself would from the
+// program's or plugin's directory, so the program and the runner share one copy of @pulumi/pulumi (two copies would
+// each hold their own runtime state). When it is missing, the error says, as upstream's does, what to run: install
+// names that command.
+func locateModule(ctx context.Context, node, module, dir, install string) (string, error) {
+	script := `try { process.stdout.write(require.resolve(process.argv[1], {paths: [process.argv[2]]})) } ` +
+		`catch (e) { console.error(e.code === "MODULE_NOT_FOUND" ? ` +
+		`"It looks like the Pulumi SDK has not been installed. Have you run " + process.argv[3] + "?" : e.message); ` +
+		`process.exit(1) }`
+	cmd := exec.CommandContext(ctx, node, "-e", script, module, dir, install)
 	cmd.Dir = dir
 	out, err := cmd.Output()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return "", errors.New(strings.TrimSpace(string(exitErr.Stderr)))
+	}
 	if err != nil {
-		return "", fmt.Errorf("could not find the @pulumi/pulumi package from %s; "+
-			"run `npm install @pulumi/pulumi` in the project first", dir)
+		return "", err
 	}
 	return strings.TrimSpace(string(out)), nil
 }
@@ -174,13 +181,18 @@ func programEnv(req *pulumirpc.RunRequest, opts nodeOptions) ([]string, error) {
 		"PULUMI_CONFIG="+string(configJSON),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretsJSON),
 	)
-	// TypeScript via ts-node is the default; like upstream, `typescript: false` only leaves the
-	// variable unset.
+	return append(env, typescriptEnv(opts)...), nil
+}
+
+// typescriptEnv is what `runtime.options` tell @pulumi/pulumi about TypeScript, for a program and a plugin alike:
+// ts-node is the default, and, like upstream, `typescript: false` only leaves the variable unset.
+func typescriptEnv(opts nodeOptions) []string {
+	var env []string
 	if opts.typescript {
 		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
 	}
 	if opts.tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
-	return env, nil
+	return env
 }

@@ -40,10 +40,6 @@ const (
 	runFunction     = "command:local:run"
 )
 
-// minimalSchema is what GetSchema returns. The engine does not need the full
-// schema to run programs written against the npm SDK.
-const minimalSchema = `{"name":"command","version":"1.2.1"}`
-
 type commandProvider struct {
 	pulumirpc.UnimplementedResourceProviderServer
 
@@ -189,7 +185,7 @@ func (p *commandProvider) Handshake(
 }
 
 func (p *commandProvider) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
-	return &pulumirpc.GetSchemaResponse{Schema: minimalSchema}, nil
+	return &pulumirpc.GetSchemaResponse{Schema: packageSchema()}, nil
 }
 
 func (p *commandProvider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {

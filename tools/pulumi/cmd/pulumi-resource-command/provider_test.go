@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +17,8 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -151,9 +156,46 @@ func TestPluginInfoAndSchema(t *testing.T) {
 		t.Fatalf("GetPluginInfo = %v, %v", info, err)
 	}
 	s, err := h.client.GetSchema(context.Background(), &pulumirpc.GetSchemaRequest{})
-	if err != nil || !strings.Contains(s.Schema, `"name":"command"`) {
-		t.Fatalf("GetSchema = %v, %v", s, err)
+	if err != nil {
+		t.Fatalf("GetSchema: %v", err)
 	}
+	// The schema binds as Pulumi's own code generators and Pulumi YAML bind it, and declares Command's properties.
+	var spec schema.PackageSpec
+	if err := json.Unmarshal([]byte(s.Schema), &spec); err != nil {
+		t.Fatal(err)
+	}
+	pkg, diags, err := schema.BindSpec(spec, refuseReferences{}, schema.ValidationOptions{})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("BindSpec: %v %v", err, diags)
+	}
+	command, ok := pkg.GetResource("command:local:Command")
+	if !ok || pkg.Name != "command" || pkg.Version.String() != "1.2.1" {
+		t.Fatalf("schema = %s", s.Schema)
+	}
+	var inputs []string
+	for _, p := range command.InputProperties {
+		inputs = append(inputs, p.Name)
+	}
+	slices.Sort(inputs)
+	want := []string{"addPreviousOutputInEnv", "archivePaths", "assetPaths", "create", "delete", "dir", "environment",
+		"interpreter", "logging", "stdin", "triggers", "update"}
+	if !slices.Equal(inputs, want) {
+		t.Errorf("Command's inputs = %v, want %v", inputs, want)
+	}
+	if _, ok := pkg.GetFunction("command:local:run"); !ok {
+		t.Error("no command:local:run")
+	}
+}
+
+// refuseReferences is a schema loader for a self-contained schema: it refuses every other package.
+type refuseReferences struct{}
+
+func (refuseReferences) LoadPackage(name string, _ *semver.Version) (*schema.Package, error) {
+	return nil, fmt.Errorf("no package %s", name)
+}
+
+func (refuseReferences) LoadPackageV2(_ context.Context, d *schema.PackageDescriptor) (*schema.Package, error) {
+	return nil, fmt.Errorf("no package %s", d.Name)
 }
 
 func TestCreateCapturesStdoutEnvDirAndLogs(t *testing.T) {

@@ -1,0 +1,68 @@
+/**
+ * `koodrive-guard-required`: every resource that adds users or space depends, directly or through other resources,
+ * on a mandatory `CapacityGuard` of the same tenant. A stack policy, since only the stack's view carries the
+ * dependencies: it judges after every step was planned (a preview fails before any change; an `up` without a
+ * preview fails only after its steps ran).
+ */
+import type { ResourceMatcher } from "./config-schema";
+import { guardOf, type PolicyResourceView } from "./guards";
+import { packState } from "./tenant";
+
+/** A resource of the stack with what the stack policy sees of its dependencies. */
+export interface StackResourceView extends PolicyResourceView {
+  dependencies: StackResourceView[];
+  propertyDependencies: Record<string, StackResourceView[]>;
+  parent?: StackResourceView;
+}
+
+/** True when `resource` matches `matcher`: every field given matches. */
+export function matches(matcher: ResourceMatcher, resource: PolicyResourceView): boolean {
+  return (
+    (matcher.type === undefined || matcher.type === resource.type) &&
+    (matcher.name === undefined || new RegExp(matcher.name).test(resource.name)) &&
+    (matcher.urn === undefined || new RegExp(matcher.urn).test(resource.urn))
+  );
+}
+
+/** Every resource `resource` depends on, directly or transitively (`dependsOn`, inputs from other resources). */
+function dependenciesOf(resource: StackResourceView): StackResourceView[] {
+  const seen = new Map<string, StackResourceView>();
+  const pending = [resource];
+  while (pending.length > 0) {
+    const next = pending.pop() as StackResourceView;
+    for (const dependency of [...next.dependencies, ...Object.values(next.propertyDependencies).flat()]) {
+      if (seen.has(dependency.urn) || dependency.urn === resource.urn) continue;
+      seen.set(dependency.urn, dependency);
+      pending.push(dependency);
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Why `resource` is not guarded as the policy requires, or undefined when it is. The tenant a guard must check is the
+ * stack's (its `koodrive:*` config, else the environment); a guard whose tenant does not resolve counts as the stack's.
+ */
+export function unguardedReason(resource: StackResourceView, options: { allowAdvisory: boolean }): string | undefined {
+  const guards = dependenciesOf(resource).flatMap((dependency) => {
+    const guard = guardOf(dependency);
+    return guard ? [guard] : [];
+  });
+  const state = packState(undefined);
+  const tenant = state.tenantOf({});
+  const sameTenant = guards.filter((guard) => {
+    const theirs = state.tenantOf(guard.connection);
+    return !tenant || !theirs || theirs.key === tenant.key;
+  });
+  const accepted = sameTenant.filter((guard) => guard.enforcement === "mandatory" || options.allowAdvisory);
+  if (accepted.length > 0) return undefined;
+  const name = `${resource.type} resource '${resource.name}'`;
+  if (sameTenant.length > 0) {
+    const names = sameTenant.map((guard) => `'${guard.name}'`).join(", ");
+    return `${name} adds KooDrive users or space and depends only on advisory guards (${names}); make the guard mandatory (enforcement: "mandatory", the default), or set allowAdvisory in the policy config`;
+  }
+  if (guards.length > 0) {
+    return `${name} adds KooDrive users or space but its guards check another tenant than the stack's koodrive:* config names; guard it with a CapacityGuard on ${tenant?.label ?? "that tenant"}`;
+  }
+  return `${name} adds KooDrive users or space without a CapacityGuard: create a mandatory CapacityGuard with the plan and make this resource depend on it (dependsOn: [guard])`;
+}

@@ -1,0 +1,15 @@
+/**
+ * The resource types a `CapacityGuard` is registered under, declared once: the dynamic resource's (the Node.js
+ * SDK's class) and the provider plugin's schema token. The policy pack recognises a guard by either.
+ */
+export const GUARD_TYPES = {
+  /** `new CapacityGuard(...)` from the Node.js package: a dynamic resource of module `koodrive`. */
+  dynamic: "pulumi-nodejs:dynamic/koodrive:CapacityGuard",
+  /** `koodrive:index:CapacityGuard` of the provider plugin (YAML, Python, Go, or the schema token from JavaScript). */
+  plugin: "koodrive:index:CapacityGuard",
+} as const;
+
+/** True when `type` is a guard's resource type, dynamic or plugin. */
+export function isGuardType(type: string): boolean {
+  return type === GUARD_TYPES.dynamic || type === GUARD_TYPES.plugin;
+}

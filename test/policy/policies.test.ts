@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { PolicyConfigError, parsePolicyConfig } from "../../policy/config-schema";
+import { matches, type StackResourceView, unguardedReason } from "../../policy/guard-required";
+import { deployedBefore, guardOf, UNKNOWN } from "../../policy/guards";
+import { shortfalls } from "../../policy/org-minimums";
+import { GUARD_TYPES } from "../../provider/guard/types";
+
+const dynamicGuard = (props: Record<string, unknown>) =>
+  guardOf({ type: GUARD_TYPES.dynamic, name: "seats", urn: "urn:pulumi:s::p::t::seats", props });
+
+describe("the policy pack's config", () => {
+  it("applies the defaults and ignores the enforcement level CrossGuard passes along", () => {
+    assert.deepEqual(parsePolicyConfig("koodrive-org-minimums", { enforcementLevel: "remediate" }), {
+      minFreeSeats: 0,
+      minFreeGB: 0,
+      minRunwayDays: 0,
+      allowAdvisory: false,
+    });
+    assert.deepEqual(parsePolicyConfig("koodrive-guard-required", {}).addsUsers, [
+      { type: "command:local:Command", name: "^user-" },
+    ]);
+  });
+
+  it("refuses an unknown key, a wrong type and a bad pattern, naming the policy and each key", () => {
+    assert.throws(
+      () => parsePolicyConfig("koodrive-org-minimums", { minFreeSeat: 5, minFreeGB: "5" }),
+      (error: Error) =>
+        error instanceof PolicyConfigError &&
+        error.message ===
+          "policy config of koodrive-org-minimums: minFreeGB must be a whole number ≥ 0; minFreeSeat: unknown key; fix it in the file given to --policy-pack-config" &&
+        error.stack === `PolicyConfigError: ${error.message}`,
+    );
+    assert.throws(
+      () => parsePolicyConfig("koodrive-guard-required", { addsUsers: [{ name: "(" }] }),
+      /policy config of koodrive-guard-required: addsUsers\[0\]\.name is not a valid regular expression/,
+    );
+    assert.throws(
+      () => parsePolicyConfig("koodrive-plans-fit", { connection: { endpont: "cn" } }),
+      /connection\.endpont: unknown key/,
+    );
+  });
+});
+
+describe("the policies on plain values", () => {
+  it("match a resource on every field given", () => {
+    const command = {
+      type: "command:local:Command",
+      name: "user-7",
+      urn: "urn:pulumi:dev::p::command:local:Command::user-7",
+      props: {},
+    };
+    assert.equal(matches({ type: "command:local:Command", name: "^user-" }, command), true);
+    assert.equal(matches({ type: "command:local:Command", name: "^space-" }, command), false);
+    assert.equal(matches({ urn: "::dev::" }, command), false);
+    assert.equal(matches({ urn: "urn:pulumi:dev::" }, command), true);
+  });
+
+  it("read a guard's plan, its enforcement (unknown counts as mandatory) and what it deployed before", () => {
+    const guard = dynamicGuard({
+      plannedUsers: 30,
+      enforcement: "advisory",
+      newAllocation: { users: 10, spaceGB: { dept: 0, personal: 0, group: 0 } },
+      connection: { endpoint: "cn", accessToken: 42 },
+    });
+    assert.equal(guard?.enforcement, "advisory");
+    assert.equal(guard?.plan?.plannedUsers, 30);
+    assert.deepEqual(guard?.connection, { endpoint: "cn" });
+    assert.deepEqual(deployedBefore({ users: 30 }, guard?.newAllocation), { users: 20 });
+    assert.equal(deployedBefore({ users: 30 }, { users: 30, spaceGB: { dept: 0, personal: 0, group: 0 } }), undefined);
+    const unknown = new Proxy(
+      { plannedUsers: 3 },
+      {
+        get(target, key) {
+          if (key === "enforcement") throw new Error("unknown during preview");
+          return Reflect.get(target, key);
+        },
+      },
+    );
+    const pending = dynamicGuard(unknown);
+    assert.equal(pending?.enforcement, "mandatory");
+    assert.equal(pending?.fields.enforcement, UNKNOWN);
+    assert.equal(pending?.plan, undefined);
+    assert.equal(guardOf({ type: "command:local:Command", name: "x", urn: "u", props: {} }), undefined);
+  });
+
+  it("find what a guard falls short of the minimums, and the values that meet them", () => {
+    const minimums = { minFreeSeats: 5, minFreeGB: 0, minRunwayDays: 7, allowAdvisory: false };
+    const guard = dynamicGuard({ plannedUsers: 1, minFreeSeats: 0, enforcement: "advisory" });
+    assert.ok(guard);
+    assert.deepEqual(shortfalls(guard, minimums), {
+      problems: [
+        `enforcement is "advisory"; the organisation requires "mandatory" (or allowAdvisory in the policy config)`,
+        "minFreeSeats is 0; the organisation's minimum is 5",
+        "minRunwayDays is not set; the organisation's minimum is 7",
+      ],
+      raised: { enforcement: "mandatory", minFreeSeats: 5, minRunwayDays: 7 },
+    });
+    assert.deepEqual(shortfalls(guard, { ...minimums, allowAdvisory: true, minRunwayDays: 0 }).raised, {
+      minFreeSeats: 5,
+    });
+  });
+
+  it("find a mandatory guard among a resource's dependencies, however indirect", () => {
+    const resource = (type: string, name: string, props: Record<string, unknown> = {}): StackResourceView => ({
+      type,
+      name,
+      urn: `urn:pulumi:dev::p::${type}::${name}`,
+      props,
+      dependencies: [],
+      propertyDependencies: {},
+    });
+    const guard = resource(GUARD_TYPES.plugin, "seats", { plannedUsers: 1 });
+    const middle = resource("random:index:RandomId", "id");
+    const user = resource("command:local:Command", "user-1");
+    const strict = { allowAdvisory: false };
+    assert.match(unguardedReason(user, strict) ?? "", /'user-1' adds KooDrive users or space without a CapacityGuard/);
+    middle.dependencies = [guard];
+    user.propertyDependencies = { create: [middle] };
+    assert.equal(unguardedReason(user, strict), undefined);
+    guard.props = { plannedUsers: 1, enforcement: "advisory" };
+    assert.match(unguardedReason(user, strict) ?? "", /depends only on advisory guards \('seats'\)/);
+    assert.equal(unguardedReason(user, { allowAdvisory: true }), undefined);
+  });
+});
