@@ -65,7 +65,7 @@ function service(provider: KooDriveProvider, log: EngineLog) {
     attach: handle(() => new Empty()),
     cancel: handle(() => new Empty()),
     checkConfig: handle(async (request: providerProto.CheckRequest) => {
-      const { inputs, failures, log: lines } = provider.checkConfig(toValues(request.getNews()));
+      const { inputs, failures, log: lines } = provider.checkConfig(toValues(request.getNews()), request.getUrn());
       await log.write(request.getUrn(), lines);
       // Credentials stay secret in the provider's state, however they were given.
       const marked = Object.fromEntries(

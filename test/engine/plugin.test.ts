@@ -277,6 +277,28 @@ exports.lateStatus = guard.status;
       await assert.rejects(test.stack.up(), /resource 'late'.*seats: plan needs 6 new users, 5 left; exceeds by 1/s);
     });
 
+    for (const secret of [false, true]) {
+      it(`${secret ? "gives no warning for a token set with --secret" : "warns once, naming the fix, of a token set in plain text in the stack config"}`, async () => {
+        test = await createProgramStack("plugin-plaintext", {
+          files: pluginProgram("yaml", { guards: { alpha: 1, beta: 1 } }),
+          config: { "koodrive:endpoint": { value: sim.url }, "koodrive:accessToken": { value: TEST_TOKEN, secret } },
+          pluginOnPath: true,
+        });
+        const { stdout } = await test.stack.preview();
+        // Pulumi shows each diagnostic as it comes and again in the summary: count the summary's.
+        const summary = stdout.slice(stdout.indexOf("Diagnostics:"));
+        const warnings = summary.match(/koodrive:accessToken is set in plain text[^\n]*/g) ?? [];
+        assert.deepEqual(
+          warnings,
+          secret
+            ? []
+            : [
+                "koodrive:accessToken is set in plain text in the stack config, so it is readable in the stack's config file; set it as a secret: pulumi config set --secret koodrive:accessToken <value>",
+              ],
+        );
+      });
+    }
+
     it("names a stack setting the provider does not know", async () => {
       test = await createProgramStack("plugin-typo", {
         files: pluginProgram("yaml", { guards: { seats: 1 } }),
