@@ -7,15 +7,19 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import {
+  createReadStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -69,46 +73,49 @@ describe("the provider plugin's release tarballs", function () {
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  describe("linux-amd64, installed with `pulumi plugin install --file`, with no node on PATH", () => {
+  describe("linux-amd64, with no node on the engine's PATH", () => {
     let sim: Simulator;
     let test: ProgramStack | undefined;
+    /** The linux-amd64 tarball. */
+    let tarball: string;
+    /** The engine's PATH: a folder holding only the CLI and the YAML language host. */
+    let tools: string;
+    const program = (seats: number) => pluginProgram("yaml", { guards: { seats } });
+    const config = () => ({
+      "koodrive:endpoint": { value: sim.url },
+      "koodrive:accessToken": { value: TEST_TOKEN, secret: true },
+    });
 
     before(async () => {
       sim = await startSimulator({ fixture: { tokens: [TEST_TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
+      const [released] = await buildPluginRelease([platform("linux-amd64")], releaseDir);
+      tarball = released?.file as string;
+      const bin = await engineBinDir();
+      tools = path.join(scratch, "tools");
+      mkdirSync(tools);
+      for (const tool of ["pulumi", "pulumi-language-yaml"]) symlinkSync(path.join(bin, tool), path.join(tools, tool));
+    });
+    afterEach(async () => {
+      await test?.remove();
+      test = undefined;
     });
     after(async () => {
-      await test?.remove();
       await sim.close();
     });
 
-    it("previews, deploys a fitting plan, fails an exceeding one with the guard's message, and destroys", async () => {
-      const [tarball] = await buildPluginRelease([platform("linux-amd64")], releaseDir);
-      assert.equal(
-        path.basename(tarball?.file ?? ""),
-        `pulumi-resource-koodrive-v${PACKAGE_VERSION}-linux-amd64.tar.gz`,
-      );
-      assert.deepEqual(await unpacked(tarball?.file as string, path.join(scratch, "amd64")), [
-        "pulumi-resource-koodrive",
-      ]);
+    it("holds the executable alone, by the name the engine looks for", async () => {
+      assert.equal(path.basename(tarball), `pulumi-resource-koodrive-v${PACKAGE_VERSION}-linux-amd64.tar.gz`);
+      assert.deepEqual(await unpacked(tarball, path.join(scratch, "amd64")), ["pulumi-resource-koodrive"]);
+      assert.deepEqual(readdirSync(tools).sort(), ["pulumi", "pulumi-language-yaml"], "no node on the PATH");
+    });
 
-      // The engine's PATH: a folder holding only the CLI and the YAML language host.
-      const bin = await engineBinDir();
-      const tools = path.join(scratch, "tools");
-      mkdirSync(tools);
-      for (const tool of ["pulumi", "pulumi-language-yaml"]) symlinkSync(path.join(bin, tool), path.join(tools, tool));
-      assert.ok(!existsSync(path.join(tools, "node")));
-      const home = path.join(scratch, "pulumi-home");
-      const program = (seats: number) => pluginProgram("yaml", { guards: { seats } });
-
+    it("installed with `pulumi plugin install --file`: previews, deploys a fitting plan, fails an exceeding one with the guard's message, and destroys", async () => {
       test = await createProgramStack("plugin-binary", {
         files: program(2),
-        config: {
-          "koodrive:endpoint": { value: sim.url },
-          "koodrive:accessToken": { value: TEST_TOKEN, secret: true },
-        },
-        env: { PATH: tools, PULUMI_HOME: home },
+        config: config(),
+        env: { PATH: tools, PULUMI_HOME: path.join(scratch, "pulumi-home") },
       });
-      await test.cli(["plugin", "install", "resource", "koodrive", PACKAGE_VERSION, "--file", tarball?.file as string]);
+      await test.cli(["plugin", "install", "resource", "koodrive", PACKAGE_VERSION, "--file", tarball]);
       const { stdout: plugins } = await test.cli(["plugin", "ls"]);
       assert.match(plugins, new RegExp(`koodrive\\s+resource\\s+${PACKAGE_VERSION.replaceAll(".", "\\.")}`));
 
@@ -132,6 +139,48 @@ describe("the provider plugin's release tarballs", function () {
       assert.deepEqual((await test.stack.exportStack()).deployment.resources ?? [], []);
       assertNoSecretIn(up.stdout + up.stderr + test.readState(), "the engine output and the state");
     });
+
+    it("found through `plugins: providers:` in Pulumi.yaml, pointing at the unpacked tarball", async () => {
+      const yaml = program(1)["Pulumi.yaml"] as string;
+      test = await createProgramStack("plugin-binary-path", {
+        files: { "Pulumi.yaml": `${yaml}plugins:\n  providers:\n    - name: koodrive\n      path: ./plugin\n` },
+        config: config(),
+        env: { PATH: tools, PULUMI_HOME: path.join(scratch, "empty-pulumi-home") },
+      });
+      await unpacked(tarball, path.join(test.dir, "plugin"));
+      const preview = await test.stack.preview();
+      assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
+      assert.match(preview.stdout, /seatsStatus\s*:\s*"fits"/);
+    });
+  });
+
+  it("is what the engine downloads from a plugin server (pluginDownloadURL), by the name it asks for", async () => {
+    await buildPluginRelease([platform("linux-amd64")], releaseDir);
+    const requested: string[] = [];
+    const server = createServer((request, response) => {
+      requested.push(`${request.method} ${request.url}`);
+      const file = path.join(releaseDir, path.basename(request.url ?? ""));
+      if (!existsSync(file)) return void response.writeHead(404).end();
+      // The engine checks the download against its length, as a release host (GitHub) sends it.
+      response.writeHead(200, { "content-type": "application/gzip", "content-length": statSync(file).size });
+      createReadStream(file).pipe(response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const pulumi = path.join(await engineBinDir(), "pulumi");
+      const env = {
+        PATH: process.env.PATH,
+        PULUMI_HOME: path.join(scratch, "download-home"),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+      };
+      await run(pulumi, ["plugin", "install", "resource", "koodrive", PACKAGE_VERSION, "--server", url], { env });
+      assert.deepEqual(requested, [`GET /pulumi-resource-koodrive-v${PACKAGE_VERSION}-linux-amd64.tar.gz`]);
+      const { stdout } = await run(pulumi, ["plugin", "ls"], { env });
+      assert.match(stdout, new RegExp(`koodrive\\s+resource\\s+${PACKAGE_VERSION.replaceAll(".", "\\.")}`));
+    } finally {
+      server.close();
+    }
   });
 
   describe("the other platforms", () => {
