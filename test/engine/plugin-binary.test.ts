@@ -140,17 +140,19 @@ describe("the provider plugin's release tarballs", function () {
       assertNoSecretIn(up.stdout + up.stderr + test.readState(), "the engine output and the state");
     });
 
-    it("found through `plugins: providers:` in Pulumi.yaml, pointing at the unpacked tarball", async () => {
+    it("found through `plugins: providers:` in Pulumi.yaml, pointing at the unpacked tarball; it warns through the engine of a plain-text token", async () => {
       const yaml = program(1)["Pulumi.yaml"] as string;
       test = await createProgramStack("plugin-binary-path", {
         files: { "Pulumi.yaml": `${yaml}plugins:\n  providers:\n    - name: koodrive\n      path: ./plugin\n` },
-        config: config(),
+        config: { ...config(), "koodrive:accessToken": { value: TEST_TOKEN } },
         env: { PATH: tools, PULUMI_HOME: path.join(scratch, "empty-pulumi-home") },
       });
       await unpacked(tarball, path.join(test.dir, "plugin"));
       const preview = await test.stack.preview();
       assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
       assert.match(preview.stdout, /seatsStatus\s*:\s*"fits"/);
+      // The executable's own gRPC client reaches the engine's log service.
+      assert.match(preview.stdout, /warning: koodrive:accessToken is set in plain text in the stack config/);
     });
   });
 
