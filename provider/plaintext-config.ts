@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS, isSecretSetting } from "./client/connection-settings";
 
-/** The config keys of the credentials (`koodrive:accessToken`, `koodrive:appSecret`). */
+/** The config keys of the secret settings (`koodrive:accessToken`, `koodrive:appSecret`, `koodrive:lockUrl`). */
 const CREDENTIAL_CONFIG_KEYS = CONNECTION_KEYS.filter(isSecretSetting).map((key) => CONNECTION_SETTINGS[key].config);
 
 /**
@@ -41,7 +41,7 @@ export function stackConfigFile(urn: string, projectDir: string): string {
     );
     if (configDir?.[1]) dir = path.resolve(projectDir, configDir[1]);
   } catch {
-    // No Pulumi.yaml here (a project file named Pulumi.yml, or another folder): the default place.
+    // No readable Pulumi.yaml here: the stack config file is in the default place.
   }
   return path.join(dir, `Pulumi.${stack}.yaml`);
 }
