@@ -88,7 +88,7 @@ export const RELEASE_PLATFORMS: readonly ReleasePlatform[] = [
 /** The fuse Node's SEA support looks for in the binary (Node's documented sentinel). */
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 /** Part of the cache key: bump it when this module changes what goes into an executable. */
-const BUILD_LAYOUT = 1;
+const BUILD_LAYOUT = 2;
 
 /** The tarball's file name for `platform`. */
 export function tarballName(platform: ReleasePlatform, version = PACKAGE_VERSION): string {
@@ -171,11 +171,17 @@ async function buildTarball(platform: ReleasePlatform, code: string, work: strin
   await run(await nodeBinaryFor(host, cache), ["--experimental-sea-config", config], { cwd: work });
   const executable = path.join(work, platform.executable);
   copyFileSync(await nodeBinaryFor(platform, cache), executable);
-  const { inject } = require("postject") as {
-    inject(file: string, name: string, data: Buffer, options: { sentinelFuse: string }): Promise<void>;
-  };
   chmodSync(executable, 0o755);
-  await inject(executable, "NODE_SEA_BLOB", readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  // postject's command in a process of its own: its binary parser prints a warning for every section
+  // of Node's binary it cannot name, which says nothing to whoever runs this; shown when it fails.
+  const postject = path.join(path.dirname(require.resolve("postject")), "cli.js");
+  await run(process.execPath, [postject, executable, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], {
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: Error & { stdout?: string; stderr?: string }) => {
+    throw new Error(
+      `postject could not inject the plugin into ${platform.name}'s Node: ${error.stderr || error.message}`,
+    );
+  });
   await run("tar", ["-czf", out, "-C", work, platform.executable]);
 }
 
