@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures pulumi-koodrive against what a user would otherwise do on both platform
  * legs (bench/legs.ts), each leg in its own process on its own Node (scripts/node.sh) with its own
- * @pulumi/pulumi in the programs, and writes bench/results.json and the tables in BENCHMARKS.md.
+ * @pulumi/pulumi in the programs, then the provider plugin's start-up (bench/plugin-startup.ts), and
+ * writes bench/results.json and the tables in BENCHMARKS.md.
  *
  * `npm run bench -- --quick`: the primary leg only, 3 rounds, printed and not written, for iterating.
  */
@@ -13,6 +14,7 @@ import { promisify } from "node:util";
 import { REPO_ROOT } from "../harness/engine";
 import type { LegResults } from "./leg";
 import { benchLegs, type Leg } from "./legs";
+import { type PluginStartupResults, pluginStartupTable } from "./plugin-startup";
 import { legTable } from "./table";
 
 const run = promisify(execFile);
@@ -32,21 +34,41 @@ async function runLeg(leg: Leg, scratch: string): Promise<LegResults> {
   return JSON.parse(readFileSync(out, "utf8")) as LegResults;
 }
 
+/** The provider plugin's start-up (bench/plugin-startup.ts), on Node 24: the Node its executable is built on. */
+async function runPluginStartup(scratch: string): Promise<PluginStartupResults> {
+  const out = path.join(scratch, "plugin-startup.json");
+  console.error("bench: the provider plugin's start-up, executable and npm bin");
+  const script = path.join(REPO_ROOT, "dist/bench/plugin-startup.js");
+  const child = run(
+    "bash",
+    ["scripts/node.sh", "--node", "24", "--", "node", script, out, ...(quick ? ["--quick"] : [])],
+    {
+      cwd: REPO_ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  child.child.stderr?.pipe(process.stderr);
+  await child;
+  return JSON.parse(readFileSync(out, "utf8")) as PluginStartupResults;
+}
+
 async function main(): Promise<void> {
   const legs = benchLegs(REPO_ROOT).slice(0, quick ? 1 : undefined);
   const scratch = mkdtempSync(path.join(tmpdir(), "koodrive-bench-"));
   const results: LegResults[] = [];
+  let pluginStartup: PluginStartupResults;
   try {
     for (const leg of legs) results.push(await runLeg(leg, scratch));
+    pluginStartup = await runPluginStartup(scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const text = results.map(legTable).join("\n\n");
+  const text = [...results.map(legTable), pluginStartupTable(pluginStartup)].join("\n\n");
   console.log(text);
   if (quick) return;
   writeFileSync(
     path.join(REPO_ROOT, "bench/results.json"),
-    `${JSON.stringify({ date: new Date().toISOString(), legs: results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), legs: results, pluginStartup }, null, 2)}\n`,
   );
   const doc = path.join(REPO_ROOT, "BENCHMARKS.md");
   const markers = /(<!-- results:start -->\n)[\s\S]*(<!-- results:end -->)/;

@@ -2,9 +2,8 @@
  * Lines the provider shows against a resource, sent to the engine's `Log` service at the address the
  * engine started the provider process with (the dynamic provider's and the plugin's alike).
  */
-import { createRequire } from "node:module";
-import type * as Grpc from "@grpc/grpc-js";
 import type { GuardLogLine } from "./guard/judge";
+import { pulumiGrpc } from "./pulumi-grpc";
 
 /** Where the provider's lines go: the engine, or nowhere (tests without an engine collect them instead). */
 export interface LogSink {
@@ -24,12 +23,12 @@ export class EngineLog implements LogSink {
   async write(urn: string, lines: GuardLogLine[]): Promise<void> {
     if (!this.#address || lines.length === 0) return;
     if (!this.#client || !this.#proto) {
-      // @grpc/grpc-js comes with @pulumi/pulumi (a peer dependency): load the copy Pulumi's protocol code uses.
-      const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
-      const grpc: typeof Grpc = fromPulumi("@grpc/grpc-js");
-      const engineRpc: typeof import("@pulumi/pulumi/proto/engine_grpc_pb") = fromPulumi("./proto/engine_grpc_pb");
-      this.#proto = fromPulumi("./proto/engine_pb") as typeof import("@pulumi/pulumi/proto/engine_pb");
-      this.#client = new engineRpc.EngineClient(this.#address, grpc.credentials.createInsecure() as never) as never;
+      const engineRpc: typeof import("@pulumi/pulumi/proto/engine_grpc_pb") = require("@pulumi/pulumi/proto/engine_grpc_pb");
+      this.#proto = require("@pulumi/pulumi/proto/engine_pb") as typeof import("@pulumi/pulumi/proto/engine_pb");
+      this.#client = new engineRpc.EngineClient(
+        this.#address,
+        pulumiGrpc().credentials.createInsecure() as never,
+      ) as never;
     }
     const proto = this.#proto;
     const client = this.#client;

@@ -2,7 +2,8 @@
 # Tests the generated SDKs the way each ecosystem does (npm run test:sdks; CI runs it):
 #   1. the committed sdk/python and sdk/go are what provider/plugin/schema.json generates (gen-sdk --check);
 #   2. Python: a virtual environment in the project's cache with the pinned tools of
-#      test/python/requirements.txt; the wheel of sdk/python is built (in a temporary folder) and
+#      test/python/requirements.txt; the wheel of sdk/python is built (in a temporary folder, with no
+#      deprecation warning) and
 #      installed into it; mypy --strict type-checks examples/python-guardrail against the installed
 #      wheel; pytest runs test/python (the SDK and the example under Pulumi's mocks);
 #   3. Go: the SDK builds and vets; examples/go-guardrail vets and passes go test (Pulumi's Go mocks).
@@ -42,7 +43,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 say "Python: building the wheel of sdk/python"
 cp -R sdk/python "$tmp/src"
-"$py" -m build --wheel --outdir "$tmp/wheel" "$tmp/src"
+"$py" -m build --wheel --outdir "$tmp/wheel" "$tmp/src" 2>&1 | tee "$tmp/build.log"
+# A deprecation in the build (such as setuptools' on a license table) fails here, before it breaks a build.
+if grep -i deprecat "$tmp/build.log"; then
+	echo "test-sdks: the wheel's build warns of a deprecation (above); fix the generator's input (tools/sdkgen, the schema)" >&2
+	exit 1
+fi
 "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$tmp"/wheel/*.whl
 "$py" -m pip check
 

@@ -8,20 +8,13 @@
  * classes need, putting the request API (`request`, `connect`, …) on `Dispatcher.prototype`, is done
  * here the same way. Should an undici release move these modules, the index is used instead, so an
  * upgrade costs load time, never a failure; `test/client/http-dispatchers.test.ts` fails when the
- * installed undici no longer has them.
+ * installed undici no longer has them. The module names are literal `require`s so that the plugin's
+ * single-file build (`npm run dist`) bundles these modules too.
  */
 import type * as Undici from "undici";
 
 type AgentClass = typeof Undici.Agent;
 type ProxyAgentClass = typeof Undici.ProxyAgent;
-
-/** Where undici keeps what the client uses, relative to the package. */
-export const UNDICI_MODULES = {
-  dispatcher: "undici/lib/dispatcher/dispatcher",
-  api: "undici/lib/api",
-  agent: "undici/lib/dispatcher/agent",
-  proxyAgent: "undici/lib/dispatcher/proxy-agent",
-} as const;
 
 /** What `load` gets from undici's own modules, or from its index should a release have moved them. */
 function fromModules<T>(load: () => T, fromIndex: (undici: typeof Undici) => T): T {
@@ -36,9 +29,9 @@ function fromModules<T>(load: () => T, fromIndex: (undici: typeof Undici) => T):
 /** undici's `Agent`, with the request API on every dispatcher. */
 export const Agent: AgentClass = fromModules(
   () => {
-    const dispatcher = require(UNDICI_MODULES.dispatcher) as typeof Undici.Dispatcher;
-    Object.assign(dispatcher.prototype, require(UNDICI_MODULES.api));
-    return require(UNDICI_MODULES.agent) as AgentClass;
+    const dispatcher = require("undici/lib/dispatcher/dispatcher") as typeof Undici.Dispatcher;
+    Object.assign(dispatcher.prototype, require("undici/lib/api"));
+    return require("undici/lib/dispatcher/agent") as AgentClass;
   },
   (undici) => undici.Agent,
 );
@@ -46,7 +39,7 @@ export const Agent: AgentClass = fromModules(
 /** undici's `ProxyAgent`, loaded on first use: most runs have no proxy. */
 export function proxyAgentClass(): ProxyAgentClass {
   return fromModules(
-    () => require(UNDICI_MODULES.proxyAgent) as ProxyAgentClass,
+    () => require("undici/lib/dispatcher/proxy-agent") as ProxyAgentClass,
     (undici) => undici.ProxyAgent,
   );
 }

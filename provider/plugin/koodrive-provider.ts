@@ -4,6 +4,7 @@
  * dynamic one (../guard/check.ts): the same reads, ledger, lock, verdicts and messages.
  */
 
+import { readFileSync } from "node:fs";
 import { CONNECTION_KEYS, type ConnectionKey } from "../client/connection-settings";
 import { PLAN_FIELDS } from "../client/plan-schema";
 import { ConnectionValuesSchema } from "../connection-values";
@@ -11,6 +12,7 @@ import { refreshRead, stableText } from "../dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import type { GuardLogLine } from "../guard/judge";
 import { GUARD_TYPES } from "../guard/types";
+import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../plaintext-config";
 import { ProviderState } from "../provider-state";
 import { readError } from "../reading";
 import { isUnknown } from "./values";
@@ -53,6 +55,8 @@ export class KooDriveProvider {
   readonly state: ProviderState;
   /** Connection settings the engine does not know yet (an explicit provider's computed input, in preview). */
   #unknownSettings: ConnectionKey[] = [];
+  /** True once the stack config was looked at for plain-text credentials (once per run). */
+  #configLookedAt = false;
 
   /** `engineAddress`: the engine's address the plugin was started with, which tells the deployment. */
   constructor(engineAddress?: string) {
@@ -63,9 +67,10 @@ export class KooDriveProvider {
    * `CheckConfig`: the provider's configuration, from `koodrive:*` stack config (default provider) or
    * an explicit provider's arguments. Only the connection settings are kept; each must be a string.
    * A setting unknown in preview is said as a warning: the engine does not check the guards of a
-   * provider it cannot configure, so they are checked only in the update.
+   * provider it cannot configure, so they are checked only in the update. For the default provider
+   * (`urn`), a credential set in the stack config without `--secret` is warned of, once per run.
    */
-  checkConfig(news: Values): { inputs: Values; failures: Failure[]; log: GuardLogLine[] } {
+  checkConfig(news: Values, urn = ""): { inputs: Values; failures: Failure[]; log: GuardLogLine[] } {
     // Unknown in preview counts as a string: it is one once the engine knows it.
     const { version: _version, ...settings } = news;
     const given = Object.fromEntries(
@@ -90,7 +95,28 @@ export class KooDriveProvider {
             },
           ]
         : [];
-    return { inputs: news, failures, log };
+    return { inputs: news, failures, log: [...log, ...this.#plaintextCredentialWarnings(urn)] };
+  }
+
+  /**
+   * Warnings for credentials the stack's config file holds in plain text, when `urn` is the default
+   * provider's (the one configured from the stack config) and no warning was given yet. The engine
+   * takes the secret marks off the configuration it checks, so the file is what tells.
+   */
+  #plaintextCredentialWarnings(urn: string): GuardLogLine[] {
+    if (this.#configLookedAt || !nameOfUrn(urn).startsWith("default")) return [];
+    this.#configLookedAt = true;
+    let config: string;
+    try {
+      // The engine starts the plugin in the program's folder.
+      config = readFileSync(stackConfigFile(urn, process.cwd()), "utf8");
+    } catch {
+      return []; // no config file there: nothing set in it
+    }
+    return plaintextCredentialsIn(config).map((key) => ({
+      severity: "warning",
+      message: plaintextConfigWarning(key, "the stack's config file"),
+    }));
   }
 
   /** `Configure`: the settings every read of this provider uses, before the `KOODRIVE_*` environment. */

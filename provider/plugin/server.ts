@@ -5,7 +5,6 @@
  * receives and refuses `CheckConfig` (pulumi/pulumi#10915): here both reach the provider.
  */
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import type * as Grpc from "@grpc/grpc-js";
 import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
 import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
@@ -16,12 +15,12 @@ import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../cli
 import { PACKAGE_VERSION } from "../client/version";
 import { EngineLog } from "../engine-log";
 import { engineAddressOf } from "../provider-state";
+import { pulumiGrpc } from "../pulumi-grpc";
 import { type Failure, KooDriveProvider } from "./koodrive-provider";
 import { SCHEMA } from "./schema";
 import { plain, secret, withoutUndefined } from "./values";
 
-// @grpc/grpc-js comes with @pulumi/pulumi (a peer dependency): load the copy Pulumi's protocol code uses.
-const grpc: typeof Grpc = createRequire(require.resolve("@pulumi/pulumi"))("@grpc/grpc-js");
+const grpc = pulumiGrpc();
 
 type Values = Record<string, unknown>;
 type Callback<T> = (error: Grpc.ServiceError | null, value?: T) => void;
@@ -66,7 +65,7 @@ function service(provider: KooDriveProvider, log: EngineLog) {
     attach: handle(() => new Empty()),
     cancel: handle(() => new Empty()),
     checkConfig: handle(async (request: providerProto.CheckRequest) => {
-      const { inputs, failures, log: lines } = provider.checkConfig(toValues(request.getNews()));
+      const { inputs, failures, log: lines } = provider.checkConfig(toValues(request.getNews()), request.getUrn());
       await log.write(request.getUrn(), lines);
       // Credentials stay secret in the provider's state, however they were given.
       const marked = Object.fromEntries(

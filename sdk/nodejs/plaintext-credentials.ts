@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS, isSecretSetting } from "../../provider/client/connection-settings";
+import { plaintextConfigWarning } from "../../provider/plaintext-config";
 import type { ConnectionArgs } from "./connection";
 
 const CREDENTIALS = CONNECTION_KEYS.filter(isSecretSetting);
@@ -35,10 +36,7 @@ export function warnOfPlaintextCredentials(args: ConnectionArgs): void {
     if (given === undefined) {
       const value = pulumi.runtime.allConfig()[configKey];
       if (value !== undefined && configIsSecret(configKey) === false) {
-        warnOnce(
-          configKey,
-          `${configKey} is set in plain text in the stack config, so it is readable in the stack's config file and state; set it as a secret: ${fix}`,
-        );
+        warnOnce(configKey, plaintextConfigWarning(configKey, "the stack's config file and state"));
       }
     } else if (!pulumi.Output.isInstance(given)) {
       warnOnce(

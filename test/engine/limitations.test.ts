@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
+import { pluginProgram } from "../helpers/plugin-programs";
 import { ADD_USER_SCRIPT, GUARDED_ONBOARDING_JS } from "../helpers/programs";
 import { SECRET_ENCODINGS } from "../helpers/secrets";
 
@@ -27,29 +28,32 @@ describe("the limits of a dynamic guard, as the README states them", function ()
     await sim.close();
   });
 
-  it("PULUMI_DEBUG_GRPC logs hold a token from secret config in clear, and none from the environment", async () => {
-    test = await createProgramStack("grpc-log", {
-      files: { "index.js": GUARDED_ONBOARDING_JS },
-      config: { "koodrive:endpoint": { value: sim.url }, users: { value: "[]" } },
-      env: { KOODRIVE_ACCESS_TOKEN: ENV_TOKEN },
+  for (const plugin of [false, true]) {
+    it(`PULUMI_DEBUG_GRPC logs hold a token from secret config in clear, and none from the environment (${plugin ? "the provider plugin, from YAML" : "the dynamic provider"})`, async () => {
+      test = await createProgramStack("grpc-log", {
+        files: plugin ? pluginProgram("yaml", { guards: { seats: 1 } }) : { "index.js": GUARDED_ONBOARDING_JS },
+        config: { "koodrive:endpoint": { value: sim.url }, ...(plugin ? {} : { users: { value: "[]" } }) },
+        env: { KOODRIVE_ACCESS_TOKEN: ENV_TOKEN },
+        pluginOnPath: plugin,
+      });
+      const log = path.join(test.dir, "grpc.json");
+
+      const envVars = (test.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
+      envVars.PULUMI_DEBUG_GRPC = log;
+      await test.stack.preview();
+      const fromEnvironment = readFileSync(log, "utf8");
+      assert.match(fromEnvironment, /pulumirpc\.ResourceProvider\/Check/, "the log holds the provider's calls");
+      for (const encode of Object.values(SECRET_ENCODINGS)) {
+        assert.ok(!fromEnvironment.includes(encode(ENV_TOKEN)), "the environment's token is in the gRPC log");
+      }
+
+      await test.stack.setConfig("koodrive:accessToken", { value: CONFIG_TOKEN, secret: true });
+      envVars.PULUMI_DEBUG_GRPC = `${log}.config`;
+      await test.stack.preview();
+      assert.equal(sim.requestLog().at(-1)?.authMode, "token");
+      assert.ok(readFileSync(`${log}.config`, "utf8").includes(CONFIG_TOKEN), "the secret config token is in the log");
     });
-    const log = path.join(test.dir, "grpc.json");
-
-    const envVars = (test.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
-    envVars.PULUMI_DEBUG_GRPC = log;
-    await test.stack.preview();
-    const fromEnvironment = readFileSync(log, "utf8");
-    assert.match(fromEnvironment, /pulumirpc\.ResourceProvider\/Check/, "the log holds the provider's calls");
-    for (const encode of Object.values(SECRET_ENCODINGS)) {
-      assert.ok(!fromEnvironment.includes(encode(ENV_TOKEN)), "the environment's token is in the gRPC log");
-    }
-
-    await test.stack.setConfig("koodrive:accessToken", { value: CONFIG_TOKEN, secret: true });
-    envVars.PULUMI_DEBUG_GRPC = `${log}.config`;
-    await test.stack.preview();
-    assert.equal(sim.requestLog().at(-1)?.authMode, "token");
-    assert.ok(readFileSync(`${log}.config`, "utf8").includes(CONFIG_TOKEN), "the secret config token is in the log");
-  });
+  }
 
   it("pulumi import of a guard fails in Pulumi's dynamic provider host before the provider loads, importing nothing", async () => {
     test = await createProgramStack("import", {

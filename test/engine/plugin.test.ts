@@ -4,24 +4,11 @@
  * The engine finds the plugin as a user's would: the installed package's `node_modules/.bin` on PATH.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { createProgramStack, exampleFiles, type ProgramStack, programWorkspaceRoot } from "../../harness/program-stack";
-import { PACKAGE_VERSION } from "../../provider/client/version";
 import { type Simulator, startSimulator } from "../../sim";
 import { type PluginLanguage, type PluginProgram, pluginProgram } from "../helpers/plugin-programs";
 import { assertNoSecretIn, TEST_APP, TEST_TOKEN } from "../helpers/secrets";
-
-const run = promisify(execFile);
-/** The @pulumi/pulumi of the test leg. */
-const PULUMI_SDK =
-  process.env.KOODRIVE_PULUMI_SDK ?? (require("../../../package.json").devDependencies["@pulumi/pulumi"] as string);
-/** The launcher the README tells users to put in the plugin folder. */
-const PLUGIN_LAUNCHER =
-  '#!/bin/sh\nexec node "$(dirname "$0")/node_modules/pulumi-koodrive/dist/provider/plugin/main.js" "$@"\n';
 
 type Credentials = "token" | "app";
 
@@ -47,8 +34,6 @@ describe("the provider plugin under the real engine", function () {
   let sim: Simulator;
   /** The test's stack, removed after it. */
   let test: ProgramStack | undefined;
-  /** A folder the test made, removed after it. */
-  let scratch: string | undefined;
 
   beforeEach(async () => {
     sim = await startSimulator({
@@ -58,8 +43,6 @@ describe("the provider plugin under the real engine", function () {
   afterEach(async () => {
     await test?.remove();
     test = undefined;
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-    scratch = undefined;
     await sim.close();
   });
 
@@ -277,6 +260,28 @@ exports.lateStatus = guard.status;
       await assert.rejects(test.stack.up(), /resource 'late'.*seats: plan needs 6 new users, 5 left; exceeds by 1/s);
     });
 
+    for (const secret of [false, true]) {
+      it(`${secret ? "gives no warning for a token set with --secret" : "warns once, naming the fix, of a token set in plain text in the stack config"}`, async () => {
+        test = await createProgramStack("plugin-plaintext", {
+          files: pluginProgram("yaml", { guards: { alpha: 1, beta: 1 } }),
+          config: { "koodrive:endpoint": { value: sim.url }, "koodrive:accessToken": { value: TEST_TOKEN, secret } },
+          pluginOnPath: true,
+        });
+        const { stdout } = await test.stack.preview();
+        // Pulumi shows each diagnostic as it comes and again in the summary: count the summary's.
+        const summary = stdout.slice(stdout.indexOf("Diagnostics:"));
+        const warnings = summary.match(/koodrive:accessToken is set in plain text[^\n]*/g) ?? [];
+        assert.deepEqual(
+          warnings,
+          secret
+            ? []
+            : [
+                "koodrive:accessToken is set in plain text in the stack config, so it is readable in the stack's config file; set it as a secret: pulumi config set --secret koodrive:accessToken <value>",
+              ],
+        );
+      });
+    }
+
     it("names a stack setting the provider does not know", async () => {
       test = await createProgramStack("plugin-typo", {
         files: pluginProgram("yaml", { guards: { seats: 1 } }),
@@ -315,6 +320,8 @@ exports.lateStatus = guard.status;
     });
   });
 
+  // The released executable's install routes (plugin install --file, plugins: with its folder) are in
+  // plugin-binary.test.ts.
   describe("installing the plugin with the official CLI", () => {
     const config = () => ({
       "koodrive:endpoint": { value: sim.url },
@@ -331,43 +338,6 @@ exports.lateStatus = guard.status;
       const preview = await test.stack.preview();
       assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
       assert.doesNotMatch(preview.stdout + preview.stderr, /from \$PATH/);
-    });
-
-    it("installs it into the plugin cache with `pulumi plugin install resource koodrive <version> --file <folder>`", async () => {
-      const root = await programWorkspaceRoot();
-      scratch = mkdtempSync(path.join(tmpdir(), "koodrive-plugin-install-"));
-      const folder = path.join(scratch, "plugin");
-      const home = path.join(scratch, "pulumi-home");
-      // The folder a user makes (README, "Use from any language"): the package, its peer, a launcher.
-      mkdirSync(folder);
-      writeFileSync(path.join(folder, "package.json"), JSON.stringify({ private: true }));
-      await run(
-        "npm",
-        [
-          "install",
-          "--prefer-offline",
-          "--no-audit",
-          "--no-fund",
-          "--omit=dev",
-          path.join(root, `pulumi-koodrive-${PACKAGE_VERSION}.tgz`),
-          `@pulumi/pulumi@${PULUMI_SDK}`,
-        ],
-        { cwd: folder, maxBuffer: 64 * 1024 * 1024 },
-      );
-      writeFileSync(path.join(folder, "pulumi-resource-koodrive"), PLUGIN_LAUNCHER, { mode: 0o755 });
-
-      test = await createProgramStack("plugin-cache", {
-        files: pluginProgram("yaml", { guards: { seats: 1 } }),
-        config: config(),
-        env: { PULUMI_HOME: home },
-      });
-      await test.cli(["plugin", "install", "resource", "koodrive", PACKAGE_VERSION, "--file", folder]);
-      rmSync(folder, { recursive: true, force: true }); // the cache holds its own copy
-      const preview = await test.stack.preview();
-      assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
-      assert.doesNotMatch(preview.stdout + preview.stderr, /from \$PATH/);
-      const { stdout } = await test.cli(["plugin", "ls"]);
-      assert.match(stdout, new RegExp(`koodrive\\s+resource\\s+${PACKAGE_VERSION.replaceAll(".", "\\.")}`));
     });
   });
 });

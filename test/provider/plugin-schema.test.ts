@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../../harness/engine";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
 import { GUARD_OUTPUT_KEYS } from "../../provider/guard/outputs";
-import { generateSchema, SCHEMA_FILE } from "../../tools/schemagen/plugin-schema";
+import { generateSchema, pluginDownloadUrl, SCHEMA_FILE } from "../../tools/schemagen/plugin-schema";
 import { declarationDocs } from "../helpers/declaration-docs";
 
 /** The doc comments of `GuardOutputs` in the built declaration file, by output. */
@@ -34,6 +36,21 @@ describe("the koodrive plugin schema", () => {
 
   it("is what the declarations generate (run `npm run schema` after changing them)", () => {
     assert.deepStrictEqual(JSON.parse(readFileSync(SCHEMA_FILE, "utf8")), schema);
+  });
+
+  it("carries what a registry listing needs, and where the engine downloads the plugin", () => {
+    assert.equal(schema.publisher, "KooDrive Pulumi contributors");
+    assert.equal(schema.homepage, "https://github.com/koodrive/pulumi-koodrive");
+    assert.equal(schema.repository, schema.homepage);
+    assert.ok(schema.keywords.includes("category/utility") && schema.keywords.includes("kind/native"));
+    // The logo is the repository's own file, at its address on the main branch.
+    assert.match(schema.logoUrl, /\/raw\/main\/docs\/logo\.svg$/);
+    assert.ok(existsSync(path.join(REPO_ROOT, "docs/logo.svg")));
+    assert.equal(schema.pluginDownloadURL, "github://api.github.com/koodrive/pulumi-koodrive");
+    assert.equal(
+      pluginDownloadUrl({ KOODRIVE_PLUGIN_DOWNLOAD_URL: "https://downloads.example.invalid/koodrive/" }),
+      "https://downloads.example.invalid/koodrive/",
+    );
   });
 
   it("describes every property", () => {

@@ -25,8 +25,20 @@ type Spec = Record<string, unknown>;
 const TOKEN_PREFIX = "koodrive:index:";
 /** The JSDoc tag that marks a `number` member of a TypeScript declaration as a whole number. */
 const INTEGER_TAG = "integer";
+/** The repository's module path: where the project lives, and the root of its Go module. */
+const REPOSITORY_PATH = "github.com/koodrive/pulumi-koodrive";
+/** The repository's web address. */
+const REPOSITORY_URL = `https://${REPOSITORY_PATH}`;
 /** The Go module the Go SDK is published as (sdk/go.mod plus the package folder). */
-const GO_IMPORT_BASE_PATH = "github.com/koodrive/pulumi-koodrive/sdk/go/koodrive";
+const GO_IMPORT_BASE_PATH = `${REPOSITORY_PATH}/sdk/go/koodrive`;
+/**
+ * Where the engine downloads the plugin's tarballs from (named as `npm run dist` names them,
+ * `pulumi-resource-koodrive-v<version>-<os>-<arch>.tar.gz`): the repository's GitHub releases, or the
+ * server `KOODRIVE_PLUGIN_DOWNLOAD_URL` names when the schema is generated for a release hosted elsewhere.
+ */
+export function pluginDownloadUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KOODRIVE_PLUGIN_DOWNLOAD_URL || `github://api.${REPOSITORY_PATH}`;
+}
 
 /** A zod schema with its wrappers (optional, default, preprocess) taken off. */
 function innermost(field: z.ZodType): z.ZodType & { def: { type: string }; isInt?: boolean } {
@@ -230,8 +242,13 @@ export function generateSchema(): Spec {
     version: PACKAGE_VERSION,
     description:
       "Huawei Cloud KooDrive service usage at deploy time (getServiceUsage) and CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left.",
-    keywords: ["pulumi", "koodrive", "huawei-cloud", "category/utility"],
+    keywords: ["pulumi", "koodrive", "huawei-cloud", "category/utility", "kind/native"],
     license: "Apache-2.0",
+    publisher: "KooDrive Pulumi contributors",
+    homepage: REPOSITORY_URL,
+    repository: REPOSITORY_URL,
+    logoUrl: `${REPOSITORY_URL}/raw/main/docs/logo.svg`,
+    pluginDownloadURL: pluginDownloadUrl(),
     meta: { moduleFormat: "(.*)" },
     language: {
       python: {

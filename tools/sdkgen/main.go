@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/blang/semver"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
@@ -39,10 +40,29 @@ func (noReferences) LoadPackageReferenceV2(context.Context, *schema.PackageDescr
 	return nil, errReference
 }
 
+// spdxLicense rewrites the license of a generated pyproject.toml as a PEP 639 SPDX expression.
+// Pulumi's generator writes the table form (`[project.license] text = ...`), which setuptools
+// deprecates (a warning in every build, an error from 2027-02); the string form needs setuptools 77.
+func spdxLicense(pyproject string, license string) (string, error) {
+	table := fmt.Sprintf("  [project.license]\n    text = %q\n", license)
+	floor := `requires = ["setuptools>=61.0"]`
+	if !strings.Contains(pyproject, table) || !strings.Contains(pyproject, floor) {
+		return "", errors.New("pyproject.toml: the generator no longer writes the license table and setuptools>=61.0 this tool rewrites; update spdxLicense")
+	}
+	pyproject = strings.Replace(pyproject, table, fmt.Sprintf("  license = %q\n", license), 1)
+	return strings.Replace(pyproject, floor, `requires = ["setuptools>=77.0"]`, 1), nil
+}
+
 func generate(language string, pkg *schema.Package) (map[string][]byte, error) {
 	switch language {
 	case "python":
-		return pygen.GeneratePackage(tool, pkg, nil, noReferences{})
+		files, err := pygen.GeneratePackage(tool, pkg, nil, noReferences{})
+		if err != nil || pkg.License == "" {
+			return files, err
+		}
+		pyproject, err := spdxLicense(string(files["pyproject.toml"]), pkg.License)
+		files["pyproject.toml"] = []byte(pyproject)
+		return files, err
 	case "go":
 		return gogen.GeneratePackage(tool, pkg, nil)
 	default:
