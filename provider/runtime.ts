@@ -11,6 +11,7 @@
  * provider to refresh and delete).
  */
 import "./compile-cache";
+import "./zod-locales";
 import { capacityGuardMethods } from "./capacity-guard";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "./client/connection-settings";
 import type { CheckResult, Inputs, ResourceMethods } from "./dynamic-resource";
