@@ -2,7 +2,7 @@
 import type { LegResults } from "./leg";
 import type { Summary } from "./stats";
 
-const GOALS = { guardOverBaseline: 1.05, guardOverCurl: 1.0, runtimeMs: 40, runtimeMB: 10, requestsPerUp: 2 };
+const GOALS = { guardOverBaseline: 1.05, guardOverCurl: 1.0, runtimeMs: 40, runtimeMB: 10, requestsPerUp: 3 };
 
 const yes = (met: boolean) => (met ? "yes" : "no");
 /** `median (min–max)` */
@@ -45,7 +45,7 @@ export function legTable(results: LegResults): string {
     "|---|---|---|---|",
     cpuRow("`pulumi preview`", preview),
     cpuRow("`pulumi up`", up),
-    `| quotaUsed requests per \`pulumi up\` (preview pass + update pass) | ${upRequests.join(" / ")} | ${GOALS.requestsPerUp} | ${yes(upRequests.every((n) => n === GOALS.requestsPerUp))} |`,
+    `| quotaUsed requests per \`pulumi up\` creating the guard (preview pass, update pass, afresh under the tenant lock) | ${upRequests.join(" / ")} | ${GOALS.requestsPerUp} | ${yes(upRequests.every((n) => n === GOALS.requestsPerUp))} |`,
     `| quotaUsed requests per preview, 1 / 10 / 50 guards | ${requests["1"]} / ${requests["10"]} / ${requests["50"]} | 1 each | ${yes(Object.values(requests).every((n) => n === 1))} |`,
     `| provider process: runtime load after @pulumi/pulumi, CPU | ${spread(runtime.cpuMs, " ms")} CPU (wall ${runtime.ms.median} ms), ${spread(runtime.rssMB, " MB")} RSS | ≤ ${GOALS.runtimeMs} ms CPU, ≤ ${GOALS.runtimeMB} MB | ${yes(runtime.cpuMs.median <= GOALS.runtimeMs && runtime.rssMB.median <= GOALS.runtimeMB)} |`,
     `| program: require @pulumi/pulumi alone / pulumi-koodrive, CPU | ${load.pulumiAlone.cpuMs.median} / ${load.pulumiKoodrive.cpuMs.median} ms CPU, ${load.pulumiAlone.rssMB.median} / ${load.pulumiKoodrive.rssMB.median} MB RSS | ≤ +50 ms, ≤ +10 MB | ${yes(load.extraCpuMs <= 50 && load.extraMB <= 10)} (+${load.extraCpuMs} ms, +${load.extraMB} MB) |`,
