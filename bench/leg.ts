@@ -67,6 +67,13 @@ function ratios(samples: Record<Variant, CpuSample[]>, measure: "cpuMs" | "wallM
   return { guardOverBaseline: round(m("guard") / m("baseline"), 3), guardOverCurl: round(m("guard") / m("curl"), 3) };
 }
 
+/** The median and range of each variant's values. */
+const summaries = (values: Record<Variant, number[]>) => ({
+  baseline: summarize(values.baseline),
+  guard: summarize(values.guard),
+  curl: summarize(values.curl),
+});
+
 /**
  * The three variants compared: CPU time first (medians, their ranges, the ratios the goals are
  * about, and the part of it in orphaned processes), then wall time for the record; every sample kept.
@@ -78,26 +85,17 @@ function compare(samples: Record<Variant, CpuSample[]>) {
     ) as Record<Variant, number[]>;
   const cpu = of("cpuMs");
   const wall = of("wallMs");
-  const orphans = of("orphanCpuMs");
   return {
     cpu: {
       baseline: round(median(cpu.baseline), 0),
       guard: round(median(cpu.guard), 0),
       curl: round(median(cpu.curl), 0),
       ...ratios(samples, "cpuMs"),
-      ranges: { baseline: summarize(cpu.baseline), guard: summarize(cpu.guard), curl: summarize(cpu.curl) },
-      orphanMs: {
-        baseline: summarize(orphans.baseline),
-        guard: summarize(orphans.guard),
-        curl: summarize(orphans.curl),
-      },
+      ranges: summaries(cpu),
+      orphanMs: summaries(of("orphanCpuMs")),
       samplesMs: cpu,
     },
-    wall: {
-      ms: { baseline: summarize(wall.baseline), guard: summarize(wall.guard), curl: summarize(wall.curl) },
-      ...ratios(samples, "wallMs"),
-      samplesMs: wall,
-    },
+    wall: { ms: summaries(wall), ...ratios(samples, "wallMs"), samplesMs: wall },
   };
 }
 

@@ -21,7 +21,8 @@ function cpuRow(what: string, r: Comparison): string {
   const { cpu } = r;
   return (
     `| ${what}, CPU: baseline / + data source and guard / + curl | ${spread(cpu.ranges.baseline)} / ${spread(cpu.ranges.guard)} / ` +
-    `${spread(cpu.ranges.curl)} ms (added: guard +${cpu.guard - cpu.baseline}, curl +${cpu.curl - cpu.baseline}) | ` +
+    `${spread(cpu.ranges.curl)} ms (added: guard +${cpu.guard - cpu.baseline}, curl +${cpu.curl - cpu.baseline}; ` +
+    `in processes only the subreaper reaped: at most ${Math.max(...Object.values(cpu.orphanMs).map((s) => s.max))} ms) | ` +
     `guard/baseline ≤ ${GOALS.guardOverBaseline}, guard/curl ≤ ${GOALS.guardOverCurl.toFixed(2)} | ${yes(ratiosMet(cpu))} (${ratioText(cpu)}) |`
   );
 }
