@@ -23,6 +23,7 @@ import { KooDriveClient } from "../provider/client/client";
 import { variableOf } from "../provider/client/connection-settings";
 import { isKooDriveError } from "../provider/client/errors";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
+import { type CpuSample, measureCpu, removeCpuHelper } from "./cpu-time";
 import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM } from "./programs";
 import { measureSimulatorThroughput } from "./sim-throughput";
 import { interleave, median, round, summarize } from "./stats";
@@ -30,12 +31,6 @@ import { interleave, median, round, summarize } from "./stats";
 const run = promisify(execFile);
 const QUICK = process.argv.includes("--quick");
 const ROUNDS = QUICK ? 3 : Number(process.env.BENCH_ROUNDS ?? 5);
-
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await action();
-  return performance.now() - start;
-}
 
 async function programStack(sim: Simulator, name: string, program: string, env: Record<string, string> = {}) {
   return createProgramStack(name, {
@@ -55,53 +50,84 @@ async function variantStacks(sim: Simulator, command: string): Promise<Record<Va
   };
 }
 
-/** Medians and ranges of the three variants, and the two ratios of medians the goals are about. */
-function compare(samples: Record<Variant, number[]>) {
-  const m = (variant: Variant) => median(samples[variant]);
+/**
+ * Runs `pulumi ARGS` on the stack as a user runs it (the CLI, not the Automation API), measuring the
+ * CPU time of its whole process tree and its wall time.
+ */
+async function measuredCli(stack: ProgramStack, args: string[]): Promise<CpuSample> {
+  return measureCpu(path.join(await engineBinDir(), "pulumi"), [...args, "--non-interactive", "--stack", "test"], {
+    cwd: stack.dir,
+    env: { ...process.env, ...stack.stack.workspace.envVars },
+  });
+}
+
+/** The goals' ratios of the medians of `measure` in the three variants' samples. */
+function ratios(samples: Record<Variant, CpuSample[]>, measure: "cpuMs" | "wallMs") {
+  const m = (variant: Variant) => median(samples[variant].map((sample) => sample[measure]));
+  return { guardOverBaseline: round(m("guard") / m("baseline"), 3), guardOverCurl: round(m("guard") / m("curl"), 3) };
+}
+
+/** The median and range of each variant's values. */
+const summaries = (values: Record<Variant, number[]>) => ({
+  baseline: summarize(values.baseline),
+  guard: summarize(values.guard),
+  curl: summarize(values.curl),
+});
+
+/**
+ * The three variants compared: CPU time first (medians, their ranges, the ratios the goals are
+ * about, and the part of it in orphaned processes), then wall time for the record; every sample kept.
+ */
+function compare(samples: Record<Variant, CpuSample[]>) {
+  const of = (measure: keyof CpuSample) =>
+    Object.fromEntries(
+      Object.entries(samples).map(([variant, list]) => [variant, list.map((sample) => round(sample[measure], 1))]),
+    ) as Record<Variant, number[]>;
+  const cpu = of("cpuMs");
+  const wall = of("wallMs");
   return {
-    samplesMs: samples,
-    ms: { baseline: summarize(samples.baseline), guard: summarize(samples.guard), curl: summarize(samples.curl) },
-    guardOverBaseline: round(m("guard") / m("baseline"), 3),
-    guardOverCurl: round(m("guard") / m("curl"), 3),
+    cpu: {
+      baseline: round(median(cpu.baseline), 0),
+      guard: round(median(cpu.guard), 0),
+      curl: round(median(cpu.curl), 0),
+      ...ratios(samples, "cpuMs"),
+      ranges: summaries(cpu),
+      orphanMs: summaries(of("orphanCpuMs")),
+      samplesMs: cpu,
+    },
+    wall: { ms: summaries(wall), ...ratios(samples, "wallMs"), samplesMs: wall },
   };
 }
 
-/** 1. `pulumi preview` wall time: baseline, baseline + data source and guard, baseline + curl. */
+/** 1. `pulumi preview`: baseline, baseline + data source and guard, baseline + curl. */
 async function previewCost(sim: Simulator) {
   const stacks = await variantStacks(sim, "preview");
-  for (const stack of Object.values(stacks)) await stack.stack.preview(); // warm the disk cache
+  const preview = (variant: Variant) => measuredCli(stacks[variant], ["preview"]);
+  for (const variant of Object.keys(stacks) as Variant[]) await preview(variant); // warm the disk cache
   const samples = await interleave(ROUNDS, {
-    baseline: () => timed(() => stacks.baseline.stack.preview()),
-    guard: () => timed(() => stacks.guard.stack.preview()),
-    curl: () => timed(() => stacks.curl.stack.preview()),
+    baseline: () => preview("baseline"),
+    guard: () => preview("guard"),
+    curl: () => preview("curl"),
   });
   for (const stack of Object.values(stacks)) await stack.remove();
   return compare(samples);
 }
 
 /**
- * `pulumi up --yes` as a user runs it (a preview pass, then the update pass; the Automation API's
- * `up` would skip the preview), on an empty stack, which the stack's `destroy` (not timed) restores.
+ * 2. `pulumi up --yes` of the three variants as a user runs it (a preview pass, then the update pass;
+ * the Automation API's `up` would skip the preview), each on an empty stack, which the stack's
+ * `destroy` (not measured) restores; and the quotaUsed requests of each guard `up`.
  */
-async function cliUp(stack: ProgramStack): Promise<void> {
-  await run(path.join(await engineBinDir(), "pulumi"), ["up", "--yes", "--non-interactive", "--stack", "test"], {
-    cwd: stack.dir,
-    env: { ...process.env, ...stack.stack.workspace.envVars },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
-
-/** 2. `pulumi up` wall time of the three variants, and the quotaUsed requests of each guard `up`. */
 async function upCost(sim: Simulator) {
   const stacks = await variantStacks(sim, "up");
   const requests: number[] = [];
   const up = async (variant: Variant) => {
     const stack = stacks[variant];
     sim.resetLog();
-    const ms = await timed(() => cliUp(stack));
+    const sample = await measuredCli(stack, ["up", "--yes"]);
     if (variant === "guard") requests.push(sim.requestCount("quotaUsed"));
     await stack.stack.destroy();
-    return ms;
+    return sample;
   };
   for (const variant of Object.keys(stacks) as Variant[]) await up(variant); // warm the disk cache
   requests.length = 0;
@@ -156,29 +182,29 @@ async function failureTimes() {
 }
 
 /**
- * A fresh Node process that loads `first`, then `module`, and prints the time and RSS growth of
- * loading `module` (`first` is what the process has loaded anyway).
+ * A fresh Node process that loads `first`, then `module`, and prints the CPU time (user + system),
+ * wall time and RSS growth of loading `module` (`first` is what the process has loaded anyway).
  */
 const LOAD_PROBE = `
 if (process.argv[1]) require(process.argv[1]);
 const before = process.memoryUsage().rss;
+const cpu = process.cpuUsage();
 const start = process.hrtime.bigint();
 require(process.argv[2]);
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
-console.log(JSON.stringify({ ms, rssMB: (process.memoryUsage().rss - before) / 2 ** 20 }));`;
+const used = process.cpuUsage(cpu);
+console.log(JSON.stringify({ cpuMs: (used.user + used.system) / 1e3, ms, rssMB: (process.memoryUsage().rss - before) / 2 ** 20 }));`;
 
-type Load = { ms: number; rssMB: number };
+type Load = { cpuMs: number; ms: number; rssMB: number };
 
-const summarizeLoads = (loads: Load[]) => ({
-  ms: summarize(
-    loads.map((load) => load.ms),
-    1,
-  ),
-  rssMB: summarize(
-    loads.map((load) => load.rssMB),
-    1,
-  ),
-});
+const summarizeLoads = (loads: Load[]) => {
+  const of = (key: keyof Load) =>
+    summarize(
+      loads.map((load) => load[key]),
+      1,
+    );
+  return { cpuMs: of("cpuMs"), ms: of("ms"), rssMB: of("rssMB") };
+};
 
 /**
  * 5. Cost of loading, each in a fresh Node process in the programs' workspace: in the program,
@@ -202,6 +228,7 @@ async function loadCost() {
   return {
     pulumiAlone: summarizeLoads(pulumi),
     pulumiKoodrive: summarizeLoads(koodrive),
+    extraCpuMs: round(m(koodrive, "cpuMs") - m(pulumi, "cpuMs"), 1),
     extraMs: round(m(koodrive, "ms") - m(pulumi, "ms"), 1),
     extraMB: round(m(koodrive, "rssMB") - m(pulumi, "rssMB"), 1),
     providerRuntime: summarizeLoads(providerRuntime),
@@ -241,6 +268,7 @@ async function measure() {
   } finally {
     await sim.close();
     await removeProgramWorkspace();
+    await removeCpuHelper();
   }
 }
 

@@ -4,11 +4,14 @@
  * connection), judges guards, and returns the figures as the resource's new inputs, which the engine
  * shows as outputs even during preview. `read` re-reads the figures for `pulumi refresh`.
  *
- * Each resource has its own provider (`serviceUsage`, `capacityGuard`). The top-level methods serve
- * the providers serialized into states by earlier versions, which pass every resource to them: they
- * dispatch on the resource's `kind` and refuse one they do not know.
+ * One serialized provider serves both resources (sdk/nodejs/dynamic-provider.ts): the top-level
+ * methods dispatch on the resource's `kind` and refuse one they do not know, as 0.1.0's provider
+ * had it. `serviceUsage` and `capacityGuard` are each resource's methods, which the providers of
+ * states written by builds between 0.1.0 and this one call directly (the engine runs a state's own
+ * provider to refresh and delete).
  */
 import "./compile-cache";
+import "./zod-locales";
 import { capacityGuardMethods } from "./capacity-guard";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "./client/connection-settings";
 import type { CheckResult, Inputs, ResourceMethods } from "./dynamic-resource";
@@ -66,27 +69,27 @@ export const capacityGuard = runtime.capacityGuard;
 /** Keeps the stack's `koodrive:*` config for the life of this process. */
 export const configure = runtime.configure;
 
-/** Checks the resource of `news`'s kind (for providers serialized by earlier versions). */
+/** Checks the resource of `news`'s kind. */
 export async function check(olds: Inputs, news: Inputs): Promise<CheckResult> {
   return runtime.forKind(news).check(olds, news);
 }
 
-/** Diffs the resource of `news`'s kind (for providers serialized by earlier versions). */
+/** Diffs the resource of `news`'s kind. */
 export async function diff(id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }> {
   return runtime.forKind(news).diff(id, olds, news);
 }
 
-/** Creates the resource of `inputs`'s kind (for providers serialized by earlier versions). */
+/** Creates the resource of `inputs`'s kind. */
 export async function create(inputs: Inputs): Promise<{ id: string; outs: Inputs }> {
   return runtime.forKind(inputs).create(inputs);
 }
 
-/** Refreshes the resource of `props`'s kind (for providers serialized by earlier versions). */
+/** Refreshes the resource of `props`'s kind. */
 export async function read(id: string, props: Inputs): ReturnType<ResourceMethods["read"]> {
   return runtime.forKind(props).read(id, props);
 }
 
-/** Updates the resource of `news`'s kind (for providers serialized by earlier versions). */
+/** Updates the resource of `news`'s kind. */
 export async function update(id: string, olds: Inputs, news: Inputs): Promise<{ outs: Inputs }> {
   return runtime.forKind(news).update(id, olds, news);
 }

@@ -10,7 +10,7 @@ import {
   redactError,
   TimeoutError,
 } from "./errors";
-import { Agent, proxyAgentClass } from "./http-dispatchers";
+import { Agent, closeDispatcher, proxyAgentClass } from "./http-dispatchers";
 import { proxyFor, proxyName } from "./proxy";
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { secretRedactor } from "./redact";
@@ -179,7 +179,7 @@ export class KooDriveClient {
 
   /** Closes the connections, and drops any left hanging (a silent proxy's, say) instead of waiting on it. */
   async close(): Promise<void> {
-    await this.#dispatcher.destroy();
+    await closeDispatcher(this.#dispatcher);
   }
 
   /**

@@ -5,7 +5,7 @@ import { PACKAGE_VERSION } from "../../provider/client/version";
 import { GUARD_OUTPUT_KEYS, type GuardOutputs } from "../../provider/guard/outputs";
 import { GUARD_TYPES } from "../../provider/guard/types";
 import { type ConnectionArgs, connectionInput } from "./connection";
-import { capacityGuardProvider } from "./dynamic-provider";
+import { koodriveProvider } from "./dynamic-provider";
 
 /** Each field of a plain type as a Pulumi Input, inside nested objects too; the fields keep their docs. */
 type InputsOf<T> = {
@@ -41,7 +41,7 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
     // The plan goes to the provider as given: it validates it and applies the defaults (plan-schema.ts).
     const plan = Object.fromEntries(Object.entries(args).filter(([key]) => !isConnectionKey(key)));
     super(
-      capacityGuardProvider,
+      koodriveProvider,
       name,
       {
         ...plan,

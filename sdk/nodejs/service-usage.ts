@@ -5,7 +5,7 @@ import type { KooDriveConnectionArgs } from "../../provider/client/settings";
 import type { GetServiceUsageResult } from "../../provider/client/usage";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { type ConnectionArgs, connectionInput } from "./connection";
-import { serviceUsageProvider } from "./dynamic-provider";
+import { koodriveProvider } from "./dynamic-provider";
 
 /**
  * Arguments of `getServiceUsage`: connection overrides (`endpoint`, `accessToken`, `appId`,
@@ -39,7 +39,7 @@ export class ServiceUsage extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GetServiceUsageOutputArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
-      serviceUsageProvider,
+      koodriveProvider,
       name,
       { kind: "ServiceUsage", providerVersion: PACKAGE_VERSION, connection: connectionInput(args), usage: undefined },
       opts,

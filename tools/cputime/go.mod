@@ -1,0 +1,3 @@
+module github.com/koodrive/pulumi-koodrive/tools/cputime
+
+go 1.22
