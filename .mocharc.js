@@ -6,9 +6,13 @@ const namesTestFiles = args.some(
   (arg, index) => arg.endsWith(".test.js") && !arg.startsWith("-") && !/^--(ignore|exclude)$/.test(args[index - 1]),
 );
 
+// Test files run in parallel worker processes (--parallel; KOODRIVE_TEST_JOBS sets how many): on 2 cores, 3 of
+// them keep both busy while engine tests wait on processes, deadlines and locks (CONTRIBUTING.md has the figures).
 module.exports = {
   ...(namesTestFiles ? {} : { spec: ["dist/test/**/*.test.js"] }),
+  parallel: true,
+  jobs: Number(process.env.KOODRIVE_TEST_JOBS ?? 3),
   timeout: 60000,
   "enable-source-maps": true,
-  require: ["dist/test/root-hooks.js"],
+  require: ["dist/test/global-fixtures.js"],
 };

@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "./engine";
+import { madeOnce, OWNER_MARKER, ownedByDeadProcess } from "./made-once";
 
 const run = promisify(execFile);
 const DEV_DEPENDENCIES = (require(path.join(REPO_ROOT, "package.json")) as { devDependencies: Record<string, string> })
@@ -34,12 +35,36 @@ const PROGRAM_PASSPHRASE = "pulumi-koodrive-program-passphrase";
 
 let workspace: Promise<{ root: string; binDir: string }> | undefined;
 
+/**
+ * The folder of a test run's one program workspace, shared by every process of the run (mocha's
+ * parallel workers): set by the run's global setup (`createSharedWorkspace`), prepared by the first
+ * process that needs it.
+ */
+const SHARED_WORKSPACE_ENV = "KOODRIVE_PROGRAM_WORKSPACE";
+
 async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
   const binDir = await engineBinDir();
+  const shared = process.env[SHARED_WORKSPACE_ENV];
+  if (shared) {
+    await madeOnce(path.join(shared, ".installed"), () => installPrograms(shared));
+    return { root: shared, binDir };
+  }
+  const root = createWorkspaceFolder();
+  await installPrograms(root);
+  return { root, binDir };
+}
+
+/** A fresh workspace folder under the temp folder, marked as this process's and removed on Ctrl-C/SIGTERM. */
+function createWorkspaceFolder(): string {
   removeStaleWorkspaces();
   const root = mkdtempSync(path.join(tmpdir(), WORKSPACE_PREFIX));
   writeFileSync(path.join(root, OWNER_MARKER), String(process.pid));
   removeOnSignal(root);
+  return root;
+}
+
+/** Installs the packed pulumi-koodrive and the program dependencies into `root`. */
+async function installPrograms(root: string): Promise<void> {
   const { stdout: packed } = await run("npm", ["pack", "--silent", "--pack-destination", root], { cwd: REPO_ROOT });
   const tarball = path.join(root, packed.trim().split("\n").pop() as string);
   writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "koodrive-programs", private: true }));
@@ -47,12 +72,19 @@ async function prepareWorkspace(): Promise<{ root: string; binDir: string }> {
     cwd: root,
     maxBuffer: 64 * 1024 * 1024,
   });
-  return { root, binDir };
+}
+
+/**
+ * Creates the empty program workspace a test run's processes share (mocha's global setup calls it
+ * before any worker starts, and workers inherit the environment it sets); returns its folder.
+ */
+export function createSharedWorkspace(): string {
+  const root = createWorkspaceFolder();
+  process.env[SHARED_WORKSPACE_ENV] = root;
+  return root;
 }
 
 const WORKSPACE_PREFIX = "koodrive-programs-";
-/** The file in a workspace naming the process that owns it. */
-const OWNER_MARKER = ".owner-pid";
 /** A workspace without an owner marker (made by an earlier version) is stale when older than this (ms). */
 const UNMARKED_STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
@@ -76,23 +108,6 @@ export function removeStaleWorkspaces(now = Date.now()): string[] {
     removed.push(dir);
   }
   return removed;
-}
-
-/** True when `dir` has an owner marker naming a process that no longer runs. */
-function ownedByDeadProcess(dir: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(path.join(dir, OWNER_MARKER), "utf8"));
-  } catch {
-    return false; // unmarked, or still being set up
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
 }
 
 /** On SIGINT/SIGTERM, removes `root`, then dies of the same signal as it would have. */

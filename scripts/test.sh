@@ -17,7 +17,8 @@
 #              (`npm run test:engine`)
 # MOCHA ARGS that name test files (dist/test/.../*.test.js) run those files instead of the tier's.
 #
-# KOODRIVE_TEST_NODE (22|24) and KOODRIVE_PULUMI_SDK (a version) pick another leg.
+# KOODRIVE_TEST_NODE (22|24) and KOODRIVE_PULUMI_SDK (a version) pick another leg; KOODRIVE_TEST_JOBS sets
+# how many test files run at once (3, see .mocharc.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,16 +61,22 @@ fi
 export KOODRIVE_PULUMI_SDK="${KOODRIVE_PULUMI_SDK:-$(package_field devDependencies)}"
 printf 'test leg: Node %s, @pulumi/pulumi %s in the test programs; tier: %s\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" "$tier" >&2
 npm run build
-# The tier's files; arguments naming test files run those instead (see .mocharc.js).
+# The tier's files; arguments naming test files run those instead. Mocha's workers (.mocharc.js runs
+# files in parallel) take files in the order given: the engine tier's go first, largest first, so the
+# long ones start early and the short unit files fill the end.
 # The engine tier: test/engine, and the one test/package file that needs the engine's program workspace.
-engine_tier=('dist/test/engine/**/*.test.js' 'dist/test/package/consumer-types.test.js')
+mapfile -t engine_files < <(find dist/test/engine -name '*.test.js' -printf '%s %p\n' | sort -rn | cut -d' ' -f2)
+# The release executable embeds its own Node 24 and the newest @pulumi/pulumi whatever the leg, and its
+# programs are YAML: its tests prove the same on every leg, so they run on the primary leg alone.
+if [ "$node_major" != 24 ] || [ "$KOODRIVE_PULUMI_SDK" != "$(package_field devDependencies)" ]; then
+	mapfile -t engine_files < <(printf '%s\n' "${engine_files[@]}" | grep -v '/plugin-binary\.test\.js$')
+fi
+engine_files+=(dist/test/package/consumer-types.test.js)
+mapfile -t unit_files < <(find dist/test -name '*.test.js' ! -path 'dist/test/engine/*' ! -path "${engine_files[-1]}" | sort)
 case "$tier" in
-all) spec=() ;;
-unit)
-	spec=()
-	for glob in "${engine_tier[@]}"; do spec+=(--ignore "$glob"); done
-	;;
-engine) spec=("${engine_tier[@]}") ;;
+all) spec=("${engine_files[@]}" "${unit_files[@]}") ;;
+unit) spec=("${unit_files[@]}") ;;
+engine) spec=("${engine_files[@]}") ;;
 esac
 for arg in "$@"; do case "$arg" in *.test.js) spec=() ;; esac; done
 if [ "$tier" = unit ]; then

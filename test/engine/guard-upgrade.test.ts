@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { installInto, packAt, RELEASE_0_1_0 } from "../helpers/pack-release";
@@ -13,20 +10,17 @@ describe("CapacityGuard upgrade from 0.1.0 under the real engine", function () {
   this.timeout(1_200_000);
   let sim: Simulator;
   let test: ProgramStack;
-  let build: string;
 
   before(async () => {
-    build = mkdtempSync(path.join(tmpdir(), "koodrive-0.1.0-"));
     sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 20, userMaxCount: 100 } } });
   });
   after(async () => {
     await test?.remove();
     await sim?.close();
-    rmSync(build, { recursive: true, force: true });
   });
 
   it("previews and updates a stack deployed by 0.1.0 with no failure and no replacement", async () => {
-    const tarball = await packAt(RELEASE_0_1_0, build);
+    const tarball = await packAt(RELEASE_0_1_0);
     const users = Array.from({ length: 45 }, (_, n) => `u${n}`);
     test = await createProgramStack("upgrade", {
       files: { "index.js": GUARDED_ONBOARDING_JS, "add-user.js": ADD_USER_SCRIPT },

@@ -66,18 +66,20 @@ describe("the provider plugin's release tarballs", function () {
   this.timeout(900_000);
   let scratch: string;
   let releaseDir: string;
+  /** The linux-amd64 tarball, built once for every test of it. */
+  let tarball: string;
 
-  before(() => {
+  before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), "koodrive-plugin-binary-"));
     releaseDir = path.join(scratch, "release");
+    const [released] = await buildPluginRelease([platform("linux-amd64")], releaseDir);
+    tarball = released?.file as string;
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   describe("linux-amd64, with no node on the engine's PATH", () => {
     let sim: Simulator;
     let test: ProgramStack | undefined;
-    /** The linux-amd64 tarball. */
-    let tarball: string;
     /** The engine's PATH: a folder holding only the CLI and the YAML language host. */
     let tools: string;
     const program = (seats: number) => pluginProgram("yaml", { guards: { seats } });
@@ -88,8 +90,6 @@ describe("the provider plugin's release tarballs", function () {
 
     before(async () => {
       sim = await startSimulator({ fixture: { tokens: [TEST_TOKEN], usage: { userCount: 95, userMaxCount: 100 } } });
-      const [released] = await buildPluginRelease([platform("linux-amd64")], releaseDir);
-      tarball = released?.file as string;
       const bin = await engineBinDir();
       tools = path.join(scratch, "tools");
       mkdirSync(tools);
@@ -157,7 +157,6 @@ describe("the provider plugin's release tarballs", function () {
   });
 
   it("is what the engine downloads from a plugin server (pluginDownloadURL), by the name it asks for", async () => {
-    await buildPluginRelease([platform("linux-amd64")], releaseDir);
     const requested: string[] = [];
     const server = createServer((request, response) => {
       requested.push(`${request.method} ${request.url}`);

@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { PreviewResult } from "@pulumi/pulumi/automation";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
@@ -49,20 +46,17 @@ for (const [release, commit] of [
     this.timeout(1_200_000);
     let sim: Simulator;
     let test: ProgramStack;
-    let build: string;
 
     before(async () => {
-      build = mkdtempSync(path.join(tmpdir(), "koodrive-release-"));
       sim = await startSimulator({ fixture: { tokens: [TOKEN] } });
     });
     after(async () => {
       await test?.remove();
       await sim?.close();
-      rmSync(build, { recursive: true, force: true });
     });
 
     it("carry over to names from their settings with no replacement or deletion, and a reorder changes nothing", async () => {
-      const tarball = await packAt(commit, build);
+      const tarball = await packAt(commit);
       test = await createProgramStack("names", {
         files: { "index.js": TWO_READERS_JS },
         env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },

@@ -1,8 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "../../harness/engine";
+import { madeOnce } from "../../harness/made-once";
+import { cacheFolder } from "../../provider/cache-folder";
 
 const run = promisify(execFile);
 
@@ -11,8 +14,28 @@ export const RELEASE_0_1_0 = "166bc69";
 /** The last commit that named `ServiceUsage` records by call order and served every resource with one provider. */
 export const CALL_ORDER_NAMES = "6936691";
 
+/**
+ * pulumi-koodrive built and packed as it was at `commit`; returns the tarball. A commit's package never
+ * changes, so it is built once per machine into `packs/<commit>` of the project's cache folder, and the
+ * test processes and legs that want it at the same time wait for the one that builds it.
+ */
+export async function packAt(commit: string): Promise<string> {
+  const dir = path.join(cacheFolder(), "packs", commit);
+  const tarball = path.join(dir, "pulumi-koodrive.tgz");
+  mkdirSync(dir, { recursive: true });
+  await madeOnce(path.join(dir, "packed"), async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), "koodrive-release-"));
+    try {
+      copyFileSync(await buildAndPack(commit, scratch), tarball);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+  return tarball;
+}
+
 /** Builds and packs pulumi-koodrive as it was at `commit`, in `dir`; returns the tarball. */
-export async function packAt(commit: string, dir: string): Promise<string> {
+async function buildAndPack(commit: string, dir: string): Promise<string> {
   const { stdout: archive } = await run("git", ["archive", "--format=tar", commit], {
     cwd: REPO_ROOT,
     encoding: "buffer",
