@@ -5,9 +5,9 @@
 #   scripts/test.sh [TIER] [MOCHA ARGS...]              primary leg: Node 24, the newest
 #                                                       @pulumi/pulumi (devDependencies) in the
 #                                                       test programs
-#   scripts/test.sh [TIER] --all-legs [MOCHA ARGS...]   the primary leg, then the floor leg: Node 22
-#                                                       and the lowest @pulumi/pulumi that
-#                                                       peerDependencies allows
+#   scripts/test.sh [TIER] --all-legs [MOCHA ARGS...]   the primary leg and, at the same time, the
+#                                                       floor leg: Node 22 and the lowest
+#                                                       @pulumi/pulumi that peerDependencies allows
 #
 # TIER:
 #   --all      everything (the default; `npm test`)
@@ -41,12 +41,19 @@ done
 if [ -n "$all_legs" ]; then
 	newest="$(package_field devDependencies)"
 	floor="$(package_field peerDependencies)"
+	# The legs run at the same time, on one build and one engine, so that the waits of one leg's engine
+	# tests give the other's the cores; the floor leg's output follows the primary's. Every leg runs
+	# even when one fails, so a run shows the whole matrix.
+	bash scripts/node.sh -- npm run build
+	[ "$tier" = unit ] || bash scripts/node.sh -- bash scripts/pulumi.sh ensure >/dev/null
+	floor_log="$(mktemp "${TMPDIR:-/tmp}/koodrive-floor-leg.XXXXXX")"
+	KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=22 KOODRIVE_PULUMI_SDK="$floor" bash scripts/test.sh "--$tier" "$@" >"$floor_log" 2>&1 &
+	floor_leg=$!
 	failed=()
-	for leg in "24 $newest" "22 $floor"; do
-		read -r node sdk <<<"$leg"
-		# Every leg runs even when one fails, so a run shows the whole matrix.
-		KOODRIVE_TEST_NODE="$node" KOODRIVE_PULUMI_SDK="$sdk" bash scripts/test.sh "--$tier" "$@" || failed+=("Node $node + @pulumi/pulumi $sdk")
-	done
+	KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=24 KOODRIVE_PULUMI_SDK="$newest" bash scripts/test.sh "--$tier" "$@" || failed+=("Node 24 + @pulumi/pulumi $newest")
+	wait "$floor_leg" || failed+=("Node 22 + @pulumi/pulumi $floor")
+	cat "$floor_log"
+	rm -f "$floor_log"
 	if [ ${#failed[@]} -gt 0 ]; then
 		printf 'test legs failed: %s\n' "${failed[*]}" >&2
 		exit 1
@@ -60,7 +67,7 @@ if [ "${KOODRIVE_LEG_NODE_SET:-}" != "$node_major" ]; then
 fi
 export KOODRIVE_PULUMI_SDK="${KOODRIVE_PULUMI_SDK:-$(package_field devDependencies)}"
 printf 'test leg: Node %s, @pulumi/pulumi %s in the test programs; tier: %s\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" "$tier" >&2
-npm run build
+[ -n "${KOODRIVE_BUILT:-}" ] || npm run build
 # The tier's files; arguments naming test files run those instead. Mocha's workers (.mocharc.js runs
 # files in parallel) take files in the order given: the engine tier's go first, largest first, so the
 # long ones start early and the short unit files fill the end.

@@ -14,21 +14,22 @@ export const capacity = pulumi.output(getServiceUsage()).spaceCapacity;
 export const statuses = pulumi.all(guards.map((guard) => guard.status));
 `;
 
+/** One stack over its life: previewed, deployed, updated as the figures move, refreshed and destroyed. */
 describe("getServiceUsage under the real engine", function () {
   this.timeout(600_000);
   let sim: Simulator;
   let test: ProgramStack;
 
-  beforeEach(async () => {
+  before(async () => {
     sim = await startSimulator({ fixture: { tokens: [TOKEN] } });
     test = await createProgramStack("readers", {
       files: { "index.ts": MANY_READERS_TS },
       env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },
     });
   });
-  afterEach(async () => {
-    await test.remove();
-    await sim.close();
+  after(async () => {
+    await test?.remove();
+    await sim?.close();
   });
 
   it("reads KooDrive once per preview for three guards and two data-source calls, and once more under the tenant lock in an up", async () => {
@@ -45,7 +46,6 @@ describe("getServiceUsage under the real engine", function () {
   });
 
   it("records the figures in the state and shows when they changed (the record, not the guards)", async () => {
-    await test.stack.up();
     sim.setUsage({ userCount: 30 });
     const preview = await test.stack.preview({ diff: true });
     assert.equal(preview.changeSummary.update, 1, preview.stdout);
@@ -56,7 +56,6 @@ describe("getServiceUsage under the real engine", function () {
   });
 
   it("refreshes and destroys a stack that holds guards", async () => {
-    await test.stack.up();
     const refresh = await test.stack.refresh();
     assert.equal(refresh.summary.result, "succeeded");
     const destroy = await test.stack.destroy();
