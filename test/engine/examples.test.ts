@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { createProgramStack, exampleFiles, type ProgramStack } from "../../harness/program-stack";
+import { createProgramStack, exampleFiles, type ProgramStack, programWorkspaceRoot } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 
 const TOKEN = "examples-test-token-c0ffee12";
@@ -49,7 +48,8 @@ describe("examples under the real engine", function () {
   });
 
   it("stack-outputs: the consumer decides from the platform's published figures", async () => {
-    const stateDir = mkdtempSync(path.join(tmpdir(), "koodrive-shared-backend-"));
+    // In the program workspace, which the run removes.
+    const stateDir = mkdtempSync(path.join(await programWorkspaceRoot(), "shared-backend-"));
     const { stack: platform } = await stackOf("stack-outputs/platform", ["index.ts"], { files: {}, stateDir });
     const published = await platform.up();
     assert.equal(published.outputs.remainingSeats?.value, 5);
