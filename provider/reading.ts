@@ -29,7 +29,7 @@ export function recordReading(
   recorded: Record<string, unknown>,
   read: { usage: GetServiceUsageResult; takenAt: Date },
 ): { usage: GetServiceUsageResult; history: Reading[] } {
-  const kept = historyValidator.safeParse(recorded.history);
-  const history = appendReading(kept.success ? kept.data : [], readingOf(read.usage, read.takenAt));
+  const kept = historyValidator.outputOf(recorded.history) ?? [];
+  const history = appendReading(kept, readingOf(read.usage, read.takenAt));
   return { usage: { ...read.usage, runway: forecastRunway(history, read.usage) }, history };
 }

@@ -68,9 +68,9 @@ function parseJson(answer: RawAnswer, context: KooDriveErrorContext): unknown {
 export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext, gaveUp?: string): Error {
   let koodrive: { code?: number | string; msg?: string } = {};
   try {
-    const parsed = envelopeValidator.safeParse(JSON.parse(answer.body));
-    if (parsed.success) {
-      const { code, msg } = parsed.data;
+    const envelope = envelopeValidator.outputOf(JSON.parse(answer.body));
+    if (envelope) {
+      const { code, msg } = envelope;
       koodrive = { code: typeof code === "string" ? serverText(code, 100) : code };
       if (msg !== undefined) koodrive.msg = serverText(msg);
     }

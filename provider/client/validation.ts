@@ -23,6 +23,8 @@ export interface Validator<S extends z.ZodType> {
   check: Check;
   /** As the schema's `safeParse`: its output, or the schema's own error (zod loaded for it). */
   safeParse(input: unknown): z.ZodSafeParseResult<z.output<S>>;
+  /** The schema's output, or undefined when it refuses the input: for callers that need no reason (zod stays unloaded). */
+  outputOf(input: unknown): z.output<S> | undefined;
 }
 
 /** The validator of the schema `load` returns (a `require` of its module), by the check generated from it. */
@@ -33,6 +35,10 @@ export function validator<S extends z.ZodType>(check: Check, load: () => S): Val
       const output = check(input);
       if (output !== INVALID) return { success: true, data: output as z.output<S> };
       return load().safeParse(input);
+    },
+    outputOf(input) {
+      const output = check(input);
+      return output === INVALID ? undefined : (output as z.output<S>);
     },
   };
 }

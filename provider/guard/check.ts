@@ -48,10 +48,9 @@ export interface GuardResult extends Omit<GuardJudgement, "outputs"> {
  */
 function admittedOf(recorded: Values): AdmittedPlan | undefined {
   if (Object.keys(recorded).length === 0) return undefined;
-  const admitted = allocationValidator.safeParse(recorded.admittedPlan);
-  if (recorded.admittedPlan !== undefined && admitted.success) return { plan: admitted.data, upgraded: false };
-  const legacy = allocationValidator.safeParse(allocationOf(recorded));
-  return { plan: legacy.success ? legacy.data : {}, upgraded: true };
+  const admitted = allocationValidator.outputOf(recorded.admittedPlan);
+  if (recorded.admittedPlan !== undefined && admitted) return { plan: admitted, upgraded: false };
+  return { plan: allocationValidator.outputOf(allocationOf(recorded)) ?? {}, upgraded: true };
 }
 
 type Parsed =

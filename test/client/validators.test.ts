@@ -11,6 +11,7 @@ import { ENFORCEMENTS } from "../../provider/client/plan";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
 import { INVALID, type Validator } from "../../provider/client/validation";
 import * as validators from "../../provider/client/validators";
+import { DEMO_TOKEN, startSimulator } from "../../sim";
 import { generateValidators, SOURCES, VALIDATORS_FILE } from "../../tools/validators/generate";
 
 const run = promisify(execFile);
@@ -190,20 +191,35 @@ describe("the validators generated from the zod schemas", () => {
     assert.equal(refused.error?.issues[0]?.message, "must be a whole number ≥ 0");
   });
 
-  it("leave zod unloaded in the provider process until an input is refused", async () => {
-    const runtime = path.join(__dirname, "../../provider/runtime.js");
-    const { stdout } = await run(process.execPath, [
-      "-e",
-      `const zodLoaded = () => Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]zod[\\\\/](?!v4[\\\\/]locales[\\\\/]index)/.test(file));
-      const runtime = require(${JSON.stringify(runtime)});
-      const before = zodLoaded();
-      runtime.check({}, { kind: "CapacityGuard", plannedUsers: 1, connection: {} }).catch(() => {}).finally(() => {
-        const afterValid = zodLoaded();
-        require(${JSON.stringify(path.join(__dirname, "../../provider/client/validators.js"))}).capacityPlanValidator.safeParse({ plannedUsers: -1 });
-        console.log(JSON.stringify({ before, afterValid, afterRefused: zodLoaded() }));
-        process.exit(0);
-      });`,
-    ]);
-    assert.deepEqual(JSON.parse(stdout), { before: false, afterValid: false, afterRefused: true });
+  it("leave zod unloaded in the provider process through a data source's and a guard's check, until an input is refused", async () => {
+    const sim = await startSimulator();
+    try {
+      const runtime = path.join(__dirname, "../../provider/runtime.js");
+      const { stdout } = await run(process.execPath, [
+        "-e",
+        `const zodLoaded = () => Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]zod[\\\\/](?!v4[\\\\/]locales[\\\\/]index)/.test(file));
+        const runtime = require(${JSON.stringify(runtime)});
+        const connection = { endpoint: ${JSON.stringify(sim.url)}, accessToken: ${JSON.stringify(DEMO_TOKEN)} };
+        (async () => {
+          const before = zodLoaded();
+          const usage = await runtime.check({}, { kind: "ServiceUsage", providerVersion: "0.0.0", connection });
+          const guard = await runtime.check({}, { kind: "CapacityGuard", providerVersion: "0.0.0", connection, plannedUsers: 1 });
+          const afterChecks = zodLoaded();
+          const refused = await runtime.check({}, { kind: "CapacityGuard", providerVersion: "0.0.0", connection, plannedUsers: -1 });
+          const failures = [...usage.failures, ...guard.failures].map((failure) => failure.reason);
+          console.log(JSON.stringify({ before, failures, afterChecks, refusal: refused.failures[0].reason, afterRefusal: zodLoaded() }));
+          process.exit(0);
+        })();`,
+      ]);
+      assert.deepEqual(JSON.parse(stdout), {
+        before: false,
+        failures: [],
+        afterChecks: false,
+        refusal: "plannedUsers must be a whole number ≥ 0",
+        afterRefusal: true,
+      });
+    } finally {
+      await sim.close();
+    }
   });
 });
