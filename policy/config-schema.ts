@@ -5,7 +5,7 @@
  * it only inside its functions): zod's types must not reach a program's tsc.
  */
 import { z } from "zod";
-import { wholeNumberSchema } from "../provider/client/whole-number";
+import { wholeNumberSchema } from "../provider/client/whole-number-schema";
 import { describeIssues } from "../provider/client/zod-issues";
 import { ConnectionValuesSchema } from "../provider/connection-values";
 

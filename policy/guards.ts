@@ -3,8 +3,8 @@
  * plan, its enforcement, its new allocation and its connection. Dynamic guards and plugin guards alike.
  */
 import { CONNECTION_KEYS } from "../provider/client/connection-settings";
-import type { Allocation, Enforcement, NewAllocation } from "../provider/client/plan";
-import { CapacityPlanSchema, type CheckedPlan, PLAN_FIELDS } from "../provider/client/plan-schema";
+import { type Allocation, type Enforcement, type NewAllocation, PLAN_FIELDS } from "../provider/client/plan";
+import { CapacityPlanSchema, type CheckedPlan } from "../provider/client/plan-schema";
 import type { KooDriveConnectionArgs } from "../provider/client/settings";
 import { isGuardType } from "../provider/guard/types";
 

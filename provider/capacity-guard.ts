@@ -5,7 +5,7 @@
  * guard whose plan did not change shows no change when the tenant's figures move.
  */
 import { randomUUID } from "node:crypto";
-import { PLAN_FIELDS } from "./client/plan-schema";
+import { PLAN_FIELDS } from "./client/plan";
 import type { KooDriveConnectionArgs } from "./client/settings";
 import {
   type CheckResult,

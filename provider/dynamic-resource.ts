@@ -7,8 +7,8 @@ import { isConnectionKey, isSecretSetting } from "./client/connection-settings";
 import { ConfigurationError } from "./client/errors";
 import type { KooDriveConnectionArgs } from "./client/settings";
 import type { GetServiceUsageResult } from "./client/usage";
+import { connectionValuesValidator } from "./client/validators";
 import { describeIssues } from "./client/zod-issues";
-import { ConnectionValuesSchema } from "./connection-values";
 import { unknownValue } from "./protocol";
 import type { ProviderState } from "./provider-state";
 import { containsUnknown, readError, recordReading } from "./reading";
@@ -48,7 +48,7 @@ export function unknownSettings(connection: unknown): string[] {
 
 /** A resource's `connection` input, checked: every setting a string. */
 export function connectionOf(inputs: Inputs): KooDriveConnectionArgs {
-  const parsed = ConnectionValuesSchema.safeParse(inputs.connection ?? {});
+  const parsed = connectionValuesValidator.safeParse(inputs.connection ?? {});
   if (!parsed.success) {
     throw new ConfigurationError("invalid connection", describeIssues(parsed.error, { prefix: "connection" }));
   }

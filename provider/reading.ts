@@ -1,10 +1,9 @@
 /** A reading of the figures as resources record it, shared by the data source and the guard. */
-import { z } from "zod";
 import { CancelledError } from "./cancellation";
 import { isKooDriveError } from "./client/errors";
-import { ReadingSchema } from "./client/reading-schema";
 import { appendReading, forecastRunway, type Reading, readingOf } from "./client/runway";
 import type { GetServiceUsageResult } from "./client/usage";
+import { historyValidator } from "./client/validators";
 import { unknownValue } from "./protocol";
 
 /** True when a value, or anything in it, is still unknown (computed from another resource, in preview). */
@@ -21,8 +20,6 @@ export function readError(error: unknown): string {
   return `unexpected failure: ${String(error)}`;
 }
 
-const HistorySchema = z.array(ReadingSchema);
-
 /**
  * The recorded `history` with this reading added (unless its figures equal the newest's), and the
  * figures with the runway forecast from it. A history that is absent (a new record, or state from
@@ -32,7 +29,7 @@ export function recordReading(
   recorded: Record<string, unknown>,
   read: { usage: GetServiceUsageResult; takenAt: Date },
 ): { usage: GetServiceUsageResult; history: Reading[] } {
-  const kept = HistorySchema.safeParse(recorded.history);
-  const history = appendReading(kept.success ? kept.data : [], readingOf(read.usage, read.takenAt));
+  const kept = historyValidator.outputOf(recorded.history) ?? [];
+  const history = appendReading(kept, readingOf(read.usage, read.takenAt));
   return { usage: { ...read.usage, runway: forecastRunway(history, read.usage) }, history };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ENFORCEMENTS, type GuardPlan } from "./plan";
 import type { SameType } from "./same-type";
-import { wholeNumberSchema } from "./whole-number";
+import { wholeNumberSchema } from "./whole-number-schema";
 
 const PERCENT_RULE = "must be a number from 0 to 100";
 
@@ -48,8 +48,11 @@ export const CapacityPlanSchema = z.object({
 /** A plan as the schema reads it: checked, with its defaults (`enforcement`). */
 export type CheckedPlan = z.output<typeof CapacityPlanSchema>;
 
-/** The plan's fields, in the schema's order. */
-export const PLAN_FIELDS = Object.keys(CapacityPlanSchema.shape) as (keyof GuardPlan)[];
+/** The share of the tenant a guard admitted at its last create or update (its state's `admittedPlan`). */
+export const AllocationSchema = z.object({
+  users: CapacityPlanSchema.shape.plannedUsers,
+  spaceGB: CapacityPlanSchema.shape.plannedSpaceGB,
+});
 
 // Compile-time check: the published interface (plan.ts) is exactly what the schema reads.
 const schemaMatchesInterface: SameType<z.input<typeof CapacityPlanSchema>, GuardPlan> = true;

@@ -1,4 +1,5 @@
 import { type GetServiceUsageResult, percent } from "./usage";
+import { capacityPlanKeys } from "./validators";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {
@@ -53,6 +54,9 @@ export interface GuardPlan {
   /** fail the deployment, or only warn */
   enforcement?: Enforcement;
 }
+
+/** The plan's fields, in the schema's order (`CapacityPlanSchema`, from which validators.ts is generated). */
+export const PLAN_FIELDS: readonly (keyof GuardPlan)[] = capacityPlanKeys;
 
 /**
  * A plan to check against the tenant's capacity (its `enforcement` is the caller's business). With

@@ -1,17 +1,22 @@
 import { z } from "zod";
 import type { QUOTA_USED_FIELDS, QuotaUsedData } from "./quota-used";
 import type { SameType } from "./same-type";
-import { wholeNumberSchema } from "./whole-number";
+import { digitsAsNumber } from "./whole-number";
+import { wholeNumberSchema } from "./whole-number-schema";
+
+/** The envelope every KooDrive answer comes in: `{code, msg, data?}`. */
+export const EnvelopeSchema = z.object({
+  code: z.union([z.number(), z.string()], { error: "must be a number or a string" }),
+  msg: z.string().optional(),
+  data: z.unknown().optional(),
+});
 
 /**
  * A non-negative whole number, as every figure in a quotaUsed response is. A string of digits is
  * accepted and read as its number (gateways sometimes quote long integers); one beyond the largest safe
  * whole number is refused saying so, as is anything else.
  */
-const figure = z.preprocess(
-  (value) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
-  wholeNumberSchema(),
-);
+const figure = z.preprocess(digitsAsNumber, wholeNumberSchema());
 
 /**
  * The `data` object of `GET /koodrive/ose/v1/service/quotaUsed`, field for field as the API names them

@@ -17,5 +17,8 @@ export const ReadingSchema = z
   })
   .strict();
 
+/** The readings a resource recorded, oldest first. */
+export const HistorySchema = z.array(ReadingSchema);
+
 const readingMatchesItsSchema: SameType<z.infer<typeof ReadingSchema>, Reading> = true;
 void readingMatchesItsSchema;

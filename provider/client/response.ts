@@ -1,16 +1,8 @@
-import { z } from "zod";
 import { AuthenticationError, InvalidResponseError, type KooDriveErrorContext, ServiceError } from "./errors";
 import type { QuotaUsedData } from "./quota-used";
-import { QuotaUsedDataSchema } from "./quota-used-schema";
 import { serverText } from "./redact";
+import { envelopeValidator, quotaUsedDataValidator } from "./validators";
 import { describeIssues } from "./zod-issues";
-
-/** The envelope every KooDrive answer comes in: `{code, msg, data?}`. */
-const EnvelopeSchema = z.object({
-  code: z.union([z.number(), z.string()], { error: "must be a number or a string" }),
-  msg: z.string().optional(),
-  data: z.unknown().optional(),
-});
 
 /** What came back from one attempt. */
 export interface RawAnswer {
@@ -76,9 +68,9 @@ function parseJson(answer: RawAnswer, context: KooDriveErrorContext): unknown {
 export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext, gaveUp?: string): Error {
   let koodrive: { code?: number | string; msg?: string } = {};
   try {
-    const parsed = EnvelopeSchema.safeParse(JSON.parse(answer.body));
-    if (parsed.success) {
-      const { code, msg } = parsed.data;
+    const envelope = envelopeValidator.outputOf(JSON.parse(answer.body));
+    if (envelope) {
+      const { code, msg } = envelope;
       koodrive = { code: typeof code === "string" ? serverText(code, 100) : code };
       if (msg !== undefined) koodrive.msg = serverText(msg);
     }
@@ -131,7 +123,7 @@ export function parseQuotaUsedAnswer(answer: RawAnswer, context: KooDriveErrorCo
 function parseQuotaUsed(answer: RawAnswer, context: KooDriveErrorContext): QuotaUsedData {
   const withStatus = { ...context, status: answer.status };
   const json = parseJson(answer, withStatus);
-  const envelope = EnvelopeSchema.safeParse(json);
+  const envelope = envelopeValidator.safeParse(json);
   if (!envelope.success) {
     throw new InvalidResponseError(
       "unexpected response",
@@ -152,7 +144,7 @@ function parseQuotaUsed(answer: RawAnswer, context: KooDriveErrorContext): Quota
   if (data === undefined || data === null) {
     throw new InvalidResponseError("unexpected response", "code is 0 but data is missing", withStatus);
   }
-  const parsed = QuotaUsedDataSchema.safeParse(data);
+  const parsed = quotaUsedDataValidator.safeParse(data);
   if (!parsed.success) {
     throw new InvalidResponseError(
       "unexpected response",

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /** "a whole number ≥ 0", or "a whole number from 1 to 100": the one wording of every whole-number rule. */
 export function wholeNumberRange(min = 0, max = Number.MAX_SAFE_INTEGER): string {
   return max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
@@ -22,17 +20,6 @@ export function wholeNumberProblem(value: number, min = 0, max = Number.MAX_SAFE
   return beyondSafe ? BEYOND_SAFE_WHOLE_NUMBER : `must be ${wholeNumberRange(min, max)}`;
 }
 
-/**
- * A zod number that must be a whole number from `min` to `max`, refused with one message: the
- * `wholeNumberProblem` of the value. Each check stops the others, so a refused number gets one issue.
- */
-export function wholeNumberSchema(min = 0, max = Number.MAX_SAFE_INTEGER) {
-  const rule = `must be ${wholeNumberRange(min, max)}`;
-  const error = (issue: { input?: unknown }) =>
-    (typeof issue.input === "number" ? wholeNumberProblem(issue.input, min, max) : undefined) ?? rule;
-  return z.number({ error: rule }).int({ error, abort: true }).min(min, { error, abort: true }).max(max, { error });
-}
-
 /** `value` when it is a whole number from `min` to `max`, else undefined. */
 export function inWholeRange(value: number, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   return Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
@@ -41,4 +28,12 @@ export function inWholeRange(value: number, min = 0, max = Number.MAX_SAFE_INTEG
 /** Plain digits (no sign, fraction or exponent) read as a whole number from `min` to `max`; else undefined. */
 export function parseWholeNumber(text: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   return /^\d+$/.test(text) ? inWholeRange(Number(text), min, max) : undefined;
+}
+
+/**
+ * A string of plain digits as its number, anything else as it is: gateways sometimes quote long
+ * integers. What the quotaUsed figures' schema reads before it checks the whole number.
+ */
+export function digitsAsNumber(value: unknown): unknown {
+  return typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
 }

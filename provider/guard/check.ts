@@ -4,12 +4,12 @@
  * the verdict. `deployGuard` does the same holding the tenant's lock, with a fresh read, when the
  * engine creates or updates the guard: in the update pass only, before anything depending on the guard.
  */
-import { z } from "zod";
-import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../client/plan";
-import { CapacityPlanSchema, type CheckedPlan, PLAN_FIELDS } from "../client/plan-schema";
+import { type Allocation, allocationOf, type Enforcement, newAllocation, PLAN_FIELDS } from "../client/plan";
+import type { CheckedPlan } from "../client/plan-schema";
 import type { Reading } from "../client/runway";
 import type { KooDriveConnectionArgs } from "../client/settings";
 import type { TenantIdentity } from "../client/tenant";
+import { allocationValidator, capacityPlanValidator } from "../client/validators";
 import { describeIssue } from "../client/zod-issues";
 import type { ProviderState, TenantReading } from "../provider-state";
 import { containsUnknown, readError, recordReading } from "../reading";
@@ -42,21 +42,15 @@ export interface GuardResult extends Omit<GuardJudgement, "outputs"> {
   history?: Reading[];
 }
 
-const AllocationSchema = z.object({
-  users: CapacityPlanSchema.shape.plannedUsers,
-  spaceGB: CapacityPlanSchema.shape.plannedSpaceGB,
-});
-
 /**
  * The plan admitted at the guard's last create or update: `admittedPlan` in its state, or for a guard
  * deployed by 0.1.0 (which recorded none) its recorded plan. Undefined for a new guard.
  */
 function admittedOf(recorded: Values): AdmittedPlan | undefined {
   if (Object.keys(recorded).length === 0) return undefined;
-  const admitted = AllocationSchema.safeParse(recorded.admittedPlan);
-  if (recorded.admittedPlan !== undefined && admitted.success) return { plan: admitted.data, upgraded: false };
-  const legacy = AllocationSchema.safeParse(allocationOf(recorded));
-  return { plan: legacy.success ? legacy.data : {}, upgraded: true };
+  const admitted = allocationValidator.outputOf(recorded.admittedPlan);
+  if (recorded.admittedPlan !== undefined && admitted) return { plan: admitted, upgraded: false };
+  return { plan: allocationValidator.outputOf(allocationOf(recorded)) ?? {}, upgraded: true };
 }
 
 type Parsed =
@@ -71,7 +65,7 @@ function parsePlan(args: Values): Parsed {
   // An enforcement still unknown in preview counts as mandatory (fail closed).
   const enforcement: Enforcement = args.enforcement === "advisory" ? "advisory" : "mandatory";
   if (PLAN_FIELDS.some((key) => containsUnknown(args[key]))) return { ok: true, plan: undefined, enforcement, values };
-  const parsed = CapacityPlanSchema.safeParse(values);
+  const parsed = capacityPlanValidator.safeParse(values);
   if (!parsed.success) {
     const failures = parsed.error.issues.map((issue) => ({
       argument: (issue.path[0] ?? "plannedUsers") as keyof CheckedPlan,

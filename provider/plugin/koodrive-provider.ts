@@ -6,7 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { CONNECTION_KEYS, type ConnectionKey } from "../client/connection-settings";
-import { PLAN_FIELDS } from "../client/plan-schema";
+import { PLAN_FIELDS } from "../client/plan";
 import { ConnectionValuesSchema } from "../connection-values";
 import { refreshRead, stableText } from "../dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CapacityPlanSchema } from "../../provider/client/plan-schema";
-import { BEYOND_SAFE_WHOLE_NUMBER, wholeNumberProblem, wholeNumberSchema } from "../../provider/client/whole-number";
+import { BEYOND_SAFE_WHOLE_NUMBER, wholeNumberProblem } from "../../provider/client/whole-number";
+import { wholeNumberSchema } from "../../provider/client/whole-number-schema";
 import { describeIssues } from "../../provider/client/zod-issues";
 
 /** The one-line refusal of `plannedUsers: value`, as the guard and the plugin say it; "" when accepted. */

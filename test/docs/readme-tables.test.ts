@@ -4,7 +4,8 @@ import path from "node:path";
 import { REPO_ROOT } from "../../harness/engine";
 import { POLICY_CONFIG_SCHEMAS } from "../../policy/config-schema";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
-import { CapacityPlanSchema, PLAN_FIELDS } from "../../provider/client/plan-schema";
+import { PLAN_FIELDS } from "../../provider/client/plan";
+import { CapacityPlanSchema } from "../../provider/client/plan-schema";
 import { declarationDocs } from "../helpers/declaration-docs";
 
 /** The user docs that hold the reference tables (the README links to them). */
