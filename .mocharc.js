@@ -7,7 +7,7 @@ const namesTestFiles = args.some(
 );
 
 // Test files run in parallel worker processes (--parallel; KOODRIVE_TEST_JOBS sets how many): on 2 cores, 3 of
-// them keep both busy while engine tests wait on processes, deadlines and locks (CONTRIBUTING.md has the figures).
+// them keep both busy while engine tests wait on processes, deadlines and locks (test/README.md has the figures).
 module.exports = {
   ...(namesTestFiles ? {} : { spec: ["dist/test/**/*.test.js"] }),
   parallel: true,

@@ -9,6 +9,7 @@ import { REPO_ROOT } from "../../harness/engine";
 import { CONNECTION_KEYS } from "../../provider/client/connection-settings";
 import { ENFORCEMENTS } from "../../provider/client/plan";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
+import { ReadingSchema } from "../../provider/client/reading-schema";
 import { INVALID, type Validator } from "../../provider/client/validation";
 import * as validators from "../../provider/client/validators";
 import { DEMO_TOKEN, startSimulator } from "../../sim";
@@ -100,15 +101,7 @@ const takenAt = fc
   )
   .map(([date, zone]) => date.toISOString().replace("Z", zone));
 const amount = fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e15, noNaN: true }));
-const readingKeys = [
-  "takenAt",
-  "userCount",
-  "deptSpaceQuotaUsed",
-  "personalSpaceQuotaUsed",
-  "groupSpaceQuotaUsed",
-  "spaceQuotaUsed",
-  "spaceUsedGB",
-];
+const readingKeys = Object.keys(ReadingSchema.shape);
 const reading = mutated(
   fc.record(
     Object.fromEntries(readingKeys.map((key) => [key, key === "takenAt" ? takenAt : amount])) as Record<
