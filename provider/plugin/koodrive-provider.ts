@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { CONNECTION_KEYS, type ConnectionKey } from "../client/connection-settings";
 import { PLAN_FIELDS } from "../client/plan";
-import { ConnectionValuesSchema } from "../connection-values";
+import { connectionValuesValidator } from "../client/validators";
 import { refreshRead, stableText } from "../dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import type { GuardLogLine } from "../guard/judge";
@@ -76,7 +76,7 @@ export class KooDriveProvider {
     const given = Object.fromEntries(
       Object.entries(settings).map(([key, value]) => [key, isUnknown(value) ? "" : value]),
     );
-    const parsed = ConnectionValuesSchema.safeParse(given);
+    const parsed = connectionValuesValidator.safeParse(given);
     const failures: Failure[] = (parsed.error?.issues ?? []).flatMap((issue) =>
       issue.code === "unrecognized_keys"
         ? issue.keys.map((key) => ({
