@@ -47,13 +47,13 @@ if [ -n "$all_legs" ]; then
 	bash scripts/node.sh -- npm run build
 	[ "$tier" = unit ] || bash scripts/node.sh -- bash scripts/pulumi.sh ensure >/dev/null
 	floor_log="$(mktemp "${TMPDIR:-/tmp}/koodrive-floor-leg.XXXXXX")"
+	trap 'rm -f "$floor_log"' EXIT
 	KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=22 KOODRIVE_PULUMI_SDK="$floor" bash scripts/test.sh "--$tier" "$@" >"$floor_log" 2>&1 &
 	floor_leg=$!
 	failed=()
 	KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=24 KOODRIVE_PULUMI_SDK="$newest" bash scripts/test.sh "--$tier" "$@" || failed+=("Node 24 + @pulumi/pulumi $newest")
 	wait "$floor_leg" || failed+=("Node 22 + @pulumi/pulumi $floor")
 	cat "$floor_log"
-	rm -f "$floor_log"
 	if [ ${#failed[@]} -gt 0 ]; then
 		printf 'test legs failed: %s\n' "${failed[*]}" >&2
 		exit 1
@@ -72,14 +72,15 @@ printf 'test leg: Node %s, @pulumi/pulumi %s in the test programs; tier: %s\n' "
 # files in parallel) take files in the order given: the engine tier's go first, largest first, so the
 # long ones start early and the short unit files fill the end.
 # The engine tier: test/engine, and the one test/package file that needs the engine's program workspace.
+consumer_types=dist/test/package/consumer-types.test.js
 mapfile -t engine_files < <(find dist/test/engine -name '*.test.js' -printf '%s %p\n' | sort -rn | cut -d' ' -f2)
 # The release executable embeds its own Node 24 and the newest @pulumi/pulumi whatever the leg, and its
 # programs are YAML: its tests prove the same on every leg, so they run on the primary leg alone.
 if [ "$node_major" != 24 ] || [ "$KOODRIVE_PULUMI_SDK" != "$(package_field devDependencies)" ]; then
 	mapfile -t engine_files < <(printf '%s\n' "${engine_files[@]}" | grep -v '/plugin-binary\.test\.js$')
 fi
-engine_files+=(dist/test/package/consumer-types.test.js)
-mapfile -t unit_files < <(find dist/test -name '*.test.js' ! -path 'dist/test/engine/*' ! -path "${engine_files[-1]}" | sort)
+engine_files+=("$consumer_types")
+mapfile -t unit_files < <(find dist/test -name '*.test.js' ! -path 'dist/test/engine/*' ! -path "$consumer_types" | sort)
 case "$tier" in
 all) spec=("${engine_files[@]}" "${unit_files[@]}") ;;
 unit) spec=("${unit_files[@]}") ;;

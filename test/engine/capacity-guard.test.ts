@@ -97,22 +97,13 @@ describe("CapacityGuard under the real engine", function () {
       await sim.close();
     });
 
-    async function guardOnly(config: Record<string, string>, env: Record<string, string>) {
+    it("fails closed when KooDrive cannot be reached, and only warns when advisory", async () => {
       test = await createProgramStack("onboarding", {
         files: { "index.js": GUARDED_ONBOARDING_JS, "add-user.js": ADD_USER_SCRIPT },
-        config: {
-          users: { value: JSON.stringify(["ann"]) },
-          guardOnly: { value: "true" },
-          ...Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value }])),
-        },
-        env: { KOODRIVE_ACCESS_TOKEN: TOKEN, ...env },
+        config: { users: { value: JSON.stringify(["ann"]) }, guardOnly: { value: "true" } },
+        env: { KOODRIVE_ENDPOINT: "http://127.0.0.1:9", KOODRIVE_ACCESS_TOKEN: TOKEN },
       });
-      return test.stack;
-    }
-
-    it("fails closed when KooDrive cannot be reached, and only warns when advisory", async () => {
-      const unreachable = { KOODRIVE_ENDPOINT: "http://127.0.0.1:9" };
-      const stack = await guardOnly({}, unreachable);
+      const { stack } = test;
       await assert.rejects(
         stack.preview(),
         /cannot read KooDrive usage, so the plan cannot be checked: cannot reach KooDrive/,
