@@ -20,8 +20,8 @@ import {
   removeProgramWorkspace,
 } from "../harness/program-stack";
 import { KooDriveClient } from "../provider/client/client";
-import { variableOf } from "../provider/client/connection-settings";
 import { isKooDriveError } from "../provider/client/errors";
+import { variableOf } from "../provider/config/connection-settings";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
 import { type CpuSample, measureCpu, removeCpuHelper } from "./cpu-time";
 import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM } from "./programs";

@@ -19,7 +19,7 @@ import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { REPO_ROOT } from "../harness/engine";
-import { pulumiGrpc } from "../provider/pulumi-grpc";
+import { pulumiGrpc } from "../provider/process/pulumi-grpc";
 import { DEMO_TOKEN, startSimulator } from "../sim";
 import { buildPluginRelease, RELEASE_PLATFORMS } from "../tools/release/plugin-release";
 import { interleave, type Summary, summarize } from "./stats";

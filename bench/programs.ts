@@ -1,5 +1,5 @@
 /** The Pulumi programs the preview benchmarks compare. */
-import { variableOf } from "../provider/client/connection-settings";
+import { variableOf } from "../provider/config/connection-settings";
 
 const BASELINE = `
 const pulumi = require("@pulumi/pulumi");

@@ -1,10 +1,10 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { variableOf } from "../provider/client/connection-settings";
-import type { GuardPlan, PlannedSpaceGB } from "../provider/client/plan";
-import { CapacityPlanSchema, type CheckedPlan } from "../provider/client/plan-schema";
-import { MAX_DELAY_MS, MAX_RETRIES } from "../provider/client/settings";
+import type { GuardPlan, PlannedSpaceGB } from "../provider/capacity/plan";
+import { CapacityPlanSchema, type CheckedPlan } from "../provider/capacity/plan-schema";
 import { parseWholeNumber, wholeNumberProblem, wholeNumberRange } from "../provider/client/whole-number";
 import { describeIssues } from "../provider/client/zod-issues";
+import { variableOf } from "../provider/config/connection-settings";
+import { MAX_DELAY_MS, MAX_RETRIES } from "../provider/config/settings";
 
 /** A mistake in the flags or the configuration (exit 2); the message says what is wrong and what to do. */
 export class InvocationError extends Error {

@@ -1,5 +1,5 @@
-import { credentialKeys, variableOf } from "../provider/client/connection-settings";
 import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../provider/client/units";
+import { credentialKeys, variableOf } from "../provider/config/connection-settings";
 import { EXIT_CODES } from "./exit-codes";
 
 /** What `koodrive-usage --help` prints. */

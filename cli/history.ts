@@ -1,6 +1,6 @@
 import { appendFile, readFile } from "node:fs/promises";
-import { ReadingSchema } from "../provider/client/reading-schema";
-import { isNewReading, type Reading } from "../provider/client/runway";
+import { ReadingSchema } from "../provider/capacity/reading-schema";
+import { isNewReading, type Reading } from "../provider/capacity/runway";
 import { InvocationError } from "./args";
 
 /** A `--history` file as read: its readings, and a warning for each line that is not one. */

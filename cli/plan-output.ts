@@ -1,4 +1,4 @@
-import type { PlanEvaluation } from "../provider/client/plan";
+import type { PlanEvaluation } from "../provider/capacity/plan";
 import type { GuardOutputs } from "../provider/guard/outputs";
 
 /** A plan's verdict as the CLI gives it (`plan` in `--json`): what a guard of the plan records, figures aside. */

@@ -1,9 +1,9 @@
+import type { CheckedPlan } from "../provider/capacity/plan-schema";
+import { forecastRunway, type Reading, readingOf } from "../provider/capacity/runway";
+import type { GetServiceUsageResult } from "../provider/capacity/usage";
 import { KooDriveClient } from "../provider/client/client";
-import { credentialKeys, variableOf } from "../provider/client/connection-settings";
 import { ConfigurationError, isKooDriveError } from "../provider/client/errors";
-import type { CheckedPlan } from "../provider/client/plan-schema";
-import { forecastRunway, type Reading, readingOf } from "../provider/client/runway";
-import type { GetServiceUsageResult } from "../provider/client/usage";
+import { credentialKeys, variableOf } from "../provider/config/connection-settings";
 import { judgeGuard } from "../provider/guard/judge";
 import { type CliOptions, InvocationError, parseCliArgs } from "./args";
 import { EXIT_CODES } from "./exit-codes";

@@ -1,4 +1,3 @@
-import { variableOf } from "../provider/client/connection-settings";
 import {
   describeDays,
   type Reading,
@@ -6,8 +5,9 @@ import {
   type Runway,
   type RunwayFigure,
   type RunwayFigureName,
-} from "../provider/client/runway";
-import { type GetServiceUsageResult, percent } from "../provider/client/usage";
+} from "../provider/capacity/runway";
+import { type GetServiceUsageResult, percent } from "../provider/capacity/usage";
+import { variableOf } from "../provider/config/connection-settings";
 import { sparkline } from "./sparkline";
 
 const BAR_WIDTH = 20;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { wholeNumberSchema } from "../provider/client/whole-number-schema";
 import { describeIssues } from "../provider/client/zod-issues";
-import { ConnectionValuesSchema } from "../provider/connection-values";
+import { ConnectionValuesSchema } from "../provider/config/connection-values";
 
 /** A regular expression given as a string: refused when it does not compile. */
 const patternSchema = z.string({ error: "must be a string (a regular expression)" }).refine(

@@ -2,10 +2,11 @@
  * A `CapacityGuard` as a policy sees it (its type, its properties, its provider), on plain values: which it is, its
  * plan, its enforcement, its new allocation and its connection. Dynamic guards and plugin guards alike.
  */
-import { CONNECTION_KEYS } from "../provider/client/connection-settings";
-import { type Allocation, type Enforcement, type NewAllocation, PLAN_FIELDS } from "../provider/client/plan";
-import { CapacityPlanSchema, type CheckedPlan } from "../provider/client/plan-schema";
-import type { KooDriveConnectionArgs } from "../provider/client/settings";
+
+import { type Allocation, type Enforcement, type NewAllocation, PLAN_FIELDS } from "../provider/capacity/plan";
+import { CapacityPlanSchema, type CheckedPlan } from "../provider/capacity/plan-schema";
+import { CONNECTION_KEYS } from "../provider/config/connection-settings";
+import type { KooDriveConnectionArgs } from "../provider/config/settings";
 import { isGuardType } from "../provider/guard/types";
 
 type Values = Record<string, unknown>;

@@ -4,9 +4,9 @@
  * verdict (judgeGuard), on the guard's own client, settings resolution and ledger. So a stack whose author made its
  * guard advisory, or dropped its reserves, is still stopped, before the guard is created or changed.
  */
-import { allocationOf, newAllocation } from "../provider/client/plan";
+import { allocationOf, newAllocation } from "../provider/capacity/plan";
 import { judgeGuard } from "../provider/guard/judge";
-import { readError } from "../provider/reading";
+import { readError } from "../provider/guard/reading";
 import type { PolicyConfig } from "./config-schema";
 import { deployedBefore, type GuardView } from "./guards";
 import { packState } from "./tenant";

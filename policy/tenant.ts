@@ -4,8 +4,8 @@
  * policy config, then the stack's `koodrive:*` config (which the language host hands a policy pack in PULUMI_CONFIG),
  * then the policy process's KOODRIVE_* environment.
  */
-import { CONNECTION_KEYS, CONNECTION_SETTINGS, type ConnectionValues } from "../provider/client/connection-settings";
-import { ProviderState } from "../provider/provider-state";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS, type ConnectionValues } from "../provider/config/connection-settings";
+import { ProviderState } from "../provider/process/provider-state";
 
 /** The stack's `koodrive:*` config, as the policy process received it (secrets decrypted, as the engine sends them). */
 function stackConnection(env: NodeJS.ProcessEnv): ConnectionValues {

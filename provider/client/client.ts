@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { rootCertificates } from "node:tls";
 import type { Dispatcher } from "undici";
+import { deriveUsage, type GetServiceUsageResult } from "../capacity/usage";
+import {
+  type Credentials,
+  type KooDriveClientOptions,
+  type ResolvedSettings,
+  resolveSettings,
+} from "../config/settings";
+import { type TenantIdentity, tenantIdentity } from "../config/tenant";
 import { apiUrl } from "./endpoint";
 import {
   isKooDriveError,
@@ -16,11 +24,8 @@ import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { secretRedactor } from "./redact";
 import { errorFromAnswer, parseQuotaUsedAnswer, type RawAnswer } from "./response";
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "./retry";
-import { type Credentials, type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "./settings";
 import { signAppRequest } from "./signing";
-import { type TenantIdentity, tenantIdentity } from "./tenant";
 import { newTraceId } from "./trace-id";
-import { deriveUsage, type GetServiceUsageResult } from "./usage";
 import { PACKAGE_VERSION } from "./version";
 
 /** Bodies larger than this are not KooDrive answers; reading stops there. */

@@ -4,16 +4,16 @@
  * the verdict. `deployGuard` does the same holding the tenant's lock, with a fresh read, when the
  * engine creates or updates the guard: in the update pass only, before anything depending on the guard.
  */
-import { type Allocation, allocationOf, type Enforcement, newAllocation, PLAN_FIELDS } from "../client/plan";
-import type { CheckedPlan } from "../client/plan-schema";
-import type { Reading } from "../client/runway";
-import type { KooDriveConnectionArgs } from "../client/settings";
-import type { TenantIdentity } from "../client/tenant";
+import { type Allocation, allocationOf, type Enforcement, newAllocation, PLAN_FIELDS } from "../capacity/plan";
+import type { CheckedPlan } from "../capacity/plan-schema";
+import type { Reading } from "../capacity/runway";
 import { allocationValidator, capacityPlanValidator } from "../client/validators";
 import { describeIssue } from "../client/zod-issues";
-import type { ProviderState, TenantReading } from "../provider-state";
-import { containsUnknown, readError, recordReading } from "../reading";
+import type { KooDriveConnectionArgs } from "../config/settings";
+import type { TenantIdentity } from "../config/tenant";
+import type { ProviderState, TenantReading } from "../process/provider-state";
 import { type AdmittedPlan, type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
+import { containsUnknown, readError, recordReading } from "./reading";
 
 type Values = Record<string, unknown>;
 

@@ -4,11 +4,11 @@
  * the failures (each against a top-level argument, since the engine looks failure properties up
  * among those only) and the log lines. Reading, the ledger and the lock are the caller's (check.ts).
  */
-import type { Allocation, CapacityFigure, Enforcement, GuardPlan, GuardShare, NewAllocation } from "../client/plan";
-import { allocationOf, describePlan, evaluatePlan, newAllocation } from "../client/plan";
-import type { CheckedPlan } from "../client/plan-schema";
-import { judgeRunway, planGrowth, type RunwayShortfall } from "../client/runway";
-import type { GetServiceUsageResult } from "../client/usage";
+import type { Allocation, CapacityFigure, Enforcement, GuardPlan, GuardShare, NewAllocation } from "../capacity/plan";
+import { allocationOf, describePlan, evaluatePlan, newAllocation } from "../capacity/plan";
+import type { CheckedPlan } from "../capacity/plan-schema";
+import { judgeRunway, planGrowth, type RunwayShortfall } from "../capacity/runway";
+import type { GetServiceUsageResult } from "../capacity/usage";
 import type { GuardOutputs } from "./outputs";
 
 /** A guard argument a failure is reported against. */

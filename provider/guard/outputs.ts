@@ -3,9 +3,9 @@
  * them (sdk/nodejs/capacity-guard.ts merges `GuardOutputFields` into the class), the plugin schema and
  * its SDKs document them from these comments.
  */
-import type { Allocation, NewAllocation, RemainingAfterPlan, UtilisationWarning, Violation } from "../client/plan";
-import type { RunwayShortfall } from "../client/runway";
-import type { GetServiceUsageResult } from "../client/usage";
+import type { Allocation, NewAllocation, RemainingAfterPlan, UtilisationWarning, Violation } from "../capacity/plan";
+import type { RunwayShortfall } from "../capacity/runway";
+import type { GetServiceUsageResult } from "../capacity/usage";
 
 /** How a guard's check came out: `fits`, `exceeds`, `pending` (plan or connection unknown until the update) or `unreadable` (figures could not be read). */
 export type GuardStatus = "fits" | "exceeds" | "pending" | "unreadable";

@@ -5,16 +5,16 @@
  */
 
 import { readFileSync } from "node:fs";
-import { CONNECTION_KEYS, type ConnectionKey } from "../client/connection-settings";
-import { PLAN_FIELDS } from "../client/plan";
+import { PLAN_FIELDS } from "../capacity/plan";
 import { connectionValuesValidator } from "../client/validators";
-import { refreshRead, stableText } from "../dynamic-resource";
+import { CONNECTION_KEYS, type ConnectionKey } from "../config/connection-settings";
+import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../config/plaintext-config";
+import { refreshRead, stableText } from "../dynamic/dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import type { GuardLogLine } from "../guard/judge";
+import { readError } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
-import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../plaintext-config";
-import { ProviderState } from "../provider-state";
-import { readError } from "../reading";
+import { ProviderState } from "../process/provider-state";
 import { isUnknown } from "./values";
 
 /** The schema tokens this plugin serves. */

@@ -3,7 +3,7 @@
  * (during preview) as a sentinel string. The plugin works on plain values and marks secrets again
  * where it hands values back.
  */
-import { specialSecretSig, specialSigKey, unknownValue } from "../protocol";
+import { specialSecretSig, specialSigKey, unknownValue } from "../process/protocol";
 
 /** The value without secret wrappers, recursively; unknowns stay the sentinel. */
 export function plain(value: unknown): unknown {

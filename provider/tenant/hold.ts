@@ -1,5 +1,5 @@
 /** Waiting for a tenant: bounded, and saying who holds it while it waits. */
-import type { TenantIdentity } from "../client/tenant";
+import type { TenantIdentity } from "../config/tenant";
 import type { TenantLockBackend, TenantLockHolder } from "./lock";
 
 /** How long `pulumi up` waits for another deployment to the tenant by default. */

@@ -9,8 +9,8 @@
  * local socket named after the deployment; the others ask it there.
  */
 import type net from "node:net";
-import { cacheFolder } from "../cache-folder";
-import type { Allocation, GuardShare } from "../client/plan";
+import type { Allocation, GuardShare } from "../capacity/plan";
+import { cacheFolder } from "../config/cache-folder";
 import { answerLines, askLocal, listenExclusively, socketPath } from "./local-lock";
 
 /** A guard's entry: its slot, its name in messages and its new allocation. */

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { cacheFolder } from "../cache-folder";
+import { cacheFolder } from "../config/cache-folder";
 import type { TenantLockBackend, TenantLockHolder } from "./lock";
 
 /** The local socket named `name` under the cache folder `folder`. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { isConnectionKey } from "../../provider/client/connection-settings";
-import type { GuardPlan } from "../../provider/client/plan";
+import type { GuardPlan } from "../../provider/capacity/plan";
 import { PACKAGE_VERSION } from "../../provider/client/version";
+import { isConnectionKey } from "../../provider/config/connection-settings";
 import { GUARD_OUTPUT_KEYS, type GuardOutputs } from "../../provider/guard/outputs";
 import { GUARD_TYPES } from "../../provider/guard/types";
 import { type ConnectionArgs, connectionInput } from "./connection";

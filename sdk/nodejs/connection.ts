@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_KEYS, type ConnectionKey, isSecretSetting } from "../../provider/client/connection-settings";
+import { CONNECTION_KEYS, type ConnectionKey, isSecretSetting } from "../../provider/config/connection-settings";
 import { warnOfPlaintextCredentials } from "./plaintext-credentials";
 
 /**

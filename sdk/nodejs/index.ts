@@ -5,7 +5,7 @@
  * run in the provider process, under `provider/`).
  */
 export type * from "../../provider/client";
-export { CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
+export { CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
 export type { GuardOutputs, GuardStatus } from "../../provider/guard/outputs";
 export { CapacityGuard, type CapacityGuardArgs } from "./capacity-guard";
 export type { ConnectionArgs } from "./connection";

@@ -4,8 +4,8 @@
  * provider sees a `--plaintext` token exactly as a `--secret` one.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_KEYS, CONNECTION_SETTINGS, isSecretSetting } from "../../provider/client/connection-settings";
-import { plaintextConfigWarning } from "../../provider/plaintext-config";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS, isSecretSetting } from "../../provider/config/connection-settings";
+import { plaintextConfigWarning } from "../../provider/config/plaintext-config";
 import type { ConnectionArgs } from "./connection";
 
 const CREDENTIALS = CONNECTION_KEYS.filter(isSecretSetting);

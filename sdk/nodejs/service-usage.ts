@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_KEYS, isSecretSetting } from "../../provider/client/connection-settings";
-import type { KooDriveConnectionArgs } from "../../provider/client/settings";
-import type { GetServiceUsageResult } from "../../provider/client/usage";
+import type { GetServiceUsageResult } from "../../provider/capacity/usage";
 import { PACKAGE_VERSION } from "../../provider/client/version";
+import { CONNECTION_KEYS, isSecretSetting } from "../../provider/config/connection-settings";
+import type { KooDriveConnectionArgs } from "../../provider/config/settings";
 import { type ConnectionArgs, connectionInput } from "./connection";
 import { koodriveProvider } from "./dynamic-provider";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { planDiagnostics } from "../../cli/plan-output";
 import { formatUsageSummary } from "../../cli/summary";
-import { evaluatePlan } from "../../provider/client/plan";
+import { evaluatePlan } from "../../provider/capacity/plan";
+import { deriveUsage } from "../../provider/capacity/usage";
 import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
-import { deriveUsage } from "../../provider/client/usage";
 
 describe("koodrive-usage summary of a tenant with no seats", () => {
   const usage = deriveUsage({ ...DOCUMENTED_EXAMPLE, userCount: 0, userMaxCount: 0 }, "KB");

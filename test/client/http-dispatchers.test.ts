@@ -7,7 +7,7 @@ import { Agent, proxyAgentClass } from "../../provider/client/http-dispatchers";
 
 const run = promisify(execFile);
 const DISPATCHERS = path.join(__dirname, "../../provider/client/http-dispatchers.js");
-const RUNTIME = path.join(__dirname, "../../provider/runtime.js");
+const RUNTIME = path.join(__dirname, "../../provider/dynamic/runtime.js");
 
 /**
  * Runs `script` in a fresh Node process, which prints one JSON line: what it loaded and what it got.

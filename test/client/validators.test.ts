@@ -6,12 +6,12 @@ import { promisify } from "node:util";
 import fc from "fast-check";
 import type { z } from "zod";
 import { REPO_ROOT } from "../../harness/engine";
-import { CONNECTION_KEYS } from "../../provider/client/connection-settings";
-import { ENFORCEMENTS } from "../../provider/client/plan";
+import { ENFORCEMENTS } from "../../provider/capacity/plan";
+import { ReadingSchema } from "../../provider/capacity/reading-schema";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
-import { ReadingSchema } from "../../provider/client/reading-schema";
 import { INVALID, type Validator } from "../../provider/client/validation";
 import * as validators from "../../provider/client/validators";
+import { CONNECTION_KEYS } from "../../provider/config/connection-settings";
 import { DEMO_TOKEN, startSimulator } from "../../sim";
 import { generateValidators, SOURCES, VALIDATORS_FILE } from "../../tools/validators/generate";
 
@@ -187,7 +187,7 @@ describe("the validators generated from the zod schemas", () => {
   it("leave zod unloaded in the provider process through a data source's and a guard's check, until an input is refused", async () => {
     const sim = await startSimulator();
     try {
-      const runtime = path.join(__dirname, "../../provider/runtime.js");
+      const runtime = path.join(__dirname, "../../provider/dynamic/runtime.js");
       const { stdout } = await run(process.execPath, [
         "-e",
         `const zodLoaded = () => Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]zod[\\\\/](?!v4[\\\\/]locales[\\\\/]index)/.test(file));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CapacityPlanSchema } from "../../provider/client/plan-schema";
+import { CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { BEYOND_SAFE_WHOLE_NUMBER, wholeNumberProblem } from "../../provider/client/whole-number";
 import { wholeNumberSchema } from "../../provider/client/whole-number-schema";
 import { describeIssues } from "../../provider/client/zod-issues";

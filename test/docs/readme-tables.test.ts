@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../harness/engine";
 import { POLICY_CONFIG_SCHEMAS } from "../../policy/config-schema";
-import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
-import { PLAN_FIELDS } from "../../provider/client/plan";
-import { CapacityPlanSchema } from "../../provider/client/plan-schema";
+import { PLAN_FIELDS } from "../../provider/capacity/plan";
+import { CapacityPlanSchema } from "../../provider/capacity/plan-schema";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
 import { declarationDocs } from "../helpers/declaration-docs";
 
 /** The user docs that hold the reference tables (the README links to them). */
@@ -64,7 +64,7 @@ describe("the docs' reference tables", () => {
   });
 
   it("and the published GuardPlan's docs say what the schema's descriptions say", () => {
-    const docs = declarationDocs("provider/client/plan.d.ts", "GuardPlan");
+    const docs = declarationDocs("provider/capacity/plan.d.ts", "GuardPlan");
     assert.deepEqual(
       docs,
       Object.fromEntries(PLAN_FIELDS.map((field) => [field, CapacityPlanSchema.shape[field].description])),
@@ -74,7 +74,7 @@ describe("the docs' reference tables", () => {
   it("and the published PlannedSpaceGB's docs say what the schema's descriptions of the pools say", () => {
     const pools = CapacityPlanSchema.shape.plannedSpaceGB.unwrap().shape;
     assert.deepEqual(
-      declarationDocs("provider/client/plan.d.ts", "PlannedSpaceGB"),
+      declarationDocs("provider/capacity/plan.d.ts", "PlannedSpaceGB"),
       Object.fromEntries(Object.entries(pools).map(([pool, field]) => [pool, field.description])),
     );
   });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "../../harness/engine";
 import { madeOnce } from "../../harness/made-once";
-import { cacheFolder } from "../../provider/cache-folder";
+import { cacheFolder } from "../../provider/config/cache-folder";
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import type { RunwayFigure } from "../../provider/client/runway";
+import type { RunwayFigure } from "../../provider/capacity/runway";
 
 /** A figure's runway under steady growth: every day grew alike, so each range is its point. */
 export function steadyRunway(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { callLimits } from "../../provider/call-limits";
+import { callLimits } from "../../provider/config/call-limits";
 import { throwsWithCode } from "../helpers/secrets";
 
 describe("the provider's call limits from KOODRIVE_TIMEOUT_MS and KOODRIVE_DEADLINE_MS", () => {

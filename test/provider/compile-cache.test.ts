@@ -6,7 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const RUNTIME = path.join(__dirname, "../../provider/runtime.js");
+const RUNTIME = path.join(__dirname, "../../provider/dynamic/runtime.js");
 
 /** Files under `folder`, at any depth. */
 const filesUnder = (folder: string): string[] =>

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { run } from "../../cli/run";
+import { createRuntime } from "../../provider/dynamic/runtime";
 import { KooDriveProvider } from "../../provider/plugin/koodrive-provider";
-import { createRuntime } from "../../provider/runtime";
 import { type Simulator, startSimulator } from "../../sim";
 import { TEST_TOKEN } from "../helpers/secrets";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { forecastRunway, readingOf } from "../../provider/capacity/runway";
+import { deriveUsage } from "../../provider/capacity/usage";
 import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
-import { forecastRunway, readingOf } from "../../provider/client/runway";
-import { deriveUsage } from "../../provider/client/usage";
 import { judgeGuard } from "../../provider/guard/judge";
 
 const DAY_MS = 86_400_000;

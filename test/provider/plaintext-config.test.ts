@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { plaintextCredentialsIn, stackConfigFile } from "../../provider/plaintext-config";
+import { plaintextCredentialsIn, stackConfigFile } from "../../provider/config/plaintext-config";
 
 describe("plain-text credentials in a stack config file", () => {
   it("finds credentials given as plain values, and not secure ones or other settings", () => {

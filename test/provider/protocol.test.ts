@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import * as protocol from "../../provider/protocol";
+import * as protocol from "../../provider/process/protocol";
 
 describe("Pulumi's wire protocol values", () => {
   it("are the SDK's", () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
-import type { GetServiceUsageResult } from "../../provider/client/usage";
-import * as entryPoint from "../../provider/runtime";
-import { createRuntime, type ProviderRuntime } from "../../provider/runtime";
+import type { GetServiceUsageResult } from "../../provider/capacity/usage";
+import * as entryPoint from "../../provider/dynamic/runtime";
+import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/runtime";
 import { type Simulator, startSimulator } from "../../sim";
 import { steadyRunway } from "../helpers/runway";
 

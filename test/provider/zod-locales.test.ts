@@ -4,8 +4,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const RUNTIME = path.join(__dirname, "../../provider/runtime.js");
-const LAZY = path.join(__dirname, "../../provider/zod-locales.js");
+const RUNTIME = path.join(__dirname, "../../provider/dynamic/runtime.js");
+const LAZY = path.join(__dirname, "../../provider/process/zod-locales.js");
 
 /** Runs `script` in a fresh Node process (with `path` in scope) and returns what it printed, parsed. */
 async function inFreshProcess<T>(script: string): Promise<T> {

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { TenantIdentity } from "../../provider/client/tenant";
+import type { TenantIdentity } from "../../provider/config/tenant";
 import { holdTenant, TenantLockTimeout } from "../../provider/tenant/hold";
 import { DeploymentLedger } from "../../provider/tenant/ledger";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";

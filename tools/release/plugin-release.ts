@@ -32,8 +32,8 @@ import {
 import path from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "../../harness/engine";
-import { cacheFolder } from "../../provider/cache-folder";
 import { PACKAGE_VERSION } from "../../provider/client/version";
+import { cacheFolder } from "../../provider/config/cache-folder";
 
 const run = promisify(execFile);
 

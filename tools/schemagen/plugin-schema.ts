@@ -13,10 +13,10 @@ import path from "node:path";
 import ts from "typescript";
 import type { z } from "zod";
 import { REPO_ROOT } from "../../harness/engine";
-import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/client/connection-settings";
-import { CapacityPlanSchema } from "../../provider/client/plan-schema";
+import { CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
 import { PACKAGE_VERSION } from "../../provider/client/version";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
 
 /** Where the generated schema is kept (committed, and loaded by the plugin). */
 export const SCHEMA_FILE = path.join(REPO_ROOT, "provider/plugin/schema.json");
@@ -230,7 +230,7 @@ export function generateSchema(): Spec {
   );
 
   // getServiceUsage: the figures.
-  const result = exported("provider/client/usage.ts", "GetServiceUsageResult");
+  const result = exported("provider/capacity/usage.ts", "GetServiceUsageResult");
   const figures = objectSpec(checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(result)), "ServiceUsage");
 
   if (undocumented.length > 0) {

@@ -16,11 +16,11 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
 import { REPO_ROOT } from "../../harness/engine";
-import { AllocationSchema, CapacityPlanSchema } from "../../provider/client/plan-schema";
+import { AllocationSchema, CapacityPlanSchema } from "../../provider/capacity/plan-schema";
+import { HistorySchema } from "../../provider/capacity/reading-schema";
 import { EnvelopeSchema, QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
-import { HistorySchema } from "../../provider/client/reading-schema";
 import { digitsAsNumber } from "../../provider/client/whole-number";
-import { ConnectionValuesSchema } from "../../provider/connection-values";
+import { ConnectionValuesSchema } from "../../provider/config/connection-values";
 
 /** Where the generated checks are kept (committed). */
 export const VALIDATORS_FILE = path.join(REPO_ROOT, "provider/client/validators.ts");
@@ -38,10 +38,10 @@ interface Source {
 export const SOURCES: Source[] = [
   { name: "EnvelopeSchema", schema: EnvelopeSchema, module: "./quota-used-schema" },
   { name: "QuotaUsedDataSchema", schema: QuotaUsedDataSchema, module: "./quota-used-schema" },
-  { name: "CapacityPlanSchema", schema: CapacityPlanSchema, module: "./plan-schema", keys: true },
-  { name: "AllocationSchema", schema: AllocationSchema, module: "./plan-schema" },
-  { name: "HistorySchema", schema: HistorySchema, module: "./reading-schema" },
-  { name: "ConnectionValuesSchema", schema: ConnectionValuesSchema, module: "../connection-values" },
+  { name: "CapacityPlanSchema", schema: CapacityPlanSchema, module: "../capacity/plan-schema", keys: true },
+  { name: "AllocationSchema", schema: AllocationSchema, module: "../capacity/plan-schema" },
+  { name: "HistorySchema", schema: HistorySchema, module: "../capacity/reading-schema" },
+  { name: "ConnectionValuesSchema", schema: ConnectionValuesSchema, module: "../config/connection-values" },
 ];
 
 /** Preprocessing functions the generated code may call, by the name it imports them as from ./whole-number. */

@@ -1,6 +1,6 @@
-import type { QuotaUsedData } from "./quota-used";
+import type { QuotaUsedData } from "../client/quota-used";
+import { toGB, type UsedSpaceUnit } from "../client/units";
 import type { Runway } from "./runway";
-import { toGB, type UsedSpaceUnit } from "./units";
 
 /** The figures derived from the raw ones; docs/_index.md, "Result: `GetServiceUsageResult`", gives the same formulas. */
 export interface DerivedUsage {

@@ -1,3 +1,8 @@
+import { resolveEndpoint } from "../client/endpoint";
+import { ConfigurationError } from "../client/errors";
+import { Secret } from "../client/secret";
+import { parseUsedSpaceUnit, type UsedSpaceUnit } from "../client/units";
+import { inWholeRange, parseWholeNumber, wholeNumberRange } from "../client/whole-number";
 import {
   CONNECTION_KEYS,
   type ConnectionKey,
@@ -7,11 +12,6 @@ import {
   settingPlaces,
   variableOf,
 } from "./connection-settings";
-import { resolveEndpoint } from "./endpoint";
-import { ConfigurationError } from "./errors";
-import { Secret } from "./secret";
-import { parseUsedSpaceUnit, type UsedSpaceUnit } from "./units";
-import { inWholeRange, parseWholeNumber, wholeNumberRange } from "./whole-number";
 
 /**
  * Where KooDrive is and who is calling: the settings a data source or guard can override, one per

@@ -1,10 +1,11 @@
 /** A reading of the figures as resources record it, shared by the data source and the guard. */
-import { CancelledError } from "./cancellation";
-import { isKooDriveError } from "./client/errors";
-import { appendReading, forecastRunway, type Reading, readingOf } from "./client/runway";
-import type { GetServiceUsageResult } from "./client/usage";
-import { historyValidator } from "./client/validators";
-import { unknownValue } from "./protocol";
+
+import { appendReading, forecastRunway, type Reading, readingOf } from "../capacity/runway";
+import type { GetServiceUsageResult } from "../capacity/usage";
+import { isKooDriveError } from "../client/errors";
+import { historyValidator } from "../client/validators";
+import { CancelledError } from "../process/cancellation";
+import { unknownValue } from "../process/protocol";
 
 /** True when a value, or anything in it, is still unknown (computed from another resource, in preview). */
 export function containsUnknown(value: unknown): boolean {

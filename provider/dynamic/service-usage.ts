@@ -5,6 +5,8 @@
  * it is for.
  */
 
+import { recordReading } from "../guard/reading";
+import type { ProviderState } from "../process/provider-state";
 import {
   type Inputs,
   type ResourceMethods,
@@ -14,8 +16,6 @@ import {
   stableText,
   withoutCredentials,
 } from "./dynamic-resource";
-import type { ProviderState } from "./provider-state";
-import { recordReading } from "./reading";
 
 /** The provider methods of `ServiceUsage`, over the provider process's state. */
 export function serviceUsageMethods(state: ProviderState): ResourceMethods {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type CapacityPlan, evaluatePlan } from "../../provider/client/plan";
+import { type CapacityPlan, evaluatePlan } from "../../provider/capacity/plan";
+import { deriveUsage } from "../../provider/capacity/usage";
 import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
-import { deriveUsage } from "../../provider/client/usage";
 
 // The example leaves 80 seats, and 6102 / 2013 / 1798 GB in the dept / personal / group pools (9913 GB in all).
 const usage = deriveUsage(DOCUMENTED_EXAMPLE, "KB");

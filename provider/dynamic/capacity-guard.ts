@@ -5,8 +5,11 @@
  * guard whose plan did not change shows no change when the tenant's figures move.
  */
 import { randomUUID } from "node:crypto";
-import { PLAN_FIELDS } from "./client/plan";
-import type { KooDriveConnectionArgs } from "./client/settings";
+import { PLAN_FIELDS } from "../capacity/plan";
+import type { KooDriveConnectionArgs } from "../config/settings";
+import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
+import type { LogSink } from "../process/engine-log";
+import type { ProviderState } from "../process/provider-state";
 import {
   type CheckResult,
   connectionOf,
@@ -17,9 +20,6 @@ import {
   unknownSettings,
   withoutCredentials,
 } from "./dynamic-resource";
-import type { LogSink } from "./engine-log";
-import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "./guard/check";
-import type { ProviderState } from "./provider-state";
 
 /** What `diff` compares: a change of anything else (figures, verdict) is no reason to update. */
 const DIFFED = [...PLAN_FIELDS, "connection"] as const;

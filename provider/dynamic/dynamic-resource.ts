@@ -3,15 +3,15 @@
  * them, the `connection` input, the figures of a data source, refresh, and what the state records.
  */
 import { randomUUID } from "node:crypto";
-import { isConnectionKey, isSecretSetting } from "./client/connection-settings";
-import { ConfigurationError } from "./client/errors";
-import type { KooDriveConnectionArgs } from "./client/settings";
-import type { GetServiceUsageResult } from "./client/usage";
-import { connectionValuesValidator } from "./client/validators";
-import { describeIssues } from "./client/zod-issues";
-import { unknownValue } from "./protocol";
-import type { ProviderState } from "./provider-state";
-import { containsUnknown, readError, recordReading } from "./reading";
+import type { GetServiceUsageResult } from "../capacity/usage";
+import { ConfigurationError } from "../client/errors";
+import { connectionValuesValidator } from "../client/validators";
+import { describeIssues } from "../client/zod-issues";
+import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
+import type { KooDriveConnectionArgs } from "../config/settings";
+import { containsUnknown, readError, recordReading } from "../guard/reading";
+import { unknownValue } from "../process/protocol";
+import type { ProviderState } from "../process/provider-state";
 
 /** A resource's inputs or state, as the engine hands them to a dynamic provider. */
 export type Inputs = Record<string, unknown>;

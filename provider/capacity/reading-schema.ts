@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { SameType } from "../client/same-type";
 import type { Reading } from "./runway";
-import type { SameType } from "./same-type";
 
 const amount = z.number().finite().nonnegative();
 

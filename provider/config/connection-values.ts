@@ -3,7 +3,7 @@
  * connection-settings.ts, whose types the package publishes: zod's types must not reach a program's tsc.
  */
 import { z } from "zod";
-import { CONNECTION_KEYS } from "./client/connection-settings";
+import { CONNECTION_KEYS } from "./connection-settings";
 
 /**
  * Connection settings as a resource or a provider receives them: each a string, and no other key.

@@ -1,5 +1,5 @@
+import { capacityPlanKeys } from "../client/validators";
 import { type GetServiceUsageResult, percent } from "./usage";
-import { capacityPlanKeys } from "./validators";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {

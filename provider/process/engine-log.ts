@@ -2,7 +2,7 @@
  * Lines the provider shows against a resource, sent to the engine's `Log` service at the address the
  * engine started the provider process with (the dynamic provider's and the plugin's alike).
  */
-import type { GuardLogLine } from "./guard/judge";
+import type { GuardLogLine } from "../guard/judge";
 import { pulumiGrpc } from "./pulumi-grpc";
 
 /** Where the provider's lines go: the engine, or nowhere (tests without an engine collect them instead). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { deriveUsage } from "../../provider/capacity/usage";
 import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../../provider/client/quota-used";
 import { USED_SPACE_UNITS, type UsedSpaceUnit } from "../../provider/client/units";
-import { deriveUsage } from "../../provider/client/usage";
 import { useLoopbackClients } from "../helpers/client-fixture";
 import { quotaUsed, type Responder } from "../helpers/loopback-server";
 

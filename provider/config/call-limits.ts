@@ -3,8 +3,8 @@
  * the provider process): `KOODRIVE_TIMEOUT_MS` per attempt and `KOODRIVE_DEADLINE_MS` for the whole
  * call. The client's defaults (10 s, 33 s) apply when they are unset.
  */
-import { ConfigurationError } from "./client/errors";
-import { type KooDriveClientOptions, MAX_DELAY_MS } from "./client/settings";
+import { ConfigurationError } from "../client/errors";
+import { type KooDriveClientOptions, MAX_DELAY_MS } from "./settings";
 
 /** The environment variable behind each limit. */
 export const CALL_LIMIT_VARIABLES = { timeoutMs: "KOODRIVE_TIMEOUT_MS", deadlineMs: "KOODRIVE_DEADLINE_MS" } as const;

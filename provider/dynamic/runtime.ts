@@ -10,13 +10,13 @@
  * states written by builds between 0.1.0 and this one call directly (the engine runs a state's own
  * provider to refresh and delete).
  */
-import "./compile-cache";
-import "./zod-locales";
+import "../process/compile-cache";
+import "../process/zod-locales";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../config/connection-settings";
+import { EngineLog, type LogSink } from "../process/engine-log";
+import { engineAddressOf, ProviderState } from "../process/provider-state";
 import { capacityGuardMethods } from "./capacity-guard";
-import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "./client/connection-settings";
 import type { CheckResult, Inputs, ResourceMethods } from "./dynamic-resource";
-import { EngineLog, type LogSink } from "./engine-log";
-import { engineAddressOf, ProviderState } from "./provider-state";
 import { serviceUsageMethods } from "./service-usage";
 
 /** The providers of one provider process, over one state; `createRuntime()` makes a fresh one (tests do). */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { CONNECTION_KEYS, CONNECTION_SETTINGS, isSecretSetting } from "./client/connection-settings";
+import { CONNECTION_KEYS, CONNECTION_SETTINGS, isSecretSetting } from "./connection-settings";
 
 /** The config keys of the secret settings (`koodrive:accessToken`, `koodrive:appSecret`, `koodrive:lockUrl`). */
 const CREDENTIAL_CONFIG_KEYS = CONNECTION_KEYS.filter(isSecretSetting).map((key) => CONNECTION_SETTINGS[key].config);

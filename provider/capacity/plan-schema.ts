@@ -1,7 +1,7 @@
 import { z } from "zod";
+import type { SameType } from "../client/same-type";
+import { wholeNumberSchema } from "../client/whole-number-schema";
 import { ENFORCEMENTS, type GuardPlan } from "./plan";
-import type { SameType } from "./same-type";
-import { wholeNumberSchema } from "./whole-number-schema";
 
 const PERCENT_RULE = "must be a number from 0 to 100";
 

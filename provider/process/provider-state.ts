@@ -1,29 +1,29 @@
 import { createHash } from "node:crypto";
 import net from "node:net";
 import os from "node:os";
-import { callLimits } from "./call-limits";
-import { unlessCancelled } from "./cancellation";
-import { KooDriveClient, type ServiceUsageReading } from "./client/client";
+import type { GuardShare } from "../capacity/plan";
+import { KooDriveClient, type ServiceUsageReading } from "../client/client";
+import { callLimits } from "../config/call-limits";
 import {
   CONNECTION_SETTINGS,
   type ConnectionKey,
   type ConnectionValues,
   credentialKeys,
   settingPlaces,
-} from "./client/connection-settings";
-import type { GuardShare } from "./client/plan";
+} from "../config/connection-settings";
 import {
   type KooDriveClientOptions,
   type KooDriveConnectionArgs,
   type LockSettings,
   resolveLockSettings,
   resolveSettings,
-} from "./client/settings";
-import { type TenantIdentity, tenantIdentity } from "./client/tenant";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "./tenant/hold";
-import { DeploymentLedger, type LedgerEntry } from "./tenant/ledger";
-import { LocalTenantLock } from "./tenant/local-lock";
-import type { TenantLockBackend } from "./tenant/lock";
+} from "../config/settings";
+import { type TenantIdentity, tenantIdentity } from "../config/tenant";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
+import { DeploymentLedger, type LedgerEntry } from "../tenant/ledger";
+import { LocalTenantLock } from "../tenant/local-lock";
+import type { TenantLockBackend } from "../tenant/lock";
+import { unlessCancelled } from "./cancellation";
 
 /** The figures of a connection, when they were read, and the tenant they belong to. */
 export interface TenantReading extends ServiceUsageReading {
@@ -154,7 +154,7 @@ export class ProviderState {
     let backend: TenantLockBackend | undefined = this.#locks.get(id);
     if (!backend) {
       if (settings.url) {
-        const { PostgresTenantLock } = await import("./tenant/postgres-lock");
+        const { PostgresTenantLock } = await import("../tenant/postgres-lock");
         backend = new PostgresTenantLock(settings.url.value, settings.url.name);
       } else {
         backend = new LocalTenantLock();

@@ -9,7 +9,7 @@
  */
 import module from "node:module";
 import path from "node:path";
-import { cacheFolder } from "./cache-folder";
+import { cacheFolder } from "../config/cache-folder";
 
 module.enableCompileCache?.(
   process.env.NODE_COMPILE_CACHE ? undefined : path.join(cacheFolder(), "node-compile-cache"),

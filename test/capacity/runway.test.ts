@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import {
   appendReading,
   dailyGrowth,
@@ -9,8 +8,9 @@ import {
   MAX_READINGS,
   type Reading,
   readingOf,
-} from "../../provider/client/runway";
-import { deriveUsage } from "../../provider/client/usage";
+} from "../../provider/capacity/runway";
+import { deriveUsage } from "../../provider/capacity/usage";
+import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 
 const DAY_MS = 86_400_000;
 const DAY_0 = Date.parse("2026-11-01T00:00:00.000Z");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { REGION_ENDPOINTS } from "../../provider/client/endpoint";
-import { resolveSettings } from "../../provider/client/settings";
+import { resolveSettings } from "../../provider/config/settings";
 import { TEST_APP, TEST_TOKEN, throwsWithCode } from "../helpers/secrets";
 
 const APP_ENV = {
