@@ -1,15 +1,11 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { GuardPlan, PlannedSpaceGB } from "../provider/capacity/plan";
 import { CapacityPlanSchema, type CheckedPlan } from "../provider/capacity/plan-schema";
+import { InvocationError } from "../provider/client/errors";
 import { parseWholeNumber, wholeNumberProblem, wholeNumberRange } from "../provider/client/whole-number";
 import { describeIssues } from "../provider/client/zod-issues";
 import { variableOf } from "../provider/config/connection-settings";
 import { MAX_DELAY_MS, MAX_RETRIES } from "../provider/config/settings";
-
-/** A mistake in the flags or the configuration (exit 2); the message says what is wrong and what to do. */
-export class InvocationError extends Error {
-  override readonly name = "InvocationError";
-}
 
 /** What the flags ask for. */
 export interface CliOptions {

@@ -1,7 +1,7 @@
 import { appendFile, readFile } from "node:fs/promises";
 import { ReadingSchema } from "../provider/capacity/reading-schema";
 import { isNewReading, type Reading } from "../provider/capacity/runway";
-import { InvocationError } from "./args";
+import { InvocationError } from "../provider/client/errors";
 
 /** A `--history` file as read: its readings, and a warning for each line that is not one. */
 export interface HistoryFile {

@@ -2,10 +2,10 @@ import type { CheckedPlan } from "../provider/capacity/plan-schema";
 import { forecastRunway, type Reading, readingOf } from "../provider/capacity/runway";
 import type { GetServiceUsageResult } from "../provider/capacity/usage";
 import { KooDriveClient } from "../provider/client/client";
-import { ConfigurationError, isKooDriveError } from "../provider/client/errors";
+import { ConfigurationError, InternalError, InvocationError, isKooDriveError } from "../provider/client/errors";
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";
 import { judgeGuard } from "../provider/guard/judge";
-import { type CliOptions, InvocationError, parseCliArgs } from "./args";
+import { type CliOptions, parseCliArgs } from "./args";
 import { EXIT_CODES } from "./exit-codes";
 import { HELP_TEXT } from "./help";
 import { appendToHistory, readHistory } from "./history";
@@ -69,7 +69,7 @@ function judgePlan(usage: GetServiceUsageResult, plan: CheckedPlan, takenAt: Dat
   });
   const { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message } = outputs;
   // A guard that read its figures always has these two.
-  if (!remainingAfterPlan || !newAllocation) throw new Error("the guard core judged no plan");
+  if (!remainingAfterPlan || !newAllocation) throw new InternalError("the guard core judged no plan");
   return { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message };
 }
 

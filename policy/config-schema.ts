@@ -4,7 +4,9 @@
  * JSON schema CrossGuard shows and checks, derived from it. Kept out of the published types (index.ts uses
  * it only inside its functions): zod's types must not reach a program's tsc.
  */
+
 import { z } from "zod";
+import { PolicyConfigError } from "../provider/client/errors";
 import { wholeNumberSchema } from "../provider/client/whole-number-schema";
 import { describeIssues } from "../provider/client/zod-issues";
 import { ConnectionValuesSchema } from "../provider/config/connection-values";
@@ -85,20 +87,10 @@ export type PolicyName = keyof typeof POLICY_CONFIG_SCHEMAS;
 export type PolicyConfig<P extends PolicyName> = z.output<(typeof POLICY_CONFIG_SCHEMAS)[P]>;
 
 /**
- * Thrown for policy config that does not parse: the message names the policy and every offending key. It fails the
- * run whatever the policy's enforcement level. CrossGuard prints a failed policy's stack: this one's is its message
- * alone, since the fault is in the config file, not the code. (The engine itself checks the types against
+ * A policy's config as CrossGuard hands it over (its `enforcementLevel` aside), checked: a `PolicyConfigError`
+ * naming every offending key when it does not parse. (The engine itself checks the types against
  * `configJsonSchema` before the pack runs, but not the top-level keys.)
  */
-export class PolicyConfigError extends Error {
-  constructor(policy: PolicyName, problems: string) {
-    super(`policy config of ${policy}: ${problems}; fix it in the file given to --policy-pack-config`);
-    this.name = "PolicyConfigError";
-    this.stack = `${this.name}: ${this.message}`;
-  }
-}
-
-/** A policy's config as CrossGuard hands it over (its `enforcementLevel` aside), checked. */
 export function parsePolicyConfig<P extends PolicyName>(policy: P, given: Record<string, unknown>): PolicyConfig<P> {
   const { enforcementLevel: _level, ...rest } = given ?? {};
   const parsed = POLICY_CONFIG_SCHEMAS[policy].safeParse(rest);

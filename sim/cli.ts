@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { FixtureError, InvocationError } from "../provider/client/errors";
 import { parseWholeNumber, wholeNumberRange } from "../provider/client/whole-number";
 import { DEMO_APP, DEMO_TOKEN } from "./auth";
 import { CONTROL_PREFIX } from "./control";
-import { FixtureError, loadFixture, type SimulatorFixture } from "./fixture";
+import { loadFixture, type SimulatorFixture } from "./fixture";
 import { startSimulator } from "./index";
 
 const HELP = `koodrive-sim: a local simulator of the KooDrive service-usage API
@@ -43,9 +44,6 @@ Control paths (no authentication, JSON, not counted):
      | {"kind":"truncate"} | {"kind":"reset"} | {"kind":"html","status":502} | {"kind":"data","data":{...}}
 `;
 
-/** Thrown for a command line that cannot be used; the message is one line naming the flag. */
-class UsageError extends Error {}
-
 function parseCommandLine(args: string[]): { host: string; port: number; fixture?: string; help: boolean } {
   let values: { host?: string; port?: string; fixture?: string; help?: boolean };
   try {
@@ -62,13 +60,13 @@ function parseCommandLine(args: string[]): { host: string; port: number; fixture
     }));
   } catch (error) {
     // parseArgs explains at length, over several lines; its first sentence names the flag.
-    throw new UsageError((error as Error).message.split(/\.\s/)[0] ?? "bad command line");
+    throw new InvocationError((error as Error).message.split(/\.\s/)[0] ?? "bad command line");
   }
   const port = parseWholeNumber(values.port ?? "0", 0, 65535);
   if (port === undefined) {
-    throw new UsageError(`--port must be ${wholeNumberRange(0, 65535)}, not "${values.port}"`);
+    throw new InvocationError(`--port must be ${wholeNumberRange(0, 65535)}, not "${values.port}"`);
   }
-  if (values.host === "") throw new UsageError("--host must not be empty");
+  if (values.host === "") throw new InvocationError("--host must not be empty");
   return {
     host: values.host ?? "127.0.0.1",
     port,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SimulatorInputError } from "../provider/client/errors";
 import { ENDPOINT_NAMES, type EndpointName } from "./endpoints";
 import { ERROR_CODES, jsonReply, type Reply, successReply } from "./replies";
 
@@ -64,7 +65,7 @@ export class FaultQueue {
   add(endpoint: EndpointName, fault: Fault, count: number): void {
     const pending = this.pending(endpoint);
     if (!Number.isSafeInteger(count) || count < 1 || pending + count > MAX_QUEUED_FAULTS) {
-      throw new RangeError(
+      throw new SimulatorInputError(
         `count: at most ${MAX_QUEUED_FAULTS} faults may be queued per endpoint; ${endpoint} has ${pending} queued, so ${count} more do not fit`,
       );
     }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { FixtureError } from "../provider/client/errors";
 import { describeIssues } from "../provider/client/zod-issues";
 import { UsagePatchSchema } from "./state";
 
@@ -32,11 +33,6 @@ export const SimulatorFixtureSchema = z
 
 /** A simulator fixture; see {@link SimulatorFixtureSchema}. */
 export type SimulatorFixture = z.infer<typeof SimulatorFixtureSchema>;
-
-/** A fixture that cannot be used; the message names the file (or source) and the bad key. */
-export class FixtureError extends Error {
-  override readonly name = "FixtureError";
-}
 
 /** Validates a fixture object; `source` names where it came from in the error message. */
 export function parseFixture(value: unknown, source: string): SimulatorFixture {

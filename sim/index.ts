@@ -12,11 +12,12 @@ import { createRequestHandler } from "./server";
 import { Tenant, type UsagePatch, UsagePatchSchema } from "./state";
 import { parseOrThrow } from "./validation";
 
+export { FixtureError, SimulatorInputError } from "../provider/client/errors";
 export { DEMO_APP, DEMO_TOKEN, type KnownApp, MAX_CLOCK_SKEW_MS } from "./auth";
 export { CONTROL_PREFIX } from "./control";
 export { ENDPOINT_NAMES, type EndpointName } from "./endpoints";
 export { type Fault, type FaultKind, FaultSchema } from "./faults";
-export { FixtureError, loadFixture, parseFixture, type SimulatorFixture, SimulatorFixtureSchema } from "./fixture";
+export { loadFixture, parseFixture, type SimulatorFixture, SimulatorFixtureSchema } from "./fixture";
 export type { AuthMode, RequestCounts, RequestLogEntry } from "./recorder";
 export { ERROR_CODES } from "./replies";
 export type { UsagePatch } from "./state";

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { NetworkError } from "../provider/client/errors";
 import { authenticate, authModeOf, type Credentials } from "./auth";
 import { CONTROL_PREFIX, handleControl, type SimulatorCore } from "./control";
 import { type EndpointRoute, matchRoute } from "./endpoints";
@@ -35,7 +36,7 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
     request.on("data", onData);
     request.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     request.once("error", reject);
-    request.once("close", () => reject(new Error("the client closed the connection before the body ended")));
+    request.once("close", () => reject(new NetworkError("the client closed the connection before the body ended")));
   });
 }
 

@@ -1,11 +1,12 @@
 import type { z } from "zod";
+import { SimulatorInputError } from "../provider/client/errors";
 import { describeIssues } from "../provider/client/zod-issues";
 import { ERROR_CODES, errorReply, type Reply } from "./replies";
 
-/** Parses `value` with `schema`, throwing an Error that starts with `what` and names the bad keys. */
+/** Parses `value` with `schema`, throwing a `SimulatorInputError` that starts with `what` and names the bad keys. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Error(`${what}: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new SimulatorInputError(what, describeIssues(parsed.error));
   return parsed.data;
 }
 

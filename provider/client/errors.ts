@@ -1,9 +1,16 @@
 /**
- * Every error this package throws is a `KooDriveError` with a stable `code` to switch on.
- * Messages are "summary: detail", and never carry a token or an app secret.
+ * The package's error model, in one module: every error pulumi-koodrive throws (the client, the guard,
+ * the tenant lock, the provider processes, the policy pack, the CLI and the simulator) is a class
+ * below, extending `KooDriveError` with a stable `code` to switch on. The module sits in the bottom
+ * layer and imports nothing, so every layer can throw its errors. Messages are "summary: detail" (the
+ * summary alone when it says everything), and never carry a token or an app secret.
+ *
+ * A new error is a new code in `KooDriveErrorCode`, a class here with a doc comment, and a row in the
+ * codes table of docs/_index.md ("Error codes"; test/docs/error-codes.test.ts holds the table to this
+ * module). `throw new Error(` appears nowhere in the package (test/repository/errors.test.ts).
  */
 
-/** The stable codes of `KooDriveError`. */
+/** The stable codes of `KooDriveError`, one per class below (docs/_index.md, "Error codes"). */
 export type KooDriveErrorCode =
   | "ERR_KOODRIVE_CONFIGURATION"
   | "ERR_KOODRIVE_AUTHENTICATION"
@@ -11,7 +18,17 @@ export type KooDriveErrorCode =
   | "ERR_KOODRIVE_INVALID_RESPONSE"
   | "ERR_KOODRIVE_NETWORK"
   | "ERR_KOODRIVE_TIMEOUT"
-  | "ERR_KOODRIVE_LOCK";
+  | "ERR_KOODRIVE_LOCK"
+  | "ERR_KOODRIVE_LOCK_TIMEOUT"
+  | "ERR_KOODRIVE_CANCELLED"
+  | "ERR_KOODRIVE_GUARD_REFUSED"
+  | "ERR_KOODRIVE_UNSUPPORTED_STATE"
+  | "ERR_KOODRIVE_PROGRAM"
+  | "ERR_KOODRIVE_POLICY_CONFIG"
+  | "ERR_KOODRIVE_INVOCATION"
+  | "ERR_KOODRIVE_FIXTURE"
+  | "ERR_KOODRIVE_SIMULATOR_INPUT"
+  | "ERR_KOODRIVE_INTERNAL";
 
 /** What is known about the HTTP exchange an error came from. */
 export interface KooDriveErrorContext {
@@ -29,13 +46,13 @@ export interface KooDriveErrorContext {
   cause?: unknown;
 }
 
-/** Base class of every error this package throws. */
+/** Base class of every error this package throws. An error that says another again (a refresh that could not read) is a `KooDriveError` with its cause's code and the cause in `cause`. */
 export class KooDriveError extends Error {
   /** Stable code: switch on this, not on the message. */
   readonly code: KooDriveErrorCode;
   /** One line: what went wrong. */
   readonly summary: string;
-  /** What is known and what to do about it. */
+  /** What is known and what to do about it; empty when the summary says everything. */
   readonly detail: string;
   readonly status?: number;
   readonly koodriveCode?: number | string;
@@ -49,7 +66,7 @@ export class KooDriveError extends Error {
       context.traceId ? `trace id ${context.traceId}` : "",
     ].filter(Boolean);
     super(
-      `${summary}: ${detail}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`,
+      `${detail ? `${summary}: ${detail}` : summary}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`,
       context.cause === undefined ? undefined : { cause: context.cause },
     );
     this.name = new.target.name;
@@ -73,10 +90,10 @@ export class ConfigurationError extends KooDriveError {
   }
 }
 
-/** The base of the errors below: a `KooDriveError` that always carries `code`. */
-function errorWithCode(code: Exclude<KooDriveErrorCode, "ERR_KOODRIVE_CONFIGURATION">) {
+/** The base of the errors below that take a summary, a detail and what is known: a `KooDriveError` of one `code`. */
+function errorWithCode(code: KooDriveErrorCode) {
   return class extends KooDriveError {
-    constructor(summary: string, detail: string, context: KooDriveErrorContext) {
+    constructor(summary: string, detail = "", context: KooDriveErrorContext = {}) {
       super(code, summary, detail, context);
     }
   };
@@ -102,6 +119,85 @@ export class TimeoutError extends errorWithCode("ERR_KOODRIVE_TIMEOUT") {}
  * the lock). Not KooDrive: the codes above are KooDrive's, and their advice would mislead here.
  */
 export class LockError extends errorWithCode("ERR_KOODRIVE_LOCK") {}
+
+/** A deployment waited for a tenant that another deployment holds longer than `koodrive:lockTimeout` allows. */
+export class TenantLockTimeout extends errorWithCode("ERR_KOODRIVE_LOCK_TIMEOUT") {}
+
+/** The engine cancelled the run (Ctrl-C, a cancelled job) while KooDrive was being read. */
+export class CancelledError extends KooDriveError {
+  constructor() {
+    super("ERR_KOODRIVE_CANCELLED", "the run was cancelled (Ctrl-C or a cancelled job), so KooDrive was not read", "");
+  }
+}
+
+/** A guard argument a refusal names, and why (the engine shows it against the argument). */
+export interface RefusedArgument {
+  /** The guard's top-level argument, such as `plannedUsers`. */
+  readonly argument: string;
+  readonly reason: string;
+}
+
+/**
+ * A guard's plan no longer fits once the tenant is held, at create or update: the guard is not created
+ * or updated. `failures` names each argument and why, as the check's failures do.
+ */
+export class GuardRefusal extends KooDriveError {
+  readonly failures: readonly RefusedArgument[];
+
+  constructor(failures: readonly RefusedArgument[]) {
+    super(
+      "ERR_KOODRIVE_GUARD_REFUSED",
+      "the plan exceeds capacity",
+      failures.map((failure) => failure.reason).join("; "),
+    );
+    this.failures = failures;
+  }
+}
+
+/** The state holds a resource this version of pulumi-koodrive cannot handle (one written by a newer version). */
+export class UnsupportedStateError extends errorWithCode("ERR_KOODRIVE_UNSUPPORTED_STATE") {}
+
+/**
+ * The Pulumi program uses the package in a way it cannot accept (two `getServiceUsage` calls that would
+ * record under one name). Pulumi's runtime prints it as it prints its own `RunError`: the message, no
+ * stack (it recognizes the `__pulumiRunError` mark, in every supported `@pulumi/pulumi`).
+ */
+export class ProgramError extends errorWithCode("ERR_KOODRIVE_PROGRAM") {
+  /** The mark by which `@pulumi/pulumi`'s `RunError.isInstance` knows an error to print without a stack. */
+  readonly __pulumiRunError = true;
+}
+
+/**
+ * The policy pack's config does not parse: the message names the policy and every offending key. It
+ * fails the run whatever the policy's enforcement level. CrossGuard prints a failed policy's stack:
+ * this one's is its message alone, since the fault is in the config file, not the code.
+ */
+export class PolicyConfigError extends KooDriveError {
+  constructor(policy: string, problems: string) {
+    super(
+      "ERR_KOODRIVE_POLICY_CONFIG",
+      `policy config of ${policy}`,
+      `${problems}; fix it in the file given to --policy-pack-config`,
+    );
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/** A command line (`koodrive-usage`, `koodrive-sim`) that cannot be used; the message names the flag and what to do. */
+export class InvocationError extends errorWithCode("ERR_KOODRIVE_INVOCATION") {}
+
+/** A simulator fixture that cannot be used; the message names the file (or source) and the bad key. */
+export class FixtureError extends errorWithCode("ERR_KOODRIVE_FIXTURE") {}
+
+/** The simulator's control API (`setUsage`, `fail`) was given something it cannot use; the message names the key. */
+export class SimulatorInputError extends errorWithCode("ERR_KOODRIVE_SIMULATOR_INPUT") {}
+
+/** Something pulumi-koodrive itself got wrong (a broken invariant): a bug to report, with the message. */
+export class InternalError extends KooDriveError {
+  constructor(summary: string) {
+    super("ERR_KOODRIVE_INTERNAL", summary, "this is a bug in pulumi-koodrive; please report it with this message");
+  }
+}
 
 /** True when `error` is a `KooDriveError`, also across copies of this package. */
 export function isKooDriveError(error: unknown): error is KooDriveError {

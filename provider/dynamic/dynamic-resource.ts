@@ -2,9 +2,10 @@
  * The dynamic providers' side of a resource: the inputs and methods as `@pulumi/pulumi/dynamic` runs
  * them, the `connection` input, the figures of a data source, refresh, and what the state records.
  */
+
 import { randomUUID } from "node:crypto";
 import type { GetServiceUsageResult } from "../capacity/usage";
-import { ConfigurationError } from "../client/errors";
+import { ConfigurationError, isKooDriveError, KooDriveError } from "../client/errors";
 import { connectionValuesValidator } from "../client/validators";
 import { describeIssues } from "../client/zod-issues";
 import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
@@ -95,7 +96,9 @@ export function refreshRead(state: ProviderState): ResourceMethods["read"] {
       const refreshed = { ...props, ...recordReading(props, read) };
       return { id, props: refreshed, inputs: refreshed };
     } catch (error) {
-      throw new Error(`cannot refresh the KooDrive figures: ${readError(error)}`);
+      // Said again with what failed: the cause's code (the client's), or a fault of the package's own.
+      const code = isKooDriveError(error) ? error.code : "ERR_KOODRIVE_INTERNAL";
+      throw new KooDriveError(code, "cannot refresh the KooDrive figures", readError(error), { cause: error });
     }
   };
 }

@@ -10,6 +10,7 @@
  * states written by builds between 0.1.0 and this one call directly (the engine runs a state's own
  * provider to refresh and delete).
  */
+import { UnsupportedStateError } from "../client/errors";
 import "../process/compile-cache";
 import "../process/zod-locales";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../config/connection-settings";
@@ -50,8 +51,9 @@ export function createRuntime(engineAddress?: string, log: LogSink = new EngineL
     forKind(inputs) {
       const methods = typeof inputs.kind === "string" ? byKind[inputs.kind] : undefined;
       if (!methods) {
-        throw new Error(
-          `pulumi-koodrive cannot handle a resource of kind ${JSON.stringify(inputs.kind)}: it knows ${Object.keys(byKind).join(" and ")}; the state may come from a newer pulumi-koodrive, so upgrade the package in this program`,
+        throw new UnsupportedStateError(
+          `pulumi-koodrive cannot handle a resource of kind ${JSON.stringify(inputs.kind)}`,
+          `it knows ${Object.keys(byKind).join(" and ")}; the state may come from a newer pulumi-koodrive, so upgrade the package in this program`,
         );
       }
       return methods;

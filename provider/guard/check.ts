@@ -4,9 +4,11 @@
  * the verdict. `deployGuard` does the same holding the tenant's lock, with a fresh read, when the
  * engine creates or updates the guard: in the update pass only, before anything depending on the guard.
  */
+
 import { type Allocation, allocationOf, type Enforcement, newAllocation, PLAN_FIELDS } from "../capacity/plan";
 import type { CheckedPlan } from "../capacity/plan-schema";
 import type { Reading } from "../capacity/runway";
+import { GuardRefusal } from "../client/errors";
 import { allocationValidator, capacityPlanValidator } from "../client/validators";
 import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
@@ -114,14 +116,6 @@ export async function checkGuard(state: ProviderState, request: GuardRequest): P
   if (!result.tenant || !result.outputs) return result;
   const other = await state.otherDeployment(request.connection, result.tenant).catch(() => undefined);
   return other ? { ...result, log: [{ severity: "info", message: other }, ...result.log] } : result;
-}
-
-/** Thrown by `deployGuard` when the plan no longer fits once the tenant is held: the guard is not created or updated. */
-export class GuardRefusal extends Error {
-  constructor(failures: GuardFailure[]) {
-    super(`the plan exceeds capacity: ${failures.map((failure) => failure.reason).join("; ")}`);
-    this.name = "GuardRefusal";
-  }
 }
 
 /**

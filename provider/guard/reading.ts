@@ -4,7 +4,6 @@ import { appendReading, forecastRunway, type Reading, readingOf } from "../capac
 import type { GetServiceUsageResult } from "../capacity/usage";
 import { isKooDriveError } from "../client/errors";
 import { historyValidator } from "../client/validators";
-import { CancelledError } from "../process/cancellation";
 import { unknownValue } from "../process/protocol";
 
 /** True when a value, or anything in it, is still unknown (computed from another resource, in preview). */
@@ -17,7 +16,7 @@ export function containsUnknown(value: unknown): boolean {
 
 /** A failed read, said in a line: the client's own message, or what else went wrong. */
 export function readError(error: unknown): string {
-  if (isKooDriveError(error) || error instanceof CancelledError) return error.message;
+  if (isKooDriveError(error)) return error.message;
   return `unexpected failure: ${String(error)}`;
 }
 

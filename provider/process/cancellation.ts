@@ -8,6 +8,7 @@
  * lets reads stop at once.
  */
 import { subscribe } from "node:diagnostics_channel";
+import { CancelledError } from "../client/errors";
 
 const CANCEL_PATH = "/pulumirpc.ResourceProvider/Cancel";
 
@@ -21,14 +22,6 @@ subscribe("http2.server.stream.start", (message) => {
   for (const listener of listeners) listener();
   listeners.clear();
 });
-
-/** A read stopped by the engine's cancel. */
-export class CancelledError extends Error {
-  constructor() {
-    super("the run was cancelled (Ctrl-C or a cancelled job), so KooDrive was not read");
-    this.name = "CancelledError";
-  }
-}
 
 /**
  * `work`, unless the engine cancels the run first: then `stop` runs (to close the call's sockets) and

@@ -1,4 +1,5 @@
 /** Waiting for a tenant: bounded, and saying who holds it while it waits. */
+import { TenantLockTimeout } from "../client/errors";
 import type { TenantIdentity } from "../config/tenant";
 import type { TenantLockBackend, TenantLockHolder } from "./lock";
 
@@ -13,14 +14,6 @@ export function describeHolder(holder: TenantLockHolder): string {
   const since = new Date(holder.since);
   const time = Number.isNaN(since.getTime()) ? holder.since : `${since.toISOString().slice(11, 19)} UTC`;
   return `stack ${holder.stack} on ${holder.host} (pid ${holder.pid}) has been deploying to this tenant since ${time}`;
-}
-
-/** A deployment that waited for a tenant longer than it may. */
-export class TenantLockTimeout extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TenantLockTimeout";
-  }
 }
 
 export interface HoldOptions {
@@ -60,7 +53,8 @@ export async function holdTenant(
           ? `; this deployment holds ${options.holding.join(", ")}, which may be what it waits for`
           : "";
       throw new TenantLockTimeout(
-        `gave up waiting for the KooDrive tenant ${tenant.label} after ${Math.round(waited / 1000)} s: ${holder ? describeHolder(holder) : "another deployment holds it"}${holding}. Run again when it has finished, or raise ${options.timeoutSetting}`,
+        `gave up waiting for the KooDrive tenant ${tenant.label} after ${Math.round(waited / 1000)} s`,
+        `${holder ? describeHolder(holder) : "another deployment holds it"}${holding}. Run again when it has finished, or raise ${options.timeoutSetting}`,
       );
     }
     if (holder && now() - said >= SAY_EVERY_MS) {

@@ -21,8 +21,9 @@
  *   any failure of the server or the connection a LockError; a connection lost while holding locks
  *   says the locks are gone, and every later call says it again (make a new backend to start over).
  */
+
 import type * as Pg from "pg";
-import { ConfigurationError, type KooDriveError, LockError, redactError } from "../client/errors";
+import { ConfigurationError, InternalError, type KooDriveError, LockError, redactError } from "../client/errors";
 import { secretRedactor, serverText } from "../client/redact";
 import type { TenantLockBackend, TenantLockHolder } from "./lock";
 
@@ -42,7 +43,7 @@ export interface PostgresTenantLockOptions {
 
 /** The int4 pair of a tenant's advisory lock: the signed objid for the lock call, unsigned for `pg_locks`. */
 export function lockIds(tenantKey: string): { objid: number; unsignedObjid: number } {
-  if (!/^[0-9a-f]{8}/i.test(tenantKey)) throw new TypeError("a tenant key is hex (TenantIdentity.key)");
+  if (!/^[0-9a-f]{8}/i.test(tenantKey)) throw new InternalError("a tenant key is hex (TenantIdentity.key)");
   const unsignedObjid = Number.parseInt(tenantKey.slice(0, 8), 16);
   return { objid: unsignedObjid | 0, unsignedObjid };
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { GetServiceUsageResult } from "../../provider/capacity/usage";
+import { ProgramError } from "../../provider/client/errors";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { CONNECTION_KEYS, isSecretSetting } from "../../provider/config/connection-settings";
 import type { KooDriveConnectionArgs } from "../../provider/config/settings";
@@ -83,8 +84,9 @@ function serviceUsageFor(args: GetServiceUsageOutputArgs, opts: GetServiceUsageO
   const existing = byName.get(name);
   if (existing && key !== undefined && existing.key === key) return existing.record;
   if (existing) {
-    throw new pulumi.RunError(
-      `getServiceUsage: two calls would record their figures as "${name}": their connection settings differ only in credentials or in values computed from other resources; give each call a distinct name, e.g. getServiceUsageOutput(args, { name: "koodrive-usage-tenant-b" })`,
+    throw new ProgramError(
+      `getServiceUsage: two calls would record their figures as "${name}"`,
+      `their connection settings differ only in credentials or in values computed from other resources; give each call a distinct name, e.g. getServiceUsageOutput(args, { name: "koodrive-usage-tenant-b" })`,
     );
   }
   const legacyName = made === 0 ? BASE_NAME : `${BASE_NAME}-${made + 1}`;

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { PolicyConfigError, parsePolicyConfig } from "../../policy/config-schema";
+import { parsePolicyConfig } from "../../policy/config-schema";
 import { matches, type StackResourceView, unguardedReason } from "../../policy/guard-required";
 import { deployedBefore, guardOf, UNKNOWN } from "../../policy/guards";
 import { shortfalls } from "../../policy/org-minimums";
+import { PolicyConfigError } from "../../provider/client/errors";
 import { GUARD_TYPES } from "../../provider/guard/types";
 
 const dynamicGuard = (props: Record<string, unknown>) =>

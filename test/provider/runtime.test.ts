@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import type { GetServiceUsageResult } from "../../provider/capacity/usage";
+import { isKooDriveError } from "../../provider/client/errors";
 import * as entryPoint from "../../provider/dynamic/runtime";
 import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/runtime";
 import { type Simulator, startSimulator } from "../../sim";
@@ -139,10 +140,14 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     }
   });
 
-  it("fails a refresh with a clear message when the credentials are not in the config or environment", async () => {
+  it("fails a refresh with a clear message when the credentials are not in the config or environment, keeping the cause's code", async () => {
     await assert.rejects(
       runtime.read("id", { kind: "ServiceUsage", connection: { endpoint: sim.url } }),
-      /^Error: cannot refresh the KooDrive figures: .*(token|credential)/i,
+      (error: unknown) =>
+        isKooDriveError(error) &&
+        error.code === "ERR_KOODRIVE_CONFIGURATION" &&
+        /^cannot refresh the KooDrive figures: .*(token|credential)/i.test(error.message) &&
+        isKooDriveError(error.cause),
     );
   });
 
