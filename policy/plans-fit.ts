@@ -25,8 +25,7 @@ export async function planProblems(guard: GuardView, config: PlansFitConfig): Pr
   };
   const state = packState(config.connection);
   const deployed = deployedBefore(allocationOf(plan), guard.newAllocation);
-  const admitted = deployed ? { plan: deployed, upgraded: false } : undefined;
-  const base = { plan: judged, enforcement: "mandatory" as const, admitted, name: guard.name };
+  const base = { plan: judged, enforcement: "mandatory" as const, admitted: deployed, name: guard.name };
   let reading: Awaited<ReturnType<typeof state.readUsage>>;
   try {
     reading = await state.readUsage(guard.connection);

@@ -24,8 +24,8 @@ import {
 /** What `diff` compares: a change of anything else (figures, verdict) is no reason to update. */
 const DIFFED = [...PLAN_FIELDS, "connection"] as const;
 
-/** The guard's URN (`guardUrn`, computed by the program), else its name for states from before 0.2. */
-const urnOf = (inputs: Inputs): string => String(inputs.guardUrn ?? `name:${String(inputs.guardName)}`);
+/** The guard's URN (`guardUrn`, which the program computes: the provider is not told it). */
+const urnOf = (inputs: Inputs): string => String(inputs.guardUrn);
 
 /** The inputs and result as the state records them; the credentials stay out. */
 const recorded = (inputs: Inputs, result: GuardResult): Inputs => ({
@@ -85,9 +85,7 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
       };
     },
     async diff(_id, olds, news) {
-      // A state from before 0.2 records no admitted plan: one update records it.
-      const changes = stableText(olds, DIFFED) !== stableText(news, DIFFED) || olds.admittedPlan === undefined;
-      return { changes };
+      return { changes: stableText(olds, DIFFED) !== stableText(news, DIFFED) };
     },
     async create(inputs) {
       return { id: randomUUID(), outs: await deploy({}, inputs) };

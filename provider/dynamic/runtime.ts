@@ -5,10 +5,7 @@
  * shows as outputs even during preview. `read` re-reads the figures for `pulumi refresh`.
  *
  * One serialized provider serves both resources (sdk/nodejs/dynamic-provider.ts): the top-level
- * methods dispatch on the resource's `kind` and refuse one they do not know, as 0.1.0's provider
- * had it. `serviceUsage` and `capacityGuard` are each resource's methods, which the providers of
- * states written by builds between 0.1.0 and this one call directly (the engine runs a state's own
- * provider to refresh and delete).
+ * methods dispatch on the resource's `kind` and refuse one they do not know.
  */
 import { UnsupportedStateError } from "../client/errors";
 import "../process/compile-cache";
@@ -64,10 +61,6 @@ export function createRuntime(engineAddress?: string, log: LogSink = new EngineL
 /** The runtime of this provider process, which the engine starts with its address as the first argument. */
 const runtime = createRuntime(engineAddressOf(process.argv.slice(2)));
 
-/** `ServiceUsage`'s provider methods in this process. */
-export const serviceUsage = runtime.serviceUsage;
-/** `CapacityGuard`'s provider methods in this process. */
-export const capacityGuard = runtime.capacityGuard;
 /** Keeps the stack's `koodrive:*` config for the life of this process. */
 export const configure = runtime.configure;
 

@@ -14,7 +14,7 @@ import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
 import type { ProviderState, TenantReading } from "../process/provider-state";
-import { type AdmittedPlan, type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
+import { type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
 import { containsUnknown, readError, recordReading } from "./reading";
 
 type Values = Record<string, unknown>;
@@ -45,14 +45,11 @@ export interface GuardResult extends Omit<GuardJudgement, "outputs"> {
 }
 
 /**
- * The plan admitted at the guard's last create or update: `admittedPlan` in its state, or for a guard
- * deployed by 0.1.0 (which recorded none) its recorded plan. Undefined for a new guard.
+ * The plan admitted at the guard's last create or update, `admittedPlan` in its state. Undefined for a
+ * new guard, and for a state that holds no valid one: then the whole plan counts as new (fail closed).
  */
-function admittedOf(recorded: Values): AdmittedPlan | undefined {
-  if (Object.keys(recorded).length === 0) return undefined;
-  const admitted = allocationValidator.outputOf(recorded.admittedPlan);
-  if (recorded.admittedPlan !== undefined && admitted) return { plan: admitted, upgraded: false };
-  return { plan: allocationValidator.outputOf(allocationOf(recorded)) ?? {}, upgraded: true };
+function admittedOf(recorded: Values): Allocation | undefined {
+  return allocationValidator.outputOf(recorded.admittedPlan);
 }
 
 type Parsed =
@@ -103,7 +100,7 @@ async function judge(state: ProviderState, request: GuardRequest): Promise<Guard
     ? await state.shareLedger(reading.tenant, {
         urn: request.urn,
         name: request.name,
-        allocation: newAllocation(allocation, admitted?.plan),
+        allocation: newAllocation(allocation, admitted),
       })
     : [];
   const judgement = judgeGuard({ ...base, others, figures: { read: "done", usage, takenAt: reading.takenAt } });

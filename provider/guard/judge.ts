@@ -32,19 +32,14 @@ export type GuardFigures =
   | { read: "pending"; unknown: string[] }
   | { read: "failed"; error: string };
 
-/** The plan admitted at the guard's last create or update (`upgraded`: taken from a 0.1.0 state). */
-export interface AdmittedPlan {
-  plan: Allocation;
-  upgraded: boolean;
-}
-
 /** Everything a guard is judged on, already parsed at the front end's edge. */
 export interface GuardCase {
   /** The plan; undefined while it is not known (computed from another resource, in preview). */
   plan: CheckedPlan | undefined;
   /** The enforcement, also when the rest of the plan is unknown; an unknown one counts as mandatory. */
   enforcement: Enforcement;
-  admitted: AdmittedPlan | undefined;
+  /** The plan admitted at the guard's last create or update (its state's `admittedPlan`); undefined for a new guard. */
+  admitted: Allocation | undefined;
   /** The guard's name in messages. */
   name: string;
   figures: GuardFigures;
@@ -67,8 +62,6 @@ function argumentOf(figure: CapacityFigure, plan: CheckedPlan): GuardArgument {
   if (figure === "seats") return plan.plannedUsers === undefined ? "minFreeSeats" : "plannedUsers";
   return figure === "quotaGB" ? "minFreeGB" : "plannedSpaceGB";
 }
-
-const UPGRADE_NOTICE = "first run after the upgrade from 0.1.0: the recorded plan counts as already deployed";
 
 function pendingMessage(settings: string[], planKnown: boolean): string {
   const connection =
@@ -155,13 +148,12 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
   const { plan, figures, admitted } = guard;
   const mandatory = guard.enforcement !== "advisory";
   const unjudged = { fits: true, violations: [], warnings: [], runwayShortfalls: [] };
-  const notice: GuardLogLine[] = admitted?.upgraded ? [{ severity: "info", message: UPGRADE_NOTICE }] : [];
 
   if (figures.read === "failed") {
     const reason = `cannot read KooDrive usage, so the plan cannot be checked: ${figures.error}`;
     return {
       // Unjudged, an advisory guard admits nothing new: a later run judges the growth.
-      outputs: { ...unjudged, status: "unreadable", fits: false, message: reason, admittedPlan: admitted?.plan ?? {} },
+      outputs: { ...unjudged, status: "unreadable", fits: false, message: reason, admittedPlan: admitted ?? {} },
       // Unreadable figures fail the guard because it is mandatory: `enforcement` is what to change to go on.
       failures: mandatory ? [{ argument: "enforcement", reason }] : [],
       log: mandatory ? [] : advisoryLog([reason]),
@@ -189,7 +181,7 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
 
   const { usage, takenAt } = figures;
   const planned = allocationOf(plan);
-  const judged = { ...plan, deployed: admitted?.plan, name: guard.name, others: guard.others };
+  const judged = { ...plan, deployed: admitted, name: guard.name, others: guard.others };
   const verdict = evaluatePlan(usage, judged);
   const summary = describePlan(usage, judged).join("; ");
   const own = { name: guard.name, growth: verdict.newAllocation };
@@ -207,8 +199,7 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
     admittedPlan:
       verdict.fits || mandatory
         ? planned
-        : admittedWithin(planned, admitted?.plan, usage, plan.minFreeSeats ?? 0, guard.others),
-    ...(admitted?.upgraded ? { notice: UPGRADE_NOTICE } : {}),
+        : admittedWithin(planned, admitted, usage, plan.minFreeSeats ?? 0, guard.others),
     usage,
     message: fits
       ? `the plan fits${summary ? `: ${summary}` : ""}`
@@ -224,5 +215,5 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
       ]
     : [];
   const warnings = verdict.warnings.map((warning): GuardLogLine => ({ severity: "warning", message: warning.message }));
-  return { outputs, failures, log: [...(mandatory ? [] : advisoryLog(problems)), ...warnings, ...notice] };
+  return { outputs, failures, log: [...(mandatory ? [] : advisoryLog(problems)), ...warnings] };
 }

@@ -28,8 +28,6 @@ export interface GuardOutputs {
   newAllocation?: NewAllocation;
   /** The plan admitted so far: the next run judges only growth beyond it. An advisory guard admits no more than was left. */
   admittedPlan?: Allocation;
-  /** Said once, on the first run after an upgrade that changed how the guard counts. */
-  notice?: string;
   /** The figures the plan was judged on (re-read by `pulumi refresh`). */
   usage?: GetServiceUsageResult;
   /** One sentence on the verdict, or why there is none. */
@@ -46,7 +44,6 @@ export const GUARD_OUTPUT_KEYS = [
   "remainingAfterPlan",
   "newAllocation",
   "admittedPlan",
-  "notice",
   "usage",
   "message",
 ] as const satisfies readonly (keyof GuardOutputs)[];

@@ -22,8 +22,8 @@ export function readError(error: unknown): string {
 
 /**
  * The recorded `history` with this reading added (unless its figures equal the newest's), and the
- * figures with the runway forecast from it. A history that is absent (a new record, or state from
- * 0.1.0) or not valid starts empty. Only figures and times go in: no setting, no credential.
+ * figures with the runway forecast from it. A history that is absent (a new record) or not valid
+ * starts empty. Only figures and times go in: no setting, no credential.
  */
 export function recordReading(
   recorded: Record<string, unknown>,

@@ -152,9 +152,7 @@ export class KooDriveProvider {
 
   /** `Diff`: an update only when the plan changed (not when the tenant's figures moved). */
   async diff(olds: Values, news: Values): Promise<{ changes: boolean }> {
-    return {
-      changes: stableText(olds, PLAN_FIELDS) !== stableText(news, PLAN_FIELDS) || olds.admittedPlan === undefined,
-    };
+    return { changes: stableText(olds, PLAN_FIELDS) !== stableText(news, PLAN_FIELDS) };
   }
 
   /**

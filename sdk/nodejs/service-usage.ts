@@ -54,8 +54,6 @@ const BASE_NAME = "koodrive-service-usage";
 
 /** The records made so far in this program, per parent: by name, each with the arguments it was made for. */
 const recorded = new Map<pulumi.Resource | undefined, Map<string, { key: string | undefined; record: ServiceUsage }>>();
-/** How many records this program made so far: versions before 0.2 named records by this count. */
-let made = 0;
 
 /** `name-<hash>` of the settings that tell connections apart and are not secret; a computed one by its key only. */
 function nameFor(args: GetServiceUsageOutputArgs, parent: pulumi.Resource | undefined): string {
@@ -71,8 +69,7 @@ function nameFor(args: GetServiceUsageOutputArgs, parent: pulumi.Resource | unde
 
 /**
  * One `ServiceUsage` resource per distinct set of plain arguments (and parent) in a program, named
- * from its settings, so reordering calls changes nothing. Its alias is the name the versions before
- * 0.2 gave it by call order, so their records carry over without being replaced.
+ * from its settings, so reordering calls changes nothing.
  */
 function serviceUsageFor(args: GetServiceUsageOutputArgs, opts: GetServiceUsageOptions): ServiceUsage {
   const plain = Object.values(args).every((value) => value === undefined || typeof value === "string");
@@ -89,12 +86,7 @@ function serviceUsageFor(args: GetServiceUsageOutputArgs, opts: GetServiceUsageO
       `their connection settings differ only in credentials or in values computed from other resources; give each call a distinct name, e.g. getServiceUsageOutput(args, { name: "koodrive-usage-tenant-b" })`,
     );
   }
-  const legacyName = made === 0 ? BASE_NAME : `${BASE_NAME}-${made + 1}`;
-  made += 1;
-  const record = new ServiceUsage(name, args, {
-    ...(opts.parent ? { parent: opts.parent } : {}),
-    ...(legacyName === name ? {} : { aliases: [{ name: legacyName }] }),
-  });
+  const record = new ServiceUsage(name, args, opts.parent ? { parent: opts.parent } : {});
   byName.set(name, { key, record });
   return record;
 }

@@ -28,6 +28,7 @@ describe("the guard's front ends (dynamic provider, plugin, CLI)", () => {
       {
         kind: "CapacityGuard",
         guardName: "onboarding",
+        guardUrn: URN,
         connection: { endpoint: sim.url, accessToken: TEST_TOKEN },
         ...plan,
       },

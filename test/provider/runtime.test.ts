@@ -32,8 +32,15 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     configure: (config) => fresh.configure(config),
   };
 
+  /** A guard's check, with the URN its program computes from its name (`guardName`). */
   const guard = (plan: Record<string, unknown>, connection = freshConnection(), olds: Record<string, unknown> = {}) =>
-    runtime.check(olds, { kind: "CapacityGuard", providerVersion: "0.0.0", connection, ...plan });
+    runtime.check(olds, {
+      kind: "CapacityGuard",
+      providerVersion: "0.0.0",
+      guardUrn: `urn:pulumi:test::runtime::koodrive:index:CapacityGuard::${String(plan.guardName ?? "guard")}`,
+      connection,
+      ...plan,
+    });
 
   it("passes a plan that fits, records the figures, and keeps the credentials out of the inputs", async () => {
     const { inputs, failures } = await guard({ plannedUsers: 2, enforcement: "mandatory" });
@@ -97,14 +104,12 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     assert.equal(over.failures[0]?.reason, "seats: plan 10 users (4 already deployed, 6 new), 5 left; exceeds by 1");
   });
 
-  it("takes the recorded plan of a guard deployed by 0.1.0 as admitted, and says so", async () => {
-    const legacy = { kind: "CapacityGuard", plannedUsers: 45, plannedSpaceGB: { dept: 10 }, status: "fits" };
-    const { inputs, failures } = await guard({ guardName: "legacy", plannedUsers: 45 }, freshConnection(), legacy);
-    assert.deepEqual(failures, []);
-    assert.match(String(inputs.notice), /upgrade from 0\.1\.0: the recorded plan counts as already deployed/);
-    assert.deepEqual(inputs.admittedPlan, { users: 45 });
-    const next = await guard({ guardName: "legacy", plannedUsers: 45 }, freshConnection(), { ...legacy, ...inputs });
-    assert.equal(next.inputs.notice, undefined);
+  it("counts the whole plan as new when the state holds no valid admitted plan (fail closed)", async () => {
+    const recorded = { kind: "CapacityGuard", plannedUsers: 4, status: "fits" };
+    for (const olds of [recorded, { ...recorded, admittedPlan: { users: -1 } }]) {
+      const { failures } = await guard({ guardName: "unadmitted", plannedUsers: 9 }, freshConnection(), olds);
+      assert.equal(failures[0]?.reason, "seats: plan needs 9 new users, 5 left; exceeds by 4");
+    }
   });
 
   it("judges guards sharing a connection together, whatever the order, a re-check replacing its share", async () => {
@@ -262,7 +267,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
       assert.equal((fourth.inputs.history as unknown[]).length, 4);
     });
 
-    it("starts an empty history from a 0.1.0 state or an invalid one", async () => {
+    it("starts an empty history from a record with none or an invalid one", async () => {
       clocked.setClock(DAY_0);
       const upgraded = await record({ kind: "ServiceUsage", usage: {}, history: [{ takenAt: "yesterday" }] });
       assert.equal((upgraded.inputs.history as unknown[]).length, 1);
@@ -273,6 +278,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
         fresh.forKind({ kind: "CapacityGuard" }).check(olds, {
           kind: "CapacityGuard",
           guardName: "runway",
+          guardUrn: "urn:pulumi:test::runtime::koodrive:index:CapacityGuard::runway",
           connection: connection(),
           ...plan,
         });
@@ -305,7 +311,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     });
   });
 
-  describe("the entry point that providers serialized by earlier versions call", () => {
+  describe("the entry point the serialized dynamic provider calls (pulumi-koodrive/provider-runtime)", () => {
     it("serves each resource by its kind", async () => {
       const connection = { endpoint: sim.url, accessToken: TOKENS[0] as string };
       const guarded = await entryPoint.check({}, { kind: "CapacityGuard", connection, plannedUsers: 1 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 
-/** The names of the ServiceUsage records the program registered, in order. */
-const registered: { name: string }[] = [];
+/** The ServiceUsage records the program registered, in order: each one's name and endpoint. */
+const registered: { name: string; endpoint?: string }[] = [];
 
 /** Resolves once the output's resource is registered (the mocks answer registrations asynchronously). */
 const registration = (output: pulumi.Output<unknown>) => new Promise((resolve) => output.apply(resolve));
@@ -14,7 +14,9 @@ describe("getServiceUsageOutput's record names (Pulumi's unit-test mocks)", () =
     await pulumi.runtime.setMocks(
       {
         newResource: (args) => {
-          if (args.type.endsWith(":ServiceUsage")) registered.push({ name: args.name });
+          if (args.type.endsWith(":ServiceUsage")) {
+            registered.push({ name: args.name, endpoint: args.inputs.connection?.endpoint });
+          }
           return { id: `${args.name}-id`, state: args.inputs };
         },
         call: (args) => args.inputs,
@@ -47,5 +49,23 @@ describe("getServiceUsageOutput's record names (Pulumi's unit-test mocks)", () =
     const named = { name: "tenant-b-usage" };
     await registration(sdk.getServiceUsageOutput({ endpoint: "https://a.example", accessToken: "token-b" }, named));
     assert.equal(registered.at(-1)?.name, "tenant-b-usage");
+  });
+
+  it("names each record from its own settings whatever the order of the calls, so a reorder renames none", async () => {
+    const endpoints = ["https://c.example", "https://d.example"];
+    /** The record name of each endpoint when a program that has made no record yet calls them in `order`. */
+    const namesWhenCalled = async (order: string[]) => {
+      const modulePath = require.resolve("../../sdk/nodejs/service-usage");
+      delete require.cache[modulePath]; // a fresh module: a program's first calls
+      const fresh = require(modulePath) as typeof import("../../sdk/nodejs/service-usage");
+      for (const endpoint of order) await registration(fresh.getServiceUsageOutput({ endpoint }));
+      return endpoints.map(
+        (endpoint) => [...registered].reverse().find((record) => record.endpoint === endpoint)?.name,
+      );
+    };
+    const inOrder = await namesWhenCalled(endpoints);
+    for (const name of inOrder) assert.match(String(name), /^koodrive-service-usage-[0-9a-f]{8}$/);
+    assert.notEqual(inOrder[0], inOrder[1]);
+    assert.deepEqual(await namesWhenCalled([...endpoints].reverse()), inOrder);
   });
 });

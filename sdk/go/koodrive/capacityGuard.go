@@ -36,8 +36,6 @@ type CapacityGuard struct {
 	MinRunwayDays pulumi.IntPtrOutput `pulumi:"minRunwayDays"`
 	// What this run allocates anew: the growth over the plan admitted before, per figure.
 	NewAllocation NewAllocationPtrOutput `pulumi:"newAllocation"`
-	// Said once, on the first run after an upgrade that changed how the guard counts.
-	Notice pulumi.StringPtrOutput `pulumi:"notice"`
 	// quota the stack allocates per pool, in all
 	PlannedSpaceGB CapacityGuardPlannedSpaceGBPtrOutput `pulumi:"plannedSpaceGB"`
 	// users the stack allocates in all (e.g. its CSV's rows); each takes a seat
@@ -263,11 +261,6 @@ func (o CapacityGuardOutput) MinRunwayDays() pulumi.IntPtrOutput {
 // What this run allocates anew: the growth over the plan admitted before, per figure.
 func (o CapacityGuardOutput) NewAllocation() NewAllocationPtrOutput {
 	return o.ApplyT(func(v *CapacityGuard) NewAllocationPtrOutput { return v.NewAllocation }).(NewAllocationPtrOutput)
-}
-
-// Said once, on the first run after an upgrade that changed how the guard counts.
-func (o CapacityGuardOutput) Notice() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *CapacityGuard) pulumi.StringPtrOutput { return v.Notice }).(pulumi.StringPtrOutput)
 }
 
 // quota the stack allocates per pool, in all

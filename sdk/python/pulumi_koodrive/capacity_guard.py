@@ -227,7 +227,6 @@ class CapacityGuard(pulumi.CustomResource):
             __props__.__dict__["fits"] = None
             __props__.__dict__["message"] = None
             __props__.__dict__["new_allocation"] = None
-            __props__.__dict__["notice"] = None
             __props__.__dict__["remaining_after_plan"] = None
             __props__.__dict__["runway_shortfalls"] = None
             __props__.__dict__["status"] = None
@@ -264,7 +263,6 @@ class CapacityGuard(pulumi.CustomResource):
         __props__.__dict__["min_free_seats"] = None
         __props__.__dict__["min_runway_days"] = None
         __props__.__dict__["new_allocation"] = None
-        __props__.__dict__["notice"] = None
         __props__.__dict__["planned_space_gb"] = None
         __props__.__dict__["planned_users"] = None
         __props__.__dict__["remaining_after_plan"] = None
@@ -345,14 +343,6 @@ class CapacityGuard(pulumi.CustomResource):
         What this run allocates anew: the growth over the plan admitted before, per figure.
         """
         return pulumi.get(self, "new_allocation")
-
-    @_builtins.property
-    @pulumi.getter
-    def notice(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        Said once, on the first run after an upgrade that changed how the guard counts.
-        """
-        return pulumi.get(self, "notice")
 
     @_builtins.property
     @pulumi.getter(name="plannedSpaceGB")
