@@ -7,8 +7,10 @@ import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 
-/** The repository root (this file is compiled to dist/harness/). */
-export const REPO_ROOT = path.resolve(__dirname, "../..");
+import { REPO_ROOT } from "../tools/repo-root";
+
+/** The repository root, for the harness and the tests as for the tools. */
+export { REPO_ROOT };
 
 let binDir: Promise<string> | undefined;
 

@@ -31,9 +31,9 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { REPO_ROOT } from "../../harness/engine";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { cacheFolder } from "../../provider/config/cache-folder";
+import { REPO_ROOT } from "../repo-root";
 
 const run = promisify(execFile);
 
