@@ -1,6 +1,6 @@
 import type { CheckedPlan } from "../provider/capacity/plan-schema";
+import type { GetServiceUsageResult } from "../provider/capacity/runway";
 import { forecastRunway, type Reading, readingOf } from "../provider/capacity/runway";
-import type { GetServiceUsageResult } from "../provider/capacity/usage";
 import { KooDriveClient } from "../provider/client/client";
 import { ConfigurationError, InternalError, InvocationError, isKooDriveError } from "../provider/client/errors";
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";

@@ -1,3 +1,4 @@
+import type { GetServiceUsageResult } from "../provider/capacity/runway";
 import {
   describeDays,
   type Reading,
@@ -6,7 +7,7 @@ import {
   type RunwayFigure,
   type RunwayFigureName,
 } from "../provider/capacity/runway";
-import { type GetServiceUsageResult, percent } from "../provider/capacity/usage";
+import { percent } from "../provider/capacity/usage";
 import { variableOf } from "../provider/config/connection-settings";
 import { sparkline } from "./sparkline";
 

@@ -3,7 +3,8 @@
  * plan, its enforcement, its new allocation and its connection. Dynamic guards and plugin guards alike.
  */
 
-import { type Allocation, type Enforcement, type NewAllocation, PLAN_FIELDS } from "../provider/capacity/plan";
+import type { Allocation, Enforcement, NewAllocation } from "../provider/capacity/plan";
+import { PLAN_FIELDS } from "../provider/capacity/plan-fields";
 import { CapacityPlanSchema, type CheckedPlan } from "../provider/capacity/plan-schema";
 import { CONNECTION_KEYS } from "../provider/config/connection-settings";
 import type { KooDriveConnectionArgs } from "../provider/config/settings";

@@ -1,5 +1,4 @@
-import { capacityPlanKeys } from "../client/validators";
-import { type GetServiceUsageResult, percent } from "./usage";
+import { percent, type Usage } from "./usage";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {
@@ -54,9 +53,6 @@ export interface GuardPlan {
   /** fail the deployment, or only warn */
   enforcement?: Enforcement;
 }
-
-/** The plan's fields, in the schema's order (`CapacityPlanSchema`, from which validators.ts is generated). */
-export const PLAN_FIELDS: readonly (keyof GuardPlan)[] = capacityPlanKeys;
 
 /**
  * A plan to check against the tenant's capacity (its `enforcement` is the caller's business). With
@@ -249,7 +245,7 @@ const total = (allocation: Allocation): number =>
  * Judges a plan against current usage: pure, so the guard, the CLI and the tests share it. Only what
  * is new is judged: the growth over `deployed`, together with the new shares of `others`.
  */
-export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): PlanEvaluation {
+export function evaluatePlan(usage: Usage, plan: CapacityPlan): PlanEvaluation {
   const planned = allocationOf(plan);
   const own = newAllocation(planned, plan.deployed);
   const others = (plan.others ?? []).map((other) => ({
@@ -354,7 +350,7 @@ export function evaluatePlan(usage: GetServiceUsageResult, plan: CapacityPlan): 
 }
 
 /** One line per planned figure: what is planned, already deployed and new, and what is left. */
-export function describePlan(usage: GetServiceUsageResult, plan: CapacityPlan): string[] {
+export function describePlan(usage: Usage, plan: CapacityPlan): string[] {
   const own = newAllocation(allocationOf(plan), plan.deployed);
   const { plannedUsers, plannedSpaceGB } = plan;
   const lines: [CapacityFigure, number | undefined, number | undefined, number, number][] = [

@@ -3,7 +3,7 @@
  * range. The "Capacity runway" section of docs/_index.md gives the same method, with a worked example.
  */
 import { type GuardNewShare, listShares, type PlanEvaluation } from "./plan";
-import type { GetServiceUsageResult } from "./usage";
+import type { Usage } from "./usage";
 
 /** The figures that matter for capacity, as read at one time. */
 export interface Reading {
@@ -73,6 +73,15 @@ export interface Runway {
   note: string;
 }
 
+/** What `getServiceUsage` returns: the 17 raw figures unchanged, and the derived ones. */
+export interface GetServiceUsageResult extends Usage {
+  /**
+   * When each figure runs out at its recent pace: present where a history is kept (the data source,
+   * `koodrive-usage --history`). README "Capacity runway" gives the formulas.
+   */
+  runway?: Runway;
+}
+
 /** The names of the figures a runway forecasts. */
 export type RunwayFigureName = Exclude<keyof Runway, "readings" | "spanDays" | "note">;
 
@@ -100,7 +109,7 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
 export const RUNWAY_FIGURES: readonly {
   name: RunwayFigureName;
   value: (reading: Reading) => number;
-  capacity: (usage: GetServiceUsageResult) => number;
+  capacity: (usage: Usage) => number;
 }[] = [
   { name: "seats", value: (r) => r.userCount, capacity: (u) => u.userMaxCount },
   { name: "deptQuota", value: (r) => r.deptSpaceQuotaUsed, capacity: (u) => u.deptSpaceQuota },
@@ -115,7 +124,7 @@ export const RUNWAY_FIGURES: readonly {
 ];
 
 /** The capacity figures of `usage`, taken at `takenAt`. */
-export function readingOf(usage: GetServiceUsageResult, takenAt: Date): Reading {
+export function readingOf(usage: Usage, takenAt: Date): Reading {
   return {
     takenAt: takenAt.toISOString(),
     userCount: usage.userCount,
@@ -268,7 +277,7 @@ function missingHistory(readings: number, spanDays: number): string | undefined 
  * ({@link dailyGrowth}); with fewer than {@link MIN_READINGS} of them, or less than
  * {@link MIN_SPAN_DAYS} days between the first and last, every rate is null and the note says what is missing.
  */
-export function forecastRunway(history: readonly Reading[], usage: GetServiceUsageResult): Runway {
+export function forecastRunway(history: readonly Reading[], usage: Usage): Runway {
   const newest = Math.max(...history.map(timeOf));
   const window = history.filter((reading) => timeOf(reading) >= newest - WINDOW_DAYS * DAY_MS);
   const days = window.map((reading) => (timeOf(reading) - newest) / DAY_MS);

@@ -1,6 +1,5 @@
 import type { QuotaUsedData } from "../client/quota-used";
 import { toGB, type UsedSpaceUnit } from "../client/units";
-import type { Runway } from "./runway";
 
 /** The figures derived from the raw ones; docs/_index.md, "Result: `GetServiceUsageResult`", gives the same formulas. */
 export interface DerivedUsage {
@@ -24,14 +23,8 @@ export interface DerivedUsage {
   usedSpaceUnit: UsedSpaceUnit;
 }
 
-/** What `getServiceUsage` returns: the 17 raw figures unchanged, and the derived ones. */
-export interface GetServiceUsageResult extends QuotaUsedData, DerivedUsage {
-  /**
-   * When each figure runs out at its recent pace: present where a history is kept (the data source,
-   * `koodrive-usage --history`). README "Capacity runway" gives the formulas.
-   */
-  runway?: Runway;
-}
+/** The 17 raw figures unchanged, and the derived ones: what plans are judged and runways forecast against. */
+export interface Usage extends QuotaUsedData, DerivedUsage {}
 
 const round = (value: number, decimals: number): number => Number(value.toFixed(decimals));
 
@@ -41,7 +34,7 @@ export function percent(part: number, whole: number): number {
 }
 
 /** Adds the derived figures to the raw ones. Remaining figures go negative when a pool is over-allocated. */
-export function deriveUsage(data: QuotaUsedData, usedSpaceUnit: UsedSpaceUnit): GetServiceUsageResult {
+export function deriveUsage(data: QuotaUsedData, usedSpaceUnit: UsedSpaceUnit): Usage {
   const remainingDeptQuotaGB = data.deptSpaceQuota - data.deptSpaceQuotaUsed;
   const remainingPersonalQuotaGB = data.personalSpaceQuota - data.personalSpaceQuotaUsed;
   const remainingGroupQuotaGB = data.groupSpaceQuota - data.groupSpaceQuotaUsed;

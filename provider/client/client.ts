@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { rootCertificates } from "node:tls";
 import type { Dispatcher } from "undici";
-import { deriveUsage, type GetServiceUsageResult } from "../capacity/usage";
+import type { GetServiceUsageResult } from "../capacity/runway";
+import { deriveUsage } from "../capacity/usage";
 import {
   type Credentials,
   type KooDriveClientOptions,

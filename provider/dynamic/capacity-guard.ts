@@ -5,7 +5,7 @@
  * guard whose plan did not change shows no change when the tenant's figures move.
  */
 import { randomUUID } from "node:crypto";
-import { PLAN_FIELDS } from "../capacity/plan";
+import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import type { LogSink } from "../process/engine-log";

@@ -4,12 +4,12 @@
  */
 
 import { randomUUID } from "node:crypto";
-import type { GetServiceUsageResult } from "../capacity/usage";
+import type { GetServiceUsageResult } from "../capacity/runway";
 import { ConfigurationError, isKooDriveError, KooDriveError } from "../client/errors";
-import { connectionValuesValidator } from "../client/validators";
 import { describeIssues } from "../client/zod-issues";
 import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
 import type { KooDriveConnectionArgs } from "../config/settings";
+import { connectionValuesValidator } from "../config/validators";
 import { containsUnknown, readError, recordReading } from "../guard/reading";
 import { unknownValue } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";

@@ -4,12 +4,12 @@
  * the verdict. `deployGuard` does the same holding the tenant's lock, with a fresh read, when the
  * engine creates or updates the guard: in the update pass only, before anything depending on the guard.
  */
-
-import { type Allocation, allocationOf, type Enforcement, newAllocation, PLAN_FIELDS } from "../capacity/plan";
+import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../capacity/plan";
+import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { CheckedPlan } from "../capacity/plan-schema";
 import type { Reading } from "../capacity/runway";
+import { allocationValidator, capacityPlanValidator } from "../capacity/validators";
 import { GuardRefusal } from "../client/errors";
-import { allocationValidator, capacityPlanValidator } from "../client/validators";
 import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";

@@ -7,8 +7,8 @@
 import type { Allocation, CapacityFigure, Enforcement, GuardPlan, GuardShare, NewAllocation } from "../capacity/plan";
 import { allocationOf, describePlan, evaluatePlan, newAllocation } from "../capacity/plan";
 import type { CheckedPlan } from "../capacity/plan-schema";
+import type { GetServiceUsageResult } from "../capacity/runway";
 import { judgeRunway, planGrowth, type RunwayShortfall } from "../capacity/runway";
-import type { GetServiceUsageResult } from "../capacity/usage";
 import type { GuardOutputs } from "./outputs";
 
 /** A guard argument a failure is reported against. */

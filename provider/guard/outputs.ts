@@ -4,8 +4,7 @@
  * its SDKs document them from these comments.
  */
 import type { Allocation, NewAllocation, RemainingAfterPlan, UtilisationWarning, Violation } from "../capacity/plan";
-import type { RunwayShortfall } from "../capacity/runway";
-import type { GetServiceUsageResult } from "../capacity/usage";
+import type { GetServiceUsageResult, RunwayShortfall } from "../capacity/runway";
 
 /** How a guard's check came out: `fits`, `exceeds`, `pending` (plan or connection unknown until the update) or `unreadable` (figures could not be read). */
 export type GuardStatus = "fits" | "exceeds" | "pending" | "unreadable";

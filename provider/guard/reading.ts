@@ -1,9 +1,9 @@
 /** A reading of the figures as resources record it, shared by the data source and the guard. */
 
+import type { GetServiceUsageResult } from "../capacity/runway";
 import { appendReading, forecastRunway, type Reading, readingOf } from "../capacity/runway";
-import type { GetServiceUsageResult } from "../capacity/usage";
+import { historyValidator } from "../capacity/validators";
 import { isKooDriveError } from "../client/errors";
-import { historyValidator } from "../client/validators";
 import { unknownValue } from "../process/protocol";
 
 /** True when a value, or anything in it, is still unknown (computed from another resource, in preview). */

@@ -5,10 +5,10 @@
  */
 
 import { readFileSync } from "node:fs";
-import { PLAN_FIELDS } from "../capacity/plan";
-import { connectionValuesValidator } from "../client/validators";
+import { PLAN_FIELDS } from "../capacity/plan-fields";
 import { CONNECTION_KEYS, type ConnectionKey } from "../config/connection-settings";
 import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../config/plaintext-config";
+import { connectionValuesValidator } from "../config/validators";
 import { refreshRead, stableText } from "../dynamic/dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import type { GuardLogLine } from "../guard/judge";

@@ -4,9 +4,13 @@
  * provider sees a `--plaintext` token exactly as a `--secret` one.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_KEYS, CONNECTION_SETTINGS, isSecretSetting } from "../../provider/config/connection-settings";
+import {
+  CONNECTION_KEYS,
+  CONNECTION_SETTINGS,
+  type ConnectionKey,
+  isSecretSetting,
+} from "../../provider/config/connection-settings";
 import { plaintextConfigWarning } from "../../provider/config/plaintext-config";
-import type { ConnectionArgs } from "./connection";
 
 const CREDENTIALS = CONNECTION_KEYS.filter(isSecretSetting);
 const warned = new Set<string>();
@@ -28,7 +32,7 @@ function configIsSecret(key: string): boolean | undefined {
  * or given as an argument that is not secret (a literal, or a plain config value): both are readable
  * where they came from, and plain config also in the state. The warning names the setting and the fix.
  */
-export function warnOfPlaintextCredentials(args: ConnectionArgs): void {
+export function warnOfPlaintextCredentials(args: { [K in ConnectionKey]?: pulumi.Input<string> }): void {
   for (const key of CREDENTIALS) {
     const configKey = CONNECTION_SETTINGS[key].config;
     const fix = `pulumi config set --secret ${configKey} <value>`;

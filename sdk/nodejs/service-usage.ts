@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { GetServiceUsageResult } from "../../provider/capacity/usage";
+import type { GetServiceUsageResult } from "../../provider/capacity/runway";
 import { ProgramError } from "../../provider/client/errors";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { CONNECTION_KEYS, isSecretSetting } from "../../provider/config/connection-settings";

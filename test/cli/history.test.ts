@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { GetServiceUsageResult } from "../../provider/capacity/usage";
+import type { GetServiceUsageResult } from "../../provider/capacity/runway";
 import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
 import { type Simulator, startSimulator } from "../../sim";
 import { type LoopbackServer, quotaUsed, startLoopbackServer } from "../helpers/loopback-server";

@@ -8,19 +8,28 @@ import type { z } from "zod";
 import { REPO_ROOT } from "../../harness/engine";
 import { ENFORCEMENTS } from "../../provider/capacity/plan";
 import { ReadingSchema } from "../../provider/capacity/reading-schema";
+import * as capacityValidators from "../../provider/capacity/validators";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
 import { INVALID, type Validator } from "../../provider/client/validation";
-import * as validators from "../../provider/client/validators";
+import * as clientValidators from "../../provider/client/validators";
 import { CONNECTION_KEYS } from "../../provider/config/connection-settings";
+import * as configValidators from "../../provider/config/validators";
 import { DEMO_TOKEN, startSimulator } from "../../sim";
-import { generateValidators, SOURCES, VALIDATORS_FILE } from "../../tools/validators/generate";
+import { generateValidators, SOURCES } from "../../tools/validators/generate";
 
 const run = promisify(execFile);
 
-/** The generated source as `npm run validators` writes it: through biome's formatting and import sorting. */
-function formatted(source: string): string {
+/** Each folder's generated checks, as the provider process loads them. */
+const GENERATED: Record<string, Record<string, unknown>> = {
+  "provider/client": clientValidators,
+  "provider/capacity": capacityValidators,
+  "provider/config": configValidators,
+};
+
+/** The generated source of `file` as `npm run validators` writes it: through biome's formatting and import sorting. */
+function formatted(file: string, source: string): string {
   const biome = path.join(REPO_ROOT, "node_modules/.bin/biome");
-  return execFileSync(biome, ["check", "--write", `--stdin-file-path=${VALIDATORS_FILE}`], {
+  return execFileSync(biome, ["check", "--write", `--stdin-file-path=${file}`], {
     cwd: REPO_ROOT,
     input: source,
     encoding: "utf8",
@@ -84,7 +93,7 @@ const figure = fc.oneof(whole, fc.nat().map(String), fc.integer({ min: 0, max: 9
 const optional = <T>(record: Record<string, fc.Arbitrary<T>>) => fc.record(record, { requiredKeys: [] });
 const spaceKeys = ["dept", "personal", "group"];
 const space = mutated(optional(Object.fromEntries(spaceKeys.map((key) => [key, whole]))), spaceKeys);
-const planKeys = validators.capacityPlanKeys;
+const planKeys = capacityValidators.capacityPlanKeys;
 const plan = optional({
   plannedUsers: whole,
   plannedSpaceGB: space,
@@ -142,22 +151,29 @@ const INPUTS: Record<string, fc.Arbitrary<unknown>> = {
   ),
 };
 
-/** The validator generated for a schema, by the schema's name. */
-function validatorOf(name: string): Validator<z.ZodType> {
+/** The validator generated for a schema, by the schema's name, from its folder's validators.ts. */
+function validatorOf(name: string, folder: string): Validator<z.ZodType> {
   const exported = `${name[0]?.toLowerCase()}${name.slice(1).replace(/Schema$/, "")}Validator`;
-  const found = (validators as Record<string, unknown>)[exported];
-  assert.ok(found, `validators.ts exports ${exported}`);
+  const found = GENERATED[folder]?.[exported];
+  assert.ok(found, `${folder}/validators.ts exports ${exported}`);
   return found as Validator<z.ZodType>;
 }
 
 describe("the validators generated from the zod schemas", () => {
-  it("are what the schemas generate (run `npm run validators` after changing a schema)", () => {
-    assert.equal(readFileSync(VALIDATORS_FILE, "utf8"), formatted(generateValidators()));
+  it("are what the schemas generate, one file per folder (run `npm run validators` after changing a schema)", () => {
+    const generated = generateValidators();
+    assert.deepEqual(
+      generated.map(({ file }) => path.relative(REPO_ROOT, path.dirname(file))).sort(),
+      Object.keys(GENERATED).sort(),
+    );
+    for (const { file, source } of generated) {
+      assert.equal(readFileSync(file, "utf8"), formatted(file, source), path.relative(REPO_ROOT, file));
+    }
   });
 
-  for (const { name, schema } of SOURCES) {
-    it(`accept and refuse what ${name} does, with the same output`, () => {
-      const { check } = validatorOf(name);
+  for (const { name, schema, folder } of SOURCES) {
+    it(`accept and refuse what ${name} does, with the same output (${folder}/validators.ts)`, () => {
+      const { check } = validatorOf(name, folder);
       const input = INPUTS[name];
       assert.ok(input, `inputs for ${name}`);
       let accepted = 0;
@@ -179,7 +195,7 @@ describe("the validators generated from the zod schemas", () => {
   }
 
   it("give the schema's own error for what they refuse", () => {
-    const refused = validators.capacityPlanValidator.safeParse({ plannedUsers: -1 });
+    const refused = capacityValidators.capacityPlanValidator.safeParse({ plannedUsers: -1 });
     assert.equal(refused.success, false);
     assert.equal(refused.error?.issues[0]?.message, "must be a whole number ≥ 0");
   });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../harness/engine";
 import { POLICY_CONFIG_SCHEMAS } from "../../policy/config-schema";
-import { PLAN_FIELDS } from "../../provider/capacity/plan";
+import { PLAN_FIELDS } from "../../provider/capacity/plan-fields";
 import { CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
 import { declarationDocs } from "../helpers/declaration-docs";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
-import type { GetServiceUsageResult } from "../../provider/capacity/usage";
+import type { GetServiceUsageResult } from "../../provider/capacity/runway";
 import { isKooDriveError } from "../../provider/client/errors";
 import * as entryPoint from "../../provider/dynamic/runtime";
 import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/runtime";

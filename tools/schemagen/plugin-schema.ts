@@ -3,7 +3,7 @@
  * declarations, so nothing is written twice: the provider configuration from `CONNECTION_SETTINGS`
  * (doc, environment variable, secret), the guard's arguments from `CapacityPlanSchema` (each field's
  * `.describe()`), the guard's outputs from `GuardOutputs` (provider/guard/outputs.ts) and the figures from
- * `GetServiceUsageResult` (quota-used.ts, usage.ts), whose doc comments are read with the TypeScript
+ * `GetServiceUsageResult` (quota-used.ts, usage.ts, runway.ts), whose doc comments are read with the TypeScript
  * compiler. A property without a description fails the generation.
  *
  *   npm run schema          writes provider/plugin/schema.json (then formats it)
@@ -12,11 +12,11 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import type { z } from "zod";
-import { REPO_ROOT } from "../../harness/engine";
 import { CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
+import { REPO_ROOT } from "../repo-root";
 
 /** Where the generated schema is kept (committed, and loaded by the plugin). */
 export const SCHEMA_FILE = path.join(REPO_ROOT, "provider/plugin/schema.json");
@@ -230,7 +230,7 @@ export function generateSchema(): Spec {
   );
 
   // getServiceUsage: the figures.
-  const result = exported("provider/capacity/usage.ts", "GetServiceUsageResult");
+  const result = exported("provider/capacity/runway.ts", "GetServiceUsageResult");
   const figures = objectSpec(checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(result)), "ServiceUsage");
 
   if (undocumented.length > 0) {

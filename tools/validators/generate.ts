@@ -1,8 +1,10 @@
 /**
- * Generates provider/client/validators.ts from the zod schemas the provider process parses with, so
+ * Generates the checks of the zod schemas the provider process parses with, one file per folder
+ * (`validators.ts` beside the schemas: the client's answer checks in provider/client, the plan's,
+ * allocation's and history's in provider/capacity, the connection values' in provider/config), so
  * that process checks its inputs without loading zod (see provider/client/validation.ts): each schema
  * becomes a plain function that accepts and refuses what the schema does and returns the same output.
- * The schemas stay the one source: a test fails when the committed file is not what they generate,
+ * The schemas stay the one source: a test fails when a committed file is not what they generate,
  * and another that the generated checks and zod agree on inputs of every kind.
  *
  * Only the parts of zod these schemas use are understood (objects, stripped or strict, arrays,
@@ -10,41 +12,66 @@
  * format's pattern, unknown, and preprocessing by a function named in TRANSFORMS); anything else
  * fails the generation, so a schema cannot drift from its check unnoticed.
  *
- *   npm run validators      writes provider/client/validators.ts (then formats it)
+ *   npm run validators      writes provider/{client,capacity,config}/validators.ts (then formats them)
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
-import { REPO_ROOT } from "../../harness/engine";
 import { AllocationSchema, CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { HistorySchema } from "../../provider/capacity/reading-schema";
 import { EnvelopeSchema, QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
 import { digitsAsNumber } from "../../provider/client/whole-number";
 import { ConnectionValuesSchema } from "../../provider/config/connection-values";
+import { REPO_ROOT } from "../repo-root";
 
-/** Where the generated checks are kept (committed). */
-export const VALIDATORS_FILE = path.join(REPO_ROOT, "provider/client/validators.ts");
-
-/** A schema to generate a validator for: its export, and the module (from provider/client) that exports it. */
+/** A schema to generate a validator for: its export, the folder its check goes to, and its module there. */
 interface Source {
   name: string;
   schema: z.ZodType;
+  /** The folder, from the repository root, whose `validators.ts` holds the check. */
+  folder: string;
+  /** The module (from `folder`) that exports the schema. */
   module: string;
   /** Also export the object's keys, in the schema's order, as `<name>Keys`. */
   keys?: boolean;
 }
 
-/** The schemas the provider process parses with. */
+/** The schemas the provider process parses with, each generated into its own layer's folder. */
 export const SOURCES: Source[] = [
-  { name: "EnvelopeSchema", schema: EnvelopeSchema, module: "./quota-used-schema" },
-  { name: "QuotaUsedDataSchema", schema: QuotaUsedDataSchema, module: "./quota-used-schema" },
-  { name: "CapacityPlanSchema", schema: CapacityPlanSchema, module: "../capacity/plan-schema", keys: true },
-  { name: "AllocationSchema", schema: AllocationSchema, module: "../capacity/plan-schema" },
-  { name: "HistorySchema", schema: HistorySchema, module: "../capacity/reading-schema" },
-  { name: "ConnectionValuesSchema", schema: ConnectionValuesSchema, module: "../config/connection-values" },
+  { name: "EnvelopeSchema", schema: EnvelopeSchema, folder: "provider/client", module: "./quota-used-schema" },
+  {
+    name: "QuotaUsedDataSchema",
+    schema: QuotaUsedDataSchema,
+    folder: "provider/client",
+    module: "./quota-used-schema",
+  },
+  {
+    name: "CapacityPlanSchema",
+    schema: CapacityPlanSchema,
+    folder: "provider/capacity",
+    module: "./plan-schema",
+    keys: true,
+  },
+  { name: "AllocationSchema", schema: AllocationSchema, folder: "provider/capacity", module: "./plan-schema" },
+  { name: "HistorySchema", schema: HistorySchema, folder: "provider/capacity", module: "./reading-schema" },
+  {
+    name: "ConnectionValuesSchema",
+    schema: ConnectionValuesSchema,
+    folder: "provider/config",
+    module: "./connection-values",
+  },
 ];
 
-/** Preprocessing functions the generated code may call, by the name it imports them as from ./whole-number. */
+/** Where a folder's generated checks are kept (committed). */
+export function validatorsFile(folder: string): string {
+  return path.join(REPO_ROOT, folder, "validators.ts");
+}
+
+/** The module that runs generated checks, and the one of the preprocessing functions. */
+const VALIDATION_MODULE = "provider/client/validation";
+const TRANSFORMS_MODULE = "provider/client/whole-number";
+
+/** Preprocessing functions the generated code may call, by the name it imports them as from provider/client/whole-number. */
 const TRANSFORMS = new Map<unknown, string>([[digitsAsNumber, "digitsAsNumber"]]);
 
 /** The zod internals the generator reads: a schema's definition, and how an object treats its absent keys. */
@@ -215,10 +242,16 @@ function numberCheck(check: Record<string, unknown>, where: string): string {
 /** `QuotaUsedDataSchema`'s validator is `quotaUsedDataValidator`. */
 const camel = (name: string) => `${name[0]?.toLowerCase()}${name.slice(1).replace(/Schema$/, "")}`;
 
-/** The source of provider/client/validators.ts (before formatting). */
-export function generateValidators(): string {
+/** `module` (from the repository root) as `folder` imports it. */
+function importPath(folder: string, module: string): string {
+  const relative = path.posix.relative(folder, module);
+  return relative.startsWith(".") ? relative : `./${relative}`;
+}
+
+/** The source of `folder`'s validators.ts (before formatting), from its `sources`. */
+function generateFolder(folder: string, sources: Source[]): string {
   const generator = new Generator();
-  const declarations = SOURCES.map(({ name, schema, module, keys }) => {
+  const declarations = sources.map(({ name, schema, module, keys }) => {
     const check = generator.checkOf(schema, name);
     const load = `() => (require(${JSON.stringify(module)}) as typeof import(${JSON.stringify(module)})).${name}`;
     const lines = [
@@ -232,18 +265,21 @@ export function generateValidators(): string {
     }
     return lines.join("\n");
   });
-  const typeImports = [...new Set(SOURCES.map((source) => source.module))].map(
+  const typeImports = [...new Set(sources.map((source) => source.module))].map(
     (module) =>
-      `import type { ${SOURCES.filter((source) => source.module === module)
+      `import type { ${sources
+        .filter((source) => source.module === module)
         .map((source) => source.name)
         .join(", ")} } from ${JSON.stringify(module)};`,
   );
   return [
     "// Generated by `npm run validators` (tools/validators/generate.ts) from the zod schemas: do not edit.",
     ...typeImports,
-    'import { INVALID, isObject, validator } from "./validation";',
+    `import { INVALID, isObject, validator } from ${JSON.stringify(importPath(folder, VALIDATION_MODULE))};`,
     ...(generator.transforms.size > 0
-      ? [`import { ${[...generator.transforms].sort().join(", ")} } from "./whole-number";`]
+      ? [
+          `import { ${[...generator.transforms].sort().join(", ")} } from ${JSON.stringify(importPath(folder, TRANSFORMS_MODULE))};`,
+        ]
       : []),
     "",
     ...declarations,
@@ -253,4 +289,18 @@ export function generateValidators(): string {
   ].join("\n");
 }
 
-if (require.main === module) writeFileSync(VALIDATORS_FILE, generateValidators());
+/** Each folder's generated checks: where they go, and their source (before formatting). */
+export function generateValidators(): { file: string; source: string }[] {
+  const folders = [...new Set(SOURCES.map((source) => source.folder))];
+  return folders.map((folder) => ({
+    file: validatorsFile(folder),
+    source: generateFolder(
+      folder,
+      SOURCES.filter((source) => source.folder === folder),
+    ),
+  }));
+}
+
+if (require.main === module) {
+  for (const { file, source } of generateValidators()) writeFileSync(file, source);
+}
