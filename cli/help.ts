@@ -4,6 +4,7 @@ import { EXIT_CODES } from "./exit-codes";
 
 /** What `koodrive-usage --help` prints. */
 export const HELP_TEXT = `Usage: koodrive-usage [flags]
+       koodrive-usage db init [--grant USER]...
 
 Reads the service usage of a Huawei Cloud KooDrive tenant (seats, space quota per pool, stored data)
 and, given plan flags, checks whether a planned allocation fits.
@@ -45,10 +46,18 @@ Environment (credentials are read from here only, never from flags):
   ${variableOf("endpoint").padEnd(24)} endpoint when --endpoint is not given
   ${variableOf("usedSpaceUnit").padEnd(24)} unit of spaceUsed when --used-space-unit is not given
 
+Lock server (the koodrive:lockUrl setting, a PostgreSQL database serializing deployments across machines):
+  db init                  make the schema pulumi-koodrive keeps there (schema koodrive, table
+                           koodrive.tenant_lease), once, as a user who may: the database's owner, or one with
+                           CREATE on it. The URL comes from $${variableOf("lockUrl")} (or --lock-url URL, which
+                           process lists show); the password is never printed
+  --grant USER             also grant USER what a lock user needs there (repeat for several users)
+
 Exit codes:
   ${EXIT_CODES.ok}  usage read, and the plan (if any) fits
   ${EXIT_CODES.planExceeded}  the plan exceeds capacity, or a figure runs out within --min-runway-days
   ${EXIT_CODES.badInvocation}  bad flags or configuration (nothing was sent)
   ${EXIT_CODES.usageUnreadable}  the usage could not be read: network, timeout, authentication, service error
-     or invalid response (the message carries the trace id for support)
+     or invalid response (the message carries the trace id for support); for db init, the lock server
+     could not be reached, refused the login, or refused the schema
 `;

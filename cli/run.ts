@@ -6,6 +6,7 @@ import { ConfigurationError, InternalError, InvocationError, isKooDriveError } f
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";
 import { judgeGuard } from "../provider/guard/judge";
 import { type CliOptions, parseCliArgs } from "./args";
+import { runDb } from "./db";
 import { EXIT_CODES } from "./exit-codes";
 import { HELP_TEXT } from "./help";
 import { appendToHistory, readHistory } from "./history";
@@ -86,6 +87,7 @@ function failure(error: unknown, out: CliOutput): number {
 export async function run(argv: readonly string[], env: Environment, out: CliOutput): Promise<number> {
   let client: KooDriveClient | undefined;
   try {
+    if (argv[0] === "db") return await runDb(argv.slice(1), env, out);
     const options = parseCliArgs(argv);
     if (options.help) {
       out.stdout(HELP_TEXT.trimEnd());

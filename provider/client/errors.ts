@@ -28,7 +28,8 @@ export type KooDriveErrorCode =
   | "ERR_KOODRIVE_INVOCATION"
   | "ERR_KOODRIVE_FIXTURE"
   | "ERR_KOODRIVE_SIMULATOR_INPUT"
-  | "ERR_KOODRIVE_INTERNAL";
+  | "ERR_KOODRIVE_INTERNAL"
+  | "ERR_KOODRIVE_LEASE_LOST";
 
 /** What is known about the HTTP exchange an error came from. */
 export interface KooDriveErrorContext {
@@ -198,6 +199,14 @@ export class InternalError extends KooDriveError {
     super("ERR_KOODRIVE_INTERNAL", summary, "this is a bug in pulumi-koodrive; please report it with this message");
   }
 }
+
+/**
+ * This provider process held a tenant's lease and lost it, or the lease would end sooner than the
+ * work about to be done: its renewals failed for a whole lease term (the lock server unreachable),
+ * or the lease was found taken or gone. What the deployment does to the tenant from then on is not
+ * serialized with other deployments, so every guard of the tenant fails from then on.
+ */
+export class TenantLeaseLost extends errorWithCode("ERR_KOODRIVE_LEASE_LOST") {}
 
 /** True when `error` is a `KooDriveError`, also across copies of this package. */
 export function isKooDriveError(error: unknown): error is KooDriveError {

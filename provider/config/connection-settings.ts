@@ -60,7 +60,7 @@ export const CONNECTION_SETTINGS = {
     config: "koodrive:lockUrl",
     secret: true,
     credentials: undefined,
-    doc: "a PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine",
+    doc: "a PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine",
   },
   lockTimeout: {
     variable: "KOODRIVE_LOCK_TIMEOUT",
@@ -68,6 +68,13 @@ export const CONNECTION_SETTINGS = {
     secret: false,
     credentials: undefined,
     doc: "how long `pulumi up` waits for another deployment to the tenant, in seconds; default 600",
+  },
+  lockLease: {
+    variable: "KOODRIVE_LOCK_LEASE",
+    config: "koodrive:lockLease",
+    secret: false,
+    credentials: undefined,
+    doc: "with `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term",
   },
 } as const satisfies Record<string, ConnectionSetting>;
 

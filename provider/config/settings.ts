@@ -161,10 +161,15 @@ function wholeNumber(value: number | undefined, name: string, fallback: number, 
   return checked;
 }
 
-/** Where deployments to a tenant are serialized: the `lockUrl` setting (PostgreSQL), and how long to wait. */
+/** The lease term of the `lockLease` setting, in seconds: its default, and the shortest and longest it takes. */
+export const LOCK_LEASE_SECONDS = { default: 60, min: 3, max: 3600 } as const;
+
+/** Where deployments to a tenant are serialized: the `lockUrl` setting (PostgreSQL), how long to wait, and the lease term. */
 export interface LockSettings {
   /** The PostgreSQL URL and how errors name its setting; undefined for the lock on this machine. */
   url?: { value: string; name: string };
+  /** The term of a lease at the lock server, in ms (`lockLease`). */
+  leaseMs: number;
   /** How long `pulumi up` waits for another deployment to the tenant, in ms. */
   timeoutMs: number;
   /** How the timeout is named (the setting to raise). */
@@ -173,7 +178,15 @@ export interface LockSettings {
 
 /** The lock settings given in the options, else in their environment variables. */
 export function resolveLockSettings(options: KooDriveClientOptions, defaultTimeoutSeconds: number): LockSettings {
-  const { lockUrl, lockTimeout } = gatherSettings(options).given;
+  const { lockUrl, lockTimeout, lockLease } = gatherSettings(options).given;
+  const { min, max } = LOCK_LEASE_SECONDS;
+  const lease = lockLease ? parseWholeNumber(lockLease.value.trim(), min, max) : LOCK_LEASE_SECONDS.default;
+  if (lease === undefined) {
+    throw new ConfigurationError(
+      `invalid ${lockLease?.name}`,
+      `"${lockLease?.value}" is not ${wholeNumberRange(min, max)} (seconds)`,
+    );
+  }
   const seconds = lockTimeout
     ? parseWholeNumber(lockTimeout.value.trim(), 1, Math.floor(MAX_DELAY_MS / 1000))
     : defaultTimeoutSeconds;
@@ -186,6 +199,7 @@ export function resolveLockSettings(options: KooDriveClientOptions, defaultTimeo
   return {
     ...(lockUrl ? { url: { value: lockUrl.value.trim(), name: lockUrl.name } } : {}),
     timeoutMs: seconds * 1000,
+    leaseMs: lease * 1000,
     timeoutName: lockTimeout?.name ?? `koodrive:lockTimeout (or ${variableOf("lockTimeout")})`,
   };
 }

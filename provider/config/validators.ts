@@ -30,6 +30,7 @@ function check2(value: unknown): unknown {
         "tenant",
         "lockUrl",
         "lockTimeout",
+        "lockLease",
       ].includes(key)
     )
       return INVALID;
@@ -78,6 +79,11 @@ function check2(value: unknown): unknown {
     const field8 = check1(value.lockTimeout);
     if (field8 === INVALID) return INVALID;
     output.lockTimeout = field8;
+  }
+  if ("lockLease" in value) {
+    const field9 = check1(value.lockLease);
+    if (field9 === INVALID) return INVALID;
+    output.lockLease = field9;
   }
   return output;
 }

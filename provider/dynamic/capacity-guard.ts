@@ -57,7 +57,7 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
     const result = await deployGuard(
       state,
       request(news, olds, connections.get(urn) ?? connectionOf(news)),
-      (line) => void log.write(urn, [{ severity: "info", message: line }]),
+      (line, severity = "info") => void log.write(urn, [{ severity, message: line }]),
     );
     await log.write(urn, result.log);
     return recorded(news, result);

@@ -3,6 +3,7 @@
  * tenant's figures, records its share in the tenant's ledger, and asks the guard core (judge.ts) for
  * the verdict. `deployGuard` does the same holding the tenant's lock, with a fresh read, when the
  * engine creates or updates the guard: in the update pass only, before anything depending on the guard.
+ * Once this deployment has lost the tenant's lease, every guard of the tenant fails with `TenantLeaseLost`.
  */
 import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../capacity/plan";
 import { PLAN_FIELDS } from "../capacity/plan-fields";
@@ -13,7 +14,7 @@ import { GuardRefusal } from "../client/errors";
 import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
-import type { ProviderState, TenantReading } from "../process/provider-state";
+import type { ProviderState, Say, TenantReading } from "../process/provider-state";
 import { type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
 import { containsUnknown, readError, recordReading } from "./reading";
 
@@ -103,6 +104,8 @@ async function judge(state: ProviderState, request: GuardRequest): Promise<Guard
         allocation: newAllocation(allocation, admitted),
       })
     : [];
+  // In an update whose lease of the tenant was lost, or is ending, nothing more is judged under it.
+  await state.assertHolding(reading.tenant);
   const judgement = judgeGuard({ ...base, others, figures: { read: "done", usage, takenAt: reading.takenAt } });
   return { plan: parsed.values, ...judgement, history, tenant: reading.tenant };
 }
@@ -120,11 +123,7 @@ export async function checkGuard(state: ProviderState, request: GuardRequest): P
  * another deployment to it if need be, reads the figures afresh (once per tenant) and judges again; a mandatory guard
  * whose plan no longer fits fails here, before anything that depends on it runs.
  */
-export async function deployGuard(
-  state: ProviderState,
-  request: GuardRequest,
-  say: (line: string) => void,
-): Promise<GuardResult> {
+export async function deployGuard(state: ProviderState, request: GuardRequest, say: Say): Promise<GuardResult> {
   const tenant = request.unknownSettings.length === 0 ? state.tenantOf(request.connection) : undefined;
   // Settings that do not resolve leave nothing to hold: the judgement says what is wrong with them.
   if (tenant) await state.holdTenant(request.connection, tenant, request.urn, say);

@@ -22,7 +22,7 @@ export interface GuardFailure {
 
 /** A line for the engine to show against the guard. */
 export interface GuardLogLine {
-  severity: "info" | "warning";
+  severity: "info" | "warning" | "error";
   message: string;
 }
 

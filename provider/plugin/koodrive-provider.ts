@@ -14,7 +14,7 @@ import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "..
 import type { GuardLogLine } from "../guard/judge";
 import { readError } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
-import { ProviderState } from "../process/provider-state";
+import { ProviderState, type Say } from "../process/provider-state";
 import { isUnknown } from "./values";
 
 /** The schema tokens this plugin serves. */
@@ -159,7 +159,7 @@ export class KooDriveProvider {
    * `Create` and `Update` (the update pass only): judged again holding the tenant's lock, with fresh
    * figures; a plan that no longer fits fails here, before anything that depends on the guard.
    */
-  async deploy(urn: string, olds: Values, news: Values, say: (line: string) => void): Promise<GuardAnswer> {
+  async deploy(urn: string, olds: Values, news: Values, say: Say): Promise<GuardAnswer> {
     const result = await deployGuard(this.state, this.#request(urn, olds, news), say);
     return { inputs: recorded(news, result), failures: [], log: result.log };
   }

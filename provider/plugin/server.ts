@@ -13,6 +13,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PACKAGE_VERSION } from "../client/version";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../config/connection-settings";
+import type { GuardLogLine } from "../guard/judge";
 import { EngineLog } from "../process/engine-log";
 import { engineAddressOf } from "../process/provider-state";
 import { pulumiGrpc } from "../process/pulumi-grpc";
@@ -58,7 +59,10 @@ function handle<Req, Res>(work: (request: Req) => Promise<Res> | Res) {
 
 /** The ResourceProvider service of one plugin process. */
 function service(provider: KooDriveProvider, log: EngineLog) {
-  const say = (urn: string) => (line: string) => void log.write(urn, [{ severity: "info", message: line }]);
+  const say =
+    (urn: string) =>
+    (line: string, severity: GuardLogLine["severity"] = "info") =>
+      void log.write(urn, [{ severity, message: line }]);
   return {
     getPluginInfo: handle(() => new pluginProto.PluginInfo().setVersion(PACKAGE_VERSION)),
     getSchema: handle(() => new providerProto.GetSchemaResponse().setSchema(JSON.stringify(SCHEMA))),

@@ -33,7 +33,11 @@ export class EngineLog implements LogSink {
     const proto = this.#proto;
     const client = this.#client;
     for (const line of lines) {
-      const severity = line.severity === "warning" ? proto.LogSeverity.WARNING : proto.LogSeverity.INFO;
+      const severity = {
+        info: proto.LogSeverity.INFO,
+        warning: proto.LogSeverity.WARNING,
+        error: proto.LogSeverity.ERROR,
+      }[line.severity];
       const request = new proto.LogRequest().setSeverity(severity).setMessage(line.message).setUrn(urn);
       await new Promise<void>((resolve) => client.log(request, () => resolve()));
     }

@@ -22,8 +22,34 @@ import { type TenantIdentity, tenantIdentity } from "../config/tenant";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { DeploymentLedger, type LedgerEntry } from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
-import type { TenantLockBackend } from "../tenant/lock";
+import type { TenantLockBackend, UncleanEnd } from "../tenant/lock";
 import { unlessCancelled } from "./cancellation";
+
+/** Says a line against a resource (the engine shows it): information unless a severity is given. */
+export type Say = (line: string, severity?: "info" | "warning" | "error") => void;
+
+/** A tenant this deployment holds: its label, the backend holding it, and how to reach the user about it. */
+interface HeldTenant {
+  label: string;
+  backend: TenantLockBackend;
+  /** What a guard must find left of the lease to be judged under it, in ms. */
+  marginMs: number;
+  say: Say;
+}
+
+/** How long releasing the leases may hold up the process's end when the engine stops it, in ms. */
+const RELEASE_MS = 3_000;
+
+/** "took over … from stack S on H (pid P), deploying since T, whose lease expired at E without being released: …". */
+export function describeUncleanEnd(label: string, { holder, expiredAt }: UncleanEnd): string {
+  const time = (iso: string) => `${iso.slice(11, 19)} UTC`;
+  return (
+    `took over the KooDrive tenant ${label} from stack ${holder.stack} on ${holder.host} (pid ${holder.pid}), ` +
+    `deploying since ${time(holder.since)}, whose lease expired at ${time(expiredAt)} without being released: ` +
+    "that deployment ended uncleanly (killed, or cut off from the lock server), and commands it started may still " +
+    "be running and adding to the tenant; the figures read now may not show all they add"
+  );
+}
 
 /** The figures of a connection, when they were read, and the tenant they belong to. */
 export interface TenantReading extends ServiceUsageReading {
@@ -66,9 +92,11 @@ export class ProviderState {
   readonly deployment: string;
   readonly #ledger: DeploymentLedger;
   readonly #locks = new Map<string, TenantLockBackend>();
-  /** The tenants this deployment holds, by key: their labels. */
-  readonly #held = new Map<string, string>();
+  /** The tenants this deployment holds (or held, when a lease was lost), by key. */
+  readonly #held = new Map<string, HeldTenant>();
   #watchdog: NodeJS.Timeout | undefined;
+  /** Releases the leases when the engine stops the process (SIGINT, then SIGKILL 5 s later), once installed. */
+  #onStop: ((signal: NodeJS.Signals) => void) | undefined;
 
   /** `engineAddress`: the engine's address the provider process was started with, which tells the deployment. */
   constructor(engineAddress?: string) {
@@ -155,7 +183,8 @@ export class ProviderState {
     if (!backend) {
       if (settings.url) {
         const { PostgresTenantLock } = await import("../tenant/postgres-lock");
-        backend = new PostgresTenantLock(settings.url.value, settings.url.name);
+        backend = new PostgresTenantLock(settings.url.value, settings.url.name, { leaseMs: settings.leaseMs });
+        backend.onLost((tenantKey, error) => this.#lost(tenantKey, error));
       } else {
         backend = new LocalTenantLock();
       }
@@ -168,12 +197,7 @@ export class ProviderState {
    * Holds the tenant for this deployment until the process ends (the engine ends it with the
    * deployment): at once when free or held by this deployment, else waiting, saying who holds it.
    */
-  async holdTenant(
-    connection: KooDriveConnectionArgs,
-    tenant: TenantIdentity,
-    urn: string,
-    say: (line: string) => void,
-  ): Promise<void> {
+  async holdTenant(connection: KooDriveConnectionArgs, tenant: TenantIdentity, urn: string, say: Say): Promise<void> {
     if (this.#held.has(tenant.key)) return;
     const { backend, settings } = await this.#lockFor(connection);
     await holdTenant(backend, tenant, {
@@ -186,12 +210,47 @@ export class ProviderState {
       },
       timeoutMs: settings.timeoutMs,
       timeoutSetting: settings.timeoutName,
-      holding: [...this.#held.values()],
+      holding: [...this.#held.values()].map(({ label }) => label),
       say,
     });
-    this.#held.set(tenant.key, tenant.label);
+    this.#held.set(tenant.key, { label: tenant.label, backend, marginMs: settings.leaseMs / 2, say });
     for (const key of this.#reads.keys()) if (key.startsWith(`${tenant.key}\n`)) this.#reads.delete(key);
+    const unclean = backend.uncleanEnd(tenant.key);
+    if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");
     this.#watchEngine();
+    if (settings.url) this.#releaseOnStop();
+  }
+
+  /**
+   * Throws `TenantLeaseLost` when this deployment took the tenant and has lost it since, or its lease
+   * would end within half a term (its renewals failing); nothing when it never took it (a preview).
+   * Guards call it when they judge, so that nothing is admitted under a lease that is gone.
+   */
+  async assertHolding(tenant: TenantIdentity): Promise<void> {
+    const held = this.#held.get(tenant.key);
+    if (held) await held.backend.assertHeld(tenant.key, held.marginMs);
+  }
+
+  /** A lease lost: said at once, as an error against the guard that took it. */
+  #lost(tenantKey: string, error: Error): void {
+    const held = this.#held.get(tenantKey);
+    if (!held) return;
+    held.say(`the KooDrive tenant ${held.label}: ${error.message}`, "error");
+  }
+
+  /**
+   * When the engine stops this process at the end of the deployment (SIGINT or SIGTERM), releases its
+   * leases (within 3 s) before it ends, so that the next deployment need not wait for them to expire.
+   */
+  #releaseOnStop(): void {
+    if (this.#onStop) return;
+    this.#onStop = (signal) => {
+      const released = Promise.all([...this.#locks.values()].map((backend) => backend.close()));
+      const bound = new Promise((resolve) => setTimeout(resolve, RELEASE_MS).unref());
+      void Promise.race([released, bound]).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    };
+    process.once("SIGINT", this.#onStop);
+    process.once("SIGTERM", this.#onStop);
   }
 
   /** Who else is deploying to the tenant, said as information (a preview never waits); undefined when nobody is. */
@@ -226,6 +285,11 @@ export class ProviderState {
   /** Releases every lock and stops hosting the ledger (tests; a provider process ends with its deployment). */
   async close(): Promise<void> {
     if (this.#watchdog) clearInterval(this.#watchdog);
+    if (this.#onStop) {
+      process.off("SIGINT", this.#onStop);
+      process.off("SIGTERM", this.#onStop);
+      this.#onStop = undefined;
+    }
     await Promise.all([...this.#locks.values()].map((backend) => backend.close()));
     this.#locks.clear();
     this.#held.clear();

@@ -11,8 +11,9 @@ import { createHash } from "node:crypto";
 import { mkdirSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { TenantLeaseLost } from "../client/errors";
 import { cacheFolder } from "../config/cache-folder";
-import type { TenantLockBackend, TenantLockHolder } from "./lock";
+import type { TenantLockBackend, TenantLockHolder, UncleanEnd } from "./lock";
 
 /** The local socket named `name` under the cache folder `folder`. */
 export function socketPath(folder: string, name: string): string {
@@ -133,6 +134,24 @@ export class LocalTenantLock implements TenantLockBackend {
     const own = this.#held.get(tenantKey);
     if (own) return own.holder;
     return askLocal<TenantLockHolder>(socketPath(this.#folder, tenantKey), { holder: true });
+  }
+
+  /** A lock on this machine is held until this process ends: it is never lost, so only one never taken fails. */
+  async assertHeld(tenantKey: string, _forMs: number): Promise<void> {
+    if (this.#held.has(tenantKey)) return;
+    throw new TenantLeaseLost(
+      "tenant not held",
+      "this process does not hold the tenant's lock on this machine, so it cannot vouch for it",
+      {},
+    );
+  }
+
+  /** Never called: the kernel frees a local lock only when its process ends. */
+  onLost(_listener: (tenantKey: string, error: TenantLeaseLost) => void): void {}
+
+  /** Never: a lock on this machine ends with its holder, who leaves nothing to take over. */
+  uncleanEnd(_tenantKey: string): UncleanEnd | undefined {
+    return undefined;
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,12 @@
 /**
  * The tenant lock: one deployment at a time changes a tenant. Two backends implement it: a lock on
- * this machine (local-lock.ts, the default) and PostgreSQL advisory locks across machines
- * (postgres-lock.ts, the `lockUrl` setting). Both are released by the operating system or the server
- * when the process holding them ends, however it ends: no lock outlives its holder.
+ * this machine (local-lock.ts, the default), released by the operating system when its process ends
+ * however it ends, and a lease across machines in PostgreSQL (postgres-lock.ts, the `lockUrl`
+ * setting), which its holder renews while it runs and which another deployment may take only once it
+ * has expired. A backend says when it loses a tenant it held (`onLost`) and refuses to vouch for it
+ * from then on (`assertHeld`).
  */
+import type { TenantLeaseLost } from "../client/errors";
 
 /** Who holds a tenant, for the messages of those who wait or preview. */
 export interface TenantLockHolder {
@@ -23,12 +26,29 @@ export interface TenantLockHolder {
   deployment: string;
 }
 
+/** A holder whose lease expired without being released, which this backend took over: it ended uncleanly. */
+export interface UncleanEnd {
+  /** The previous holder. */
+  holder: TenantLockHolder;
+  /** When its lease expired (ISO 8601, the lock server's clock). */
+  expiredAt: string;
+}
+
 /** A lock backend. Keys are tenant keys (`TenantIdentity.key`, hex): equal for every spelling of a tenant. */
 export interface TenantLockBackend {
   /** Takes the tenant's lock if it is free, without waiting: true when this process holds it now (also when it already did). */
   tryAcquire(tenantKey: string, holder: TenantLockHolder): Promise<boolean>;
   /** Who holds the tenant's lock now, if anyone (this process included); undefined when it is free or unknown. */
   holderOf(tenantKey: string): Promise<TenantLockHolder | undefined>;
+  /**
+   * Resolves when this process holds the tenant and will hold it for at least `forMs` more; else
+   * rejects with `TenantLeaseLost` (lost, never held, or ending sooner than `forMs`).
+   */
+  assertHeld(tenantKey: string, forMs: number): Promise<void>;
+  /** Calls `listener` at once whenever this backend loses a tenant it held (it never gets it back). */
+  onLost(listener: (tenantKey: string, error: TenantLeaseLost) => void): void;
+  /** The holder whose expired, unreleased lease the last `tryAcquire` of the tenant took over, if it did. */
+  uncleanEnd(tenantKey: string): UncleanEnd | undefined;
   /** Releases every lock this backend holds and closes its connections. */
   close(): Promise<void>;
 }

@@ -20,6 +20,12 @@ export interface PostgresServer {
   createUser(name: string, password?: string): Promise<string>;
   /** Runs one statement as the superuser. */
   adminQuery<Row extends Pg.QueryResultRow>(text: string, values?: unknown[]): Promise<Row[]>;
+  /**
+   * Stops the server (`fast`: it ends the sessions and shuts down cleanly; `immediate`: it quits
+   * without a checkpoint, as a crash would, and replays its log when started again), waits
+   * `downMs`, and starts it again on the same port and data.
+   */
+  restart(options?: { mode?: "fast" | "immediate"; downMs?: number }): Promise<void>;
   /** Stops the server and removes its folder. */
   stop(): Promise<void>;
 }
@@ -135,15 +141,19 @@ export async function startPostgres(): Promise<PostgresServer> {
   const reopened = user ? await openPathFor(user, folder) : [];
   let server: ChildProcess | undefined;
   const killOnExit = () => server?.kill("SIGKILL");
-  const stop = async () => {
-    process.off("exit", killOnExit);
+  /** Stops the server process: SIGINT is PostgreSQL's fast shutdown (ends the sessions, no checkpoint wait), SIGQUIT its immediate one. */
+  const halt = async (signal: "SIGINT" | "SIGQUIT" = "SIGINT") => {
     if (server && server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((resolve) => server?.once("exit", resolve));
-      server.kill("SIGINT"); // fast shutdown: ends the sessions, no checkpoint wait
+      server.kill(signal);
       const timer = setTimeout(() => server?.kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async () => {
+    process.off("exit", killOnExit);
+    await halt();
     await rm(folder, { recursive: true, force: true });
     for (const [dir, mode] of reopened.reverse()) await chmod(dir, mode).catch(() => undefined);
   };
@@ -171,17 +181,26 @@ export async function startPostgres(): Promise<PostgresServer> {
       synchronous_commit: "off",
       full_page_writes: "off",
     };
-    server = spawn(
-      path.join(bin, "postgres"),
-      ["-D", data, ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`])],
-      { ...user, env: { PATH: process.env.PATH ?? "", LC_ALL: "C" }, stdio: ["ignore", "ignore", "pipe"] },
-    );
+    const start = async () => {
+      const started = spawn(
+        path.join(bin, "postgres"),
+        ["-D", data, ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`])],
+        { ...user, env: { PATH: process.env.PATH ?? "", LC_ALL: "C" }, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      server = started;
+      let log = "";
+      started.stderr?.on("data", (chunk) => {
+        log = `${log}${chunk}`.slice(-20_000);
+      });
+      await ready(started, () => log);
+    };
     process.on("exit", killOnExit);
-    let log = "";
-    server.stderr?.on("data", (chunk) => {
-      log = `${log}${chunk}`.slice(-20_000);
-    });
-    await ready(server, () => log);
+    await start();
+    const restart = async ({ mode = "fast", downMs = 0 }: { mode?: "fast" | "immediate"; downMs?: number } = {}) => {
+      await halt(mode === "fast" ? "SIGINT" : "SIGQUIT");
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await start();
+    };
 
     const urlFor = (name: string, password: string) =>
       `postgres://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
@@ -201,7 +220,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       await adminQuery(`CREATE ROLE "${name.replace(/"/g, '""')}" LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
       return urlFor(name, password);
     };
-    return { port, url: await createUser("koodrive_lock"), adminUrl, urlFor, createUser, adminQuery, stop };
+    return { port, url: await createUser("koodrive_lock"), adminUrl, urlFor, createUser, adminQuery, restart, stop };
   } catch (error) {
     await stop();
     throw error;

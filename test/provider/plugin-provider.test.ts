@@ -26,7 +26,7 @@ describe("the plugin's provider (against koodrive-sim)", () => {
       {
         property: "acessToken",
         reason:
-          'unknown koodrive setting "acessToken"; the settings are endpoint, accessToken, appId, appSecret, userId, usedSpaceUnit, tenant, lockUrl, lockTimeout',
+          'unknown koodrive setting "acessToken"; the settings are endpoint, accessToken, appId, appSecret, userId, usedSpaceUnit, tenant, lockUrl, lockTimeout, lockLease',
       },
     ]);
   });
