@@ -4,10 +4,10 @@
  * the lock users what they need; for lock users that may not create tables themselves.
  */
 import { parseArgs } from "node:util";
+import { InvocationError } from "../provider/client/errors";
 import { variableOf } from "../provider/config/connection-settings";
 import { LockServer } from "../provider/tenant/postgres-connection";
 import { createSchema, LEASE_TABLE, SCHEMA } from "../provider/tenant/postgres-schema";
-import { InvocationError } from "../provider/client/errors";
 import { EXIT_CODES } from "./exit-codes";
 
 /** What `db init` needs of the output. */

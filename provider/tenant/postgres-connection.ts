@@ -228,6 +228,8 @@ export class LockServer {
     client.on("end", () => this.#drop(client));
     try {
       await client.connect();
+      // A lease taken or renewed is on disk before its holder counts on it, whatever the server's default.
+      await client.query("SET synchronous_commit = on");
     } catch (error) {
       if (this.#raw === client) this.#raw = undefined;
       client.end().catch(() => undefined);

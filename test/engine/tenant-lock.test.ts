@@ -6,8 +6,15 @@ import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../h
 import { type Simulator, startSimulator } from "../../sim";
 import { type PostgresServer, startPostgres } from "../helpers/postgres";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
+import { runCli } from "../helpers/run-cli";
 
 const TOKEN = "engine-test-token-tenant-lock-7c19";
+
+/** `koodrive-usage db init --grant koodrive_lock` as the server's owner: the lock user may not create the schema. */
+async function initLockServer(postgres: PostgresServer): Promise<void> {
+  const init = await runCli(["db", "init", "--grant", "koodrive_lock"], { KOODRIVE_LOCK_URL: postgres.adminUrl });
+  assert.equal(init.code, 0, init.stderr);
+}
 
 /** The outcome of a run: its output, and whether it succeeded. */
 async function outcome(run: Promise<{ stdout: string; stderr: string }>): Promise<{ ok: boolean; text: string }> {
@@ -108,6 +115,7 @@ describe("several stacks, one tenant, under the real engine", function () {
   it("serializes two machines (two cache folders) through PostgreSQL, and fails closed when it is unreachable", async () => {
     const postgres: PostgresServer = await startPostgres();
     try {
+      await initLockServer(postgres);
       const machine = (name: string) => {
         const cache = mkdtempSync(path.join(os.tmpdir(), "koodrive-machine-"));
         caches.push(cache);

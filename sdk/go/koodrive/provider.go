@@ -43,6 +43,11 @@ func NewProvider(ctx *pulumi.Context,
 			args.Endpoint = pulumi.StringPtr(d.(string))
 		}
 	}
+	if args.LockLease == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_LOCK_LEASE"); d != nil {
+			args.LockLease = pulumi.StringPtr(d.(string))
+		}
+	}
 	if args.LockTimeout == nil {
 		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_LOCK_TIMEOUT"); d != nil {
 			args.LockTimeout = pulumi.StringPtr(d.(string))
@@ -95,9 +100,11 @@ type providerArgs struct {
 	AppSecret *string `pulumi:"appSecret"`
 	// `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 	Endpoint *string `pulumi:"endpoint"`
+	// With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
+	LockLease *string `pulumi:"lockLease"`
 	// How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
 	LockTimeout *string `pulumi:"lockTimeout"`
-	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 	LockUrl *string `pulumi:"lockUrl"`
 	// A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
 	Tenant *string `pulumi:"tenant"`
@@ -117,9 +124,11 @@ type ProviderArgs struct {
 	AppSecret pulumi.StringPtrInput
 	// `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 	Endpoint pulumi.StringPtrInput
+	// With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
+	LockLease pulumi.StringPtrInput
 	// How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
 	LockTimeout pulumi.StringPtrInput
-	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 	LockUrl pulumi.StringPtrInput
 	// A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
 	Tenant pulumi.StringPtrInput

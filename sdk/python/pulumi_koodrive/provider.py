@@ -23,6 +23,7 @@ class ProviderArgs:
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_lease: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_url: pulumi.Input[Optional[_builtins.str]] = None,
                  tenant: pulumi.Input[Optional[_builtins.str]] = None,
@@ -35,8 +36,9 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] app_id: App authentication, with the two below. Falls back to the environment variable `KOODRIVE_APP_ID`.
         :param pulumi.Input[_builtins.str] app_secret: Signs each request (HMAC-SHA256). Falls back to the environment variable `KOODRIVE_APP_SECRET`.
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
+        :param pulumi.Input[_builtins.str] lock_lease: With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
         :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
-        :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
         :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
@@ -57,6 +59,10 @@ class ProviderArgs:
             endpoint = _utilities.get_env('KOODRIVE_ENDPOINT')
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
+        if lock_lease is None:
+            lock_lease = _utilities.get_env('KOODRIVE_LOCK_LEASE')
+        if lock_lease is not None:
+            pulumi.set(__self__, "lock_lease", lock_lease)
         if lock_timeout is None:
             lock_timeout = _utilities.get_env('KOODRIVE_LOCK_TIMEOUT')
         if lock_timeout is not None:
@@ -127,6 +133,18 @@ class ProviderArgs:
         pulumi.set(self, "endpoint", value)
 
     @_builtins.property
+    @pulumi.getter(name="lockLease")
+    def lock_lease(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
+        """
+        return pulumi.get(self, "lock_lease")
+
+    @lock_lease.setter
+    def lock_lease(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lock_lease", value)
+
+    @_builtins.property
     @pulumi.getter(name="lockTimeout")
     def lock_timeout(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -142,7 +160,7 @@ class ProviderArgs:
     @pulumi.getter(name="lockUrl")
     def lock_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
         """
         return pulumi.get(self, "lock_url")
 
@@ -197,6 +215,7 @@ class Provider(pulumi.ProviderResource):
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_lease: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_url: pulumi.Input[Optional[_builtins.str]] = None,
                  tenant: pulumi.Input[Optional[_builtins.str]] = None,
@@ -212,8 +231,9 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] app_id: App authentication, with the two below. Falls back to the environment variable `KOODRIVE_APP_ID`.
         :param pulumi.Input[_builtins.str] app_secret: Signs each request (HMAC-SHA256). Falls back to the environment variable `KOODRIVE_APP_SECRET`.
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
+        :param pulumi.Input[_builtins.str] lock_lease: With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
         :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
-        :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
         :param pulumi.Input[_builtins.str] tenant: A name for the tenant, shared by every stack that reaches it: guards with the same name are judged together and take the same lock. Default: the endpoint with the credential's identity (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)); set it when two host names or two tokens reach one tenant. Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
@@ -246,6 +266,7 @@ class Provider(pulumi.ProviderResource):
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 lock_lease: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_url: pulumi.Input[Optional[_builtins.str]] = None,
                  tenant: pulumi.Input[Optional[_builtins.str]] = None,
@@ -272,6 +293,9 @@ class Provider(pulumi.ProviderResource):
             if endpoint is None:
                 endpoint = _utilities.get_env('KOODRIVE_ENDPOINT')
             __props__.__dict__["endpoint"] = endpoint
+            if lock_lease is None:
+                lock_lease = _utilities.get_env('KOODRIVE_LOCK_LEASE')
+            __props__.__dict__["lock_lease"] = lock_lease
             if lock_timeout is None:
                 lock_timeout = _utilities.get_env('KOODRIVE_LOCK_TIMEOUT')
             __props__.__dict__["lock_timeout"] = lock_timeout

@@ -31,12 +31,17 @@ func GetEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:endpoint")
 }
 
+// With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
+func GetLockLease(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:lockLease")
+}
+
 // How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
 func GetLockTimeout(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:lockTimeout")
 }
 
-// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 func GetLockUrl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:lockUrl")
 }

@@ -34,6 +34,11 @@ endpoint: Optional[str]
 `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 """
 
+lockLease: Optional[str]
+"""
+With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
+"""
+
 lockTimeout: Optional[str]
 """
 How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
@@ -41,7 +46,7 @@ How long `pulumi up` waits for another deployment to the tenant, in seconds; def
 
 lockUrl: Optional[str]
 """
-A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 """
 
 tenant: Optional[str]

@@ -49,6 +49,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('endpoint')
 
     @_builtins.property
+    def lock_lease(self) -> Optional[str]:
+        """
+        With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
+        """
+        return __config__.get('lockLease')
+
+    @_builtins.property
     def lock_timeout(self) -> Optional[str]:
         """
         How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
@@ -58,7 +65,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def lock_url(self) -> Optional[str]:
         """
-        A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) whose advisory locks serialize deployments to the tenant across machines; default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
         """
         return __config__.get('lockUrl')
 
