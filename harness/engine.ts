@@ -16,14 +16,15 @@ let binDir: Promise<string> | undefined;
 
 /**
  * The folder holding `pulumi` and its plugins; builds the pinned engine on first use (minutes, once per
- * machine), passing the build's progress through to stderr. Refused in the unit tier
- * (`KOODRIVE_TEST_TIER=unit`, set by `npm run test:unit`), which starts no engine.
+ * machine), passing the build's progress through to stderr. Refused in the unit and postgres tiers
+ * (`KOODRIVE_TEST_TIER`, set by `npm run test:unit` and `npm run test:postgres`), which start no engine.
  */
 export function engineBinDir(): Promise<string> {
-  if (process.env.KOODRIVE_TEST_TIER === "unit") {
+  const tier = process.env.KOODRIVE_TEST_TIER;
+  if (tier === "unit" || tier === "postgres") {
     return Promise.reject(
       new Error(
-        "KOODRIVE_TEST_TIER=unit: the unit tier starts no engine; a test that needs it belongs in test/engine (npm run test:engine)",
+        `KOODRIVE_TEST_TIER=${tier}: the ${tier} tier starts no engine; a test that needs it belongs in test/engine (npm run test:engine)`,
       ),
     );
   }

@@ -24,8 +24,9 @@
 # Progress goes to stderr; `ensure` prints only the directory on stdout. While a
 # build compiles, or waits for another process's build, a line says so every
 # PULUMI_KOODRIVE_HEARTBEAT_SECONDS seconds (default 15).
-# KOODRIVE_TEST_TIER=unit (set by `npm run test:unit`) makes `ensure` and `run`
-# fail at once: the unit tier starts no engine.
+# KOODRIVE_TEST_TIER=unit or postgres (set by `npm run test:unit` and
+# `npm run test:postgres`) makes `ensure` and `run` fail at once: those tiers
+# start no engine.
 # A built engine runs with PULUMI_HOME=<key>/pulumi-home: nothing is written to
 # the user's PULUMI_HOME or ~/.pulumi.
 set -euo pipefail
@@ -326,12 +327,14 @@ run() {
 	exec "$BIN/pulumi" "$@"
 }
 
-# The unit tier's promise, kept here too for tests that call this script directly.
-refuse_in_unit_tier() {
-	if [ "${KOODRIVE_TEST_TIER:-}" = unit ]; then
-		say "KOODRIVE_TEST_TIER=unit: the unit tier starts no engine; move this test to test/engine (npm run test:engine)"
+# The unit and postgres tiers' promise, kept here too for tests that call this script directly.
+refuse_in_tiers_without_engine() {
+	case "${KOODRIVE_TEST_TIER:-}" in
+	unit | postgres)
+		say "KOODRIVE_TEST_TIER=$KOODRIVE_TEST_TIER: the $KOODRIVE_TEST_TIER tier starts no engine; move this test to test/engine (npm run test:engine)"
 		exit 3
-	fi
+		;;
+	esac
 }
 
 BIN=
@@ -339,14 +342,14 @@ PRIVATE_HOME=
 tmp=
 case "${1:-}" in
 ensure)
-	refuse_in_unit_tier
+	refuse_in_tiers_without_engine
 	ensure_bin
 	printf '%s\n' "$BIN"
 	;;
 run)
 	shift
 	[ "${1:-}" = "--" ] && shift
-	refuse_in_unit_tier
+	refuse_in_tiers_without_engine
 	run "$@"
 	;;
 *)

@@ -9,12 +9,16 @@
 #                                                       floor leg: Node 22 and the lowest
 #                                                       @pulumi/pulumi that peerDependencies allows
 #
-# TIER:
-#   --all      everything (the default; `npm test`)
-#   --unit     every test but the engine tier's: no engine, no network beyond loopback
-#              (`npm run test:unit`); KOODRIVE_TEST_TIER=unit makes any engine start fail the test
-#   --engine   test/engine and test/package/consumer-types, under the real engine
-#              (`npm run test:engine`)
+# TIER (which file is in which: harness/test-tiers.ts):
+#   --all       everything (the default; `npm test`): the three tiers below
+#   --unit      every test but the other tiers': no engine, no PostgreSQL, no network beyond loopback
+#               (`npm run test:unit`); KOODRIVE_TEST_TIER=unit makes any engine or PostgreSQL start
+#               fail the test, and PostgreSQL's binaries are hidden from it
+#   --postgres  the files that start a PostgreSQL server: those that load test/helpers/postgres,
+#               directly or not, or are named postgres-*.test.ts (`npm run test:postgres`); needs
+#               Debian's postgresql package; no engine
+#   --engine    test/engine and test/package/consumer-types, under the real engine
+#               (`npm run test:engine`); test/engine/tenant-lock needs PostgreSQL too
 # MOCHA ARGS that name test files (dist/test/.../*.test.js) run those files instead of the tier's.
 #
 # KOODRIVE_TEST_NODE (22|24) and KOODRIVE_PULUMI_SDK (a version) pick another leg; KOODRIVE_TEST_JOBS sets
@@ -31,6 +35,7 @@ while :; do
 	case "${1:-}" in
 	--all) tier=all ;;
 	--unit) tier=unit ;;
+	--postgres) tier=postgres ;;
 	--engine) tier=engine ;;
 	--all-legs) all_legs=1 ;;
 	*) break ;;
@@ -45,7 +50,7 @@ if [ -n "$all_legs" ]; then
 	# tests give the other's the cores; the floor leg's output follows the primary's. Every leg runs
 	# even when one fails, so a run shows the whole matrix.
 	bash scripts/node.sh -- npm run build
-	[ "$tier" = unit ] || bash scripts/node.sh -- bash scripts/pulumi.sh ensure >/dev/null
+	case "$tier" in unit | postgres) ;; *) bash scripts/node.sh -- bash scripts/pulumi.sh ensure >/dev/null ;; esac
 	floor_log="$(mktemp "${TMPDIR:-/tmp}/koodrive-floor-leg.XXXXXX")"
 	trap 'rm -f "$floor_log"' EXIT
 	KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=22 KOODRIVE_PULUMI_SDK="$floor" bash scripts/test.sh "--$tier" "$@" >"$floor_log" 2>&1 &
@@ -68,30 +73,49 @@ fi
 export KOODRIVE_PULUMI_SDK="${KOODRIVE_PULUMI_SDK:-$(package_field devDependencies)}"
 printf 'test leg: Node %s, @pulumi/pulumi %s in the test programs; tier: %s\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" "$tier" >&2
 [ -n "${KOODRIVE_BUILT:-}" ] || npm run build
-# The tier's files; arguments naming test files run those instead. Mocha's workers (.mocharc.js runs
-# files in parallel) take files in the order given: the engine tier's go first, largest first, so the
-# long ones start early and the short unit files fill the end.
-# The engine tier: test/engine, and the one test/package file that needs the engine's program workspace.
-consumer_types=dist/test/package/consumer-types.test.js
-mapfile -t engine_files < <(find dist/test/engine -name '*.test.js' -printf '%s %p\n' | sort -rn | cut -d' ' -f2)
+# The tier's files (harness/test-tiers.ts decides which file is in which tier); arguments naming test
+# files run those instead. Mocha's workers (.mocharc.js runs files in parallel) take files in the order
+# given: the engine tier's go first, largest first, so the long ones start early, and the short unit
+# files fill the end.
+tier_files() { node dist/harness/test-tiers.js "$1"; }
+mapfile -t engine_files < <(tier_files engine | xargs -r stat -c '%s %n' | sort -rn | cut -d' ' -f2)
 # The release executable embeds its own Node 24 and the newest @pulumi/pulumi whatever the leg, and its
 # programs are YAML: its tests prove the same on every leg, so they run on the primary leg alone.
 if [ "$node_major" != 24 ] || [ "$KOODRIVE_PULUMI_SDK" != "$(package_field devDependencies)" ]; then
 	mapfile -t engine_files < <(printf '%s\n' "${engine_files[@]}" | grep -v '/plugin-binary\.test\.js$')
 fi
-engine_files+=("$consumer_types")
-mapfile -t unit_files < <(find dist/test -name '*.test.js' ! -path 'dist/test/engine/*' ! -path "$consumer_types" | sort)
+mapfile -t postgres_files < <(tier_files postgres)
+mapfile -t unit_files < <(tier_files unit)
 case "$tier" in
-all) spec=("${engine_files[@]}" "${unit_files[@]}") ;;
+all) spec=("${engine_files[@]}" "${postgres_files[@]}" "${unit_files[@]}") ;;
 unit) spec=("${unit_files[@]}") ;;
+postgres) spec=("${postgres_files[@]}") ;;
 engine) spec=("${engine_files[@]}") ;;
 esac
 for arg in "$@"; do case "$arg" in *.test.js) spec=() ;; esac; done
-if [ "$tier" = unit ]; then
+case "$tier" in
+unit)
 	export KOODRIVE_TEST_TIER=unit
-else
-	bash scripts/pulumi.sh ensure >/dev/null
-fi
+	# PostgreSQL's binaries hidden, so a unit test that needs them fails on every machine: the helper's
+	# lookup gets an empty folder, and PATH loses any folder holding a PostgreSQL server program.
+	KOODRIVE_POSTGRESQL_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/koodrive-no-postgresql.XXXXXX")"
+	export KOODRIVE_POSTGRESQL_ROOT
+	trap 'rm -rf "$KOODRIVE_POSTGRESQL_ROOT"' EXIT
+	PATH="$(printf '%s' "$PATH" | tr ':' '\n' | while read -r dir; do
+		[ -x "$dir/postgres" ] || [ -x "$dir/initdb" ] || [ -x "$dir/pg_ctl" ] || printf '%s:' "$dir"
+	done)"
+	PATH="${PATH%:}"
+	printf 'tier unit: %s test files, PostgreSQL hidden; the %s that start PostgreSQL are in the postgres tier (npm run test:postgres): %s\n' \
+		"${#unit_files[@]}" "${#postgres_files[@]}" "${postgres_files[*]:-none}" >&2
+	;;
+postgres) export KOODRIVE_TEST_TIER=postgres ;;
+*) bash scripts/pulumi.sh ensure >/dev/null ;;
+esac
 start=$SECONDS
 npx mocha "${spec[@]}" "$@"
-printf 'test leg: Node %s, @pulumi/pulumi %s, tier %s: passed in %ss\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" "$tier" $((SECONDS - start)) >&2
+left=
+if [ "$tier" = unit ]; then
+	left="; left to the postgres tier (npm run test:postgres): ${#postgres_files[@]} test file"
+	[ "${#postgres_files[@]}" = 1 ] || left="${left}s"
+fi
+printf 'test leg: Node %s, @pulumi/pulumi %s, tier %s: passed in %ss%s\n' "$(node --version)" "$KOODRIVE_PULUMI_SDK" "$tier" $((SECONDS - start)) "$left" >&2

@@ -30,20 +30,34 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-const POSTGRESQL_ROOT = "/usr/lib/postgresql";
+/**
+ * Where Debian's `postgresql` package installs its servers, one folder per major version;
+ * `KOODRIVE_POSTGRESQL_ROOT` points elsewhere (the unit tier points it at an empty folder).
+ */
+const postgresqlRoot = (): string => process.env.KOODRIVE_POSTGRESQL_ROOT || "/usr/lib/postgresql";
 
-/** The bin folder of the newest PostgreSQL of Debian's `postgresql` package. */
-function binFolder(): string {
-  const majors = existsSync(POSTGRESQL_ROOT)
-    ? readdirSync(POSTGRESQL_ROOT)
-        .filter((name) => /^\d+$/.test(name) && existsSync(path.join(POSTGRESQL_ROOT, name, "bin", "postgres")))
+/**
+ * The bin folder of the newest PostgreSQL of Debian's `postgresql` package. Refused in the unit tier
+ * (`KOODRIVE_TEST_TIER=unit`, set by `npm run test:unit`), which starts no PostgreSQL.
+ */
+export function postgresBinFolder(): string {
+  if (process.env.KOODRIVE_TEST_TIER === "unit") {
+    throw new Error(
+      "KOODRIVE_TEST_TIER=unit: the unit tier starts no PostgreSQL; a test that needs it belongs in the PostgreSQL tier (npm run test:postgres), which every test file importing test/helpers/postgres is in",
+    );
+  }
+  const root = postgresqlRoot();
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name) && existsSync(path.join(root, name, "bin", "postgres")))
         .sort((a, b) => Number(b) - Number(a))
     : [];
-  if (!majors[0])
+  if (!majors[0]) {
     throw new Error(
-      `no PostgreSQL server under ${POSTGRESQL_ROOT}: install Debian's postgresql package (.ci/run does)`,
+      `no PostgreSQL server under ${root}: install Debian's postgresql package (sudo apt-get install postgresql; .ci/run does), or set KOODRIVE_POSTGRESQL_ROOT to the folder holding <major>/bin/postgres`,
     );
-  return path.join(POSTGRESQL_ROOT, majors[0], "bin");
+  }
+  return path.join(root, majors[0], "bin");
 }
 
 /** Who runs the server: PostgreSQL refuses root, so root's tests run it as the `postgres` system user. */
@@ -135,7 +149,7 @@ function ready(server: ChildProcess, log: () => string): Promise<void> {
  * port, with password (SCRAM) authentication for every connection. Call `stop` when done.
  */
 export async function startPostgres(): Promise<PostgresServer> {
-  const bin = binFolder();
+  const bin = postgresBinFolder();
   const user = serverUser();
   const folder = await mkdtemp(path.join(os.tmpdir(), "koodrive-pg-"));
   const reopened = user ? await openPathFor(user, folder) : [];
