@@ -269,8 +269,8 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
 
     it("starts an empty history from a record with none or an invalid one", async () => {
       clocked.setClock(DAY_0);
-      const upgraded = await record({ kind: "ServiceUsage", usage: {}, history: [{ takenAt: "yesterday" }] });
-      assert.equal((upgraded.inputs.history as unknown[]).length, 1);
+      const invalid = await record({ kind: "ServiceUsage", usage: {}, history: [{ takenAt: "yesterday" }] });
+      assert.equal((invalid.inputs.history as unknown[]).length, 1);
     });
 
     it("fails a mandatory guard whose figure runs out within minRunwayDays, and only records it when advisory", async () => {
