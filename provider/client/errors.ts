@@ -124,10 +124,10 @@ export class LockError extends errorWithCode("ERR_KOODRIVE_LOCK") {}
 /** A deployment waited for a tenant that another deployment holds longer than `koodrive:lockTimeout` allows. */
 export class TenantLockTimeout extends errorWithCode("ERR_KOODRIVE_LOCK_TIMEOUT") {}
 
-/** The engine cancelled the run (Ctrl-C, a cancelled job) while KooDrive was being read. */
+/** The engine cancelled the run (Ctrl-C, a cancelled job) while KooDrive was being read, or while waiting for the tenant. */
 export class CancelledError extends KooDriveError {
-  constructor() {
-    super("ERR_KOODRIVE_CANCELLED", "the run was cancelled (Ctrl-C or a cancelled job), so KooDrive was not read", "");
+  constructor(summary = "the run was cancelled (Ctrl-C or a cancelled job), so KooDrive was not read", detail = "") {
+    super("ERR_KOODRIVE_CANCELLED", summary, detail);
   }
 }
 

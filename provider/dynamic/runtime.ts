@@ -12,9 +12,10 @@ import "../process/compile-cache";
 import "../process/zod-locales";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../config/connection-settings";
 import { EngineLog, type LogSink } from "../process/engine-log";
-import { engineAddressOf, ProviderState } from "../process/provider-state";
+import { engineAddressOf, ProviderState, type ProviderStateOptions } from "../process/provider-state";
 import { capacityGuardMethods } from "./capacity-guard";
 import type { CheckResult, Inputs, ResourceMethods } from "./dynamic-resource";
+import { onEngineCancel } from "./engine-cancel";
 import { serviceUsageMethods } from "./service-usage";
 
 /** The providers of one provider process, over one state; `createRuntime()` makes a fresh one (tests do). */
@@ -32,8 +33,12 @@ export interface ProviderRuntime {
  * A runtime with a fresh state: no config, no read, an empty ledger. `engineAddress` (what the engine
  * started the process with) tells the deployment and receives the guards' lines, unless `log` is given.
  */
-export function createRuntime(engineAddress?: string, log: LogSink = new EngineLog(engineAddress)): ProviderRuntime {
-  const state = new ProviderState(engineAddress);
+export function createRuntime(
+  engineAddress?: string,
+  log: LogSink = new EngineLog(engineAddress),
+  options: ProviderStateOptions = {},
+): ProviderRuntime {
+  const state = new ProviderState(engineAddress, options);
   const serviceUsage = serviceUsageMethods(state);
   const capacityGuard = capacityGuardMethods(state, log);
   const byKind: Record<string, ResourceMethods> = { ServiceUsage: serviceUsage, CapacityGuard: capacityGuard };
@@ -58,8 +63,14 @@ export function createRuntime(engineAddress?: string, log: LogSink = new EngineL
   };
 }
 
-/** The runtime of this provider process, which the engine starts with its address as the first argument. */
-const runtime = createRuntime(engineAddressOf(process.argv.slice(2)));
+/**
+ * The runtime of this provider process, which the engine starts with its address as the first
+ * argument. This module is the process's entry point: it lends the state `process.exit` (so no lock
+ * outlives the engine), and wires the engine's `Cancel`, which the host answers, to the state.
+ */
+const engineAddress = engineAddressOf(process.argv.slice(2));
+const runtime = createRuntime(engineAddress, new EngineLog(engineAddress), { exit: (code) => process.exit(code) });
+onEngineCancel(() => runtime.state.cancellation.cancel());
 
 /** Keeps the stack's `koodrive:*` config for the life of this process. */
 export const configure = runtime.configure;

@@ -10,7 +10,7 @@ import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { CheckedPlan } from "../capacity/plan-schema";
 import type { Reading } from "../capacity/runway";
 import { allocationValidator, capacityPlanValidator } from "../capacity/validators";
-import { GuardRefusal } from "../client/errors";
+import { CancelledError, GuardRefusal } from "../client/errors";
 import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
@@ -128,6 +128,8 @@ export async function deployGuard(state: ProviderState, request: GuardRequest, s
   // Settings that do not resolve leave nothing to hold: the judgement says what is wrong with them.
   if (tenant) await state.holdTenant(request.connection, tenant, request.urn, say);
   const result = await judge(state, request);
+  // A read stopped by the engine's cancel is a cancel, not a plan that does not fit.
+  if (result.failures.length > 0 && state.cancellation.cancelled) throw new CancelledError();
   if (result.failures.length > 0) throw new GuardRefusal(result.failures);
   return result;
 }

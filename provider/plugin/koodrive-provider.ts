@@ -14,7 +14,7 @@ import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "..
 import type { GuardLogLine } from "../guard/judge";
 import { readError } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
-import { ProviderState, type Say } from "../process/provider-state";
+import { ProviderState, type ProviderStateOptions, type Say } from "../process/provider-state";
 import { isUnknown } from "./values";
 
 /** The schema tokens this plugin serves. */
@@ -59,8 +59,8 @@ export class KooDriveProvider {
   #configLookedAt = false;
 
   /** `engineAddress`: the engine's address the plugin was started with, which tells the deployment. */
-  constructor(engineAddress?: string) {
-    this.state = new ProviderState(engineAddress);
+  constructor(engineAddress?: string, options: ProviderStateOptions = {}) {
+    this.state = new ProviderState(engineAddress, options);
   }
 
   /**

@@ -5,7 +5,8 @@
  */
 import { serve } from "./server";
 
-serve(process.argv.slice(2)).catch((error: unknown) => {
+// The state ends the process through `exit` (the engine gone, or stopping it while it holds a lease).
+serve(process.argv.slice(2), { exit: (code) => process.exit(code) }).catch((error: unknown) => {
   process.stderr.write(`pulumi-resource-koodrive: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

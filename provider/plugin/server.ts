@@ -15,7 +15,7 @@ import { PACKAGE_VERSION } from "../client/version";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../config/connection-settings";
 import type { GuardLogLine } from "../guard/judge";
 import { EngineLog } from "../process/engine-log";
-import { engineAddressOf } from "../process/provider-state";
+import { engineAddressOf, type ProviderStateOptions } from "../process/provider-state";
 import { pulumiGrpc } from "../process/pulumi-grpc";
 import { type Failure, KooDriveProvider } from "./koodrive-provider";
 import { SCHEMA } from "./schema";
@@ -67,7 +67,11 @@ function service(provider: KooDriveProvider, log: EngineLog) {
     getPluginInfo: handle(() => new pluginProto.PluginInfo().setVersion(PACKAGE_VERSION)),
     getSchema: handle(() => new providerProto.GetSchemaResponse().setSchema(JSON.stringify(SCHEMA))),
     attach: handle(() => new Empty()),
-    cancel: handle(() => new Empty()),
+    // The engine's cancel (Ctrl-C, a cancelled job): reads and waits for the tenant stop at once.
+    cancel: handle(() => {
+      provider.state.cancellation.cancel();
+      return new Empty();
+    }),
     checkConfig: handle(async (request: providerProto.CheckRequest) => {
       const { inputs, failures, log: lines } = provider.checkConfig(toValues(request.getNews()), request.getUrn());
       await log.write(request.getUrn(), lines);
@@ -156,21 +160,36 @@ function service(provider: KooDriveProvider, log: EngineLog) {
   };
 }
 
-/** Starts the plugin: `args` are the engine's (its address first, flags aside). Prints the port. */
-export async function serve(args: string[]): Promise<void> {
+/** A plugin's gRPC server, started: its port, and the provider it serves. */
+export interface RunningPlugin {
+  port: number;
+  provider: KooDriveProvider;
+  server: Grpc.Server;
+}
+
+/**
+ * Starts the plugin's gRPC server on a loopback port: `args` are the engine's (its address first,
+ * flags aside); `options.exit` is the entry point's, with which the state ends the process (see
+ * `ProviderStateOptions`).
+ */
+export async function startServer(args: string[], options: ProviderStateOptions = {}): Promise<RunningPlugin> {
   const engineAddress = engineAddressOf(args);
+  const provider = new KooDriveProvider(engineAddress, options);
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   server.addService(
     providerRpc.ResourceProviderService as unknown as Grpc.ServiceDefinition,
-    service(
-      new KooDriveProvider(engineAddress),
-      new EngineLog(engineAddress),
-    ) as unknown as Grpc.UntypedServiceImplementation,
+    service(provider, new EngineLog(engineAddress)) as unknown as Grpc.UntypedServiceImplementation,
   );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
+  return { port, provider, server };
+}
+
+/** Starts the plugin (see `startServer`) and prints its port, as the engine expects of a plugin it starts. */
+export async function serve(args: string[], options: ProviderStateOptions = {}): Promise<void> {
+  const { port } = await startServer(args, options);
   process.stdout.write(`${port}\n`);
 }

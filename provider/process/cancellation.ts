@@ -1,45 +1,49 @@
 /**
- * The engine's cancel (Ctrl-C, a CI job cancelled), seen from Pulumi's dynamic provider process.
- * That process's gRPC server answers the engine's `Cancel` call and does nothing else, while the
- * engine waits for every call in flight before it ends a cancelled run. So a read that hangs (a
- * silent proxy, a long deadline) would hold the run until its deadline. This module watches for the
- * `Cancel` call through Node's `http2.server.stream.start` diagnostics channel (present in the Node
- * 22 and 24 releases tested; where it is missing it never fires, and a read ends at its deadline) and
- * lets reads stop at once.
+ * The engine's cancel of a run (Ctrl-C, a cancelled CI job), as a provider process receives it. The
+ * engine sends its `Cancel` call and waits for every call in flight before it ends a cancelled run,
+ * so a read or a wait for the tenant must stop at once rather than at its deadline. Each front end
+ * wires its engine's end to `RunCancellation.cancel`: the plugin serves `Cancel` (plugin/server.ts),
+ * the dynamic provider hears its host's answer (dynamic/engine-cancel.ts). Nothing here listens on
+ * its own: a process that wires nothing is never cancelled.
  */
-import { subscribe } from "node:diagnostics_channel";
 import { CancelledError } from "../client/errors";
 
-const CANCEL_PATH = "/pulumirpc.ResourceProvider/Cancel";
+/** One provider process's cancel: set once, for good, by the engine's `Cancel`. */
+export class RunCancellation {
+  readonly #controller = new AbortController();
 
-let cancelled = false;
-const listeners = new Set<() => void>();
+  /** Aborted at the cancel: what reads and waits listen to. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
 
-subscribe("http2.server.stream.start", (message) => {
-  const path = (message as { headers?: Record<string, unknown> } | undefined)?.headers?.[":path"];
-  if (path !== CANCEL_PATH || cancelled) return;
-  cancelled = true;
-  for (const listener of listeners) listener();
-  listeners.clear();
-});
+  /** True once the engine cancelled the run. */
+  get cancelled(): boolean {
+    return this.#controller.signal.aborted;
+  }
 
-/**
- * `work`, unless the engine cancels the run first: then `stop` runs (to close the call's sockets) and
- * the result rejects with a `CancelledError`. A read started after the cancel is refused at once.
- */
-export function unlessCancelled<T>(work: () => Promise<T>, stop: () => unknown): Promise<T> {
-  if (cancelled) return Promise.reject(new CancelledError());
-  let onCancel: (() => void) | undefined;
-  const cancel = new Promise<never>((_resolve, reject) => {
-    onCancel = () => {
-      void Promise.resolve()
-        .then(stop)
-        .catch(() => undefined);
-      reject(new CancelledError());
-    };
-    listeners.add(onCancel);
-  });
-  return Promise.race([work(), cancel]).finally(() => {
-    if (onCancel) listeners.delete(onCancel);
-  });
+  /** The engine cancelled the run: every read and wait of this process stops, and none starts. */
+  cancel(): void {
+    this.#controller.abort();
+  }
+
+  /**
+   * `work`, unless the engine cancels the run first: then `stop` runs (to close the call's sockets)
+   * and the result rejects with a `CancelledError`. Work started after the cancel is refused at once.
+   */
+  unlessCancelled<T>(work: () => Promise<T>, stop: () => unknown): Promise<T> {
+    const signal = this.#controller.signal;
+    if (signal.aborted) return Promise.reject(new CancelledError());
+    let onAbort: () => void = () => undefined;
+    const cancelled = new Promise<never>((_resolve, reject) => {
+      onAbort = () => {
+        void Promise.resolve()
+          .then(stop)
+          .catch(() => undefined);
+        reject(new CancelledError());
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return Promise.race([work(), cancelled]).finally(() => signal.removeEventListener("abort", onAbort));
+  }
 }

@@ -23,7 +23,7 @@ import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../ten
 import { DeploymentLedger, type LedgerEntry } from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
 import type { TenantLockBackend, UncleanEnd } from "../tenant/lock";
-import { unlessCancelled } from "./cancellation";
+import { RunCancellation } from "./cancellation";
 
 /** Says a line against a resource (the engine shows it): information unless a severity is given. */
 export type Say = (line: string, severity?: "info" | "warning" | "error") => void;
@@ -79,10 +79,21 @@ function stackOfUrn(urn: string): string {
   return `${project}/${head.split(":")[2] ?? "unknown"}`;
 }
 
+/** What the entry point lends a provider process's state. */
+export interface ProviderStateOptions {
+  /**
+   * Ends the process with `code` (the entry point's `process.exit`). The state calls it when the
+   * engine is gone (killed outright) while this process holds a tenant, so it keeps no lock, and when
+   * the engine stops the process while it holds a lease, once the leases are released. Without it
+   * (the policy pack, tests) the state never ends the process nor handles its signals.
+   */
+  exit?: (code: number) => void;
+}
+
 /**
  * What the provider process keeps between calls, for the life of one deployment: the stack config,
- * one read of the figures per tenant, the deployment's ledger, and the tenant locks it holds. The
- * process has one (runtime.ts); a test creates a fresh one.
+ * one read of the figures per tenant, the deployment's ledger, the tenant locks it holds, and the
+ * run's cancel. The process has one (runtime.ts, plugin/server.ts); a test creates a fresh one.
  */
 export class ProviderState {
   /** The stack's `koodrive:*` config, secrets already decrypted. */
@@ -97,10 +108,15 @@ export class ProviderState {
   #watchdog: NodeJS.Timeout | undefined;
   /** Releases the leases when the engine stops the process (SIGINT, then SIGKILL 5 s later), once installed. */
   #onStop: ((signal: NodeJS.Signals) => void) | undefined;
+  /** The entry point's way to end the process; without it the state never ends the process. */
+  readonly #exit: ((code: number) => void) | undefined;
+  /** The engine's cancel of this run: the front end wires its engine's `Cancel` to `cancellation.cancel()`. */
+  readonly cancellation = new RunCancellation();
 
   /** `engineAddress`: the engine's address the provider process was started with, which tells the deployment. */
-  constructor(engineAddress?: string) {
+  constructor(engineAddress?: string, options: ProviderStateOptions = {}) {
     this.#engineAddress = engineAddress;
+    this.#exit = options.exit;
     this.deployment = deploymentOf(engineAddress);
     this.#ledger = new DeploymentLedger(this.deployment);
   }
@@ -155,7 +171,7 @@ export class ProviderState {
       read = (async () => {
         try {
           return {
-            ...(await unlessCancelled(
+            ...(await this.cancellation.unlessCancelled(
               () => client.readServiceUsage(),
               () => client.close(),
             )),
@@ -212,6 +228,7 @@ export class ProviderState {
       timeoutSetting: settings.timeoutName,
       holding: [...this.#held.values()].map(({ label }) => label),
       say,
+      signal: this.cancellation.signal,
     });
     this.#held.set(tenant.key, { label: tenant.label, backend, marginMs: settings.leaseMs / 2, say });
     for (const key of this.#reads.keys()) if (key.startsWith(`${tenant.key}\n`)) this.#reads.delete(key);
@@ -243,11 +260,12 @@ export class ProviderState {
    * leases (within 3 s) before it ends, so that the next deployment need not wait for them to expire.
    */
   #releaseOnStop(): void {
-    if (this.#onStop) return;
+    const exit = this.#exit;
+    if (this.#onStop || !exit) return;
     this.#onStop = (signal) => {
       const released = Promise.all([...this.#locks.values()].map((backend) => backend.close()));
       const bound = new Promise((resolve) => setTimeout(resolve, RELEASE_MS).unref());
-      void Promise.race([released, bound]).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      void Promise.race([released, bound]).finally(() => exit(signal === "SIGINT" ? 130 : 143));
     };
     process.once("SIGINT", this.#onStop);
     process.once("SIGTERM", this.#onStop);
@@ -265,10 +283,12 @@ export class ProviderState {
   /**
    * While this process holds a tenant, it checks every 2 s that its engine is still there: an engine
    * killed outright (`kill -9`) leaves its provider processes behind, which must not keep the lock.
+   * When it is gone, the watch stops and the entry point's `exit` ends the process.
    */
   #watchEngine(): void {
     const address = this.#engineAddress;
-    if (this.#watchdog || !address) return;
+    const exit = this.#exit;
+    if (this.#watchdog || !address || !exit) return;
     const [host, port] = [
       address.slice(0, address.lastIndexOf(":")),
       Number(address.slice(address.lastIndexOf(":") + 1)),
@@ -277,7 +297,10 @@ export class ProviderState {
     this.#watchdog = setInterval(() => {
       const socket = net.connect({ host: host.replace(/^\[|\]$/g, "") || "127.0.0.1", port });
       socket.once("connect", () => socket.destroy());
-      socket.once("error", () => process.exit(1));
+      socket.once("error", () => {
+        clearInterval(this.#watchdog);
+        exit(1);
+      });
     }, 2_000);
     this.#watchdog.unref();
   }

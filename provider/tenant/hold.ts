@@ -1,5 +1,5 @@
 /** Waiting for a tenant: bounded, and saying who holds it while it waits. */
-import { TenantLockTimeout } from "../client/errors";
+import { CancelledError, TenantLockTimeout } from "../client/errors";
 import type { TenantIdentity } from "../config/tenant";
 import type { TenantLockBackend, TenantLockHolder } from "./lock";
 
@@ -9,11 +9,15 @@ export const DEFAULT_LOCK_TIMEOUT_SECONDS = 600;
 const SAY_EVERY_MS = 30_000;
 const POLL_MS = 500;
 
-/** "stack dept-b on ci-7 (pid 4242), deploying to this tenant since 10:42:07 UTC". */
-export function describeHolder(holder: TenantLockHolder): string {
+/** "10:42:07 UTC": when the holder took the tenant. */
+function sinceText(holder: TenantLockHolder): string {
   const since = new Date(holder.since);
-  const time = Number.isNaN(since.getTime()) ? holder.since : `${since.toISOString().slice(11, 19)} UTC`;
-  return `stack ${holder.stack} on ${holder.host} (pid ${holder.pid}) has been deploying to this tenant since ${time}`;
+  return Number.isNaN(since.getTime()) ? holder.since : `${since.toISOString().slice(11, 19)} UTC`;
+}
+
+/** "stack dept-b on ci-7 (pid 4242) has been deploying to this tenant since 10:42:07 UTC". */
+export function describeHolder(holder: TenantLockHolder): string {
+  return `stack ${holder.stack} on ${holder.host} (pid ${holder.pid}) has been deploying to this tenant since ${sinceText(holder)}`;
 }
 
 export interface HoldOptions {
@@ -25,8 +29,32 @@ export interface HoldOptions {
   holding: string[];
   /** Says a line to the user (the engine shows it against the guard). */
   say(line: string): void;
+  /** The run's cancel: the wait stops at once with a `CancelledError` naming the holder. */
+  signal?: AbortSignal;
   /** Time, for tests. */
   now?: () => number;
+}
+
+/** The engine's cancel (Ctrl-C, a cancelled job) stopped the wait for `tenant`: nothing the guard guards was deployed. */
+function cancelledWaiting(tenant: TenantIdentity, holder: TenantLockHolder | undefined): CancelledError {
+  const held = holder
+    ? `stack ${holder.stack} on ${holder.host} (pid ${holder.pid}, deploying since ${sinceText(holder)})`
+    : "another deployment";
+  return new CancelledError(
+    `cancelled while waiting for the KooDrive tenant ${tenant.label} held by ${held}`,
+    "nothing this guard guards was deployed; run again when you want to",
+  );
+}
+
+/** `work`, or a rejection with `error()` as soon as `signal` aborts (at once when it has). */
+function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>, error: () => Error): Promise<T> {
+  if (signal.aborted) return Promise.reject(error());
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(error());
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([work(), aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
 /**
@@ -41,10 +69,14 @@ export async function holdTenant(
 ): Promise<void> {
   const now = options.now ?? Date.now;
   const started = now();
+  const signal = options.signal ?? new AbortController().signal;
   let said = Number.NEGATIVE_INFINITY;
+  let holder: TenantLockHolder | undefined;
+  /** One step of the wait, unless the run is cancelled first. */
+  const step = <T>(work: () => Promise<T>) => unlessAborted(signal, work, () => cancelledWaiting(tenant, holder));
   for (;;) {
-    if (await backend.tryAcquire(tenant.key, options.holder)) return;
-    const holder = await backend.holderOf(tenant.key);
+    if (await step(() => backend.tryAcquire(tenant.key, options.holder))) return;
+    holder = await step(() => backend.holderOf(tenant.key));
     if (holder?.deployment === options.holder.deployment) return;
     const waited = now() - started;
     if (waited >= options.timeoutMs) {
@@ -61,6 +93,6 @@ export async function holdTenant(
       said = now();
       options.say(`waiting for the KooDrive tenant ${tenant.label}: ${describeHolder(holder)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await step(() => new Promise((resolve) => setTimeout(resolve, POLL_MS)));
   }
 }

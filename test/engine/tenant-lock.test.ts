@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
+import { outcome } from "../helpers/outcome";
 import { type PostgresServer, startPostgres } from "../helpers/postgres";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
 import { runCli } from "../helpers/run-cli";
@@ -14,16 +15,6 @@ const TOKEN = "engine-test-token-tenant-lock-7c19";
 async function initLockServer(postgres: PostgresServer): Promise<void> {
   const init = await runCli(["db", "init", "--grant", "koodrive_lock"], { KOODRIVE_LOCK_URL: postgres.adminUrl });
   assert.equal(init.code, 0, init.stderr);
-}
-
-/** The outcome of a run: its output, and whether it succeeded. */
-async function outcome(run: Promise<{ stdout: string; stderr: string }>): Promise<{ ok: boolean; text: string }> {
-  try {
-    const result = await run;
-    return { ok: true, text: [result.stdout, result.stderr].join("\n") };
-  } catch (error) {
-    return { ok: false, text: String((error as Error).message) };
-  }
 }
 
 /**

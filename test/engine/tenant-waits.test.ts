@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
+import { type Simulator, startSimulator } from "../../sim";
+import { Gate } from "../helpers/gate";
+import { outcome } from "../helpers/outcome";
+import { ADD_USER_SCRIPT } from "../helpers/programs";
+
+const TOKEN = "engine-test-token-tenant-waits-5d02";
+
+type GuardKind = "typescript" | "plugin";
+
+/**
+ * An onboarding program: a guard planning `planned` users, then, when `gate` is given, a Command that
+ * waits at it, and a Command per user in `users` behind both; with `failAfter`, a Command that fails
+ * once they are added (a deployment that fails half-way). The guard is the TypeScript one or the
+ * provider plugin's (by its schema token, as YAML, Python and Go programs reach it).
+ */
+function onboarding(
+  guard: GuardKind,
+  planned: number,
+  users: string[],
+  gate?: Gate,
+  failAfter = false,
+): Record<string, string> {
+  const declared =
+    guard === "typescript"
+      ? `new (require("pulumi-koodrive").CapacityGuard)("onboarding", { plannedUsers: ${planned} })`
+      : `new pulumi.CustomResource("koodrive:index:CapacityGuard", "onboarding", { plannedUsers: ${planned}, status: undefined })`;
+  const source = `
+const pulumi = require("@pulumi/pulumi");
+const command = require("@pulumi/command");
+const guard = ${declared};
+const before = ${
+    gate
+      ? `new command.local.Command("gate", { create: ${JSON.stringify(gate.command)} }, { dependsOn: [guard] })`
+      : "guard"
+  };
+const added = ${JSON.stringify(users)}.map(
+  (user) => new command.local.Command("add-" + user, { create: "node add-user.js " + user }, { dependsOn: [before] }),
+);
+${failAfter ? 'new command.local.Command("fails", { create: "exit 3" }, { dependsOn: added });' : ""}
+`;
+  return { "index.js": source, "add-user.js": ADD_USER_SCRIPT };
+}
+
+/** The simulator's figures at the end of a test: `users` users, and no user creation refused (nothing over-admitted). */
+function assertFigures(sim: Simulator, users: number): void {
+  assert.equal(sim.usage().userCount, users);
+  assert.ok(sim.usage().userCount <= 100, "nothing over-admitted");
+  const refused = sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
+  assert.deepEqual(refused, [], "no user creation was refused");
+}
+
+/** Resolves when `text` (the run's output so far) first matches `pattern`: for `onOutput`. */
+function watchFor(pattern: RegExp): { seen: Promise<void>; onOutput: (text: string) => void } {
+  let said: () => void = () => undefined;
+  const seen = new Promise<void>((resolve) => {
+    said = resolve;
+  });
+  let text = "";
+  return {
+    seen,
+    onOutput: (chunk) => {
+      text += chunk;
+      if (pattern.test(text)) said();
+    },
+  };
+}
+
+describe("waiting for the tenant under the real engine: cancel, retries", function () {
+  this.timeout(1_200_000);
+  let sim: Simulator;
+  const made: ProgramStack[] = [];
+  const gates: Gate[] = [];
+
+  beforeEach(async () => {
+    // 20 of 100 seats used: 80 left.
+    sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 20, userMaxCount: 100 } } });
+  });
+  afterEach(async () => {
+    for (const gate of gates.splice(0)) gate.remove();
+    for (const test of made.splice(0)) await test.remove();
+    await sim?.close();
+  });
+
+  const gate = () => {
+    const made = new Gate();
+    gates.push(made);
+    return made;
+  };
+  const users = (stack: string, count: number, from = 0) =>
+    Array.from({ length: count }, (_, n) => `${stack}-${from + n}`);
+  const stack = async (name: string, spec: ProgramSpec) => {
+    const test = await createProgramStack(name, {
+      ...spec,
+      config: {
+        "koodrive:endpoint": { value: sim.url },
+        "koodrive:accessToken": { value: TOKEN, secret: true },
+        ...spec.config,
+      },
+      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN, ...spec.env },
+    });
+    made.push(test);
+    return test;
+  };
+
+  for (const guard of ["typescript", "plugin"] as const) {
+    it(`SIGINT ends a ${guard} guard's waiting \`pulumi up\` within 5 s, cancelled while waiting, and the next \`up\` runs`, async () => {
+      const held = gate();
+      const holder = await stack(`holder-${guard}`, {
+        files: onboarding(guard, 10, users("holder", 10), held),
+        pluginOnPath: guard === "plugin",
+      });
+      const waiter = await stack(`waiter-${guard}`, {
+        files: onboarding(guard, 50, users("waiter", 50)),
+        pluginOnPath: guard === "plugin",
+      });
+      const holding = outcome(holder.stack.up());
+      await held.reached(); // the holder has its guard deployed, holding the tenant
+
+      const abort = new AbortController(); // the Automation API sends the CLI SIGINT on abort
+      const waiting = watchFor(/waiting for the KooDrive tenant/);
+      const cancelled = outcome(waiter.stack.up({ signal: abort.signal, onOutput: waiting.onOutput }));
+      await waiting.seen;
+      const signalled = Date.now();
+      abort.abort();
+      // Bounded: without the cancel wired, the wait would last until the holder passed its gate.
+      const stillRunning = { ok: true, text: "still running 30 s after SIGINT" };
+      const run = await Promise.race([cancelled, sleep(30_000).then(() => stillRunning)]);
+      const took = Date.now() - signalled;
+      assert.equal(run.ok, false, run.text);
+      assert.ok(took < 5_000, `the cancelled up ended ${took} ms after SIGINT`);
+      assert.match(
+        run.text,
+        /cancelled while waiting for the KooDrive tenant http:\/\/127\.0\.0\.1:\d+ held by stack holder-\w+\/test on .* \(pid \d+, deploying since \d\d:\d\d:\d\d UTC\)/,
+      );
+      assert.doesNotMatch(run.text, /exceeds capacity/);
+
+      held.open();
+      const holderRun = await holding;
+      assert.ok(holderRun.ok, holderRun.text);
+      // No `pulumi cancel`, no state surgery: the next `up` of the cancelled stack runs.
+      const next = await outcome(waiter.stack.up());
+      assert.ok(next.ok, next.text);
+      assertFigures(sim, 80);
+    });
+  }
+});
