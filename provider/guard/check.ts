@@ -114,8 +114,8 @@ async function judge(state: ProviderState, request: GuardRequest): Promise<Guard
 export async function checkGuard(state: ProviderState, request: GuardRequest): Promise<GuardResult> {
   const result = await judge(state, request);
   if (!result.tenant || !result.outputs) return result;
-  const other = await state.otherDeployment(request.connection, result.tenant).catch(() => undefined);
-  return other ? { ...result, log: [{ severity: "info", message: other }, ...result.log] } : result;
+  const other = await state.otherDeployment(request.connection, result.tenant);
+  return other ? { ...result, log: [other, ...result.log] } : result;
 }
 
 /**

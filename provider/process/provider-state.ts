@@ -51,6 +51,18 @@ export function describeUncleanEnd(label: string, { holder, expiredAt }: Unclean
   );
 }
 
+/** How long a preview asks the lock server who else deploys to a tenant: once per run and tenant. */
+export const PREVIEW_ASK_MS = 2_000;
+
+/** A line a preview's guard shows about other deployments to its tenant. */
+export interface DeploymentNote {
+  severity: "info" | "warning";
+  message: string;
+}
+
+/** What asking the lock server found: a holder's description, nobody, or why it could not tell. */
+type Asked = { other?: string } | { failed: string };
+
 /** The figures of a connection, when they were read, and the tenant they belong to. */
 export interface TenantReading extends ServiceUsageReading {
   tenant: TenantIdentity;
@@ -71,6 +83,11 @@ export function deploymentOf(engineAddress: string | undefined): string {
 function tenantOf(options: KooDriveClientOptions): TenantIdentity {
   const settings = resolveSettings(options);
   return tenantIdentity(settings, settings.tenant);
+}
+
+/** The warning of a preview that could not ask whether another deployment is changing the tenant. */
+function cannotTell(tenant: TenantIdentity, why: string): string {
+  return `could not tell whether another deployment is changing the KooDrive tenant ${tenant.label}: ${why}; these figures may miss its changes (\`pulumi up\` waits for it, or fails closed)`;
 }
 
 /** `project/stack` of a URN (`urn:pulumi:<stack>::<project>::…`). */
@@ -105,6 +122,8 @@ export class ProviderState {
   readonly #locks = new Map<string, TenantLockBackend>();
   /** The tenants this deployment holds (or held, when a lease was lost), by key. */
   readonly #held = new Map<string, HeldTenant>();
+  /** What the lock server said, by tenant key: asked once per run. */
+  readonly #asked = new Map<string, Promise<Asked>>();
   #watchdog: NodeJS.Timeout | undefined;
   /** Releases the leases when the engine stops the process (SIGINT, then SIGKILL 5 s later), once installed. */
   #onStop: ((signal: NodeJS.Signals) => void) | undefined;
@@ -271,13 +290,49 @@ export class ProviderState {
     process.once("SIGTERM", this.#onStop);
   }
 
-  /** Who else is deploying to the tenant, said as information (a preview never waits); undefined when nobody is. */
-  async otherDeployment(connection: KooDriveConnectionArgs, tenant: TenantIdentity): Promise<string | undefined> {
+  /**
+   * Who else is deploying to the tenant, said as information (a preview never waits); undefined when
+   * nobody is. The lock server is asked once per run and tenant, for at most `PREVIEW_ASK_MS`; when it
+   * cannot tell, the first guard to ask says so as a warning, and the others say nothing more.
+   */
+  async otherDeployment(
+    connection: KooDriveConnectionArgs,
+    tenant: TenantIdentity,
+  ): Promise<DeploymentNote | undefined> {
     if (this.#held.has(tenant.key)) return undefined;
-    const { backend } = await this.#lockFor(connection);
-    const holder = await backend.holderOf(tenant.key);
-    if (!holder || holder.deployment === this.deployment) return undefined;
-    return `${describeHolder(holder)}; its changes may not be in these figures yet`;
+    let asked = this.#asked.get(tenant.key);
+    const first = !asked;
+    if (!asked) {
+      asked = this.#askHolder(connection, tenant);
+      this.#asked.set(tenant.key, asked);
+    }
+    const answer = await asked;
+    if ("failed" in answer) return first ? { severity: "warning", message: answer.failed } : undefined;
+    return answer.other ? { severity: "info", message: answer.other } : undefined;
+  }
+
+  /** Asks the tenant's lock who holds it, bounded by `PREVIEW_ASK_MS`. */
+  async #askHolder(connection: KooDriveConnectionArgs, tenant: TenantIdentity): Promise<Asked> {
+    let setting = "the tenant lock";
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const { backend, settings } = await this.#lockFor(connection);
+      if (settings.url) setting = `the lock server (${settings.url.name})`;
+      const late = new Promise<"late">((resolve) => {
+        timer = setTimeout(() => resolve("late"), PREVIEW_ASK_MS);
+        timer.unref();
+      });
+      const holder = await Promise.race([backend.holderOf(tenant.key), late]);
+      if (holder === "late") {
+        return { failed: cannotTell(tenant, `${setting} did not answer within ${PREVIEW_ASK_MS / 1000} s`) };
+      }
+      if (!holder || holder.deployment === this.deployment) return {};
+      return { other: `${describeHolder(holder)}; its changes may not be in these figures yet` };
+    } catch (error) {
+      return { failed: cannotTell(tenant, `${setting} failed: ${(error as Error).message}`) };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

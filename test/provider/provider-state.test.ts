@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { ProviderState } from "../../provider/process/provider-state";
+import { PREVIEW_ASK_MS, ProviderState } from "../../provider/process/provider-state";
 import { TEST_TOKEN } from "../helpers/secrets";
 
 const URN = "urn:pulumi:test::project::koodrive:index:CapacityGuard::seats";
@@ -39,6 +39,40 @@ describe("the provider process's state and its engine", function () {
       assert.ok(Date.now() - started < 5_000, "found gone within one 2 s watch");
     } finally {
       await Promise.all([watched.close(), unwatched.close()]);
+    }
+  });
+
+  it("asks a silent lock server once per run in preview, for at most 2 s, and says so once", async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const state = new ProviderState();
+    try {
+      state.configure({
+        endpoint: "https://koodrive.example",
+        accessToken: TEST_TOKEN,
+        lockUrl: `postgres://koodrive:silent-Pa55word@127.0.0.1:${port}/locks`,
+      });
+      const tenant = state.tenantOf({});
+      assert.ok(tenant);
+      const started = Date.now();
+      // Three guards of the tenant, as a preview checks them.
+      const notes = [];
+      for (let guard = 0; guard < 3; guard++) notes.push(await state.otherDeployment({}, tenant));
+      const took = Date.now() - started;
+      assert.ok(took < PREVIEW_ASK_MS + 1_000, `three guards took ${took} ms`);
+      assert.equal(notes[0]?.severity, "warning");
+      assert.match(
+        notes[0]?.message ?? "",
+        /^could not tell whether another deployment is changing the KooDrive tenant https:\/\/koodrive\.example: the lock server \(koodrive:lockUrl\) did not answer within 2 s; these figures may miss its changes/,
+      );
+      assert.doesNotMatch(notes[0]?.message ?? "", /silent-Pa55word/);
+      assert.deepEqual(notes.slice(1), [undefined, undefined], "said once, asked once");
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      await state.close();
     }
   });
 });
