@@ -6,11 +6,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type * as Grpc from "@grpc/grpc-js";
+import * as errorsProto from "@pulumi/pulumi/proto/errors_pb";
 import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
 import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
+import * as statusProto from "@pulumi/pulumi/proto/status_pb";
+import { Any } from "google-protobuf/google/protobuf/any_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { GuardRefusal } from "../client/errors";
 import { PACKAGE_VERSION } from "../client/version";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../config/connection-settings";
 import type { GuardLogLine } from "../guard/judge";
@@ -38,21 +42,48 @@ function failureList(failures: Failure[]): providerProto.CheckFailure[] {
   );
 }
 
-/** A handler that answers with `work`'s result, or with its error's message (never a stack). */
+/**
+ * A guard's refusal at create or update as Pulumi's own provider server sends an `InputPropertiesError`:
+ * `INVALID_ARGUMENT`, with each refused argument and its reason as `pulumirpc.InputPropertiesError`
+ * details. The engine (3.274) renders those details for a component's construct and call only and
+ * prints a create's message alone, so the message names each argument as the engine would render it.
+ */
+function refusalStatus(refusal: GuardRefusal): Grpc.ServiceError {
+  const message = [
+    refusal.summary,
+    ...refusal.failures.map((failure) => `\t\t- property ${failure.argument} has a problem: ${failure.reason}`),
+  ].join("\n");
+  const details = new errorsProto.InputPropertiesError().setErrorsList(
+    refusal.failures.map((failure) =>
+      new errorsProto.InputPropertiesError.PropertyError().setPropertyPath(failure.argument).setReason(failure.reason),
+    ),
+  );
+  const packed = new Any();
+  packed.pack(details.serializeBinary(), "pulumirpc.InputPropertiesError");
+  const status = new statusProto.Status()
+    .setCode(grpc.status.INVALID_ARGUMENT)
+    .setMessage(message)
+    .setDetailsList([packed]);
+  const metadata = new grpc.Metadata();
+  metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+  return { code: grpc.status.INVALID_ARGUMENT, details: message, message, metadata, name: refusal.name };
+}
+
+/** A failed call's gRPC status: a guard's refusal with its arguments, anything else `UNKNOWN` with its message (never a stack). */
+export function statusOf(error: unknown): Grpc.ServiceError {
+  if (error instanceof GuardRefusal) return refusalStatus(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: grpc.status.UNKNOWN, details: message, message, metadata: new grpc.Metadata(), name: "Error" };
+}
+
+/** A handler that answers with `work`'s result, or with its error's status. */
 function handle<Req, Res>(work: (request: Req) => Promise<Res> | Res) {
   return (call: Call<Req>, callback: Callback<Res>) => {
     Promise.resolve()
       .then(() => work(call.request))
       .then(
         (response) => callback(null, response),
-        (error: unknown) =>
-          callback({
-            code: grpc.status.UNKNOWN,
-            details: error instanceof Error ? error.message : String(error),
-            message: error instanceof Error ? error.message : String(error),
-            metadata: new grpc.Metadata(),
-            name: "Error",
-          }),
+        (error: unknown) => callback(statusOf(error)),
       );
   };
 }

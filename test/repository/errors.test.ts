@@ -14,8 +14,8 @@ import { REPO_ROOT } from "../../harness/engine";
 const PACKAGE_FOLDERS = ["provider", "sdk/nodejs", "policy", "cli", "sim"];
 /** The one module that may extend `Error`. */
 const ERRORS_MODULE = "provider/client/errors.ts";
-/** Errors the package must not make: JavaScript's own, and Pulumi's (the package's classes stand in for them). */
-const FOREIGN_ERRORS = new Set([
+/** JavaScript's own errors, which the package must not make. */
+const BUILT_IN_ERRORS = new Set([
   "Error",
   "TypeError",
   "RangeError",
@@ -24,11 +24,9 @@ const FOREIGN_ERRORS = new Set([
   "EvalError",
   "URIError",
   "AggregateError",
-  "RunError",
-  "ResourceError",
-  "InputPropertiesError",
-  "InputPropertyError",
 ]);
+/** `@pulumi/pulumi`'s errors, which the package must not make either (its classes stand in for them). */
+const PULUMI_ERRORS = new Set(["RunError", "ResourceError", "InputPropertiesError", "InputPropertyError"]);
 
 /** The TypeScript files under `folder` (relative to the repository), declarations aside. */
 function sourcesUnder(folder: string): string[] {
@@ -37,28 +35,51 @@ function sourcesUnder(folder: string): string[] {
     .map((entry) => path.relative(REPO_ROOT, path.join(entry.parentPath, entry.name)));
 }
 
-/** The name an expression ends in: `Error` for `Error` and for `pulumi.RunError`'s `RunError`. */
-function lastName(expression: ts.Expression): string | undefined {
-  if (ts.isIdentifier(expression)) return expression.text;
-  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+/** What `@pulumi/pulumi` is called in a file: its namespace (or default) imports, and its names imported one by one. */
+function pulumiNames(source: ts.SourceFile): { namespaces: Set<string>; named: Set<string> } {
+  const namespaces = new Set<string>();
+  const named = new Set<string>();
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!/^@pulumi\/pulumi(\/errors)?$/.test(statement.moduleSpecifier.text)) continue;
+    const clause = statement.importClause;
+    if (clause?.name) namespaces.add(clause.name.text);
+    const bindings = clause?.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) namespaces.add(bindings.name.text);
+    if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) named.add(element.name.text);
+  }
+  return { namespaces, named };
+}
+
+/** The foreign error `expression` names, if any: a built-in one, or one of `@pulumi/pulumi`'s by its names in the file. */
+function foreignName(expression: ts.Expression, pulumi: ReturnType<typeof pulumiNames>): string | undefined {
+  if (ts.isIdentifier(expression)) {
+    const name = expression.text;
+    return BUILT_IN_ERRORS.has(name) || (PULUMI_ERRORS.has(name) && pulumi.named.has(name)) ? name : undefined;
+  }
+  if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+    const name = expression.name.text;
+    return PULUMI_ERRORS.has(name) && pulumi.namespaces.has(expression.expression.text) ? name : undefined;
+  }
   return undefined;
 }
 
 /** Each place in `text` (the source of `file`) that makes or throws an error outside the error model, as "file:line: what". */
 function foreignErrors(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const pulumi = pulumiNames(source);
   const found: string[] = [];
   const say = (node: ts.Node, what: string) =>
     found.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
   const visit = (node: ts.Node): void => {
     if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
-      const name = lastName(node.expression);
-      if (name && FOREIGN_ERRORS.has(name)) say(node, `${ts.isNewExpression(node) ? "new " : ""}${name}(…)`);
+      const name = foreignName(node.expression, pulumi);
+      if (name) say(node, `${ts.isNewExpression(node) ? "new " : ""}${name}(…)`);
     }
     if (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ExtendsKeyword) {
       for (const type of node.types) {
-        const name = lastName(type.expression);
-        if (name && FOREIGN_ERRORS.has(name)) say(node, `extends ${name}`);
+        const name = foreignName(type.expression, pulumi);
+        if (name) say(node, `extends ${name}`);
       }
     }
     if (
@@ -83,6 +104,8 @@ describe("the error model", () => {
 
   it("catches each way of going around it", () => {
     const sample = [
+      'import * as pulumi from "@pulumi/pulumi";',
+      'import { ResourceError } from "@pulumi/pulumi";',
       'throw new Error("x");',
       'const e = TypeError("y");',
       'throw new pulumi.RunError("z");',
@@ -92,14 +115,17 @@ describe("the error model", () => {
       'throw new KooDriveError("ERR_KOODRIVE_INTERNAL", "fine", "");',
       "// new Error( in a comment is no error",
       'const text = "new Error(";',
+      'throw new ResourceError("r", undefined);',
+      "const details = new errorsProto.InputPropertiesError();",
     ].join("\n");
     assert.deepEqual(foreignErrors("sample.ts", sample), [
-      "sample.ts:1: new Error(…)",
-      "sample.ts:2: TypeError(…)",
-      "sample.ts:3: new RunError(…)",
-      "sample.ts:4: extends Error",
-      "sample.ts:5: throws a string",
-      "sample.ts:6: throws a string",
+      "sample.ts:3: new Error(…)",
+      "sample.ts:4: TypeError(…)",
+      "sample.ts:5: new RunError(…)",
+      "sample.ts:6: extends Error",
+      "sample.ts:7: throws a string",
+      "sample.ts:8: throws a string",
+      "sample.ts:12: new ResourceError(…)",
     ]);
   });
 });
