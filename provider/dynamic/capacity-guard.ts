@@ -8,15 +8,14 @@ import { randomUUID } from "node:crypto";
 import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
+import { connectionOf, refreshRead } from "../guard/reading";
 import type { LogSink } from "../process/engine-log";
+import { stableText } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 import {
   type CheckResult,
-  connectionOf,
   type Inputs,
   type ResourceMethods,
-  refreshRead,
-  stableText,
   unknownSettings,
   withoutCredentials,
 } from "./dynamic-resource";

@@ -5,17 +5,10 @@
  * it is for.
  */
 
-import { recordReading } from "../guard/reading";
+import { recordReading, refreshRead } from "../guard/reading";
+import { stableText } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
-import {
-  type Inputs,
-  type ResourceMethods,
-  readFigures,
-  recordCreate,
-  refreshRead,
-  stableText,
-  withoutCredentials,
-} from "./dynamic-resource";
+import { type Inputs, type ResourceMethods, readFigures, recordCreate, withoutCredentials } from "./dynamic-resource";
 
 /** The provider methods of `ServiceUsage`, over the provider process's state. */
 export function serviceUsageMethods(state: ProviderState): ResourceMethods {

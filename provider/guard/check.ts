@@ -15,7 +15,7 @@ import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
 import type { ProviderState, Say, TenantReading } from "../process/provider-state";
-import { type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
+import { type GuardCase, type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
 import { containsUnknown, readError, recordReading } from "./reading";
 
 type Values = Record<string, unknown>;
@@ -76,38 +76,59 @@ function parsePlan(args: Values): Parsed {
   return { ok: true, plan: parsed.data, enforcement: parsed.data.enforcement, values: { ...values, ...parsed.data } };
 }
 
-/** Reads the figures (unless a setting is unknown), shares the plan in the tenant's ledger and judges. */
-async function judge(state: ProviderState, request: GuardRequest): Promise<GuardResult & { tenant?: TenantIdentity }> {
-  const parsed = parsePlan(request.args);
-  if (!parsed.ok) return { plan: parsed.values, failures: parsed.failures, log: [] };
-  const { plan, enforcement } = parsed;
-  const admitted = admittedOf(request.recorded);
-  const base = { plan, enforcement, admitted, name: request.name, others: [] };
-  if (request.unknownSettings.length > 0) {
-    return {
-      plan: parsed.values,
-      ...judgeGuard({ ...base, figures: { read: "pending", unknown: request.unknownSettings } }),
-    };
-  }
+/** A guard to judge on its tenant's figures: its parsed plan, and where and as whom it shares the tenant. */
+export interface GuardSession extends Omit<GuardCase, "figures" | "others"> {
+  /** The guard's URN: its slot in the tenant's ledger. */
+  urn: string;
+  connection: KooDriveConnectionArgs;
+  /** What the guard recorded: this read joins its history and the runway is forecast from it; none, no runway. */
+  recorded?: Values;
+}
+
+/**
+ * The one guard session every front end runs (the provider's check and deployment, the policy pack):
+ * reads the tenant's figures, shares the plan's new allocation in the tenant's ledger for this
+ * deployment, and judges with the other guards' shares.
+ */
+export async function judgeSession(
+  state: ProviderState,
+  session: GuardSession,
+): Promise<GuardJudgement & { history?: Reading[]; tenant?: TenantIdentity }> {
+  const { urn, connection, recorded, ...guard } = session;
   let reading: TenantReading;
   try {
-    reading = await state.readUsage(request.connection);
+    reading = await state.readUsage(connection);
   } catch (error) {
-    return { plan: parsed.values, ...judgeGuard({ ...base, figures: { read: "failed", error: readError(error) } }) };
+    return judgeGuard({ ...guard, others: [], figures: { read: "failed", error: readError(error) } });
   }
-  const { usage, history } = recordReading(request.recorded, reading);
-  const allocation: Allocation = plan ? allocationOf(plan) : {};
-  const others = plan
+  const { usage, history } = recorded ? recordReading(recorded, reading) : { usage: reading.usage, history: undefined };
+  const others = guard.plan
     ? await state.shareLedger(reading.tenant, {
-        urn: request.urn,
-        name: request.name,
-        allocation: newAllocation(allocation, admitted),
+        urn,
+        name: guard.name,
+        allocation: newAllocation(allocationOf(guard.plan), guard.admitted),
       })
     : [];
   // In an update whose lease of the tenant was lost, or is ending, nothing more is judged under it.
   await state.assertHolding(reading.tenant);
-  const judgement = judgeGuard({ ...base, others, figures: { read: "done", usage, takenAt: reading.takenAt } });
-  return { plan: parsed.values, ...judgement, history, tenant: reading.tenant };
+  const judgement = judgeGuard({ ...guard, others, figures: { read: "done", usage, takenAt: reading.takenAt } });
+  return { ...judgement, ...(history ? { history } : {}), tenant: reading.tenant };
+}
+
+/** Parses the arguments, then judges: pending while a setting is unknown, else in a {@link judgeSession}. */
+async function judge(state: ProviderState, request: GuardRequest): Promise<GuardResult & { tenant?: TenantIdentity }> {
+  const parsed = parsePlan(request.args);
+  if (!parsed.ok) return { plan: parsed.values, failures: parsed.failures, log: [] };
+  const { plan, enforcement } = parsed;
+  const base = { plan, enforcement, admitted: admittedOf(request.recorded), name: request.name };
+  if (request.unknownSettings.length > 0) {
+    return {
+      plan: parsed.values,
+      ...judgeGuard({ ...base, others: [], figures: { read: "pending", unknown: request.unknownSettings } }),
+    };
+  }
+  const session = { ...base, urn: request.urn, connection: request.connection, recorded: request.recorded };
+  return { plan: parsed.values, ...(await judgeSession(state, session)) };
 }
 
 /** `check`: the guard's verdict on the run's figures, without waiting for anything. */

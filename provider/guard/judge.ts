@@ -9,6 +9,7 @@ import { allocationOf, describePlan, evaluatePlan, newAllocation } from "../capa
 import type { CheckedPlan } from "../capacity/plan-schema";
 import type { GetServiceUsageResult } from "../capacity/runway";
 import { judgeRunway, planGrowth, type RunwayShortfall } from "../capacity/runway";
+import type { LogLine } from "../process/engine-log";
 import type { GuardOutputs } from "./outputs";
 
 /** A guard argument a failure is reported against. */
@@ -20,14 +21,8 @@ export interface GuardFailure {
   reason: string;
 }
 
-/** A line for the engine to show against the guard. */
-export interface GuardLogLine {
-  severity: "info" | "warning" | "error";
-  message: string;
-}
-
-/** The tenant's figures for a guard: read (with the reading time), pending a setting unknown in preview, or unreadable. */
-export type GuardFigures =
+/** The tenant's figures for a guard or a data source: read (with the reading time), pending a setting unknown in preview, or unreadable. */
+export type Figures =
   | { read: "done"; usage: GetServiceUsageResult; takenAt: Date }
   | { read: "pending"; unknown: string[] }
   | { read: "failed"; error: string };
@@ -42,7 +37,7 @@ export interface GuardCase {
   admitted: Allocation | undefined;
   /** The guard's name in messages. */
   name: string;
-  figures: GuardFigures;
+  figures: Figures;
   /** The new allocations of the other guards of the tenant in this deployment. */
   others: GuardShare[];
 }
@@ -51,7 +46,7 @@ export interface GuardCase {
 export interface GuardJudgement {
   outputs: GuardOutputs;
   failures: GuardFailure[];
-  log: GuardLogLine[];
+  log: LogLine[];
 }
 
 /**
@@ -139,7 +134,7 @@ function admittedWithin(
 }
 
 /** What the guard says about problems it only warns of (an advisory guard's verdict), and its warnings. */
-function advisoryLog(lines: string[]): GuardLogLine[] {
+function advisoryLog(lines: string[]): LogLine[] {
   return lines.map((message) => ({ severity: "warning", message: `advisory capacity guard: ${message}` }));
 }
 
@@ -214,6 +209,6 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
         ...shortfalls.map((shortfall) => ({ argument: "minRunwayDays" as const, reason: shortfall.message })),
       ]
     : [];
-  const warnings = verdict.warnings.map((warning): GuardLogLine => ({ severity: "warning", message: warning.message }));
+  const warnings = verdict.warnings.map((warning): LogLine => ({ severity: "warning", message: warning.message }));
   return { outputs, failures, log: [...(mandatory ? [] : advisoryLog(problems)), ...warnings] };
 }

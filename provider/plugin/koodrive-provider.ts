@@ -9,11 +9,11 @@ import { PLAN_FIELDS } from "../capacity/plan-fields";
 import { CONNECTION_KEYS, type ConnectionKey } from "../config/connection-settings";
 import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../config/plaintext-config";
 import { connectionValuesValidator } from "../config/validators";
-import { refreshRead, stableText } from "../dynamic/dynamic-resource";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
-import type { GuardLogLine } from "../guard/judge";
-import { readError } from "../guard/reading";
+import { readError, refreshRead } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
+import type { LogLine } from "../process/engine-log";
+import { stableText } from "../process/protocol";
 import { ProviderState, type ProviderStateOptions, type Say } from "../process/provider-state";
 import { isUnknown } from "./values";
 
@@ -35,7 +35,7 @@ export interface Failure {
 export interface GuardAnswer {
   inputs: Values;
   failures: Failure[];
-  log: GuardLogLine[];
+  log: LogLine[];
 }
 
 /** The resource's name: the last part of its URN. */
@@ -70,7 +70,7 @@ export class KooDriveProvider {
    * provider it cannot configure, so they are checked only in the update. For the default provider
    * (`urn`), a credential set in the stack config without `--secret` is warned of, once per run.
    */
-  checkConfig(news: Values, urn = ""): { inputs: Values; failures: Failure[]; log: GuardLogLine[] } {
+  checkConfig(news: Values, urn = ""): { inputs: Values; failures: Failure[]; log: LogLine[] } {
     // Unknown in preview counts as a string: it is one once the engine knows it.
     const { version: _version, ...settings } = news;
     const given = Object.fromEntries(
@@ -86,7 +86,7 @@ export class KooDriveProvider {
         : [{ property: String(issue.path[0]), reason: `koodrive:${String(issue.path[0])} ${issue.message}` }],
     );
     const unknown = CONNECTION_KEYS.filter((key) => isUnknown(news[key]));
-    const log: GuardLogLine[] =
+    const log: LogLine[] =
       unknown.length > 0
         ? [
             {
@@ -103,7 +103,7 @@ export class KooDriveProvider {
    * provider's (the one configured from the stack config) and no warning was given yet. The engine
    * takes the secret marks off the configuration it checks, so the file is what tells.
    */
-  #plaintextCredentialWarnings(urn: string): GuardLogLine[] {
+  #plaintextCredentialWarnings(urn: string): LogLine[] {
     if (this.#configLookedAt || !nameOfUrn(urn).startsWith("default")) return [];
     this.#configLookedAt = true;
     let config: string;

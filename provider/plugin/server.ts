@@ -17,7 +17,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { GuardRefusal } from "../client/errors";
 import { PACKAGE_VERSION } from "../client/version";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../config/connection-settings";
-import type { GuardLogLine } from "../guard/judge";
+import type { LogLine } from "../process/engine-log";
 import { EngineLog } from "../process/engine-log";
 import { engineAddressOf, type ProviderStateOptions } from "../process/provider-state";
 import { pulumiGrpc } from "../process/pulumi-grpc";
@@ -92,7 +92,7 @@ function handle<Req, Res>(work: (request: Req) => Promise<Res> | Res) {
 function service(provider: KooDriveProvider, log: EngineLog) {
   const say =
     (urn: string) =>
-    (line: string, severity: GuardLogLine["severity"] = "info") =>
+    (line: string, severity: LogLine["severity"] = "info") =>
       void log.write(urn, [{ severity, message: line }]);
   return {
     getPluginInfo: handle(() => new pluginProto.PluginInfo().setVersion(PACKAGE_VERSION)),

@@ -2,12 +2,17 @@
  * Lines the provider shows against a resource, sent to the engine's `Log` service at the address the
  * engine started the provider process with (the dynamic provider's and the plugin's alike).
  */
-import type { GuardLogLine } from "../guard/judge";
 import { pulumiGrpc } from "./pulumi-grpc";
+
+/** A line for the engine to show against a resource (a guard's verdict, a warning). */
+export interface LogLine {
+  severity: "info" | "warning" | "error";
+  message: string;
+}
 
 /** Where the provider's lines go: the engine, or nowhere (tests without an engine collect them instead). */
 export interface LogSink {
-  write(urn: string, lines: GuardLogLine[]): Promise<void>;
+  write(urn: string, lines: LogLine[]): Promise<void>;
 }
 
 /** The engine's `Log` service at `address`; loads Pulumi's protocol code on the first line. */
@@ -20,7 +25,7 @@ export class EngineLog implements LogSink {
     this.#address = address;
   }
 
-  async write(urn: string, lines: GuardLogLine[]): Promise<void> {
+  async write(urn: string, lines: LogLine[]): Promise<void> {
     if (!this.#address || lines.length === 0) return;
     if (!this.#client || !this.#proto) {
       const engineRpc: typeof import("@pulumi/pulumi/proto/engine_grpc_pb") = require("@pulumi/pulumi/proto/engine_grpc_pb");

@@ -10,3 +10,14 @@ export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const specialSigKey = "4dabf18193072939515e22adb298388d";
 /** The `specialSigKey` value of a secret. */
 export const specialSecretSig = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The inputs as a stable text, `__provider` aside: what `diff` compares. */
+export function stableText(inputs: Record<string, unknown>, keys?: readonly string[]): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(inputs)
+        .filter(([key]) => key !== "__provider" && (keys === undefined || keys.includes(key)))
+        .sort(),
+    ),
+  );
+}

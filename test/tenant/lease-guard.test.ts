@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { isKooDriveError } from "../../provider/client/errors";
 import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/runtime";
-import type { GuardLogLine } from "../../provider/guard/judge";
+import type { LogLine } from "../../provider/process/engine-log";
 import { LockServer } from "../../provider/tenant/postgres-connection";
 import { createSchema, grantStatements, LEASE_TABLE } from "../../provider/tenant/postgres-schema";
 import { type Simulator, startSimulator } from "../../sim";
@@ -37,7 +37,7 @@ describe("guards under a lease at the lock server (the dynamic provider in proce
   let server: PostgresServer;
   const runtimes: ProviderRuntime[] = [];
   /** A provider process of its own deployment; its lines go to `lines`. */
-  const providerProcess = (lines: Array<GuardLogLine & { urn: string }>) => {
+  const providerProcess = (lines: Array<LogLine & { urn: string }>) => {
     const runtime = createRuntime(undefined, {
       write: async (urn, said) => {
         for (const line of said) lines.push({ ...line, urn });
@@ -68,7 +68,7 @@ describe("guards under a lease at the lock server (the dynamic provider in proce
       return { endpoint: sim.url, accessToken: TEST_TOKEN, lockUrl, lockLease: String(LEASE_SECONDS) };
     };
     const holderConnection = await connection("koodrive_holder");
-    const holderLines: Array<GuardLogLine & { urn: string }> = [];
+    const holderLines: Array<LogLine & { urn: string }> = [];
     const holder = providerProcess(holderLines);
     const first = guardInputs("east", "first", holderConnection, 10);
     assert.deepEqual((await holder.capacityGuard.check({}, first)).failures, []);
@@ -101,7 +101,7 @@ describe("guards under a lease at the lock server (the dynamic provider in proce
     }
 
     // Another deployment takes the expired lease over, and says the holder ended uncleanly.
-    const nextLines: Array<GuardLogLine & { urn: string }> = [];
+    const nextLines: Array<LogLine & { urn: string }> = [];
     const next = providerProcess(nextLines);
     const third = guardInputs("west", "third", await connection("koodrive_next"), 10);
     await next.capacityGuard.check({}, third);
