@@ -19,9 +19,9 @@ import {
   programWorkspaceRoot,
   removeProgramWorkspace,
 } from "../harness/program-stack";
-import { KooDriveClient } from "../provider/client/client";
 import { isKooDriveError } from "../provider/client/errors";
 import { variableOf } from "../provider/config/connection-settings";
+import { KooDriveClient } from "../sdk/nodejs/client";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
 import { type CpuSample, measureCpu, removeCpuHelper } from "./cpu-time";
 import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM } from "./programs";

@@ -1,10 +1,10 @@
 import type { CheckedPlan } from "../provider/capacity/plan-schema";
 import type { GetServiceUsageResult } from "../provider/capacity/runway";
 import { forecastRunway, type Reading, readingOf } from "../provider/capacity/runway";
-import { KooDriveClient } from "../provider/client/client";
 import { ConfigurationError, InternalError, InvocationError, isKooDriveError } from "../provider/client/errors";
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";
 import { judgeGuard } from "../provider/guard/judge";
+import { KooDriveClient } from "../sdk/nodejs/client";
 import { type CliOptions, parseCliArgs } from "./args";
 import { runDb } from "./db";
 import { EXIT_CODES } from "./exit-codes";

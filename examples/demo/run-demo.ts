@@ -9,8 +9,8 @@ import path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { formatUsageSummary } from "../../cli/summary";
 import { engineBinDir, offlineEnvironment, pulumiCommand, REPO_ROOT } from "../../harness/engine";
-import { KooDriveClient } from "../../provider/client/client";
 import { variableOf } from "../../provider/config/connection-settings";
+import { KooDriveClient } from "../../sdk/nodejs/client";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../../sim";
 
 const PASSPHRASE = "koodrive-demo-passphrase";

@@ -82,6 +82,15 @@ export interface GetServiceUsageResult extends Usage {
   runway?: Runway;
 }
 
+/** The usage, and when it was read. */
+export interface ServiceUsageReading {
+  usage: GetServiceUsageResult;
+  /** KooDrive's clock when it answered (its `Date` header), else the local clock. */
+  takenAt: Date;
+  /** Whose clock `takenAt` is: `koodrive` (the `Date` header) or `local` (missing or unparseable). */
+  clock: "koodrive" | "local";
+}
+
 /** The names of the figures a runway forecasts. */
 export type RunwayFigureName = Exclude<keyof Runway, "readings" | "spanDays" | "note">;
 

@@ -1,15 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { rootCertificates } from "node:tls";
 import type { Dispatcher } from "undici";
-import type { GetServiceUsageResult } from "../capacity/runway";
-import { deriveUsage } from "../capacity/usage";
-import {
-  type Credentials,
-  type KooDriveClientOptions,
-  type ResolvedSettings,
-  resolveSettings,
-} from "../config/settings";
-import { type TenantIdentity, tenantIdentity } from "../config/tenant";
 import { apiUrl } from "./endpoint";
 import {
   isKooDriveError,
@@ -20,7 +11,8 @@ import {
   TimeoutError,
 } from "./errors";
 import { Agent, closeDispatcher, proxyAgentClass } from "./http-dispatchers";
-import { proxyFor, proxyName } from "./proxy";
+import type { ClientOptions, Credentials } from "./options";
+import { proxyName } from "./proxy";
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { secretRedactor } from "./redact";
 import { errorFromAnswer, parseQuotaUsedAnswer, type RawAnswer } from "./response";
@@ -106,28 +98,30 @@ function describeNetworkFailure(error: unknown, url: URL, answered: boolean, pro
   }
 }
 
-/** The figures, and when they were read. */
-export interface ServiceUsageReading {
-  usage: GetServiceUsageResult;
+/** The raw figures of one quotaUsed answer, and when they were read. */
+export interface QuotaUsedReading {
+  data: QuotaUsedData;
   /** KooDrive's clock when it answered (its `Date` header), else the local clock. */
   takenAt: Date;
   /** Whose clock `takenAt` is: `koodrive` (the `Date` header) or `local` (missing or unparseable). */
   clock: "koodrive" | "local";
 }
 
-/** A typed client for the KooDrive service-usage API, with timeouts, retries and app signing. */
-export class KooDriveClient {
-  readonly #settings: ResolvedSettings;
+/**
+ * KooDrive's service-usage API over HTTP, with timeouts, retries, proxies and app signing: the raw,
+ * validated figures. Deriving the usage from them is provider/capacity's (`deriveUsage`).
+ */
+export class KooDriveHttpClient {
+  readonly #settings: ClientOptions;
   readonly #proxy: URL | undefined;
   readonly #redact: (text: string) => string;
   #dispatcher: Dispatcher;
 
-  /** Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent. */
-  constructor(options: KooDriveClientOptions = {}) {
-    this.#settings = resolveSettings(options);
-    // Plain HTTP is accepted only to loopback, which proxyFor never proxies: credentials never cross a proxy in clear.
-    this.#proxy = proxyFor(this.#settings.endpoint, options.env ?? process.env);
-    const { credentials } = this.#settings;
+  /** Takes options already resolved and validated (provider/config's `resolveSettings`). */
+  constructor(options: ClientOptions) {
+    this.#settings = options;
+    this.#proxy = options.proxy;
+    const { credentials } = options;
     const secret = credentials.mode === "token" ? credentials.token.reveal() : credentials.appSecret.reveal();
     this.#redact = secretRedactor([secret, secret.replace(/^bearer /i, "")]);
     this.#dispatcher = this.#newDispatcher();
@@ -145,11 +139,6 @@ export class KooDriveClient {
     return this.#settings.endpoint.href.replace(/\/$/, "");
   }
 
-  /** Which tenant this client reaches, whatever the spelling of its settings; no secret in it. */
-  get tenant(): TenantIdentity {
-    return tenantIdentity(this.#settings, this.#settings.tenant);
-  }
-
   /** `token` or `app`. */
   get authMode(): Credentials["mode"] {
     return this.#settings.credentials.mode;
@@ -157,29 +146,20 @@ export class KooDriveClient {
 
   /** The 17 figures of `GET /koodrive/ose/v1/service/quotaUsed`, validated. */
   async getQuotaUsed(): Promise<QuotaUsedData> {
-    return (await this.#readQuotaUsed()).data;
+    return (await this.readQuotaUsed()).data;
   }
 
-  /** The figures with the derived ones (remaining seats and quota, GB, percentages). */
-  async getServiceUsage(): Promise<GetServiceUsageResult> {
-    return (await this.readServiceUsage()).usage;
-  }
-
-  /** {@link getServiceUsage}, with when KooDrive answered: its `Date` header, else the local clock. */
-  async readServiceUsage(): Promise<ServiceUsageReading> {
-    const { data, date } = await this.#readQuotaUsed();
-    const serverTime = date ? Date.parse(date) : Number.NaN;
-    return {
-      usage: deriveUsage(data, this.#settings.usedSpaceUnit),
-      takenAt: Number.isNaN(serverTime) ? new Date() : new Date(serverTime),
-      clock: Number.isNaN(serverTime) ? "local" : "koodrive",
-    };
-  }
-
-  #readQuotaUsed(): Promise<{ data: QuotaUsedData; date: string }> {
+  /** {@link getQuotaUsed}, with when KooDrive answered: its `Date` header, else the local clock. */
+  readQuotaUsed(): Promise<QuotaUsedReading> {
     return this.#call(async (signal) => {
       const { answer, context } = await this.#sendWithin("GET", QUOTA_USED_PATH, signal);
-      return { data: parseQuotaUsedAnswer(answer, context), date: answer.date ?? "" };
+      const data = parseQuotaUsedAnswer(answer, context);
+      const serverTime = answer.date ? Date.parse(answer.date) : Number.NaN;
+      return {
+        data,
+        takenAt: Number.isNaN(serverTime) ? new Date() : new Date(serverTime),
+        clock: Number.isNaN(serverTime) ? "local" : "koodrive",
+      };
     });
   }
 

@@ -1,5 +1,7 @@
 import { resolveEndpoint } from "../client/endpoint";
 import { ConfigurationError } from "../client/errors";
+import type { ClientOptions, Credentials } from "../client/options";
+import { proxyFor } from "../client/proxy";
 import { Secret } from "../client/secret";
 import { parseUsedSpaceUnit, type UsedSpaceUnit } from "../client/units";
 import { inWholeRange, parseWholeNumber, wholeNumberRange } from "../client/whole-number";
@@ -37,21 +39,10 @@ export interface KooDriveClientOptions extends KooDriveConnectionArgs {
   settingNames?: Partial<Record<ConnectionKey, string>>;
 }
 
-/** How requests are authenticated. */
-export type Credentials =
-  | { mode: "token"; token: Secret }
-  | { mode: "app"; appId: string; appSecret: Secret; userId: string };
-
-/** Settings after defaults, environment fallbacks and validation. */
-export interface ResolvedSettings {
-  endpoint: URL;
-  credentials: Credentials;
+/** Settings after defaults, environment fallbacks and validation: the client's options, and what the caller needs besides. */
+export interface ResolvedSettings extends ClientOptions {
+  /** The unit KooDrive's `spaceUsed` is read in, for deriving the usage (provider/capacity/usage.ts). */
   usedSpaceUnit: UsedSpaceUnit;
-  timeoutMs: number;
-  retries: number;
-  deadlineMs: number;
-  retryBaseDelayMs: number;
-  caCert?: string;
   /** The `tenant` setting: a name that overrides the tenant's identity (tenant.ts). */
   tenant?: string;
 }
@@ -222,8 +213,11 @@ export function resolveSettings(options: KooDriveClientOptions = {}): ResolvedSe
   const timeoutMs = wholeNumber(options.timeoutMs, "timeoutMs", DEFAULTS.timeoutMs, 1, MAX_DELAY_MS);
   const retries = wholeNumber(options.retries, "retries", DEFAULTS.retries, 0, MAX_RETRIES);
   const defaultDeadline = Math.min((retries + 1) * timeoutMs + BACKOFF_ALLOWANCE_MS, MAX_DELAY_MS);
+  const resolvedEndpoint = resolveEndpoint(endpoint.value, endpoint.name);
+  // Plain HTTP is accepted only to loopback, which proxyFor never proxies: credentials never cross a proxy in clear.
+  const proxy = proxyFor(resolvedEndpoint, options.env ?? process.env);
   const settings: ResolvedSettings = {
-    endpoint: resolveEndpoint(endpoint.value, endpoint.name),
+    endpoint: resolvedEndpoint,
     credentials: resolveCredentials(gathered),
     usedSpaceUnit: parseUsedSpaceUnit(unit?.value, unit?.name),
     timeoutMs,
@@ -237,6 +231,7 @@ export function resolveSettings(options: KooDriveClientOptions = {}): ResolvedSe
       MAX_DELAY_MS,
     ),
   };
+  if (proxy) settings.proxy = proxy;
   if (isGiven(options.caCert)) settings.caCert = options.caCert;
   if (gathered.given.tenant) settings.tenant = gathered.given.tenant.value.trim();
   return settings;

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import net from "node:net";
 import os from "node:os";
 import type { GuardShare } from "../capacity/plan";
-import { KooDriveClient, type ServiceUsageReading } from "../client/client";
+import type { ServiceUsageReading } from "../capacity/runway";
+import { deriveUsage } from "../capacity/usage";
+import { KooDriveHttpClient } from "../client/client";
 import { callLimits } from "../config/call-limits";
 import {
   CONNECTION_SETTINGS,
@@ -15,6 +17,7 @@ import {
   type KooDriveClientOptions,
   type KooDriveConnectionArgs,
   type LockSettings,
+  type ResolvedSettings,
   resolveLockSettings,
   resolveSettings,
 } from "../config/settings";
@@ -79,10 +82,14 @@ export function deploymentOf(engineAddress: string | undefined): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 24);
 }
 
+/** The tenant of resolved settings. */
+function tenantOfSettings(settings: ResolvedSettings): TenantIdentity {
+  return tenantIdentity(settings, settings.tenant);
+}
+
 /** The tenant of a client's options; throws the client's `ConfigurationError` for settings that do not resolve. */
 function tenantOf(options: KooDriveClientOptions): TenantIdentity {
-  const settings = resolveSettings(options);
-  return tenantIdentity(settings, settings.tenant);
+  return tenantOfSettings(resolveSettings(options));
 }
 
 /** The warning of a preview that could not ask whether another deployment is changing the tenant. */
@@ -181,21 +188,19 @@ export class ProviderState {
    * read sees what the deployment that held it before created.
    */
   readUsage(connection: KooDriveConnectionArgs): Promise<TenantReading> {
-    const options = { ...this.clientOptions(connection), ...callLimits(process.env) };
-    const tenant = tenantOf(options);
-    const key = `${tenant.key}\n${options.usedSpaceUnit ?? ""}`;
+    const settings = resolveSettings({ ...this.clientOptions(connection), ...callLimits(process.env) });
+    const tenant = tenantOfSettings(settings);
+    const key = `${tenant.key}\n${settings.usedSpaceUnit}`;
     let read = this.#reads.get(key);
     if (!read) {
-      const client = new KooDriveClient(options);
+      const client = new KooDriveHttpClient(settings);
       read = (async () => {
         try {
-          return {
-            ...(await this.cancellation.unlessCancelled(
-              () => client.readServiceUsage(),
-              () => client.close(),
-            )),
-            tenant,
-          };
+          const { data, ...when } = await this.cancellation.unlessCancelled(
+            () => client.readQuotaUsed(),
+            () => client.close(),
+          );
+          return { usage: deriveUsage(data, settings.usedSpaceUnit), ...when, tenant };
         } finally {
           await client.close();
         }

@@ -4,10 +4,11 @@
  * program that only declares guards does not load an HTTP stack and schemas it never runs (they
  * run in the provider process, under `provider/`).
  */
-export type * from "../../provider/client";
+
 export { CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
 export type { GuardOutputs, GuardStatus } from "../../provider/guard/outputs";
 export { CapacityGuard, type CapacityGuardArgs } from "./capacity-guard";
+export type * from "./client";
 export type { ConnectionArgs } from "./connection";
 export {
   type GetServiceUsageArgs,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
-import { KooDriveClient } from "../../provider/client/client";
 import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
+import { KooDriveClient } from "../../sdk/nodejs/client";
 import { useLoopbackClients } from "../helpers/client-fixture";
 import { PROXIED_ENDPOINT, startHostileProxy } from "../helpers/hostile-proxies";
 import { refusedUrl } from "../helpers/loopback-server";

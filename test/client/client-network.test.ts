@@ -6,8 +6,8 @@ import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { KooDriveClient } from "../../provider/client/client";
 import { DOCUMENTED_EXAMPLE } from "../../provider/client/quota-used";
+import { KooDriveClient } from "../../sdk/nodejs/client";
 import { rejectsWithCode, TEST_TOKEN } from "../helpers/secrets";
 
 const ANSWER = JSON.stringify({ code: 0, msg: "success", data: DOCUMENTED_EXAMPLE });

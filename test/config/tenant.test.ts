@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KooDriveClient } from "../../provider/client/client";
+import { KooDriveClient } from "../../sdk/nodejs/client";
 
 /** The tenant of a client made from `options`. */
 const tenantOf = (options: ConstructorParameters<typeof KooDriveClient>[0]) =>

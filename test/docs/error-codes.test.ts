@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../harness/engine";
-import * as client from "../../provider/client";
+import * as client from "../../sdk/nodejs/client";
 
 const errorsSource = readFileSync(path.join(REPO_ROOT, "provider/client/errors.ts"), "utf8");
 

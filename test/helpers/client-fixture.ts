@@ -1,5 +1,5 @@
-import { KooDriveClient } from "../../provider/client/client";
 import type { KooDriveClientOptions } from "../../provider/config/settings";
+import { KooDriveClient } from "../../sdk/nodejs/client";
 import { type LoopbackServer, type Responder, startLoopbackServer } from "./loopback-server";
 import { TEST_APP, TEST_TOKEN } from "./secrets";
 

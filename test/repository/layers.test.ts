@@ -51,6 +51,7 @@ describe("the layers' lint rules (biome.json, part of npm run lint)", () => {
   it("fail on an import against the direction, naming noRestrictedImports, and pass the imports the direction allows", () => {
     const { status, output } = lintFixture({
       "provider/client/quota.ts": exported("quota"),
+      "provider/client/usage.ts": `import { usage } from "../capacity/usage";\n/** Derived. */\nexport const derived = usage;\n`,
       "provider/config/settings.ts": `import { quota } from "../client/quota";\n/** Settings. */\nexport const settings = quota;\n`,
       "provider/capacity/plan.ts": `import { settings } from "../config/settings";\n/** Plan. */\nexport const plan = settings;\n`,
       "provider/capacity/usage.ts": `import { quota } from "../client/quota";\n/** Usage. */\nexport const usage = quota;\n`,
@@ -68,6 +69,7 @@ describe("the layers' lint rules (biome.json, part of npm run lint)", () => {
       "policy/pack.ts",
       "provider/capacity/disk.ts",
       "provider/capacity/plan.ts",
+      "provider/client/usage.ts",
       "provider/plugin/provider.ts",
       "provider/process/state.ts",
       "tools/generate.ts",

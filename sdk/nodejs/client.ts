@@ -1,0 +1,76 @@
+/**
+ * `pulumi-koodrive/client`: the plain KooDrive client and what it works with, for scripts, the CLI
+ * and the provider process alike. `KooDriveClient` takes settings as the guard does (arguments, then
+ * the `KOODRIVE_*` variables), reads the raw figures over provider/client's HTTP client and derives
+ * the usage with provider/capacity. Loads neither `@pulumi/pulumi` nor anything a program does not use.
+ */
+import type { GetServiceUsageResult, ServiceUsageReading } from "../../provider/capacity/runway";
+import { deriveUsage } from "../../provider/capacity/usage";
+import { KooDriveHttpClient } from "../../provider/client/client";
+import type { Credentials } from "../../provider/client/options";
+import type { QuotaUsedData } from "../../provider/client/quota-used";
+import { type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "../../provider/config/settings";
+import { type TenantIdentity, tenantIdentity } from "../../provider/config/tenant";
+
+export * from "../../provider/capacity/plan";
+export * from "../../provider/capacity/runway";
+export * from "../../provider/capacity/usage";
+export * from "../../provider/client/endpoint";
+export * from "../../provider/client/errors";
+export type { ClientOptions, Credentials } from "../../provider/client/options";
+export * from "../../provider/client/quota-used";
+export * from "../../provider/client/secret";
+export * from "../../provider/client/trace-id";
+export * from "../../provider/client/units";
+export { PACKAGE_VERSION } from "../../provider/client/version";
+export * from "../../provider/config/connection-settings";
+export * from "../../provider/config/settings";
+export * from "../../provider/config/tenant";
+
+/** A typed client for the KooDrive service-usage API, with timeouts, retries and app signing. */
+export class KooDriveClient {
+  readonly #settings: ResolvedSettings;
+  readonly #http: KooDriveHttpClient;
+
+  /** Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent. */
+  constructor(options: KooDriveClientOptions = {}) {
+    this.#settings = resolveSettings(options);
+    this.#http = new KooDriveHttpClient(this.#settings);
+  }
+
+  /** The base URL requests go to. */
+  get endpoint(): string {
+    return this.#http.endpoint;
+  }
+
+  /** Which tenant this client reaches, whatever the spelling of its settings; no secret in it. */
+  get tenant(): TenantIdentity {
+    return tenantIdentity(this.#settings, this.#settings.tenant);
+  }
+
+  /** `token` or `app`. */
+  get authMode(): Credentials["mode"] {
+    return this.#http.authMode;
+  }
+
+  /** The 17 figures of `GET /koodrive/ose/v1/service/quotaUsed`, validated. */
+  getQuotaUsed(): Promise<QuotaUsedData> {
+    return this.#http.getQuotaUsed();
+  }
+
+  /** The figures with the derived ones (remaining seats and quota, GB, percentages). */
+  async getServiceUsage(): Promise<GetServiceUsageResult> {
+    return (await this.readServiceUsage()).usage;
+  }
+
+  /** {@link getServiceUsage}, with when KooDrive answered: its `Date` header, else the local clock. */
+  async readServiceUsage(): Promise<ServiceUsageReading> {
+    const { data, ...when } = await this.#http.readQuotaUsed();
+    return { usage: deriveUsage(data, this.#settings.usedSpaceUnit), ...when };
+  }
+
+  /** Closes the connections, and drops any left hanging (a silent proxy's, say) instead of waiting on it. */
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+}
