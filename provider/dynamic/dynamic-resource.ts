@@ -5,7 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
-import type { Figures } from "../guard/judge";
+import type { Failure, Figures } from "../guard/judge";
 import { connectionOf, containsUnknown, readError } from "../guard/reading";
 import { unknownValue } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
@@ -13,16 +13,10 @@ import type { ProviderState } from "../process/provider-state";
 /** A resource's inputs or state, as the engine hands them to a dynamic provider. */
 export type Inputs = Record<string, unknown>;
 
-/** A check failure: the engine reports it against the resource's (top-level) input. */
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
 /** What `check` returns: the inputs to record (and show as outputs in preview), and the failures. */
 export interface CheckResult {
   inputs: Inputs;
-  failures: CheckFailure[];
+  failures: Failure[];
 }
 
 /** The methods of a dynamic resource's provider, as the provider process runs them. */

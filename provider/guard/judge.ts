@@ -15,6 +15,12 @@ import type { GuardOutputs } from "./outputs";
 /** A guard argument a failure is reported against. */
 export type GuardArgument = keyof GuardPlan;
 
+/** A failed check or call as the adapters report it to the engine: against a resource's (top-level) property, and why. */
+export interface Failure {
+  property: string;
+  reason: string;
+}
+
 /** A failed check, against the guard argument that makes it fail (the engine shows its value). */
 export interface GuardFailure {
   argument: GuardArgument;

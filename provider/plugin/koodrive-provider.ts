@@ -10,6 +10,7 @@ import { CONNECTION_KEYS, type ConnectionKey } from "../config/connection-settin
 import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../config/plaintext-config";
 import { connectionValuesValidator } from "../config/validators";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
+import type { Failure } from "../guard/judge";
 import { readError, refreshRead } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
 import type { LogLine } from "../process/engine-log";
@@ -24,12 +25,6 @@ export const TOKENS = {
 } as const;
 
 type Values = Record<string, unknown>;
-
-/** One failed check or call: the (top-level) property and why. */
-export interface Failure {
-  property: string;
-  reason: string;
-}
 
 /** What a guard's check or deployment answers: the values to record, the failures, the lines to show. */
 export interface GuardAnswer {

@@ -17,11 +17,12 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { GuardRefusal } from "../client/errors";
 import { PACKAGE_VERSION } from "../client/version";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../config/connection-settings";
+import type { Failure } from "../guard/judge";
 import type { LogLine } from "../process/engine-log";
 import { EngineLog } from "../process/engine-log";
 import { engineAddressOf, type ProviderStateOptions } from "../process/provider-state";
 import { pulumiGrpc } from "../process/pulumi-grpc";
-import { type Failure, KooDriveProvider } from "./koodrive-provider";
+import { KooDriveProvider } from "./koodrive-provider";
 import { SCHEMA } from "./schema";
 import { plain, secret, withoutUndefined } from "./values";
 
