@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { constants, mkdtempSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
@@ -19,12 +21,13 @@ async function initLockServer(postgres: PostgresServer): Promise<void> {
 
 /**
  * An onboarding program: a guard of `users` users, then (after 5 s, so that a deployment started
- * beside it checks before any user is added) a command per user that adds it through the API. The
+ * beside it checks before any user is added; or, with `gate`, once the test has opened and closed
+ * that FIFO) a command per user that adds it through the API. The
  * guard is the TypeScript one, or with `plugin` the provider plugin's by its schema token, as YAML,
  * Python and Go programs reach it. (JavaScript rather than YAML: the YAML host needs a provider's
  * schema, which the built stand-in `command` provider does not serve.)
  */
-function onboarding(users: string[], guard: "typescript" | "plugin"): Record<string, string> {
+function onboarding(users: string[], guard: "typescript" | "plugin", gate?: string): Record<string, string> {
   const declared =
     guard === "typescript"
       ? `new (require("pulumi-koodrive").CapacityGuard)("onboarding", { plannedUsers: ${users.length} })`
@@ -33,7 +36,7 @@ function onboarding(users: string[], guard: "typescript" | "plugin"): Record<str
 const pulumi = require("@pulumi/pulumi");
 const command = require("@pulumi/command");
 const guard = ${declared};
-const settle = new command.local.Command("settle", { create: "sleep 5" }, { dependsOn: [guard] });
+const settle = new command.local.Command("settle", { create: ${JSON.stringify(gate ? `cat ${gate} > /dev/null` : "sleep 5")} }, { dependsOn: [guard] });
 for (const user of ${JSON.stringify(users)}) {
   new command.local.Command("add-" + user, { create: "node add-user.js " + user }, { dependsOn: [settle] });
 }
@@ -132,6 +135,122 @@ describe("several stacks, one tenant, under the real engine", function () {
     assert.match(run.text, /koodrive:lockUrl/);
     assert.doesNotMatch(run.text, /s3cret-pw/);
     assert.equal(sim.usage().userCount, 20, "nothing was added without the lock");
+  });
+
+  describe("keeps the tenant through PostgreSQL faults against the holder", () => {
+    const LEASE_SECONDS = 6;
+    let postgres: PostgresServer;
+    let folder: string;
+    beforeEach(async () => {
+      postgres = await startPostgres();
+      await initLockServer(postgres);
+      folder = mkdtempSync(path.join(os.tmpdir(), "koodrive-gate-"));
+      sim.setUsage({ userCount: 80 }); // 20 left
+    });
+    afterEach(async () => {
+      await postgres?.stop();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    /**
+     * The holder's `up` takes the lease and waits at its gate (a FIFO the test holds open) before adding
+     * 15 users; the waiter's `up` of 15 waits for the tenant; `fault` strikes, and two lease terms
+     * pass: the waiter is still out and the lease still the holder's. Then the gate opens: the holder
+     * adds its users and releases, and the waiter, on what is left (5), fails. Nothing over-admitted.
+     */
+    const throughFault = async (fault: (holderPid: number) => Promise<void>) => {
+      const gate = path.join(folder, "gate");
+      execFileSync("mkfifo", [gate]);
+      const onMachine = (name: string, gated?: string) =>
+        stack(name, {
+          files: onboarding(
+            Array.from({ length: 15 }, (_, n) => `${name}-${n}`),
+            "typescript",
+            gated,
+          ),
+          config: {
+            ...connection(),
+            "koodrive:lockUrl": { value: postgres.url, secret: true },
+            "koodrive:lockLease": { value: String(LEASE_SECONDS) },
+          },
+          env: { XDG_CACHE_HOME: mkdtempSync(path.join(folder, "machine-")) },
+        });
+      const holder = await onMachine("holder", gate);
+      const waiter = await onMachine("waiter");
+      const holderRun = outcome(holder.stack.up());
+      // Opening the gate for writing resolves once the holder's gate command reads it: it holds the lease.
+      const opened = await Promise.race([
+        open(gate, "w"),
+        holderRun.then(async (run) => {
+          (await open(gate, constants.O_RDONLY | constants.O_NONBLOCK)).close(); // lets the pending open go
+          throw new Error(`the holder ended before its gate: ${run.text}`);
+        }),
+      ]);
+      let waiterDone = false;
+      let waiting: () => void = () => undefined;
+      const saidWaiting = new Promise<void>((resolve) => {
+        waiting = resolve;
+      });
+      const waiterRun = outcome(
+        waiter.stack.up({ onOutput: (text) => /waiting for the KooDrive tenant/.test(text) && waiting() }),
+      ).finally(() => {
+        waiterDone = true;
+      });
+      try {
+        await saidWaiting;
+        const lease = async () =>
+          (
+            await postgres.adminQuery<{ deployment: string; pid: number }>(
+              "SELECT deployment, pid FROM koodrive.tenant_lease",
+            )
+          )[0];
+        const held = await lease();
+        assert.ok(held, "the holder holds a lease");
+        await fault(held.pid);
+        await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_SECONDS * 1000 + 1000));
+        assert.equal(waiterDone, false, "the waiter still waits");
+        assert.equal((await lease())?.deployment, held.deployment, "the lease is still the holder's");
+        assert.equal(sim.usage().userCount, 80, "nobody added a user while the holder waited at its gate");
+      } finally {
+        await opened.close(); // the gate opens
+      }
+      const [holderDone, waiterFailed] = await Promise.all([holderRun, waiterRun]);
+      assert.ok(holderDone.ok, holderDone.text);
+      assert.doesNotMatch(holderDone.text, /lost the tenant's lease/);
+      assert.equal(waiterFailed.ok, false, waiterFailed.text);
+      assert.match(
+        waiterFailed.text,
+        /the plan exceeds capacity: seats: plan needs 15 new users, 5 left; exceeds by 10/,
+      );
+      assert.doesNotMatch(waiterFailed.text, /ended uncleanly/, "the holder released its lease at its end");
+      assert.equal(sim.usage().userCount, 95, "the holder's 15 users, and none of the waiter's");
+      const refused = sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
+      assert.deepEqual(refused, [], "no user creation was refused");
+    };
+
+    it("pg_terminate_backend of the holder's session", async () => {
+      await throughFault(async (pid) => {
+        const terminated = await postgres.adminQuery<{ done: boolean }>(
+          "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1",
+          [`koodrive tenant lock (pid ${pid})`],
+        );
+        assert.ok(terminated.length > 0 && terminated.every(({ done }) => done), "the holder's session was terminated");
+      });
+    });
+
+    it("the role's idle_session_timeout, shorter than the holder's renewals", async () => {
+      await throughFault(async () => {
+        // Sessions opened from now on end when idle for 500 ms; the holder renews every 2 s.
+        await postgres.adminQuery("ALTER ROLE koodrive_lock SET idle_session_timeout = '500ms'");
+        await postgres.adminQuery(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'koodrive_lock'",
+        );
+      });
+    });
+
+    it("a restart of the PostgreSQL server", async () => {
+      await throughFault(() => postgres.restart({ mode: "immediate", downMs: 1_000 }));
+    });
   });
 
   it("lets a waiting stack go on within seconds when the holder is killed with kill -9", async () => {

@@ -41,6 +41,11 @@ describe("the tenant lock on this machine", () => {
     assert.equal(await first.tryAcquire(TENANT.key, holder("dept-a/prod")), true, "again, by its holder");
     assert.equal(await second.tryAcquire(TENANT.key, holder("dept-b/prod")), false);
     assert.deepEqual(await second.holderOf(TENANT.key), holder("dept-a/prod"));
+    // Never lost while its process lives, so it vouches for the tenant however long is asked, even in a
+    // process that shares it with its deployment's holder; and nobody ends uncleanly on this machine.
+    await first.assertHeld(TENANT.key, Number.MAX_SAFE_INTEGER);
+    await second.assertHeld(TENANT.key, 0);
+    assert.equal(first.uncleanEnd(TENANT.key), undefined);
     assert.equal(await second.tryAcquire("b".repeat(64), holder("dept-b/prod")), true, "another tenant is free");
     await first.close();
     assert.equal(await second.holderOf(TENANT.key), undefined);
