@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { constants, mkdtempSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
+import { Gate } from "../helpers/gate";
 import { outcome } from "../helpers/outcome";
 import { type PostgresServer, startPostgres } from "../helpers/postgres";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
@@ -21,13 +20,13 @@ async function initLockServer(postgres: PostgresServer): Promise<void> {
 
 /**
  * An onboarding program: a guard of `users` users, then (after 5 s, so that a deployment started
- * beside it checks before any user is added; or, with `gate`, once the test has opened and closed
- * that FIFO) a command per user that adds it through the API. The
+ * beside it checks before any user is added; or, with `gate`, once the test opens that gate) a
+ * command per user that adds it through the API. The
  * guard is the TypeScript one, or with `plugin` the provider plugin's by its schema token, as YAML,
  * Python and Go programs reach it. (JavaScript rather than YAML: the YAML host needs a provider's
  * schema, which the built stand-in `command` provider does not serve.)
  */
-function onboarding(users: string[], guard: "typescript" | "plugin", gate?: string): Record<string, string> {
+function onboarding(users: string[], guard: "typescript" | "plugin", gate?: Gate): Record<string, string> {
   const declared =
     guard === "typescript"
       ? `new (require("pulumi-koodrive").CapacityGuard)("onboarding", { plannedUsers: ${users.length} })`
@@ -36,7 +35,7 @@ function onboarding(users: string[], guard: "typescript" | "plugin", gate?: stri
 const pulumi = require("@pulumi/pulumi");
 const command = require("@pulumi/command");
 const guard = ${declared};
-const settle = new command.local.Command("settle", { create: ${JSON.stringify(gate ? `cat ${gate} > /dev/null` : "sleep 5")} }, { dependsOn: [guard] });
+const settle = new command.local.Command("settle", { create: ${JSON.stringify(gate ? gate.command : "sleep 5")} }, { dependsOn: [guard] });
 for (const user of ${JSON.stringify(users)}) {
   new command.local.Command("add-" + user, { create: "node add-user.js " + user }, { dependsOn: [settle] });
 }
@@ -69,6 +68,12 @@ describe("several stacks, one tenant, under the real engine", function () {
   let sim: Simulator;
   const made: ProgramStack[] = [];
   const caches: string[] = [];
+  /** A cache folder of its own, removed after the test: the lock on this machine is another machine's. */
+  const machineCache = () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), "koodrive-machine-"));
+    caches.push(cache);
+    return cache;
+  };
 
   beforeEach(async () => {
     // 20 of 100 seats used: 80 left.
@@ -115,8 +120,7 @@ describe("several stacks, one tenant, under the real engine", function () {
     try {
       await initLockServer(postgres);
       const machine = (name: string) => {
-        const cache = mkdtempSync(path.join(os.tmpdir(), "koodrive-machine-"));
-        caches.push(cache);
+        const cache = machineCache();
         return typescriptStack(name, {
           config: { "koodrive:lockUrl": { value: postgres.url, secret: true } },
           env: { XDG_CACHE_HOME: cache },
@@ -140,16 +144,16 @@ describe("several stacks, one tenant, under the real engine", function () {
   describe("keeps the tenant through PostgreSQL faults against the holder", () => {
     const LEASE_SECONDS = 6;
     let postgres: PostgresServer;
-    let folder: string;
+    let gate: Gate;
     beforeEach(async () => {
       postgres = await startPostgres();
       await initLockServer(postgres);
-      folder = mkdtempSync(path.join(os.tmpdir(), "koodrive-gate-"));
+      gate = new Gate();
       sim.setUsage({ userCount: 80 }); // 20 left
     });
     afterEach(async () => {
+      gate?.remove();
       await postgres?.stop();
-      rmSync(folder, { recursive: true, force: true });
     });
 
     /**
@@ -159,9 +163,7 @@ describe("several stacks, one tenant, under the real engine", function () {
      * adds its users and releases, and the waiter, on what is left (5), fails. Nothing over-admitted.
      */
     const throughFault = async (fault: (holderPid: number) => Promise<void>) => {
-      const gate = path.join(folder, "gate");
-      execFileSync("mkfifo", [gate]);
-      const onMachine = (name: string, gated?: string) =>
+      const onMachine = (name: string, gated?: Gate) =>
         stack(name, {
           files: onboarding(
             Array.from({ length: 15 }, (_, n) => `${name}-${n}`),
@@ -173,16 +175,15 @@ describe("several stacks, one tenant, under the real engine", function () {
             "koodrive:lockUrl": { value: postgres.url, secret: true },
             "koodrive:lockLease": { value: String(LEASE_SECONDS) },
           },
-          env: { XDG_CACHE_HOME: mkdtempSync(path.join(folder, "machine-")) },
+          env: { XDG_CACHE_HOME: machineCache() },
         });
       const holder = await onMachine("holder", gate);
       const waiter = await onMachine("waiter");
       const holderRun = outcome(holder.stack.up());
-      // Opening the gate for writing resolves once the holder's gate command reads it: it holds the lease.
-      const opened = await Promise.race([
-        open(gate, "w"),
-        holderRun.then(async (run) => {
-          (await open(gate, constants.O_RDONLY | constants.O_NONBLOCK)).close(); // lets the pending open go
+      // The holder waits at its gate holding the lease (or has failed, which the race says).
+      await Promise.race([
+        gate.reached(),
+        holderRun.then((run) => {
           throw new Error(`the holder ended before its gate: ${run.text}`);
         }),
       ]);
@@ -212,7 +213,7 @@ describe("several stacks, one tenant, under the real engine", function () {
         assert.equal((await lease())?.deployment, held.deployment, "the lease is still the holder's");
         assert.equal(sim.usage().userCount, 80, "nobody added a user while the holder waited at its gate");
       } finally {
-        await opened.close(); // the gate opens
+        gate.open();
       }
       const [holderDone, waiterFailed] = await Promise.all([holderRun, waiterRun]);
       assert.ok(holderDone.ok, holderDone.text);
