@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { POOL_FIGURES, type PoolKey } from "../provider/capacity/figures";
 import type { GuardPlan, PlannedSpaceGB } from "../provider/capacity/plan";
 import { CapacityPlanSchema, type CheckedPlan } from "../provider/capacity/plan-schema";
 import { InvocationError } from "../provider/client/errors";
@@ -26,12 +27,15 @@ type PlanFlag =
   | { field: Exclude<keyof GuardPlan, "plannedSpaceGB" | "enforcement">; max?: number }
   | { field: "plannedSpaceGB"; pool: keyof PlannedSpaceGB };
 
+/** A flag per pool of the table: `--plan-<pool>-gb`. */
+const POOL_FLAGS = Object.fromEntries(
+  POOL_FIGURES.map((row) => [`plan-${row.planKey}-gb`, { field: "plannedSpaceGB", pool: row.planKey }]),
+) as { [Pool in PoolKey as `plan-${Pool}-gb`]: { field: "plannedSpaceGB"; pool: Pool } };
+
 /** The plan flags: the command line's names for the plan's fields (every one but `enforcement`). */
 const PLAN_FLAGS = {
   "plan-users": { field: "plannedUsers" },
-  "plan-dept-gb": { field: "plannedSpaceGB", pool: "dept" },
-  "plan-personal-gb": { field: "plannedSpaceGB", pool: "personal" },
-  "plan-group-gb": { field: "plannedSpaceGB", pool: "group" },
+  ...POOL_FLAGS,
   "min-free-seats": { field: "minFreeSeats" },
   "min-free-gb": { field: "minFreeGB" },
   "warn-at-percent": { field: "warnAtPercent", max: 100 },

@@ -1,3 +1,4 @@
+import { FIGURES } from "../provider/capacity/figures";
 import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../provider/client/units";
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";
 import { EXIT_CODES } from "./exit-codes";
@@ -6,7 +7,8 @@ import { EXIT_CODES } from "./exit-codes";
 export const HELP_TEXT = `Usage: koodrive-usage [flags]
        koodrive-usage db init [--grant USER]...
 
-Reads the service usage of a Huawei Cloud KooDrive tenant (seats, space quota per pool, stored data)
+Reads the service usage of a Huawei Cloud KooDrive tenant
+(${FIGURES.map((figure) => figure.label).join(", ")})
 and, given plan flags, checks whether a planned allocation fits.
 
 Connection:

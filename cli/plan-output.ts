@@ -1,3 +1,4 @@
+import { amountOf, PLAN_FIGURES } from "../provider/capacity/figures";
 import type { PlanEvaluation } from "../provider/capacity/plan";
 import type { GuardOutputs } from "../provider/guard/outputs";
 
@@ -22,6 +23,6 @@ export function formatPlanOutcome(evaluation: CliPlanOutcome): string {
     : `Plan exceeds capacity (${problems} violation${problems === 1 ? "" : "s"}, listed on stderr).`;
   return [
     verdict,
-    `Left after the plan: ${left.seats} seats, department pool ${left.deptQuotaGB} GB, personal pool ${left.personalQuotaGB} GB, group pool ${left.groupQuotaGB} GB, all pools ${left.quotaGB} GB.`,
+    `Left after the plan: ${PLAN_FIGURES.map((figure) => amountOf(figure, left[figure.outputKey])).join(", ")}.`,
   ].join("\n");
 }

@@ -1,13 +1,13 @@
-import type { GetServiceUsageResult } from "../provider/capacity/runway";
+import { amount, FIGURES, type FigureRow, labelOf } from "../provider/capacity/figures";
 import {
   describeDays,
+  describeRate,
+  type GetServiceUsageResult,
   type Reading,
-  RUNWAY_FIGURES,
   type Runway,
   type RunwayFigure,
-  type RunwayFigureName,
 } from "../provider/capacity/runway";
-import { percent } from "../provider/capacity/usage";
+import { percent, remainingOf } from "../provider/capacity/usage";
 import { variableOf } from "../provider/config/connection-settings";
 import { sparkline } from "./sparkline";
 
@@ -30,62 +30,60 @@ function table(rows: readonly string[][]): string[] {
   );
 }
 
-/** One line of the table; `remaining` and `share` are `deriveUsage`'s figures where it has them. */
-function row(
-  name: string,
-  used: number,
-  total: number,
-  remaining: number,
-  unit: string,
-  share = percent(used, total),
-): string[] {
+/** One line of the table: a figure's used / total, what is left (`deriveUsage`'s figure), percent and bar. */
+function row(figure: FigureRow, usage: GetServiceUsageResult, remaining: number): string[] {
+  const [used, total] = [figure.used(usage), figure.capacity(usage)];
+  const share = percent(used, total);
   // Of a capacity of 0 no percentage can be said: "0.0%" would claim it is unused.
   const shown = total === 0 ? "none" : `${share.toFixed(1)}%`;
-  return [name, `${used} / ${total}${unit}`, `${remaining}${unit} left`, shown, total === 0 ? "" : usageBar(share)];
+  return [
+    labelOf(figure, true),
+    `${used} / ${amount(figure.unit, total)}`,
+    `${amount(figure.unit, remaining)} left`,
+    shown,
+    total === 0 ? "" : usageBar(share),
+  ];
 }
 
-/** The readable summary: seats and each pool (used / total, remaining, percent, bar), then stored data. */
+/** The readable summary: each figure with a remaining figure (used / total, remaining, percent, bar), then the others (stored data). */
 export function formatUsageSummary(usage: GetServiceUsageResult, endpoint: string): string {
-  const poolsUsed = usage.deptSpaceQuotaUsed + usage.personalSpaceQuotaUsed + usage.groupSpaceQuotaUsed;
-  const poolsTotal = usage.deptSpaceQuota + usage.personalSpaceQuota + usage.groupSpaceQuota;
-  const lines = table([
-    row("Seats", usage.userCount, usage.userMaxCount, usage.remainingSeats, "", usage.seatsUsedPercent),
-    row("Department pool", usage.deptSpaceQuotaUsed, usage.deptSpaceQuota, usage.remainingDeptQuotaGB, " GB"),
-    row("Personal pool", usage.personalSpaceQuotaUsed, usage.personalSpaceQuota, usage.remainingPersonalQuotaGB, " GB"),
-    row("Group pool", usage.groupSpaceQuotaUsed, usage.groupSpaceQuota, usage.remainingGroupQuotaGB, " GB"),
-    row("All pools", poolsUsed, poolsTotal, usage.remainingQuotaGB, " GB"),
-  ]);
+  const lines = table(
+    FIGURES.flatMap((figure) => {
+      const remaining = remainingOf(figure, usage);
+      return remaining === undefined ? [] : [row(figure, usage, remaining)];
+    }),
+  );
   return [
     `KooDrive usage at ${endpoint}`,
     "",
     ...lines,
     "",
     `Capacity: ${usage.spaceCapacity} GB (reserved ${usage.reservedSpaceQuota} GB)`,
-    `Stored data: ${usage.spaceUsedGB} GB, ${usage.spaceUsedPercent}% of capacity`,
+    ...FIGURES.filter((figure) => figure.remainingKey === undefined).map((figure) => {
+      const [used, total] = [figure.used(usage), figure.capacity(usage)];
+      return `${labelOf(figure, true)}: ${amount(figure.unit, used)}, ${percent(used, total)}% of capacity`;
+    }),
     `  (spaceUsed ${usage.spaceUsed} read as ${usage.usedSpaceUnit}, an assumption: the API does not document its unit;`,
     `   set --used-space-unit or ${variableOf("usedSpaceUnit")} if it is another)`,
   ].join("\n");
 }
 
-/** Each runway figure's label in the summary. */
-const RUNWAY_LABELS: Record<RunwayFigureName, string> = {
-  seats: "Seats",
-  deptQuota: "Department pool",
-  personalQuota: "Personal pool",
-  groupQuota: "Group pool",
-  allocatableQuota: "All pools",
-  storedData: "Stored data",
-};
-
-/** "full in 18 days (1–18) at 2 a day (on 2026-12-19, 2026-12-02 to 2026-12-19)" and the like. */
-function pace({ perDay, perDayRange, daysUntilFull, daysUntilFullRange, fullOn, fullOnRange }: RunwayFigure): string {
+/** "full in 18 days (1–18) at 2 seats a day (on 2026-12-19, 2026-12-02 to 2026-12-19)" and the like. */
+function pace(row: FigureRow, forecast: RunwayFigure): string {
+  const { perDay, perDayRange, daysUntilFull, daysUntilFullRange, fullOn, fullOnRange } = forecast;
   if (daysUntilFull === 0) return "full";
   if (perDay === null) return "no rate yet";
-  const rates = perDayRange ? `, ${perDayRange[0]}–${perDayRange[1]}` : "";
-  if (daysUntilFull === null) return `not growing (${perDay} a day${rates})`;
+  const [low, high] = perDayRange ?? [perDay, perDay];
+  const rates = low === high ? "" : `, ${low}–${high}`;
+  if (daysUntilFull === null) return `not growing (${describeRate(row, perDay)}${rates})`;
   const [soonest, latest] = fullOnRange ?? [null, null];
-  const dates = soonest === null ? "" : latest === null ? `, ${soonest} or later` : `, ${soonest} to ${latest}`;
-  return `full in ${describeDays(daysUntilFull, daysUntilFullRange)} at ${perDay} a day (on ${fullOn}${dates})`;
+  const dates =
+    soonest === null || soonest === latest
+      ? ""
+      : latest === null
+        ? `, ${soonest} or later`
+        : `, ${soonest} to ${latest}`;
+  return `full in ${describeDays(daysUntilFull, daysUntilFullRange)} at ${describeRate(row, perDay)} (on ${fullOn}${dates})`;
 }
 
 /** Most readings a sparkline shows: the newest. */
@@ -97,14 +95,14 @@ const SPARK_READINGS = 30;
  */
 export function formatRunway(runway: Runway, history: readonly Reading[]): string {
   const shown = history.slice(-SPARK_READINGS);
-  const width = Math.max(...Object.values(RUNWAY_LABELS).map((label) => label.length));
+  const width = Math.max(...FIGURES.map((figure) => figure.label.length));
   return [
     "Runway:",
-    ...RUNWAY_FIGURES.map(({ name, value }) =>
+    ...FIGURES.map((figure) =>
       [
-        `  ${RUNWAY_LABELS[name].padEnd(width)}`,
-        shown.length > 0 ? sparkline(shown.map(value)).padEnd(shown.length) : "",
-        pace(runway[name]),
+        `  ${labelOf(figure, true).padEnd(width)}`,
+        shown.length > 0 ? sparkline(shown.map((reading) => reading[figure.readingKey])).padEnd(shown.length) : "",
+        pace(figure, runway[figure.runwayKey]),
       ]
         .filter(Boolean)
         .join("  "),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { SameType } from "../client/same-type";
 import { wholeNumberSchema } from "../client/whole-number-schema";
+import { reservedBy } from "./figures";
 import { ENFORCEMENTS, type GuardPlan } from "./plan";
 
 const PERCENT_RULE = "must be a number from 0 to 100";
@@ -27,7 +28,7 @@ export const CapacityPlanSchema = z.object({
   minFreeSeats: wholeNumberSchema().optional().describe("seats that must stay free after the plan"),
   minFreeGB: wholeNumberSchema()
     .optional()
-    .describe("allocatable quota (all pools) that must stay free after the plan"),
+    .describe(`${reservedBy("minFreeGB").label} that must stay free after the plan`),
   warnAtPercent: z
     .number({ error: PERCENT_RULE })
     .min(0, { error: PERCENT_RULE })

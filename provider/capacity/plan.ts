@@ -1,4 +1,21 @@
-import { percent, type Usage } from "./usage";
+import type { SameType } from "../client/same-type";
+import {
+  allocatedOf,
+  amount,
+  type CapacityFigure,
+  type FigureRow,
+  figureOf,
+  newAmount,
+  PLAN_FIGURES,
+  POOL_FIGURES,
+  type PoolKey,
+  plannedDirectly,
+  setIn,
+  USERS_FIGURE,
+} from "./figures";
+import { percent, remainingOf, type Usage } from "./usage";
+
+export type { CapacityFigure } from "./figures";
 
 /** New quota to allocate, in GB, per pool. */
 export interface PlannedSpaceGB {
@@ -9,6 +26,10 @@ export interface PlannedSpaceGB {
   /** quota the stack allocates from the group pool, in all, GB @integer */
   group?: number;
 }
+
+// Compile-time check: the pools of a plan are the table's.
+const poolsMatchTheTable: SameType<keyof PlannedSpaceGB, PoolKey> = true;
+void poolsMatchTheTable;
 
 /** Users and quota per pool: what a plan allocates, or what is already deployed of it. */
 export interface Allocation {
@@ -78,9 +99,6 @@ export function allocationOf(plan: Pick<GuardPlan, "plannedUsers" | "plannedSpac
   };
 }
 
-/** The figures a plan is judged on. */
-export type CapacityFigure = "seats" | "deptQuotaGB" | "personalQuotaGB" | "groupQuotaGB" | "quotaGB";
-
 /** One guard's part of a joint violation or runway shortfall. */
 export interface GuardNewShare {
   /** The guard's name. */
@@ -137,6 +155,10 @@ export interface RemainingAfterPlan {
   quotaGB: number;
 }
 
+// Compile-time check: what is left is told of every figure a plan is judged on, and only of those.
+const remainingMatchesTheTable: SameType<keyof RemainingAfterPlan, CapacityFigure> = true;
+void remainingMatchesTheTable;
+
 /** What a plan allocates anew, per figure. */
 export interface NewAllocation {
   /** New users (seats). @integer */
@@ -157,14 +179,6 @@ export interface PlanEvaluation {
   remainingAfterPlan: RemainingAfterPlan;
 }
 
-const FIGURE_LABELS: Record<CapacityFigure, { name: string; unit: string }> = {
-  seats: { name: "seats", unit: "" },
-  deptQuotaGB: { name: "department pool quota", unit: " GB" },
-  personalQuotaGB: { name: "personal pool quota", unit: " GB" },
-  groupQuotaGB: { name: "group pool quota", unit: " GB" },
-  quotaGB: { name: "allocatable quota (all pools)", unit: " GB" },
-};
-
 /** How one figure's new allocation came about, and what it is judged against. */
 interface FigureDemand {
   figure: CapacityFigure;
@@ -177,30 +191,29 @@ interface FigureDemand {
   reserve: number;
 }
 
-const amount = (figure: CapacityFigure, value: number): string =>
-  figure === "seats" ? `${value} user${value === 1 ? "" : "s"}` : `${value} GB`;
-
-/** "a (50), b (30) and c (20)": each guard's new share, with `unit`. */
-export function listShares(shares: readonly GuardNewShare[], unit = ""): string {
-  const names = shares.map((share) => `${share.name} (${share.new}${unit})`);
+/** "a (50 GB), b (30 GB) and c (20 GB)": each guard's new share, in `unit` when given. */
+export function listShares(shares: readonly GuardNewShare[], unit?: FigureRow["unit"]): string {
+  const names = shares.map((share) => `${share.name} (${unit ? amount(unit, share.new) : share.new})`);
   return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names.join("");
 }
 
-/** "seats: plan 46 users (45 already deployed, 1 new), 35 left", or the joint form naming every guard. */
+/**
+ * "seats: plan 46 users (45 users already deployed, 1 new user), 35 seats left", or the joint form
+ * naming every guard: the figure's label, and every number with its unit.
+ */
 function describe(demand: FigureDemand): string {
   const { figure, planned, deployed, shares, remaining, reserve } = demand;
-  const { name, unit } = FIGURE_LABELS[figure];
-  const keep = reserve > 0 ? `, keeping ${reserve}${unit} free` : "";
+  const { label, unit, plannedIn } = figureOf(figure);
+  const keep = reserve > 0 ? `, keeping ${amount(unit, reserve)} free` : "";
+  const left = `${amount(unit, remaining)} left`;
   if (shares) {
-    const listed = listShares(shares, unit);
-    const what = figure === "seats" ? `${demand.new} new seat${demand.new === 1 ? "" : "s"}` : `${demand.new} GB new`;
-    return `${name}: guards ${listed} need ${what} together${keep}, ${remaining}${unit} left`;
+    return `${label}: guards ${listShares(shares, unit)} need ${newAmount(unit, demand.new)} together${keep}, ${left}`;
   }
   if (deployed === undefined) {
-    const what = figure === "seats" ? `${planned} new user${planned === 1 ? "" : "s"}` : `${planned}${unit}`;
-    return `${name}: plan needs ${what}${keep}, ${remaining}${unit} left`;
+    const what = plannedIn.counted ? newAmount(plannedIn, planned) : amount(plannedIn, planned);
+    return `${label}: plan needs ${what}${keep}, ${left}`;
   }
-  return `${name}: plan ${amount(figure, planned)} (${deployed}${unit} already deployed, ${demand.new}${unit} new)${keep}, ${remaining}${unit} left`;
+  return `${label}: plan ${amount(plannedIn, planned)} (${amount(plannedIn, deployed)} already deployed, ${newAmount(plannedIn, demand.new)})${keep}, ${left}`;
 }
 
 function judge(demand: FigureDemand): Violation | undefined {
@@ -218,28 +231,18 @@ function judge(demand: FigureDemand): Violation | undefined {
     remaining,
     reserve,
     exceededBy,
-    message: `${describe(demand)}; exceeds by ${exceededBy}${FIGURE_LABELS[figure].unit}`,
+    message: `${describe(demand)}; exceeds by ${amount(figureOf(figure).unit, exceededBy)}`,
   };
 }
-
-const growth = (planned: number | undefined, deployed: number | undefined): number =>
-  Math.max(0, (planned ?? 0) - (deployed ?? 0));
 
 /** What `plan` allocates anew over `deployed`, per figure, floored at 0. */
-export function newAllocation(plan: Allocation, deployed: Allocation = {}): PlanEvaluation["newAllocation"] {
+export function newAllocation(plan: Allocation, deployed: Allocation = {}): NewAllocation {
+  const grown = (row: FigureRow) => Math.max(0, allocatedOf(row, plan) - allocatedOf(row, deployed));
   return {
-    users: growth(plan.users, deployed.users),
-    spaceGB: {
-      dept: growth(plan.spaceGB?.dept, deployed.spaceGB?.dept),
-      personal: growth(plan.spaceGB?.personal, deployed.spaceGB?.personal),
-      group: growth(plan.spaceGB?.group, deployed.spaceGB?.group),
-    },
+    users: grown(USERS_FIGURE),
+    spaceGB: Object.fromEntries(POOL_FIGURES.map((row) => [row.planKey, grown(row)])) as Required<PlannedSpaceGB>,
   };
 }
-
-type Pool = keyof PlannedSpaceGB;
-const total = (allocation: Allocation): number =>
-  (allocation.spaceGB?.dept ?? 0) + (allocation.spaceGB?.personal ?? 0) + (allocation.spaceGB?.group ?? 0);
 
 /**
  * Judges a plan against current usage: pure, so the guard, the CLI and the tests share it. Only what
@@ -252,17 +255,10 @@ export function evaluatePlan(usage: Usage, plan: CapacityPlan): PlanEvaluation {
     name: other.name,
     allocation: newAllocation(other.allocation),
   }));
-  const minFreeSeats = plan.minFreeSeats ?? 0;
-  const minFreeGB = plan.minFreeGB ?? 0;
+  const reserves = { minFreeSeats: plan.minFreeSeats ?? 0, minFreeGB: plan.minFreeGB ?? 0 };
 
-  const demand = (
-    figure: CapacityFigure,
-    planned: number,
-    deployed: number | undefined,
-    share: (allocation: Allocation) => number,
-    remaining: number,
-    reserve: number,
-  ): FigureDemand => {
+  const demand = (row: (typeof PLAN_FIGURES)[number]): FigureDemand => {
+    const share = (allocation: Allocation) => allocatedOf(row, allocation);
     const mine = share(own);
     const joined = others.filter((other) => share(other.allocation) > 0);
     const shares =
@@ -273,107 +269,65 @@ export function evaluatePlan(usage: Usage, plan: CapacityPlan): PlanEvaluation {
           ].sort((a, b) => a.name.localeCompare(b.name))
         : undefined;
     const sum = shares ? shares.reduce((sum, item) => sum + item.new, 0) : mine;
+    const deployed = plan.deployed && allocatedOf(row, plan.deployed);
     return {
-      figure,
-      planned,
+      figure: row.outputKey,
+      planned: share(planned),
       ...(deployed === undefined ? {} : { deployed }),
       ...(shares ? { shares } : {}),
       new: sum,
-      remaining,
-      reserve,
+      remaining: remainingOf(row, usage) ?? 0,
+      reserve: row.reserve === undefined ? 0 : reserves[row.reserve],
     };
   };
-  const deployed = plan.deployed;
-  const pool = (figure: CapacityFigure, key: Pool, remaining: number) =>
-    demand(
-      figure,
-      planned.spaceGB?.[key] ?? 0,
-      deployed && (deployed.spaceGB?.[key] ?? 0),
-      (a) => a.spaceGB?.[key] ?? 0,
-      remaining,
-      0,
-    );
-  const demands = [
-    demand(
-      "seats",
-      planned.users ?? 0,
-      deployed && (deployed.users ?? 0),
-      (a) => a.users ?? 0,
-      usage.remainingSeats,
-      minFreeSeats,
-    ),
-    pool("deptQuotaGB", "dept", usage.remainingDeptQuotaGB),
-    pool("personalQuotaGB", "personal", usage.remainingPersonalQuotaGB),
-    pool("groupQuotaGB", "group", usage.remainingGroupQuotaGB),
-    ...(minFreeGB > 0
-      ? [demand("quotaGB", total(planned), deployed && total(deployed), total, usage.remainingQuotaGB, minFreeGB)]
-      : []),
-  ];
+  // A figure a plan allocates only as a sum (all pools) is judged when a reserve of it is set.
+  const demands = PLAN_FIGURES.filter(
+    (row) => plannedDirectly(row) || (row.reserve !== undefined && reserves[row.reserve] > 0),
+  ).map(demand);
   const violations = demands.map(judge).filter((violation): violation is Violation => violation !== undefined);
 
   const newOf = (figure: CapacityFigure) => demands.find((item) => item.figure === figure)?.new ?? 0;
-  const utilisation: [CapacityFigure, number, number][] = [
-    ["seats", usage.userCount + newOf("seats"), usage.userMaxCount],
-    ["deptQuotaGB", usage.deptSpaceQuotaUsed + newOf("deptQuotaGB"), usage.deptSpaceQuota],
-    ["personalQuotaGB", usage.personalSpaceQuotaUsed + newOf("personalQuotaGB"), usage.personalSpaceQuota],
-    ["groupQuotaGB", usage.groupSpaceQuotaUsed + newOf("groupQuotaGB"), usage.groupSpaceQuota],
-  ];
   const { warnAtPercent } = plan;
   const warnings =
     warnAtPercent === undefined
       ? []
-      : utilisation
+      : PLAN_FIGURES.filter((row) => row.warns)
+          .map((row) => ({ row, used: row.used(usage) + newOf(row.outputKey), total: row.capacity(usage) }))
           // A figure with no capacity has no utilisation: a percentage of nothing would read as "0% used".
-          .filter(([, , total]) => total > 0)
-          .map(([figure, used, total]) => ({ figure, percentAfterPlan: percent(used, total), warnAtPercent }))
-          .filter(({ figure }) => !violations.some((violation) => violation.figure === figure))
+          .filter(({ total }) => total > 0)
+          .map(({ row, used, total }) => ({ row, percentAfterPlan: percent(used, total) }))
+          .filter(({ row }) => !violations.some((violation) => violation.figure === row.outputKey))
           .filter(({ percentAfterPlan }) => percentAfterPlan >= warnAtPercent)
-          .map((warning) => ({
-            ...warning,
-            message: `${FIGURE_LABELS[warning.figure].name}: ${warning.percentAfterPlan}% used after the plan (warning at ${warnAtPercent}%)`,
+          .map(({ row, percentAfterPlan }) => ({
+            figure: row.outputKey,
+            percentAfterPlan,
+            warnAtPercent,
+            message: `${row.label}: ${percentAfterPlan}% used after the plan (warning at ${warnAtPercent}%)`,
           }));
 
-  const { dept, personal, group } = own.spaceGB;
   return {
     fits: violations.length === 0,
     violations,
     warnings,
     newAllocation: own,
-    remainingAfterPlan: {
-      seats: usage.remainingSeats - own.users,
-      deptQuotaGB: usage.remainingDeptQuotaGB - dept,
-      personalQuotaGB: usage.remainingPersonalQuotaGB - personal,
-      groupQuotaGB: usage.remainingGroupQuotaGB - group,
-      quotaGB: usage.remainingQuotaGB - dept - personal - group,
-    },
+    remainingAfterPlan: Object.fromEntries(
+      PLAN_FIGURES.map((row) => [row.outputKey, (remainingOf(row, usage) ?? 0) - allocatedOf(row, own)]),
+    ) as Record<CapacityFigure, number>,
   };
 }
 
-/** One line per planned figure: what is planned, already deployed and new, and what is left. */
+/** One line per figure the plan allocates by its own key: what is planned, already deployed and new, and what is left. */
 export function describePlan(usage: Usage, plan: CapacityPlan): string[] {
-  const own = newAllocation(allocationOf(plan), plan.deployed);
-  const { plannedUsers, plannedSpaceGB } = plan;
-  const lines: [CapacityFigure, number | undefined, number | undefined, number, number][] = [
-    ["seats", plannedUsers, plan.deployed?.users, own.users, usage.remainingSeats],
-    ["deptQuotaGB", plannedSpaceGB?.dept, plan.deployed?.spaceGB?.dept, own.spaceGB.dept, usage.remainingDeptQuotaGB],
-    [
-      "personalQuotaGB",
-      plannedSpaceGB?.personal,
-      plan.deployed?.spaceGB?.personal,
-      own.spaceGB.personal,
-      usage.remainingPersonalQuotaGB,
-    ],
-    [
-      "groupQuotaGB",
-      plannedSpaceGB?.group,
-      plan.deployed?.spaceGB?.group,
-      own.spaceGB.group,
-      usage.remainingGroupQuotaGB,
-    ],
-  ];
-  return lines
-    .filter(([, planned]) => planned !== undefined)
-    .map(([figure, planned = 0, deployed, fresh, remaining]) =>
-      describe({ figure, planned, deployed: deployed ?? 0, new: fresh, remaining, reserve: 0 }),
-    );
+  const planned = allocationOf(plan);
+  const own = newAllocation(planned, plan.deployed);
+  return PLAN_FIGURES.filter((row) => plannedDirectly(row) && setIn(row, planned)).map((row) =>
+    describe({
+      figure: row.outputKey,
+      planned: allocatedOf(row, planned),
+      deployed: plan.deployed ? allocatedOf(row, plan.deployed) : 0,
+      new: allocatedOf(row, own),
+      remaining: remainingOf(row, usage) ?? 0,
+      reserve: 0,
+    }),
+  );
 }

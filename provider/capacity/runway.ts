@@ -2,8 +2,12 @@
  * Capacity runway: a history of readings, and when each figure runs out at its recent pace, with a
  * range. The "Capacity runway" section of docs/_index.md gives the same method, with a worked example.
  */
+import type { SameType } from "../client/same-type";
+import { allocatedOf, amount, FIGURES, type FigureRow, newAmount, type RunwayFigureName } from "./figures";
 import { type GuardNewShare, listShares, type PlanEvaluation } from "./plan";
 import type { Usage } from "./usage";
+
+export type { RunwayFigureName } from "./figures";
 
 /** The figures that matter for capacity, as read at one time. */
 export interface Reading {
@@ -91,8 +95,11 @@ export interface ServiceUsageReading {
   clock: "koodrive" | "local";
 }
 
-/** The names of the figures a runway forecasts. */
-export type RunwayFigureName = Exclude<keyof Runway, "readings" | "spanDays" | "note">;
+// Compile-time checks: a runway forecasts the table's figures, and a reading holds each figure's field.
+const runwayMatchesTheTable: SameType<RunwayFigureName, Exclude<keyof Runway, "readings" | "spanDays" | "note">> = true;
+const readingMatchesTheTable: SameType<FigureRow["readingKey"], Exclude<keyof Reading, "takenAt">> = true;
+void runwayMatchesTheTable;
+void readingMatchesTheTable;
 
 /** Most readings a history keeps; beyond it, the densest are thinned. */
 export const MAX_READINGS = 100;
@@ -114,35 +121,10 @@ const timeOf = (reading: Reading): number => Date.parse(reading.takenAt);
 const round = (value: number, decimals: number): number => Number(value.toFixed(decimals));
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
-/** Each figure a runway forecasts: its value in a reading, and its capacity in the usage. */
-export const RUNWAY_FIGURES: readonly {
-  name: RunwayFigureName;
-  value: (reading: Reading) => number;
-  capacity: (usage: Usage) => number;
-}[] = [
-  { name: "seats", value: (r) => r.userCount, capacity: (u) => u.userMaxCount },
-  { name: "deptQuota", value: (r) => r.deptSpaceQuotaUsed, capacity: (u) => u.deptSpaceQuota },
-  { name: "personalQuota", value: (r) => r.personalSpaceQuotaUsed, capacity: (u) => u.personalSpaceQuota },
-  { name: "groupQuota", value: (r) => r.groupSpaceQuotaUsed, capacity: (u) => u.groupSpaceQuota },
-  {
-    name: "allocatableQuota",
-    value: (r) => r.spaceQuotaUsed,
-    capacity: (u) => u.deptSpaceQuota + u.personalSpaceQuota + u.groupSpaceQuota,
-  },
-  { name: "storedData", value: (r) => r.spaceUsedGB, capacity: (u) => u.spaceCapacity },
-];
-
 /** The capacity figures of `usage`, taken at `takenAt`. */
 export function readingOf(usage: Usage, takenAt: Date): Reading {
-  return {
-    takenAt: takenAt.toISOString(),
-    userCount: usage.userCount,
-    deptSpaceQuotaUsed: usage.deptSpaceQuotaUsed,
-    personalSpaceQuotaUsed: usage.personalSpaceQuotaUsed,
-    groupSpaceQuotaUsed: usage.groupSpaceQuotaUsed,
-    spaceQuotaUsed: usage.spaceQuotaUsed,
-    spaceUsedGB: usage.spaceUsedGB,
-  };
+  const figures = Object.fromEntries(FIGURES.map(({ readingKey }) => [readingKey, usage[readingKey]]));
+  return { takenAt: takenAt.toISOString(), ...figures } as Reading;
 }
 
 /**
@@ -295,12 +277,12 @@ export function forecastRunway(history: readonly Reading[], usage: Usage): Runwa
   const at = Number.isFinite(newest) ? newest : Date.now();
   const now = readingOf(usage, new Date(at));
   const figures = Object.fromEntries(
-    RUNWAY_FIGURES.map(({ name, value, capacity }) => {
+    FIGURES.map(({ runwayKey, readingKey, capacity }) => {
       const growth =
         missing === undefined
-          ? dailyGrowth(window.map((reading, index) => ({ day: days[index] as number, value: value(reading) })))
+          ? dailyGrowth(window.map((reading, index) => ({ day: days[index] as number, value: reading[readingKey] })))
           : null;
-      return [name, figure(value(now), capacity(usage), growth, at)];
+      return [runwayKey, figure(now[readingKey], capacity(usage), growth, at)];
     }),
   ) as Record<RunwayFigureName, RunwayFigure>;
   return {
@@ -318,14 +300,9 @@ export type PlanGrowth = Partial<Record<RunwayFigureName, number>>;
 
 /** What a plan's new allocation adds to each figure: seats, each pool, and all pools together. */
 export function planGrowth(allocation: PlanEvaluation["newAllocation"]): PlanGrowth {
-  const { dept, personal, group } = allocation.spaceGB;
-  return {
-    seats: allocation.users,
-    deptQuota: dept,
-    personalQuota: personal,
-    groupQuota: group,
-    allocatableQuota: dept + personal + group,
-  };
+  return Object.fromEntries(
+    FIGURES.filter((row) => row.planKey !== undefined).map((row) => [row.runwayKey, allocatedOf(row, allocation)]),
+  );
 }
 
 /** One guard's new allocation, per figure, judged with the others of its tenant. */
@@ -355,11 +332,19 @@ export interface RunwayShortfall {
   message: string;
 }
 
-/** "18 days (12–30)", or "18 days (12 or more)" when the far end is not in sight. */
+/** "18 days (12–30)", "18 days (12 or more)" when the far end is not in sight, "18 days" when the range is that one point. */
 export function describeDays(days: number, range: Range<number | null> | null): string {
-  if (!range) return `${days} days`;
-  const [low, high] = range;
-  return `${days} days (${low ?? days}${high === null ? " or more" : `–${high}`})`;
+  const counted = `${days} day${days === 1 ? "" : "s"}`;
+  if (!range) return counted;
+  const [low, high] = [range[0] ?? days, range[1]];
+  if (high === null) return `${counted} (${low} or more)`;
+  if (low === high) return low === days ? counted : `${counted} (${low})`;
+  return `${counted} (${low}–${high})`;
+}
+
+/** "400 GB a day", "2 seats a day": a figure's growth rate with its unit. */
+export function describeRate(row: FigureRow, perDay: number): string {
+  return `${amount(row.unit, perDay)} a day`;
 }
 
 /**
@@ -376,7 +361,8 @@ export function judgeRunway(
   minRunwayDays: number,
   asOf: string,
 ): RunwayShortfall[] {
-  return RUNWAY_FIGURES.flatMap(({ name }) => {
+  return FIGURES.flatMap((row) => {
+    const name = row.runwayKey;
     const { used, capacity, perDay, perDayRange } = runway[name];
     if (perDay === null || perDay <= 0) return [];
     const counted = shares.map((share) => ({ name: share.name, new: share.growth[name] ?? 0 }));
@@ -387,7 +373,9 @@ export function judgeRunway(
     const joint = counted.filter((share, index) => index === 0 || share.new > 0);
     const together = joint.length > 1 ? joint.sort((a, b) => a.name.localeCompare(b.name)) : undefined;
     const range = after.daysUntilFullRange ?? [after.daysUntilFull, after.daysUntilFull];
-    const whose = together ? `after guards ${listShares(together)} take ${added} new together` : "after the plan";
+    const whose = together
+      ? `after guards ${listShares(together, row.unit)} take ${newAmount(row.unit, added)} together`
+      : "after the plan";
     return [
       {
         figure: name,
@@ -397,7 +385,7 @@ export function judgeRunway(
         fullOn: after.fullOn,
         minRunwayDays,
         ...(together ? { shares: together } : {}),
-        message: `${name}: full in ${describeDays(after.daysUntilFull, range)} at ${perDay} a day (on ${after.fullOn}) ${whose}, under minRunwayDays ${minRunwayDays}`,
+        message: `${row.label}: full in ${describeDays(after.daysUntilFull, range)} at ${describeRate(row, perDay)} (on ${after.fullOn}) ${whose}, under minRunwayDays ${minRunwayDays}`,
       },
     ];
   });

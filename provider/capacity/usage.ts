@@ -1,5 +1,7 @@
 import type { QuotaUsedData } from "../client/quota-used";
+import type { SameType } from "../client/same-type";
 import { toGB, type UsedSpaceUnit } from "../client/units";
+import { FIGURES, type FigureRow, type RemainingKey } from "./figures";
 
 /** The figures derived from the raw ones; docs/_index.md, "Result: `GetServiceUsageResult`", gives the same formulas. */
 export interface DerivedUsage {
@@ -33,19 +35,27 @@ export function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : round((part / whole) * 100, 2);
 }
 
+// Compile-time check: the table's remaining figures are exactly the usage's.
+const remainingKeysMatch: SameType<RemainingKey, Extract<keyof DerivedUsage, `remaining${string}`>> = true;
+void remainingKeysMatch;
+
+/** What is left of a figure in `usage` (its remaining figure), or undefined when it has none. */
+export function remainingOf(row: FigureRow, usage: DerivedUsage): number | undefined {
+  return row.remainingKey === undefined ? undefined : usage[row.remainingKey as RemainingKey];
+}
+
 /** Adds the derived figures to the raw ones. Remaining figures go negative when a pool is over-allocated. */
 export function deriveUsage(data: QuotaUsedData, usedSpaceUnit: UsedSpaceUnit): Usage {
-  const remainingDeptQuotaGB = data.deptSpaceQuota - data.deptSpaceQuotaUsed;
-  const remainingPersonalQuotaGB = data.personalSpaceQuota - data.personalSpaceQuotaUsed;
-  const remainingGroupQuotaGB = data.groupSpaceQuota - data.groupSpaceQuotaUsed;
   const spaceUsedGB = round(toGB(data.spaceUsed, usedSpaceUnit), 3);
+  const figures = { ...data, spaceUsedGB };
+  const remaining = Object.fromEntries(
+    FIGURES.flatMap((row) =>
+      row.remainingKey === undefined ? [] : [[row.remainingKey, row.capacity(figures) - row.used(figures)]],
+    ),
+  ) as Record<RemainingKey, number>;
   return {
     ...data,
-    remainingSeats: data.userMaxCount - data.userCount,
-    remainingDeptQuotaGB,
-    remainingPersonalQuotaGB,
-    remainingGroupQuotaGB,
-    remainingQuotaGB: remainingDeptQuotaGB + remainingPersonalQuotaGB + remainingGroupQuotaGB,
+    ...remaining,
     spaceUsedGB,
     spaceUsedPercent: percent(spaceUsedGB, data.spaceCapacity),
     seatsUsedPercent: percent(data.userCount, data.userMaxCount),

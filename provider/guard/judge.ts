@@ -4,11 +4,21 @@
  * the failures (each against a top-level argument, since the engine looks failure properties up
  * among those only) and the log lines. Reading, the ledger and the lock are the caller's (check.ts).
  */
-import type { Allocation, CapacityFigure, Enforcement, GuardPlan, GuardShare, NewAllocation } from "../capacity/plan";
+import {
+  allocatedOf,
+  type CapacityFigure,
+  type FigureRow,
+  figureOf,
+  POOL_FIGURES,
+  setIn,
+  USERS_FIGURE,
+} from "../capacity/figures";
+import type { Allocation, Enforcement, GuardPlan, GuardShare, NewAllocation } from "../capacity/plan";
 import { allocationOf, describePlan, evaluatePlan, newAllocation } from "../capacity/plan";
 import type { CheckedPlan } from "../capacity/plan-schema";
 import type { GetServiceUsageResult } from "../capacity/runway";
 import { judgeRunway, planGrowth, type RunwayShortfall } from "../capacity/runway";
+import { remainingOf } from "../capacity/usage";
 import type { LogLine } from "../process/engine-log";
 import type { GuardOutputs } from "./outputs";
 
@@ -60,8 +70,8 @@ export interface GuardJudgement {
  * the plan allocates of it, or the reserve when the plan allocates none of it.
  */
 function argumentOf(figure: CapacityFigure, plan: CheckedPlan): GuardArgument {
-  if (figure === "seats") return plan.plannedUsers === undefined ? "minFreeSeats" : "plannedUsers";
-  return figure === "quotaGB" ? "minFreeGB" : "plannedSpaceGB";
+  const { argument, reserve } = figureOf(figure);
+  return plan[argument] === undefined ? (reserve ?? argument) : argument;
 }
 
 function pendingMessage(settings: string[], planKnown: boolean): string {
@@ -105,36 +115,16 @@ function admittedWithin(
   reserveSeats: number,
   others: GuardShare[],
 ): Allocation {
-  const othersNew = (pick: (allocation: NewAllocation) => number) =>
-    others.reduce((sum, other) => sum + pick(newAllocation(other.allocation)), 0);
-  const capped = (
-    plannedValue: number | undefined,
-    before: number | undefined,
-    left: number,
-    pick: (a: NewAllocation) => number,
-  ) => {
-    if (plannedValue === undefined) return undefined;
-    const room = Math.max(0, left - othersNew(pick));
-    return Math.min(plannedValue, (before ?? 0) + room);
+  const capped = (row: FigureRow, reserve: number) => {
+    const othersNew = others.reduce((sum, other) => sum + allocatedOf(row, newAllocation(other.allocation)), 0);
+    const room = Math.max(0, (remainingOf(row, usage) ?? 0) - reserve - othersNew);
+    return Math.min(allocatedOf(row, planned), allocatedOf(row, admitted ?? {}) + room);
   };
-  const users = capped(planned.users, admitted?.users, usage.remainingSeats - reserveSeats, (a) => a.users);
-  const pools = {
-    dept: capped(planned.spaceGB?.dept, admitted?.spaceGB?.dept, usage.remainingDeptQuotaGB, (a) => a.spaceGB.dept),
-    personal: capped(
-      planned.spaceGB?.personal,
-      admitted?.spaceGB?.personal,
-      usage.remainingPersonalQuotaGB,
-      (a) => a.spaceGB.personal,
-    ),
-    group: capped(
-      planned.spaceGB?.group,
-      admitted?.spaceGB?.group,
-      usage.remainingGroupQuotaGB,
-      (a) => a.spaceGB.group,
-    ),
-  };
+  const pools = Object.fromEntries(
+    POOL_FIGURES.filter((row) => setIn(row, planned)).map((row) => [row.planKey, capped(row, 0)]),
+  );
   return allocationOf({
-    ...(users === undefined ? {} : { plannedUsers: users }),
+    ...(setIn(USERS_FIGURE, planned) ? { plannedUsers: capped(USERS_FIGURE, reserveSeats) } : {}),
     ...(planned.spaceGB === undefined ? {} : { plannedSpaceGB: pools }),
   });
 }

@@ -59,7 +59,7 @@ describe("evaluatePlan", () => {
         { figure: "quotaGB", planned: 9919, remaining: 9913, reserve: 1, exceededBy: 7 },
       ],
     );
-    assert.equal(result.violations[0]?.message, "seats: plan needs 81 new users, 80 left; exceeds by 1");
+    assert.equal(result.violations[0]?.message, "seats: plan needs 81 new users, 80 seats left; exceeds by 1 seat");
     assert.equal(result.violations[3]?.message, "group pool quota: plan needs 1801 GB, 1798 GB left; exceeds by 3 GB");
   });
 
@@ -68,7 +68,10 @@ describe("evaluatePlan", () => {
       assert.equal(evaluate({ plannedUsers: 70, minFreeSeats: 10 }).fits, true);
       const [violation] = evaluate({ plannedUsers: 71, minFreeSeats: 10 }).violations;
       assert.equal(violation?.exceededBy, 1);
-      assert.equal(violation?.message, "seats: plan needs 71 new users, keeping 10 free, 80 left; exceeds by 1");
+      assert.equal(
+        violation?.message,
+        "seats: plan needs 71 new users, keeping 10 seats free, 80 seats left; exceeds by 1 seat",
+      );
     });
 
     it("flags a reserve that is already not met, with nothing planned", () => {
@@ -131,7 +134,10 @@ describe("evaluatePlan", () => {
       assert.deepEqual(grown.newAllocation, { users: 80, spaceGB: { dept: 0, personal: 0, group: 0 } });
       assert.equal(grown.fits, true);
       const [violation] = evaluate({ plannedUsers: 126, deployed }).violations;
-      assert.equal(violation?.message, "seats: plan 126 users (45 already deployed, 81 new), 80 left; exceeds by 1");
+      assert.equal(
+        violation?.message,
+        "seats: plan 126 users (45 users already deployed, 81 new users), 80 seats left; exceeds by 1 seat",
+      );
       assert.deepEqual([violation?.planned, violation?.deployed, violation?.new], [126, 45, 81]);
       const [pool] = evaluate({ plannedSpaceGB: { dept: 12103 }, deployed }).violations;
       assert.equal(
@@ -152,7 +158,7 @@ describe("evaluatePlan", () => {
       const result = evaluate({ name: "onboarding", plannedUsers: 50, others });
       assert.equal(
         result.violations[0]?.message,
-        "seats: guards onboarding (50) and pilot (50) need 100 new seats together, 80 left; exceeds by 20",
+        "seats: guards onboarding (50 seats) and pilot (50 seats) need 100 new seats together, 80 seats left; exceeds by 20 seats",
       );
       assert.deepEqual(result.remainingAfterPlan.seats, 30, "what is left after this guard's own share");
       assert.equal(

@@ -246,7 +246,7 @@ describe("judgeRunway, the guard's minRunwayDays", () => {
     const shortfalls = judgeRunway(runway, alone(), 45, asOf);
     assert.deepEqual(
       shortfalls.map((shortfall) => shortfall.message),
-      ["seats: full in 30 days (30–30) at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45"],
+      ["seats: full in 30 days at 2 seats a day (on 2026-12-11) after the plan, under minRunwayDays 45"],
     );
     assert.deepEqual(
       { ...shortfalls[0], message: undefined },
@@ -280,7 +280,7 @@ describe("judgeRunway, the guard's minRunwayDays", () => {
     assert.deepEqual(rest, []);
     assert.equal(
       shortfall?.message,
-      "seats: full in 20 days (20–20) at 2 a day (on 2026-12-01) after guards onboarding (10) and pilot (10) take 20 new together, under minRunwayDays 21",
+      "seats: full in 20 days at 2 seats a day (on 2026-12-01) after guards onboarding (10 seats) and pilot (10 seats) take 20 new seats together, under minRunwayDays 21",
     );
     assert.deepEqual(shortfall?.shares, [
       { name: "onboarding", new: 10 },

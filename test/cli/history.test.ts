@@ -85,9 +85,9 @@ describe("koodrive-usage --history", () => {
     assert.match(third.stderr, /^warning: .* line 2 is not JSON/m);
     assert.match(
       third.stderr,
-      /^seats: full in 0\.\d days \([\d.]+–[\d.]+\) at [\d.]+ a day \(on \d{4}-\d\d-\d\d\) after the plan, under minRunwayDays 45$/m,
+      /^seats: full in 0\.\d days \([\d.]+–[\d.]+\) at [\d.]+ seats a day \(on \d{4}-\d\d-\d\d\) after the plan, under minRunwayDays 45$/m,
     );
-    assert.match(third.stdout, /^ {2}Seats +▁▂▃█ +full in [\d.]+ days \([\d.]+–[\d.]+\) at [\d.]+ a day/m);
+    assert.match(third.stdout, /^ {2}Seats +▁▂▃█ +full in [\d.]+ days \([\d.]+–[\d.]+\) at [\d.]+ seats? a day/m);
     assert.match(third.stdout, /from 4 readings over [\d.]+ days; a forecast from few readings is rough/);
     assert.match(third.stdout, /^Plan exceeds capacity \(1 violation, listed on stderr\)\.$/m);
     const takenAt = Date.parse(JSON.parse(lines()[4] ?? "").takenAt);
@@ -115,9 +115,9 @@ describe("koodrive-usage --history", () => {
     const text = await runCli(["--history", file], env);
     assert.match(
       text.stdout,
-      /^ {2}Seats +▁▁▂▇██ +full in 18 days \(1–18\) at 2 a day \(on 2026-11-24, 2026-11-07 to 2026-11-24\)$/m,
+      /^ {2}Seats +▁▁▂▇██ +full in 18 days \(1–18\) at 2 seats a day \(on 2026-11-24, 2026-11-07 to 2026-11-24\)$/m,
     );
-    assert.match(text.stdout, /^ {2}Department pool +▁{6} +not growing \(0 a day, 0–0\)$/m);
+    assert.match(text.stdout, /^ {2}Department pool quota +▁{6} +not growing \(0 GB a day\)$/m);
     assert.equal(lines().length, 6, "a rerun with the same figures on the same day adds no reading");
   });
 

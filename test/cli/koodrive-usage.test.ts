@@ -54,11 +54,11 @@ describe("koodrive-usage CLI", () => {
       const run = await cli([], tokenEnv);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stderr, "");
-      assert.match(run.stdout, /^Seats +20 \/ 100 +80 left +20\.0% +\[####\.{16}\]$/m);
-      assert.match(run.stdout, /^Department pool +42 \/ 6144 GB +6102 GB left +0\.7% +\[\.{20}\]$/m);
-      assert.match(run.stdout, /^Personal pool +35 \/ 2048 GB +2013 GB left +1\.7% /m);
-      assert.match(run.stdout, /^Group pool +250 \/ 2048 GB +1798 GB left +12\.2% +\[##\.{18}\]$/m);
-      assert.match(run.stdout, /^All pools +327 \/ 10240 GB +9913 GB left /m);
+      assert.match(run.stdout, /^Seats +20 \/ 100 seats +80 seats left +20\.0% +\[####\.{16}\]$/m);
+      assert.match(run.stdout, /^Department pool quota +42 \/ 6144 GB +6102 GB left +0\.7% +\[\.{20}\]$/m);
+      assert.match(run.stdout, /^Personal pool quota +35 \/ 2048 GB +2013 GB left +1\.7% /m);
+      assert.match(run.stdout, /^Group pool quota +250 \/ 2048 GB +1798 GB left +12\.2% +\[##\.{18}\]$/m);
+      assert.match(run.stdout, /^Allocatable quota \(all pools\) +327 \/ 10240 GB +9913 GB left /m);
       assert.match(run.stdout, /Stored data: 7\.394 GB, 0\.07% of capacity/);
       assert.match(run.stdout, /read as KB, an assumption/);
     });
@@ -102,7 +102,7 @@ describe("koodrive-usage CLI", () => {
     it("shows the figures the simulator is set to", async () => {
       sim.setUsage({ userCount: 99 });
       const run = await cli([], tokenEnv);
-      assert.match(run.stdout, /^Seats +99 \/ 100 +1 left +99\.0% +\[#{20}\]$/m);
+      assert.match(run.stdout, /^Seats +99 \/ 100 seats +1 seat left +99\.0% +\[#{20}\]$/m);
     });
   });
 
@@ -112,7 +112,10 @@ describe("koodrive-usage CLI", () => {
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stderr, "");
       assert.match(run.stdout, /Plan fits\./);
-      assert.match(run.stdout, /70 seats, department pool 6002 GB/);
+      assert.match(
+        run.stdout,
+        /Left after the plan: 70 seats, 6002 GB of department pool quota, 2013 GB of personal pool quota, 1798 GB of group pool quota, 9813 GB of allocatable quota \(all pools\)\./,
+      );
     });
 
     it("exits 1 when the plan exceeds capacity, with one stderr line per violation", async () => {
@@ -140,11 +143,11 @@ describe("koodrive-usage CLI", () => {
       const plan = {
         ...evaluation,
         runwayShortfalls: [],
-        message: "the plan exceeds capacity: seats: plan needs 90 new users, 80 left; exceeds by 10",
+        message: "the plan exceeds capacity: seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats",
       };
       assert.deepEqual(output, JSON.parse(JSON.stringify({ ...EXAMPLE_USAGE, plan })));
       assert.deepEqual(stderrLines(run), [
-        "seats: plan needs 90 new users, 80 left; exceeds by 10",
+        "seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats",
         "warning: group pool quota: 12.21% used after the plan (warning at 12%)",
       ]);
     });

@@ -49,7 +49,7 @@ describe("CapacityGuard under the real engine", function () {
         (e: Error) => e,
       );
       assert.match(error.message, /CapacityGuard resource 'onboarding'/);
-      assert.match(error.message, /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+      assert.match(error.message, /seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/);
       assert.match(error.message, /department pool quota: plan needs 7000 GB, 6102 GB left; exceeds by 898 GB/);
       const state = await test.stack.exportStack();
       assert.deepEqual(state.deployment.resources ?? [], []);
@@ -57,7 +57,7 @@ describe("CapacityGuard under the real engine", function () {
 
     it("fails the update of an over-plan before any user is added", async () => {
       await test.stack.removeConfig("plannedSpaceGB");
-      await assert.rejects(test.stack.up(), /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+      await assert.rejects(test.stack.up(), /seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/);
       assert.equal(sim.usage().userCount, 95);
     });
 
@@ -78,7 +78,7 @@ describe("CapacityGuard under the real engine", function () {
       assert.equal(up.summary.result, "succeeded");
       assert.match(
         up.stdout,
-        /advisory capacity guard: seats: plan 4 users \(2 already deployed, 2 new\), keeping 2 free, 3 left; exceeds by 1/,
+        /advisory capacity guard: seats: plan 4 users \(2 users already deployed, 2 new users\), keeping 2 seats free, 3 seats left; exceeds by 1 seat/,
       );
       assert.equal(up.outputs.guardStatus?.value, "exceeds");
       assert.equal(sim.usage().userCount, 99);
@@ -128,7 +128,7 @@ exports.status = guard.status;
       });
       const preview = await test.stack.preview();
       assert.match(preview.stdout, /the plan is not known until the update; the check runs then/);
-      await assert.rejects(test.stack.up(), /seats: plan needs 9 new users, 5 left; exceeds by 4/);
+      await assert.rejects(test.stack.up(), /seats: plan needs 9 new users, 5 seats left; exceeds by 4 seats/);
     });
   });
 });

@@ -19,9 +19,12 @@ describe("npm run demo", function () {
       maxBuffer: 64 * 1024 * 1024,
     });
     assert.match(stdout, /started koodrive-sim at http:\/\/127\.0\.0\.1:\d+/);
-    assert.match(stdout, /Seats\s+20 \/ 100\s+80 left/);
+    assert.match(stdout, /Seats\s+20 \/ 100 seats\s+80 seats left/);
     assert.match(stdout, /the plan fits: plan, remainingQuotaGB, seats, storage are now stack outputs/);
-    assert.match(stdout, /seats: plan 86 users \(5 already deployed, 81 new\), 80 left; exceeds by 1/);
+    assert.match(
+      stdout,
+      /seats: plan 86 users \(5 users already deployed, 81 new users\), 80 seats left; exceeds by 1 seat/,
+    );
     assert.match(stdout, /demo finished: every step behaved as expected/);
     assert.ok(!existsSync(path.join(REPO_ROOT, "Pulumi.demo.yaml")), "the demo stack's config file is removed");
   });

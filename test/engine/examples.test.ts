@@ -44,7 +44,7 @@ describe("examples under the real engine", function () {
     const preview = await stack.preview();
     assert.match(preview.stdout, /verdict\s*:\s*"the plan fits/);
     await stack.setConfig("plannedUsers", { value: "6" });
-    await assert.rejects(stack.preview(), /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+    await assert.rejects(stack.preview(), /seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/);
   });
 
   it("stack-outputs: the consumer decides from the platform's published figures", async () => {
@@ -80,7 +80,10 @@ describe("examples under the real engine", function () {
     const crowd = ["userId,deptId,role", ...Array.from({ length: 6 }, (_, n) => `10000000000000020${n},1,1`)];
     writeFileSync(path.join(dir, "crowd.csv"), `${crowd.join("\n")}\n`);
     await stack.setConfig("usersCsv", { value: "crowd.csv" });
-    await assert.rejects(stack.up(), /seats: plan 6 users \(3 already deployed, 3 new\), 2 left; exceeds by 1/);
+    await assert.rejects(
+      stack.up(),
+      /seats: plan 6 users \(3 users already deployed, 3 new users\), 2 seats left; exceeds by 1 seat/,
+    );
     assert.equal(sim.usage().userCount, 98);
   });
 });

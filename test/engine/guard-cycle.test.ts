@@ -60,12 +60,15 @@ describe("CapacityGuard life cycle under the real engine", function () {
 
     await plan(46, [50, 50, 50, 10]);
     const grown = await test.stack.preview();
-    assert.match(grown.stdout, /seats: plan 46 users \(45 already deployed, 1 new\), 35 left/);
+    assert.match(grown.stdout, /seats: plan 46 users \(45 users already deployed, 1 new user\), 35 seats left/);
     assert.match(grown.stdout, /department pool quota: plan 160 GB \(150 GB already deployed, 10 GB new\), 50 GB left/);
 
     await plan(81, [50, 50, 50, 51]);
     const over = await failure(test.stack.preview());
-    assert.match(over, /seats: plan 81 users \(45 already deployed, 36 new\), 35 left; exceeds by 1/);
+    assert.match(
+      over,
+      /seats: plan 81 users \(45 users already deployed, 36 new users\), 35 seats left; exceeds by 1 seat/,
+    );
     assert.match(
       over,
       /department pool quota: plan 201 GB \(150 GB already deployed, 51 GB new\), 50 GB left; exceeds by 1 GB/,
@@ -73,7 +76,7 @@ describe("CapacityGuard life cycle under the real engine", function () {
 
     await plan(40, [50, 50]);
     const shrunk = await test.stack.preview();
-    assert.match(shrunk.stdout, /seats: plan 40 users \(45 already deployed, 0 new\), 35 left/);
+    assert.match(shrunk.stdout, /seats: plan 40 users \(45 users already deployed, 0 new users\), 35 seats left/);
 
     // A second deployment: the growth is admitted, and the next run counts from it.
     await plan(46, [50, 50, 50, 10]);
@@ -103,7 +106,7 @@ describe("CapacityGuard life cycle under the real engine", function () {
       const both = await failure(test.stack.preview());
       assert.match(
         both,
-        /seats: guards onboarding \(50\) and pilot \(50\) need 100 new seats together, 80 left; exceeds by 20/,
+        /seats: guards onboarding \(50 seats\) and pilot \(50 seats\) need 100 new seats together, 80 seats left; exceeds by 20 seats/,
       );
       await plan(75, [50, 50, 50], { pilotUsers: "30", pilotFirst });
       await test.stack.preview();

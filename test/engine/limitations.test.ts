@@ -86,14 +86,14 @@ describe("the limits of a dynamic guard, as the README states them", function ()
     await test.stack.setConfig("users", { value: JSON.stringify(["u1", "u2", "u3", "u4"]) });
     await assert.rejects(
       test.stack.preview(),
-      /seats: plan 4 users \(1 already deployed, 3 new\), 2 left; exceeds by 1/,
+      /seats: plan 4 users \(1 user already deployed, 3 new users\), 2 seats left; exceeds by 1 seat/,
     );
 
     const guard = urn(project, GUARD_TYPE, "onboarding");
     const addU2 = urn(project, "command:local:Command", "add-u2");
     await assert.rejects(
       test.stack.up({ target: [guard, addU2] }),
-      /seats: plan 4 users \(1 already deployed, 3 new\), 2 left; exceeds by 1/,
+      /seats: plan 4 users \(1 user already deployed, 3 new users\), 2 seats left; exceeds by 1 seat/,
       "the guard, targeted with its dependent, stops it",
     );
     assert.equal(sim.usage().userCount, 98);

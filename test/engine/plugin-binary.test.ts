@@ -129,7 +129,7 @@ describe("the provider plugin's release tarballs", function () {
       planned(6);
       await assert.rejects(
         test.stack.preview(),
-        /resource 'seats'.*seats: plan needs 6 new users, 5 left; exceeds by 1/s,
+        /resource 'seats'.*seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/s,
       );
       planned(2);
       const up = await test.stack.up();

@@ -101,10 +101,10 @@ describe("the provider plugin under the real engine", function () {
           (e: Error) => e,
         );
         assert.match(error.message, /koodrive:index:CapacityGuard resource 'onboarding'/);
-        assert.match(error.message, /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+        assert.match(error.message, /seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/);
         await assert.rejects(
           program.stack.up(),
-          /resource 'onboarding'.*seats: plan needs 6 new users, 5 left; exceeds by 1/s,
+          /resource 'onboarding'.*seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/s,
         );
         const created = (await resources(program)).filter(
           (resource) => resource.type === "koodrive:index:CapacityGuard",
@@ -230,7 +230,10 @@ outputs:
         pluginOnPath: true,
       });
       const preview = await test.stack.preview();
-      assert.match(preview.stdout, /advisory capacity guard: seats: plan needs 6 new users, 5 left; exceeds by 1/);
+      assert.match(
+        preview.stdout,
+        /advisory capacity guard: seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/,
+      );
       assert.match(preview.stdout, /seatsStatus\s*:\s*"exceeds"/);
     });
 
@@ -257,7 +260,10 @@ exports.lateStatus = guard.status;
       const preview = await test.stack.preview();
       assert.match(preview.stdout, /the plan is not known until the update; the check runs then/);
       assert.match(preview.stdout, /lateStatus\s*:\s*"pending"/);
-      await assert.rejects(test.stack.up(), /resource 'late'.*seats: plan needs 6 new users, 5 left; exceeds by 1/s);
+      await assert.rejects(
+        test.stack.up(),
+        /resource 'late'.*seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/s,
+      );
     });
 
     for (const secret of [false, true]) {
@@ -315,7 +321,7 @@ exports.lateStatus = guard.status;
       await test?.remove();
       await assert.rejects(
         (await example(5)).preview(),
-        /resource 'capacity'.*seats: plan needs 5 new users, keeping 1 free, 5 left; exceeds by 1/s,
+        /resource 'capacity'.*seats: plan needs 5 new users, keeping 1 seat free, 5 seats left; exceeds by 1 seat/s,
       );
     });
   });

@@ -184,7 +184,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.match(outcome.output, /koodrive-plans-fit/);
       assert.match(
         outcome.output,
-        /CapacityGuard 'seats': seats: plan 90 users \(1 already deployed, 89 new\), 80 left; exceeds by 9/,
+        /CapacityGuard 'seats': seats: plan 90 users \(1 user already deployed, 89 new users\), 80 seats left; exceeds by 9 seats/,
       );
     });
 
@@ -274,7 +274,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.match(overPlan.output, /koodrive-plans-fit/);
       assert.match(
         overPlan.output,
-        /seats: guards (first|second) \(40\) and (first|second) \(40\) need 80 new seats together, keeping 5 free, 80 left; exceeds by 5/,
+        /seats: guards (first|second) \(40 seats\) and (first|second) \(40 seats\) need 80 new seats together, keeping 5 seats free, 80 seats left; exceeds by 5 seats/,
       );
     });
   });

@@ -33,9 +33,9 @@ const failure = (run: Promise<unknown>): Promise<string> =>
     (error: Error) => error.message,
   );
 
-const ALONE = "seats: full in 37 days (37–37) at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
+const ALONE = "seats: full in 37 days at 2 seats a day (on 2026-12-11) after the plan, under minRunwayDays 45";
 const TOGETHER =
-  "seats: full in 17 days (17–17) at 2 a day (on 2026-11-21) after guards runway-a (20) and runway-b (20) take 40 new together, under minRunwayDays 20";
+  "seats: full in 17 days at 2 seats a day (on 2026-11-21) after guards runway-a (20 seats) and runway-b (20 seats) take 40 new seats together, under minRunwayDays 20";
 
 describe("capacity runway under the real engine", function () {
   this.timeout(1_200_000);

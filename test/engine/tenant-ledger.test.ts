@@ -75,13 +75,16 @@ describe("one ledger per tenant, under the real engine", function () {
       const failed = await failure(test.stack.preview());
       assert.match(
         failed,
-        /seats: guards first \(50\) and second \(50\) need 100 new seats together, 80 left; exceeds by 20/,
+        /seats: guards first \(50 seats\) and second \(50 seats\) need 100 new seats together, 80 seats left; exceeds by 20 seats/,
         spelling,
       );
     }
     await test.stack.setConfig("spelling", { value: "parents" });
     const failed = await failure(test.stack.preview());
-    assert.match(failed, /seats: guards onboarding \(50\) and onboarding \(50\) need 100 new seats together, 80 left/);
+    assert.match(
+      failed,
+      /seats: guards onboarding \(50 seats\) and onboarding \(50 seats\) need 100 new seats together, 80 seats left/,
+    );
   });
 
   it("judges the guards of the plugin's default and two explicit providers together", async () => {
@@ -129,7 +132,7 @@ describe("one ledger per tenant, under the real engine", function () {
     const failed = await failure(test.stack.preview());
     assert.match(
       failed,
-      /seats: guards central \(30\), eastern \(30\) and western \(30\) need 90 new seats together, 80 left; exceeds by 10/,
+      /seats: guards central \(30 seats\), eastern \(30 seats\) and western \(30 seats\) need 90 new seats together, 80 seats left; exceeds by 10 seats/,
     );
   });
 
@@ -152,12 +155,18 @@ exports.admitted = guard.admittedPlan;
       env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },
     });
     const up = await test.stack.up();
-    assert.match(up.stdout, /advisory capacity guard: seats: plan needs 100 new users, 80 left; exceeds by 20/);
+    assert.match(
+      up.stdout,
+      /advisory capacity guard: seats: plan needs 100 new users, 80 seats left; exceeds by 20 seats/,
+    );
     assert.deepEqual(up.outputs.admitted?.value, { users: 80 });
     assert.equal(sim.usage().userCount, 100);
     await test.stack.setConfig("enforcement", { value: "mandatory" });
     const failed = await failure(test.stack.preview());
-    assert.match(failed, /seats: plan 100 users \(80 already deployed, 20 new\), 0 left; exceeds by 20/);
+    assert.match(
+      failed,
+      /seats: plan 100 users \(80 users already deployed, 20 new users\), 0 seats left; exceeds by 20 seats/,
+    );
   });
 
   it("warns of a pending mandatory guard in preview, TypeScript and plugin alike", async () => {
@@ -221,7 +230,7 @@ exports.status = onboarding.status;
     const failed = await failure(test.stack.preview({ expectNoChanges: true }));
     assert.match(
       failed,
-      /resource 'reserve': property minFreeSeats value \{5\} has a problem: seats: plan 0 users \(0 already deployed, 0 new\), keeping 5 free, 1 left; exceeds by 4/,
+      /resource 'reserve': property minFreeSeats value \{5\} has a problem: seats: plan 0 users \(0 users already deployed, 0 new users\), keeping 5 seats free, 1 seat left; exceeds by 4 seats/,
     );
   });
 });

@@ -56,7 +56,7 @@ async function assertSerialized(sim: Simulator, stacks: ProgramStack[]): Promise
   // The dynamic provider's message; the plugin's names the argument, as the engine renders a property's problem.
   assert.match(
     loser,
-    /the plan exceeds capacity(: |\n\s+- property plannedUsers has a problem: )seats: plan needs 50 new users, 30 left; exceeds by 20/,
+    /the plan exceeds capacity(: |\n\s+- property plannedUsers has a problem: )seats: plan needs 50 new users, 30 seats left; exceeds by 20 seats/,
   );
   assert.equal(sim.usage().userCount, 70, "exactly one stack added its 50 users");
   const refused = sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
@@ -221,7 +221,7 @@ describe("several stacks, one tenant, under the real engine", function () {
       assert.equal(waiterFailed.ok, false, waiterFailed.text);
       assert.match(
         waiterFailed.text,
-        /the plan exceeds capacity: seats: plan needs 15 new users, 5 left; exceeds by 10/,
+        /the plan exceeds capacity: seats: plan needs 15 new users, 5 seats left; exceeds by 10 seats/,
       );
       assert.doesNotMatch(waiterFailed.text, /ended uncleanly/, "the holder released its lease at its end");
       assert.equal(sim.usage().userCount, 95, "the holder's 15 users, and none of the waiter's");

@@ -17,7 +17,7 @@ describe("the guard's front ends (dynamic provider, plugin, CLI)", () => {
 
   const plan = { plannedUsers: 12, plannedSpaceGB: { group: 1800 }, warnAtPercent: 10 };
   const violations = [
-    "seats: plan needs 12 new users, 10 left; exceeds by 2",
+    "seats: plan needs 12 new users, 10 seats left; exceeds by 2 seats",
     "group pool quota: plan needs 1800 GB, 1798 GB left; exceeds by 2 GB",
   ];
   const message = `the plan exceeds capacity: ${violations.join("; ")}`;

@@ -30,7 +30,7 @@ describe("the guard core's minRunwayDays, judged for the tenant", () => {
       {
         argument: "minRunwayDays",
         reason:
-          "seats: full in 20 days (20–20) at 2 a day (on 2026-12-01) after guards onboarding (10) and pilot (10) take 20 new together, under minRunwayDays 21",
+          "seats: full in 20 days at 2 seats a day (on 2026-12-01) after guards onboarding (10 seats) and pilot (10 seats) take 20 new seats together, under minRunwayDays 21",
       },
     ]);
     assert.equal(outputs.status, "exceeds");

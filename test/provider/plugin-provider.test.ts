@@ -47,7 +47,7 @@ describe("the plugin's provider (against koodrive-sim)", () => {
     ]);
     const later = await provider.check(URN, {}, { plannedUsers: 6 });
     assert.equal(later.inputs.status, "exceeds");
-    assert.match(later.failures[0]?.reason ?? "", /seats: plan needs 6 new users, 5 left; exceeds by 1/);
+    assert.match(later.failures[0]?.reason ?? "", /seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat/);
   });
 
   it("leaves everything pending while an explicit provider's endpoint is unknown, and warns of it", async () => {
@@ -74,7 +74,10 @@ describe("the plugin's provider (against koodrive-sim)", () => {
     assert.deepEqual(failures, []);
     assert.equal(inputs.status, "exceeds");
     assert.deepEqual(log, [
-      { severity: "warning", message: "advisory capacity guard: seats: plan needs 6 new users, 5 left; exceeds by 1" },
+      {
+        severity: "warning",
+        message: "advisory capacity guard: seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat",
+      },
     ]);
   });
 

@@ -65,7 +65,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
       ["plannedUsers", "plannedSpaceGB", "minFreeGB"],
       "each against a top-level argument: the engine shows the value of no other",
     );
-    assert.match(failures[0]?.reason ?? "", /^seats: plan needs 9 new users, 5 left; exceeds by 4$/);
+    assert.match(failures[0]?.reason ?? "", /^seats: plan needs 9 new users, 5 seats left; exceeds by 4 seats$/);
     assert.match(failures[1]?.reason ?? "", /^group pool quota: plan needs 1800 GB, 1798 GB left; exceeds by 2 GB$/);
   });
 
@@ -97,18 +97,24 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     const deployed = { kind: "CapacityGuard", admittedPlan: { users: 4 }, plannedUsers: 4 };
     const grown = await guard({ guardName: "growth", plannedUsers: 9 }, connection, deployed);
     assert.deepEqual(grown.failures, []);
-    assert.match(String(grown.inputs.message), /seats: plan 9 users \(4 already deployed, 5 new\), 5 left/);
+    assert.match(
+      String(grown.inputs.message),
+      /seats: plan 9 users \(4 users already deployed, 5 new users\), 5 seats left/,
+    );
     assert.deepEqual(grown.inputs.admittedPlan, { users: 9 });
     assert.equal((grown.inputs.newAllocation as { users: number }).users, 5);
     const over = await guard({ guardName: "growth", plannedUsers: 10 }, connection, deployed);
-    assert.equal(over.failures[0]?.reason, "seats: plan 10 users (4 already deployed, 6 new), 5 left; exceeds by 1");
+    assert.equal(
+      over.failures[0]?.reason,
+      "seats: plan 10 users (4 users already deployed, 6 new users), 5 seats left; exceeds by 1 seat",
+    );
   });
 
   it("counts the whole plan as new when the state holds no valid admitted plan (fail closed)", async () => {
     const recorded = { kind: "CapacityGuard", plannedUsers: 4, status: "fits" };
     for (const olds of [recorded, { ...recorded, admittedPlan: { users: -1 } }]) {
       const { failures } = await guard({ guardName: "unadmitted", plannedUsers: 9 }, freshConnection(), olds);
-      assert.equal(failures[0]?.reason, "seats: plan needs 9 new users, 5 left; exceeds by 4");
+      assert.equal(failures[0]?.reason, "seats: plan needs 9 new users, 5 seats left; exceeds by 4 seats");
     }
   });
 
@@ -121,7 +127,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     const last = await guard({ guardName: "onboarding", plannedUsers: 3 }, connection);
     assert.equal(
       last.failures[0]?.reason,
-      "seats: guards onboarding (3) and pilot (3) need 6 new seats together, 5 left; exceeds by 1",
+      "seats: guards onboarding (3 seats) and pilot (3 seats) need 6 new seats together, 5 seats left; exceeds by 1 seat",
     );
     const other = freshConnection();
     await guard({ guardName: "onboarding", plannedUsers: 3 }, other);
@@ -294,8 +300,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
       clocked.setClock(DAY_10);
       clocked.setUsage({ userCount: 40 });
       const mandatory = await guardCheck(between.inputs, { minRunwayDays: 45 });
-      const message =
-        "seats: full in 30 days (30–30) at 2 a day (on 2026-12-11) after the plan, under minRunwayDays 45";
+      const message = "seats: full in 30 days at 2 seats a day (on 2026-12-11) after the plan, under minRunwayDays 45";
       assert.deepEqual(mandatory.failures, [{ property: "minRunwayDays", reason: message }]);
       assert.equal(mandatory.inputs.status, "exceeds");
       assert.equal(mandatory.inputs.fits, false);
