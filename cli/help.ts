@@ -1,4 +1,4 @@
-import { FIGURES } from "../provider/capacity/figures";
+import { FIGURES, POOL_FIGURES } from "../provider/capacity/figures";
 import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../provider/client/units";
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";
 import { EXIT_CODES } from "./exit-codes";
@@ -31,9 +31,7 @@ Output:
 
 Plan (any of these turns the check on; all are whole numbers ≥ 0):
   --plan-users N           users to add (one seat each)
-  --plan-dept-gb N         quota to allocate from the department pool, in GB
-  --plan-personal-gb N     quota to allocate from the personal pool, in GB
-  --plan-group-gb N        quota to allocate from the group pool, in GB
+${POOL_FIGURES.map((row) => `  ${`--plan-${row.planKey}-gb N`.padEnd(25)}${row.label} to allocate, in GB`).join("\n")}
   --min-free-seats N       seats that must stay free after the plan
   --min-free-gb N          quota (all pools) that must stay free after the plan, in GB
   --warn-at-percent P      warn when a figure is P% used or more after the plan (0-100)

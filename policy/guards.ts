@@ -3,7 +3,8 @@
  * plan, its enforcement, its new allocation and its connection. Dynamic guards and plugin guards alike.
  */
 
-import type { Allocation, Enforcement, NewAllocation } from "../provider/capacity/plan";
+import { allocatedOf, type FigureRow, POOL_FIGURES, setIn, USERS_FIGURE } from "../provider/capacity/figures";
+import type { Allocation, Enforcement, NewAllocation, PlannedSpaceGB } from "../provider/capacity/plan";
 import { PLAN_FIELDS } from "../provider/capacity/plan-fields";
 import { CapacityPlanSchema, type CheckedPlan } from "../provider/capacity/plan-schema";
 import { CONNECTION_KEYS } from "../provider/config/connection-settings";
@@ -91,13 +92,11 @@ export function guardOf(resource: PolicyResourceView): GuardView | undefined {
  */
 export function deployedBefore(planned: Allocation, growth: NewAllocation | undefined): Allocation | undefined {
   if (!growth) return undefined;
-  const before = (value: number | undefined, added: number) => (value === undefined ? undefined : value - added);
-  const users = before(planned.users, growth.users);
-  const pools = planned.spaceGB && {
-    dept: before(planned.spaceGB.dept, growth.spaceGB.dept),
-    personal: before(planned.spaceGB.personal, growth.spaceGB.personal),
-    group: before(planned.spaceGB.group, growth.spaceGB.group),
-  };
+  const before = (row: FigureRow) =>
+    setIn(row, planned) ? allocatedOf(row, planned) - allocatedOf(row, growth) : undefined;
+  const users = before(USERS_FIGURE);
+  const pools =
+    planned.spaceGB && (Object.fromEntries(POOL_FIGURES.map((row) => [row.planKey, before(row)])) as PlannedSpaceGB);
   const figures = [users, ...Object.values(pools ?? {})];
   if (figures.every((value) => !value)) return undefined;
   return { ...(users === undefined ? {} : { users }), ...(pools ? { spaceGB: pools } : {}) };
