@@ -19,16 +19,19 @@ Options:
 
 The first line on stdout is "listening on http://HOST:PORT". SIGINT or SIGTERM stops it.
 
-Endpoints: GET /koodrive/ose/v1/service/quotaUsed, POST /koodrive/ose/v1/users,
-GET /koodrive/ose/v1/users/count, POST /koodrive/ose/v1/space/{ownerId}.
+Endpoints: GET /koodrive/ose/v1/service/quotaUsed, GET /koodrive/ose/v1/service (the
+subscription: status, tenantId, ...), POST /koodrive/ose/v1/users, GET /koodrive/ose/v1/users/count,
+POST /koodrive/ose/v1/space/{ownerId}.
 
 Fixture (every key optional; unknown keys, wrong types and negative figures are refused):
   {
     "usage":  { any of the 17 quotaUsed fields, e.g. "userCount": 99, "userMaxCount": 100 },
+    "subscription": { "tenantId": "t-1", "status": 0|1, "personalSpaceSize": 10, ... },
     "tokens": [ "a-token" ],
     "apps":   [ { "appId": "my-app", "appSecret": "my-secret", "userId": "optional: the only X-User-Id allowed" } ]
   }
-  Usage fields not given keep the API reference's example tenant.
+  Usage fields not given keep the API reference's example tenant. Each simulator makes its own
+  tenantId unless the fixture gives one: two simulators are two tenants.
 
 Demo credentials (accepted only when the fixture gives neither "tokens" nor "apps"):
   token   ${DEMO_TOKEN}   (with or without "Bearer ", in any case)
@@ -39,7 +42,9 @@ Control paths (no authentication, JSON, not counted):
   POST ${CONTROL_PREFIX}reset      clear the log, the counters and the queued faults
   GET  ${CONTROL_PREFIX}usage      the tenant's figures
   PUT  ${CONTROL_PREFIX}usage      merge a partial usage object
-  POST ${CONTROL_PREFIX}faults     {"endpoint": "quotaUsed"|"addUser"|"userCount"|"createSpace", "count": 1, "fault": F}
+  GET  ${CONTROL_PREFIX}service    the subscription
+  PUT  ${CONTROL_PREFIX}service    merge a partial subscription ({"status": 1} freezes the tenant)
+  POST ${CONTROL_PREFIX}faults     {"endpoint": "quotaUsed"|"service"|"addUser"|"userCount"|"createSpace", "count": 1, "fault": F}
     F: {"kind":"status","status":503,"headers":{"Retry-After":"1"},"body":{...}} | {"kind":"delay","ms":500}
      | {"kind":"truncate"} | {"kind":"reset"} | {"kind":"html","status":502} | {"kind":"data","data":{...}}
 `;

@@ -2,7 +2,7 @@ import { ClockRequestSchema, type SimulatorClock } from "./clock";
 import { type FaultQueue, FaultRequestSchema } from "./faults";
 import type { RequestRecorder } from "./recorder";
 import { ERROR_CODES, errorReply, jsonReply, methodNotAllowedReply, type Reply, successReply } from "./replies";
-import { type Tenant, UsagePatchSchema } from "./state";
+import { SubscriptionPatchSchema, type Tenant, UsagePatchSchema } from "./state";
 import { withJsonBody } from "./validation";
 
 /** Control paths start with this prefix; they need no authentication and are neither counted nor logged. */
@@ -43,6 +43,16 @@ const CONTROL_ROUTES = new Map<string, Readonly<Record<string, ControlHandler>>>
       PUT: withJsonBody(UsagePatchSchema, (patch, { core: { tenant } }) => {
         tenant.merge(patch);
         return jsonReply(200, tenant.usage());
+      }),
+    },
+  ],
+  [
+    "service",
+    {
+      GET: ({ core: { tenant } }) => jsonReply(200, tenant.subscription()),
+      PUT: withJsonBody(SubscriptionPatchSchema, (patch, { core: { tenant } }) => {
+        tenant.mergeSubscription(patch);
+        return jsonReply(200, tenant.subscription());
       }),
     },
   ],

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { QUOTA_USED_PATH } from "../provider/client/quota-used";
+import { SUBSCRIPTION_PATH } from "../provider/client/subscription";
 import { ERROR_CODES, errorReply, methodNotAllowedReply, type Reply, successReply } from "./replies";
 import type { SpacePool, Tenant } from "./state";
 import { withJsonBody } from "./validation";
 
 /** The KooDrive endpoints the simulator serves. */
-export const ENDPOINT_NAMES = ["quotaUsed", "addUser", "userCount", "createSpace"] as const;
+export const ENDPOINT_NAMES = ["quotaUsed", "service", "addUser", "userCount", "createSpace"] as const;
 
 /** One of the simulated KooDrive endpoints. */
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
@@ -46,6 +47,13 @@ const ROUTES: readonly EndpointRoute[] = [
     pattern: new RegExp(`^${QUOTA_USED_PATH}$`),
     payloadKey: "data",
     handle: ({ tenant }) => successReply({ data: tenant.usage() }),
+  },
+  {
+    name: "service",
+    method: "GET",
+    pattern: new RegExp(`^${SUBSCRIPTION_PATH}$`),
+    payloadKey: "data",
+    handle: ({ tenant }) => successReply({ data: tenant.subscription() }),
   },
   {
     name: "addUser",

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { FixtureError } from "../provider/client/errors";
 import { describeIssues } from "../provider/client/zod-issues";
-import { UsagePatchSchema } from "./state";
+import { SubscriptionPatchSchema, UsagePatchSchema } from "./state";
 
 const AppSchema = z.strictObject({
   appId: z.string().min(1),
@@ -18,6 +18,7 @@ const AppSchema = z.strictObject({
 export const SimulatorFixtureSchema = z
   .strictObject({
     usage: UsagePatchSchema.optional(),
+    subscription: SubscriptionPatchSchema.optional(),
     tokens: z.array(z.string().min(1)).optional(),
     apps: z.array(AppSchema).optional(),
   })

@@ -9,7 +9,7 @@ import { type Fault, FaultQueue, FaultRequestSchema } from "./faults";
 import { parseFixture, type SimulatorFixture } from "./fixture";
 import { type RequestLogEntry, RequestRecorder } from "./recorder";
 import { createRequestHandler } from "./server";
-import { Tenant, type UsagePatch, UsagePatchSchema } from "./state";
+import { type SubscriptionPatch, SubscriptionPatchSchema, Tenant, type UsagePatch, UsagePatchSchema } from "./state";
 import { parseOrThrow } from "./validation";
 
 export { FixtureError, SimulatorInputError } from "../provider/client/errors";
@@ -20,7 +20,7 @@ export { type Fault, type FaultKind, FaultSchema } from "./faults";
 export { loadFixture, parseFixture, type SimulatorFixture, SimulatorFixtureSchema } from "./fixture";
 export type { AuthMode, RequestCounts, RequestLogEntry } from "./recorder";
 export { ERROR_CODES } from "./replies";
-export type { UsagePatch } from "./state";
+export type { SubscriptionPatch, UsagePatch } from "./state";
 
 /** How to start a simulator. */
 export interface SimulatorOptions {
@@ -46,6 +46,10 @@ export interface Simulator {
   usage(): QuotaUsedData;
   /** Overwrites some of the tenant's figures (validated; throws naming a bad key). */
   setUsage(patch: UsagePatch): void;
+  /** The subscription as `GET /koodrive/ose/v1/service` answers it (`tenantId`, `status`, …). */
+  subscription(): Record<string, unknown>;
+  /** Overwrites some of the subscription's settings, as `PUT /__sim/service` does (validated). */
+  setSubscription(patch: SubscriptionPatch): void;
   /** Requests to `endpoint`, or to any non-control path when omitted. */
   requestCount(endpoint?: EndpointName): number;
   /** The request log, oldest first. */
@@ -66,7 +70,7 @@ export interface Simulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const fixture = parseFixture(options.fixture ?? {}, "(the fixture option)");
   const core: SimulatorCore = {
-    tenant: new Tenant(fixture.usage),
+    tenant: new Tenant(fixture.usage, fixture.subscription),
     recorder: new RequestRecorder(),
     faults: new FaultQueue(),
     clock: new SimulatorClock(options.now ?? (() => new Date())),
@@ -94,6 +98,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     usage: () => core.tenant.usage(),
     setUsage: (patch) => core.tenant.merge(parseOrThrow(UsagePatchSchema, patch, "invalid usage")),
+    subscription: () => core.tenant.subscription(),
+    setSubscription: (patch) =>
+      core.tenant.mergeSubscription(parseOrThrow(SubscriptionPatchSchema, patch, "invalid subscription")),
     requestCount: (endpoint) => core.recorder.count(endpoint),
     requestLog: () => core.recorder.entries(),
     resetLog: () => core.recorder.reset(),

@@ -35,7 +35,7 @@ export class RequestRecorder {
   #counts: RequestCounts = RequestRecorder.#zeroCounts();
 
   static #zeroCounts(): RequestCounts {
-    return { quotaUsed: 0, addUser: 0, userCount: 0, createSpace: 0 };
+    return { quotaUsed: 0, service: 0, addUser: 0, userCount: 0, createSpace: 0 };
   }
 
   /** Counts a request on arrival and returns its log entry, to be completed with the status sent. */

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { DOCUMENTED_EXAMPLE, type QuotaUsedData } from "../provider/client/quota-used";
 import { QuotaUsedDataSchema } from "../provider/client/quota-used-schema";
 
@@ -6,6 +8,29 @@ export const UsagePatchSchema = QuotaUsedDataSchema.partial().strict();
 
 /** A partial usage object, as fixtures and `PUT /__sim/usage` give it. */
 export type UsagePatch = Partial<QuotaUsedData>;
+
+const size = z.number().int().nonnegative();
+
+/**
+ * The subscription settings a fixture and `PUT /__sim/service` may change: the status (0 normal,
+ * 1 frozen), the tenant's id (each simulator makes its own: two simulators are two tenants), the
+ * default space sizes and the organization. Unknown keys are refused.
+ */
+export const SubscriptionPatchSchema = z.strictObject({
+  status: z.union([z.literal(0), z.literal(1)]).optional(),
+  tenantId: z.string().min(1).optional(),
+  personalSpaceSize: size.optional(),
+  groupSpaceSize: size.optional(),
+  departmentSpaceSize: size.optional(),
+  organizationName: z.string().optional(),
+  organizationId: z.string().optional(),
+});
+
+/** A partial subscription, as fixtures and `PUT /__sim/service` give it. */
+export type SubscriptionPatch = z.infer<typeof SubscriptionPatchSchema>;
+
+/** The subscription settings of a simulated tenant. */
+type SubscriptionSettings = Required<SubscriptionPatch>;
 
 /** The pools a space can be created in: `type` 0 is the department pool, 1 the personal pool. */
 export type SpacePool = "dept" | "personal";
@@ -21,10 +46,52 @@ const POOL_FIELDS = {
  */
 export class Tenant {
   #usage: QuotaUsedData;
+  readonly #subscription: SubscriptionSettings;
 
-  constructor(initial: UsagePatch = {}) {
+  constructor(initial: UsagePatch = {}, subscription: SubscriptionPatch = {}) {
     this.#usage = { ...DOCUMENTED_EXAMPLE };
     this.merge(initial);
+    const tenantId = randomBytes(16).toString("hex");
+    this.#subscription = {
+      status: 0,
+      tenantId,
+      personalSpaceSize: 0,
+      groupSpaceSize: 0,
+      departmentSpaceSize: 0,
+      organizationName: "Example Organization",
+      organizationId: `org-${tenantId.slice(0, 12)}`,
+    };
+    this.mergeSubscription(subscription);
+  }
+
+  /**
+   * The subscription as `GET /koodrive/ose/v1/service` answers it, with the reference's fields: the
+   * settings, and the space and user quotas of the figures.
+   */
+  subscription(): Record<string, unknown> {
+    const { status, tenantId, personalSpaceSize, groupSpaceSize, departmentSpaceSize } = this.#subscription;
+    return {
+      status,
+      spaceCapacity: this.#usage.spaceCapacity,
+      userCount: this.#usage.userMaxCount,
+      groupSpaceSize,
+      personalSpaceSize,
+      organizationName: this.#subscription.organizationName,
+      organizationId: this.#subscription.organizationId,
+      rootDeptCode: "1",
+      tenantId,
+      departmentSpaceSize,
+      aiAvailable: false,
+      wpsAvailable: false,
+      productType: this.#usage.productType,
+    };
+  }
+
+  /** Overwrites the given subscription settings, leaving the others as they are. */
+  mergeSubscription(patch: SubscriptionPatch): void {
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) Object.assign(this.#subscription, { [key]: value });
+    }
   }
 
   /** A copy of the current figures. */

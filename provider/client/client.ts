@@ -15,9 +15,10 @@ import type { ClientOptions, Credentials } from "./options";
 import { proxyName } from "./proxy";
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { secretRedactor } from "./redact";
-import { errorFromAnswer, parseQuotaUsedAnswer, type RawAnswer } from "./response";
+import { errorFromAnswer, parseQuotaUsedAnswer, parseSubscriptionAnswer, type RawAnswer } from "./response";
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "./retry";
 import { signAppRequest } from "./signing";
+import { SUBSCRIPTION_PATH, type SubscriptionData } from "./subscription";
 import { newTraceId } from "./trace-id";
 import { PACKAGE_VERSION } from "./version";
 
@@ -147,6 +148,18 @@ export class KooDriveHttpClient {
   /** The 17 figures of `GET /koodrive/ose/v1/service/quotaUsed`, validated. */
   async getQuotaUsed(): Promise<QuotaUsedData> {
     return (await this.readQuotaUsed()).data;
+  }
+
+  /**
+   * The tenant's subscription (`GET /koodrive/ose/v1/service`): its status and its `tenantId`, which
+   * tells tenants apart whatever the endpoint or credential. One call, under the same deadline and
+   * retries as the figures; call it beside {@link readQuotaUsed} to keep one round trip.
+   */
+  async readSubscription(): Promise<SubscriptionData> {
+    return this.#call(async (signal) => {
+      const { answer, context } = await this.#sendWithin("GET", SUBSCRIPTION_PATH, signal);
+      return parseSubscriptionAnswer(answer, context);
+    });
   }
 
   /** {@link getQuotaUsed}, with when KooDrive answered: its `Date` header, else the local clock. */

@@ -1,7 +1,10 @@
+import type { z } from "zod";
 import { AuthenticationError, InvalidResponseError, type KooDriveErrorContext, ServiceError } from "./errors";
 import type { QuotaUsedData } from "./quota-used";
 import { serverText } from "./redact";
-import { envelopeValidator, quotaUsedDataValidator } from "./validators";
+import type { SubscriptionData } from "./subscription";
+import type { Validator } from "./validation";
+import { envelopeValidator, quotaUsedDataValidator, subscriptionDataValidator } from "./validators";
 import { describeIssues } from "./zod-issues";
 
 /** What came back from one attempt. */
@@ -32,7 +35,7 @@ function parseJson(answer: RawAnswer, context: KooDriveErrorContext): unknown {
   if (answer.truncated) {
     throw new InvalidResponseError(
       "answer too large",
-      `KooDrive answered HTTP ${answer.status} with a body over 1 MB, which no quotaUsed answer is; check the endpoint`,
+      `KooDrive answered HTTP ${answer.status} with a body over 1 MB, which no KooDrive answer is; check the endpoint`,
       context,
     );
   }
@@ -108,19 +111,41 @@ export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext
 
 /** Parses a 2xx quotaUsed answer: the envelope, `code == 0`, and the 17 fields of `data`. */
 export function parseQuotaUsedAnswer(answer: RawAnswer, context: KooDriveErrorContext): QuotaUsedData {
+  return parseDataAnswer(answer, context, quotaUsedDataValidator, "quotaUsed");
+}
+
+/** Parses a 2xx subscription answer (`GET /koodrive/ose/v1/service`): the envelope, `code == 0`, and `data`. */
+export function parseSubscriptionAnswer(answer: RawAnswer, context: KooDriveErrorContext): SubscriptionData {
+  const data = parseDataAnswer(answer, context, subscriptionDataValidator, "subscription");
+  if (data.tenantId.trim() === "") {
+    throw new InvalidResponseError("unexpected response", "data.tenantId is empty", {
+      ...context,
+      status: answer.status,
+    });
+  }
+  return data;
+}
+
+/** Parses a 2xx answer whose `data` the validator reads; `what` names the answer in messages. */
+function parseDataAnswer<T>(
+  answer: RawAnswer,
+  context: KooDriveErrorContext,
+  validator: Validator<z.ZodType<T>>,
+  what: string,
+): T {
   try {
-    return parseQuotaUsed(answer, context);
+    return parseData(answer, context, validator);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new InvalidResponseError(
       "unexpected response",
-      "the answer is nested too deeply to read, which no quotaUsed answer is",
+      `the answer is nested too deeply to read, which no ${what} answer is`,
       { ...context, status: answer.status },
     );
   }
 }
 
-function parseQuotaUsed(answer: RawAnswer, context: KooDriveErrorContext): QuotaUsedData {
+function parseData<T>(answer: RawAnswer, context: KooDriveErrorContext, validator: Validator<z.ZodType<T>>): T {
   const withStatus = { ...context, status: answer.status };
   const json = parseJson(answer, withStatus);
   const envelope = envelopeValidator.safeParse(json);
@@ -144,7 +169,7 @@ function parseQuotaUsed(answer: RawAnswer, context: KooDriveErrorContext): Quota
   if (data === undefined || data === null) {
     throw new InvalidResponseError("unexpected response", "code is 0 but data is missing", withStatus);
   }
-  const parsed = quotaUsedDataValidator.safeParse(data);
+  const parsed = validator.safeParse(data);
   if (!parsed.success) {
     throw new InvalidResponseError(
       "unexpected response",

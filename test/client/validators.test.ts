@@ -36,6 +36,20 @@ function formatted(file: string, source: string): string {
   });
 }
 
+/** The fields of the subscription answer the schema reads. */
+const SUBSCRIPTION_KEYS = [
+  "status",
+  "tenantId",
+  "personalSpaceSize",
+  "groupSpaceSize",
+  "departmentSpaceSize",
+  "spaceCapacity",
+  "userCount",
+  "organizationName",
+  "organizationId",
+  "productType",
+];
+
 /** Values of every kind, with the edges the schemas draw lines at. */
 const tricky: fc.Arbitrary<unknown> = fc.oneof(
   fc.anything(),
@@ -136,6 +150,24 @@ const INPUTS: Record<string, fc.Arbitrary<unknown>> = {
       productType: fc.string(),
     } as Record<string, fc.Arbitrary<unknown>>),
     QUOTA_USED_FIELDS,
+  ),
+  SubscriptionDataSchema: mutated(
+    fc.record(
+      {
+        status: fc.oneof(fc.constantFrom(0, 1, "0", "1"), figure),
+        tenantId: fc.string(),
+        personalSpaceSize: figure,
+        groupSpaceSize: figure,
+        departmentSpaceSize: figure,
+        spaceCapacity: figure,
+        userCount: figure,
+        organizationName: fc.string(),
+        organizationId: fc.string(),
+        productType: fc.string(),
+      } as Record<string, fc.Arbitrary<unknown>>,
+      { requiredKeys: ["status", "tenantId"] },
+    ),
+    SUBSCRIPTION_KEYS,
   ),
   CapacityPlanSchema: mutated(plan, planKeys),
   AllocationSchema: mutated(optional({ users: whole, spaceGB: space } as Record<string, fc.Arbitrary<unknown>>), [

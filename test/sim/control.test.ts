@@ -25,7 +25,7 @@ describe("koodrive-sim control paths", () => {
     await call(sim().url, "/nowhere?token=x");
     await call(sim().url, "/__sim/usage");
     const { counts, log } = await requests();
-    assert.deepEqual(counts, { quotaUsed: 2, addUser: 1, userCount: 0, createSpace: 0 });
+    assert.deepEqual(counts, { quotaUsed: 2, service: 0, addUser: 1, userCount: 0, createSpace: 0 });
     assert.equal(sim().requestCount(), 4);
     assert.equal(sim().requestCount("quotaUsed"), 2);
     assert.deepEqual(
@@ -68,7 +68,10 @@ describe("koodrive-sim control paths", () => {
     await post(sim().url, PATHS.users, ADD_USER_BODY);
     sim().queueFault("quotaUsed", { kind: "status", status: 500 });
     assert.equal((await call(sim().url, "/__sim/reset", { method: "POST" })).status, 200);
-    assert.deepEqual(await requests(), { counts: { quotaUsed: 0, addUser: 0, userCount: 0, createSpace: 0 }, log: [] });
+    assert.deepEqual(await requests(), {
+      counts: { quotaUsed: 0, service: 0, addUser: 0, userCount: 0, createSpace: 0 },
+      log: [],
+    });
     assert.equal((await call(sim().url, PATHS.quotaUsed, { headers: TOKEN_AUTH })).status, 200);
     assert.equal(sim().usage().userCount, DOCUMENTED_EXAMPLE.userCount + 1);
   });

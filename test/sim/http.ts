@@ -54,6 +54,7 @@ export function post(
 /** The paths of the simulated endpoints. */
 export const PATHS = {
   quotaUsed: "/koodrive/ose/v1/service/quotaUsed",
+  service: "/koodrive/ose/v1/service",
   users: "/koodrive/ose/v1/users",
   userCount: "/koodrive/ose/v1/users/count",
   space: (ownerId: string) => `/koodrive/ose/v1/space/${ownerId}`,

@@ -20,6 +20,7 @@ import type { z } from "zod";
 import { AllocationSchema, CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { HistorySchema } from "../../provider/capacity/reading-schema";
 import { EnvelopeSchema, QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
+import { SubscriptionDataSchema } from "../../provider/client/subscription-schema";
 import { digitsAsNumber } from "../../provider/client/whole-number";
 import { ConnectionValuesSchema } from "../../provider/config/connection-values";
 import { REPO_ROOT } from "../repo-root";
@@ -44,6 +45,12 @@ export const SOURCES: Source[] = [
     schema: QuotaUsedDataSchema,
     folder: "provider/client",
     module: "./quota-used-schema",
+  },
+  {
+    name: "SubscriptionDataSchema",
+    schema: SubscriptionDataSchema,
+    folder: "provider/client",
+    module: "./subscription-schema",
   },
   {
     name: "CapacityPlanSchema",
