@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { chmod, chown, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { chown, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -102,19 +102,20 @@ function runAs(user: { uid: number; gid: number } | undefined, file: string, arg
 }
 
 /**
- * Lets `user` search every folder above `folder` (o+x where it cannot: CI's TMPDIR is root's 0700 folder).
- * The modes it changed, to put back.
+ * Refuses a folder `user` cannot reach. The helper changes no folder's mode above its own: putting a
+ * shared temp folder's mode back while another test's server (in this process or a parallel one)
+ * still lives under it is what broke a restart in CI.
  */
-async function openPathFor(user: { uid: number; gid: number }, folder: string): Promise<Array<[string, number]>> {
-  const changed: Array<[string, number]> = [];
+async function assertReachableBy(user: { uid: number; gid: number }, folder: string): Promise<void> {
   for (let dir = path.dirname(folder); ; dir = path.dirname(dir)) {
     const { mode, uid, gid } = await stat(dir);
     const searchable = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
     if (!searchable) {
-      await chmod(dir, (mode & 0o7777) | 0o001);
-      changed.push([dir, mode & 0o7777]);
+      throw new Error(
+        `the postgres user, who runs the tests' PostgreSQL when they run as root, cannot search ${dir} (mode ${(mode & 0o7777).toString(8)}): give the temp folder search permission for others (chmod o+x ${dir}, as .ci/run does for its TMPDIR) or set TMPDIR to a folder it can reach`,
+      );
     }
-    if (dir === path.dirname(dir)) return changed;
+    if (dir === path.dirname(dir)) return;
   }
 }
 
@@ -152,7 +153,6 @@ export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBinFolder();
   const user = serverUser();
   const folder = await mkdtemp(path.join(os.tmpdir(), "koodrive-pg-"));
-  const reopened = user ? await openPathFor(user, folder) : [];
   let server: ChildProcess | undefined;
   const killOnExit = () => server?.kill("SIGKILL");
   /** Stops the server process: SIGINT is PostgreSQL's fast shutdown (ends the sessions, no checkpoint wait), SIGQUIT its immediate one. */
@@ -169,10 +169,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     process.off("exit", killOnExit);
     await halt();
     await rm(folder, { recursive: true, force: true });
-    for (const [dir, mode] of reopened.reverse()) await chmod(dir, mode).catch(() => undefined);
   };
   try {
-    if (user) await chown(folder, user.uid, user.gid);
+    if (user) {
+      await assertReachableBy(user, folder);
+      await chown(folder, user.uid, user.gid);
+    }
     const adminPassword = randomBytes(12).toString("hex");
     const passwordFile = path.join(folder, "admin-password");
     await writeFile(passwordFile, `${adminPassword}\n`, { mode: 0o600 });
