@@ -131,21 +131,24 @@ export class CancelledError extends KooDriveError {
   }
 }
 
-/** A guard argument a refusal names, and why (the engine shows it against the argument). */
-export interface RefusedArgument {
-  /** The guard's top-level argument, such as `plannedUsers`. */
-  readonly argument: string;
+/**
+ * A failure against a resource's top-level property, and why: what a guard's check reports and its
+ * refusal carries, what the adapters send the engine, which shows it against the property.
+ */
+export interface Failure {
+  /** The top-level property: a guard's argument (such as `plannedUsers`), a provider setting, or `""` for the call as a whole. */
+  readonly property: string;
   readonly reason: string;
 }
 
 /**
  * A guard's plan no longer fits once the tenant is held, at create or update: the guard is not created
- * or updated. `failures` names each argument and why, as the check's failures do.
+ * or updated. `failures` names each argument (`property`) and why, as the check's failures do.
  */
 export class GuardRefusal extends KooDriveError {
-  readonly failures: readonly RefusedArgument[];
+  readonly failures: readonly Failure[];
 
-  constructor(failures: readonly RefusedArgument[]) {
+  constructor(failures: readonly Failure[]) {
     super(
       "ERR_KOODRIVE_GUARD_REFUSED",
       "the plan exceeds capacity",

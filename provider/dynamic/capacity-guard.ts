@@ -80,7 +80,7 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
       await log.write(urnOf(news), result.log);
       return {
         inputs: recorded(news, result),
-        failures: result.failures.map((failure) => ({ property: failure.argument, reason: failure.reason })),
+        failures: result.failures,
       };
     },
     async diff(_id, olds, news) {

@@ -4,8 +4,9 @@
  */
 
 import { randomUUID } from "node:crypto";
+import type { Failure } from "../client/errors";
 import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
-import type { Failure, Figures } from "../guard/judge";
+import type { Figures } from "../guard/judge";
 import { connectionOf, containsUnknown, readError } from "../guard/reading";
 import { unknownValue } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";

@@ -10,12 +10,12 @@ import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { CheckedPlan } from "../capacity/plan-schema";
 import type { Reading } from "../capacity/runway";
 import { allocationValidator, capacityPlanValidator } from "../capacity/validators";
-import { CancelledError, GuardRefusal } from "../client/errors";
+import { CancelledError, type Failure, GuardRefusal } from "../client/errors";
 import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
 import type { ProviderState, Say, TenantReading } from "../process/provider-state";
-import { type GuardCase, type GuardFailure, type GuardJudgement, judgeGuard } from "./judge";
+import { type GuardCase, type GuardJudgement, judgeGuard } from "./judge";
 import { containsUnknown, readError, recordReading } from "./reading";
 
 type Values = Record<string, unknown>;
@@ -55,7 +55,7 @@ function admittedOf(recorded: Values): Allocation | undefined {
 
 type Parsed =
   | { ok: true; plan: CheckedPlan | undefined; enforcement: Enforcement; values: Values }
-  | { ok: false; failures: GuardFailure[]; values: Values };
+  | { ok: false; failures: Failure[]; values: Values };
 
 /** The plan's fields of the arguments, checked by the plan's schema; undefined while any is unknown. */
 function parsePlan(args: Values): Parsed {
@@ -68,7 +68,7 @@ function parsePlan(args: Values): Parsed {
   const parsed = capacityPlanValidator.safeParse(values);
   if (!parsed.success) {
     const failures = parsed.error.issues.map((issue) => ({
-      argument: (issue.path[0] ?? "plannedUsers") as keyof CheckedPlan,
+      property: String(issue.path[0] ?? "plannedUsers"),
       reason: describeIssue(issue),
     }));
     return { ok: false, failures, values };

@@ -19,23 +19,12 @@ import type { CheckedPlan } from "../capacity/plan-schema";
 import type { GetServiceUsageResult } from "../capacity/runway";
 import { judgeRunway, planGrowth, type RunwayShortfall } from "../capacity/runway";
 import { remainingOf } from "../capacity/usage";
+import type { Failure } from "../client/errors";
 import type { LogLine } from "../process/engine-log";
 import type { GuardOutputs } from "./outputs";
 
 /** A guard argument a failure is reported against. */
 export type GuardArgument = keyof GuardPlan;
-
-/** A failed check or call as the adapters report it to the engine: against a resource's (top-level) property, and why. */
-export interface Failure {
-  property: string;
-  reason: string;
-}
-
-/** A failed check, against the guard argument that makes it fail (the engine shows its value). */
-export interface GuardFailure {
-  argument: GuardArgument;
-  reason: string;
-}
 
 /** The tenant's figures for a guard or a data source: read (with the reading time), pending a setting unknown in preview, or unreadable. */
 export type Figures =
@@ -61,7 +50,8 @@ export interface GuardCase {
 /** What a front end shows. */
 export interface GuardJudgement {
   outputs: GuardOutputs;
-  failures: GuardFailure[];
+  /** Each against the guard argument that makes it fail (the engine shows its value). */
+  failures: Failure[];
   log: LogLine[];
 }
 
@@ -146,7 +136,7 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
       // Unjudged, an advisory guard admits nothing new: a later run judges the growth.
       outputs: { ...unjudged, status: "unreadable", fits: false, message: reason, admittedPlan: admitted ?? {} },
       // Unreadable figures fail the guard because it is mandatory: `enforcement` is what to change to go on.
-      failures: mandatory ? [{ argument: "enforcement", reason }] : [],
+      failures: mandatory ? [{ property: "enforcement", reason }] : [],
       log: mandatory ? [] : advisoryLog([reason]),
     };
   }
@@ -196,13 +186,13 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
       ? `the plan fits${summary ? `: ${summary}` : ""}`
       : `the plan exceeds capacity: ${problems.join("; ")}`,
   };
-  const failures: GuardFailure[] = mandatory
+  const failures: Failure[] = mandatory
     ? [
         ...verdict.violations.map((violation) => ({
-          argument: argumentOf(violation.figure, plan),
+          property: argumentOf(violation.figure, plan),
           reason: violation.message,
         })),
-        ...shortfalls.map((shortfall) => ({ argument: "minRunwayDays" as const, reason: shortfall.message })),
+        ...shortfalls.map((shortfall) => ({ property: "minRunwayDays", reason: shortfall.message })),
       ]
     : [];
   const warnings = verdict.warnings.map((warning): LogLine => ({ severity: "warning", message: warning.message }));

@@ -6,11 +6,11 @@
 
 import { readFileSync } from "node:fs";
 import { PLAN_FIELDS } from "../capacity/plan-fields";
+import type { Failure } from "../client/errors";
 import { CONNECTION_KEYS, type ConnectionKey } from "../config/connection-settings";
 import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../config/plaintext-config";
 import { connectionValuesValidator } from "../config/validators";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
-import type { Failure } from "../guard/judge";
 import { readError, refreshRead } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
 import type { LogLine } from "../process/engine-log";
@@ -140,7 +140,7 @@ export class KooDriveProvider {
     const result = await checkGuard(this.state, this.#request(urn, olds, news));
     return {
       inputs: recorded(news, result),
-      failures: result.failures.map((failure) => ({ property: failure.argument, reason: failure.reason })),
+      failures: result.failures,
       log: result.log,
     };
   }

@@ -14,10 +14,9 @@ import * as statusProto from "@pulumi/pulumi/proto/status_pb";
 import { Any } from "google-protobuf/google/protobuf/any_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { GuardRefusal } from "../client/errors";
+import { type Failure, GuardRefusal } from "../client/errors";
 import { PACKAGE_VERSION } from "../client/version";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../config/connection-settings";
-import type { Failure } from "../guard/judge";
 import type { LogLine } from "../process/engine-log";
 import { EngineLog } from "../process/engine-log";
 import { engineAddressOf, type ProviderStateOptions } from "../process/provider-state";
@@ -52,11 +51,11 @@ function failureList(failures: Failure[]): providerProto.CheckFailure[] {
 function refusalStatus(refusal: GuardRefusal): Grpc.ServiceError {
   const message = [
     refusal.summary,
-    ...refusal.failures.map((failure) => `\t\t- property ${failure.argument} has a problem: ${failure.reason}`),
+    ...refusal.failures.map((failure) => `\t\t- property ${failure.property} has a problem: ${failure.reason}`),
   ].join("\n");
   const details = new errorsProto.InputPropertiesError().setErrorsList(
     refusal.failures.map((failure) =>
-      new errorsProto.InputPropertiesError.PropertyError().setPropertyPath(failure.argument).setReason(failure.reason),
+      new errorsProto.InputPropertiesError.PropertyError().setPropertyPath(failure.property).setReason(failure.reason),
     ),
   );
   const packed = new Any();

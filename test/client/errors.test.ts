@@ -31,8 +31,8 @@ describe("the error model's classes", () => {
 
   it("GuardRefusal keeps each argument and reason, and says them all in its message", () => {
     const failures = [
-      { argument: "plannedUsers", reason: "seats: plan needs 6 new users, 5 left; exceeds by 1" },
-      { argument: "minFreeGB", reason: "allocatable quota (all pools): keeping 10 GB free, 2 GB left" },
+      { property: "plannedUsers", reason: "seats: plan needs 6 new users, 5 left; exceeds by 1" },
+      { property: "minFreeGB", reason: "allocatable quota (all pools): keeping 10 GB free, 2 GB left" },
     ];
     const refusal = new GuardRefusal(failures);
     assert.equal(refusal.code, "ERR_KOODRIVE_GUARD_REFUSED");

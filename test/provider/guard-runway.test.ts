@@ -28,7 +28,7 @@ describe("the guard core's minRunwayDays, judged for the tenant", () => {
     const { failures, outputs } = judged([{ name: "onboarding", allocation: { users: 10 } }]);
     assert.deepEqual(failures, [
       {
-        argument: "minRunwayDays",
+        property: "minRunwayDays",
         reason:
           "seats: full in 20 days at 2 seats a day (on 2026-12-01) after guards onboarding (10 seats) and pilot (10 seats) take 20 new seats together, under minRunwayDays 21",
       },

@@ -10,8 +10,8 @@ const UNKNOWN = 2;
 describe("the provider plugin's gRPC status for a failed call", () => {
   it("sends a guard's refusal as Pulumi's InputPropertiesError: each argument and reason in the details", () => {
     const refusal = new GuardRefusal([
-      { argument: "plannedUsers", reason: "seats: plan needs 3 new users, 1 left; exceeds by 2" },
-      { argument: "minFreeGB", reason: "allocatable quota (all pools): keeping 10 GB free, 2 GB left" },
+      { property: "plannedUsers", reason: "seats: plan needs 3 new users, 1 left; exceeds by 2" },
+      { property: "minFreeGB", reason: "allocatable quota (all pools): keeping 10 GB free, 2 GB left" },
     ]);
     const status = statusOf(refusal);
     assert.equal(status.code, INVALID_ARGUMENT);
@@ -33,7 +33,7 @@ describe("the provider plugin's gRPC status for a failed call", () => {
     const errors = errorsProto.InputPropertiesError.deserializeBinary(packed?.getValue_asU8() ?? new Uint8Array());
     assert.deepEqual(
       errors.getErrorsList().map((error) => [error.getPropertyPath(), error.getReason()]),
-      refusal.failures.map((failure) => [failure.argument, failure.reason]),
+      refusal.failures.map((failure) => [failure.property, failure.reason]),
     );
   });
 
