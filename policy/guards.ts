@@ -10,8 +10,7 @@ import { CapacityPlanSchema, type CheckedPlan } from "../provider/capacity/plan-
 import { CONNECTION_KEYS } from "../provider/config/connection-settings";
 import type { KooDriveConnectionArgs } from "../provider/config/settings";
 import { isGuardType } from "../provider/guard/types";
-
-type Values = Record<string, unknown>;
+import type { Values } from "../provider/process/protocol";
 
 /** Read by a policy when a property is unknown during preview (CrossGuard's proxy throws on such a read). */
 export const UNKNOWN = Symbol("unknown during preview");

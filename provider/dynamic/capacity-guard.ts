@@ -10,24 +10,18 @@ import type { KooDriveConnectionArgs } from "../config/settings";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import { connectionOf, refreshRead } from "../guard/reading";
 import type { LogSink } from "../process/engine-log";
-import { stableText } from "../process/protocol";
+import { stableText, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
-import {
-  type CheckResult,
-  type Inputs,
-  type ResourceMethods,
-  unknownSettings,
-  withoutCredentials,
-} from "./dynamic-resource";
+import { type CheckResult, type ResourceMethods, unknownSettings, withoutCredentials } from "./dynamic-resource";
 
 /** What `diff` compares: a change of anything else (figures, verdict) is no reason to update. */
 const DIFFED = [...PLAN_FIELDS, "connection"] as const;
 
 /** The guard's URN (`guardUrn`, which the program computes: the provider is not told it). */
-const urnOf = (inputs: Inputs): string => String(inputs.guardUrn);
+const urnOf = (inputs: Values): string => String(inputs.guardUrn);
 
 /** The inputs and result as the state records them; the credentials stay out. */
-const recorded = (inputs: Inputs, result: GuardResult): Inputs => ({
+const recorded = (inputs: Values, result: GuardResult): Values => ({
   ...withoutCredentials(inputs),
   ...result.plan,
   ...result.outputs,
@@ -42,7 +36,7 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
    */
   const connections = new Map<string, KooDriveConnectionArgs>();
 
-  const request = (inputs: Inputs, recordedState: Inputs, connection: KooDriveConnectionArgs): GuardRequest => ({
+  const request = (inputs: Values, recordedState: Values, connection: KooDriveConnectionArgs): GuardRequest => ({
     urn: urnOf(inputs),
     name: String(inputs.guardName ?? "this guard"),
     args: inputs,
@@ -51,7 +45,7 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
     unknownSettings: unknownSettings(inputs.connection),
   });
 
-  const deploy = async (olds: Inputs, news: Inputs): Promise<Inputs> => {
+  const deploy = async (olds: Values, news: Values): Promise<Values> => {
     const urn = urnOf(news);
     const result = await deployGuard(
       state,

@@ -8,38 +8,35 @@ import type { Failure } from "../client/errors";
 import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
 import type { Figures } from "../guard/judge";
 import { connectionOf, containsUnknown, readError } from "../guard/reading";
-import { unknownValue } from "../process/protocol";
+import { unknownValue, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
-
-/** A resource's inputs or state, as the engine hands them to a dynamic provider. */
-export type Inputs = Record<string, unknown>;
 
 /** What `check` returns: the inputs to record (and show as outputs in preview), and the failures. */
 export interface CheckResult {
-  inputs: Inputs;
+  inputs: Values;
   failures: Failure[];
 }
 
 /** The methods of a dynamic resource's provider, as the provider process runs them. */
 export interface ResourceMethods {
-  check(olds: Inputs, news: Inputs): Promise<CheckResult>;
-  diff(id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }>;
-  create(inputs: Inputs): Promise<{ id: string; outs: Inputs }>;
+  check(olds: Values, news: Values): Promise<CheckResult>;
+  diff(id: string, olds: Values, news: Values): Promise<{ changes: boolean }>;
+  create(inputs: Values): Promise<{ id: string; outs: Values }>;
   /** `inputs`, when given, replace the recorded inputs, so the next check sees what the read found. */
-  read(id: string, props: Inputs): Promise<{ id: string; props: Inputs; inputs?: Inputs }>;
-  update(id: string, olds: Inputs, news: Inputs): Promise<{ outs: Inputs }>;
+  read(id: string, props: Values): Promise<{ id: string; props: Values; inputs?: Values }>;
+  update(id: string, olds: Values, news: Values): Promise<{ outs: Values }>;
 }
 
 /** The connection settings still unknown in preview, by name. */
 export function unknownSettings(connection: unknown): string[] {
   if (connection === unknownValue) return ["connection"];
-  return Object.entries((connection ?? {}) as Inputs)
+  return Object.entries((connection ?? {}) as Values)
     .filter(([, value]) => containsUnknown(value))
     .map(([key]) => key);
 }
 
 /** Reads the figures for the resource's `connection` input, unless a setting is still unknown. */
-export async function readFigures(state: ProviderState, inputs: Inputs): Promise<Figures> {
+export async function readFigures(state: ProviderState, inputs: Values): Promise<Figures> {
   const unknown = unknownSettings(inputs.connection);
   if (unknown.length > 0) return { read: "pending", unknown };
   try {
@@ -50,9 +47,9 @@ export async function readFigures(state: ProviderState, inputs: Inputs): Promise
 }
 
 /** The inputs the engine keeps: everything but the secret settings, which never reach the state this way. */
-export function withoutCredentials(news: Inputs): Inputs {
+export function withoutCredentials(news: Values): Values {
   const connection = Object.fromEntries(
-    Object.entries((news.connection as Inputs | undefined) ?? {}).filter(
+    Object.entries((news.connection as Values | undefined) ?? {}).filter(
       ([key]) => !(isConnectionKey(key) && isSecretSetting(key)),
     ),
   );
@@ -60,6 +57,6 @@ export function withoutCredentials(news: Inputs): Inputs {
 }
 
 /** Nothing to create in KooDrive: the state records what the check found. */
-export async function recordCreate(inputs: Inputs): Promise<{ id: string; outs: Inputs }> {
+export async function recordCreate(inputs: Values): Promise<{ id: string; outs: Values }> {
   return { id: randomUUID(), outs: inputs };
 }

@@ -12,9 +12,10 @@ import "../process/compile-cache";
 import "../process/zod-locales";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../config/connection-settings";
 import { EngineLog, type LogSink } from "../process/engine-log";
+import type { Values } from "../process/protocol";
 import { engineAddressOf, ProviderState, type ProviderStateOptions } from "../process/provider-state";
 import { capacityGuardMethods } from "./capacity-guard";
-import type { CheckResult, Inputs, ResourceMethods } from "./dynamic-resource";
+import type { CheckResult, ResourceMethods } from "./dynamic-resource";
 import { onEngineCancel } from "./engine-cancel";
 import { serviceUsageMethods } from "./service-usage";
 
@@ -26,7 +27,7 @@ export interface ProviderRuntime {
   serviceUsage: ResourceMethods;
   capacityGuard: ResourceMethods;
   /** The provider of the resource whose inputs or state these are, by its `kind`; throws for an unknown kind. */
-  forKind(inputs: Inputs): ResourceMethods;
+  forKind(inputs: Values): ResourceMethods;
 }
 
 /**
@@ -76,26 +77,26 @@ onEngineCancel(() => runtime.state.cancellation.cancel());
 export const configure = runtime.configure;
 
 /** Checks the resource of `news`'s kind. */
-export async function check(olds: Inputs, news: Inputs): Promise<CheckResult> {
+export async function check(olds: Values, news: Values): Promise<CheckResult> {
   return runtime.forKind(news).check(olds, news);
 }
 
 /** Diffs the resource of `news`'s kind. */
-export async function diff(id: string, olds: Inputs, news: Inputs): Promise<{ changes: boolean }> {
+export async function diff(id: string, olds: Values, news: Values): Promise<{ changes: boolean }> {
   return runtime.forKind(news).diff(id, olds, news);
 }
 
 /** Creates the resource of `inputs`'s kind. */
-export async function create(inputs: Inputs): Promise<{ id: string; outs: Inputs }> {
+export async function create(inputs: Values): Promise<{ id: string; outs: Values }> {
   return runtime.forKind(inputs).create(inputs);
 }
 
 /** Refreshes the resource of `props`'s kind. */
-export async function read(id: string, props: Inputs): ReturnType<ResourceMethods["read"]> {
+export async function read(id: string, props: Values): ReturnType<ResourceMethods["read"]> {
   return runtime.forKind(props).read(id, props);
 }
 
 /** Updates the resource of `news`'s kind. */
-export async function update(id: string, olds: Inputs, news: Inputs): Promise<{ outs: Inputs }> {
+export async function update(id: string, olds: Values, news: Values): Promise<{ outs: Values }> {
   return runtime.forKind(news).update(id, olds, news);
 }

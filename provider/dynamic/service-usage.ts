@@ -6,14 +6,14 @@
  */
 
 import { recordReading, refreshRead } from "../guard/reading";
-import { stableText } from "../process/protocol";
+import { stableText, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
-import { type Inputs, type ResourceMethods, readFigures, recordCreate, withoutCredentials } from "./dynamic-resource";
+import { type ResourceMethods, readFigures, recordCreate, withoutCredentials } from "./dynamic-resource";
 
 /** The provider methods of `ServiceUsage`, over the provider process's state. */
 export function serviceUsageMethods(state: ProviderState): ResourceMethods {
   return {
-    async check(olds: Inputs, news: Inputs) {
+    async check(olds: Values, news: Values) {
       const kept = withoutCredentials(news);
       const figures = await readFigures(state, news);
       if (figures.read === "pending") return { inputs: kept, failures: [] };

@@ -14,11 +14,10 @@ import { CancelledError, type Failure, GuardRefusal } from "../client/errors";
 import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
+import type { Values } from "../process/protocol";
 import type { ProviderState, Say, TenantReading } from "../process/provider-state";
 import { type GuardCase, type GuardJudgement, judgeGuard } from "./judge";
 import { containsUnknown, readError, recordReading } from "./reading";
-
-type Values = Record<string, unknown>;
 
 /** A guard as a front end hands it over, on plain values. */
 export interface GuardRequest {

@@ -7,7 +7,7 @@ import { ConfigurationError, isKooDriveError, KooDriveError } from "../client/er
 import { describeIssues } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import { connectionValuesValidator } from "../config/validators";
-import { unknownValue } from "../process/protocol";
+import { unknownValue, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 
 /** True when a value, or anything in it, is still unknown (computed from another resource, in preview). */
@@ -37,8 +37,6 @@ export function recordReading(
   const history = appendReading(kept, readingOf(read.usage, read.takenAt));
   return { usage: { ...read.usage, runway: forecastRunway(history, read.usage) }, history };
 }
-
-type Values = Record<string, unknown>;
 
 /** A resource's `connection` input, checked: every setting a string. */
 export function connectionOf(inputs: Values): KooDriveConnectionArgs {

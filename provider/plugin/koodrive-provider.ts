@@ -14,7 +14,7 @@ import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "..
 import { readError, refreshRead } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
 import type { LogLine } from "../process/engine-log";
-import { stableText } from "../process/protocol";
+import { stableText, type Values } from "../process/protocol";
 import { ProviderState, type ProviderStateOptions, type Say } from "../process/provider-state";
 import { isUnknown } from "./values";
 
@@ -23,8 +23,6 @@ export const TOKENS = {
   capacityGuard: GUARD_TYPES.plugin,
   getServiceUsage: "koodrive:index:getServiceUsage",
 } as const;
-
-type Values = Record<string, unknown>;
 
 /** What a guard's check or deployment answers: the values to record, the failures, the lines to show. */
 export interface GuardAnswer {

@@ -19,6 +19,7 @@ import { PACKAGE_VERSION } from "../client/version";
 import { CONNECTION_SETTINGS, type ConnectionKey, isConnectionKey } from "../config/connection-settings";
 import type { LogLine } from "../process/engine-log";
 import { EngineLog } from "../process/engine-log";
+import type { Values } from "../process/protocol";
 import { engineAddressOf, type ProviderStateOptions } from "../process/provider-state";
 import { pulumiGrpc } from "../process/pulumi-grpc";
 import { KooDriveProvider } from "./koodrive-provider";
@@ -27,7 +28,6 @@ import { plain, secret, withoutUndefined } from "./values";
 
 const grpc = pulumiGrpc();
 
-type Values = Record<string, unknown>;
 type Callback<T> = (error: Grpc.ServiceError | null, value?: T) => void;
 interface Call<T> {
   request: T;

@@ -11,8 +11,11 @@ export const specialSigKey = "4dabf18193072939515e22adb298388d";
 /** The `specialSigKey` value of a secret. */
 export const specialSecretSig = "1b47061264138c4ac30d75fd1eb44270";
 
+/** A resource's inputs, outputs or state as the engine hands them over: plain values by property. */
+export type Values = Record<string, unknown>;
+
 /** The inputs as a stable text, `__provider` aside: what `diff` compares. */
-export function stableText(inputs: Record<string, unknown>, keys?: readonly string[]): string {
+export function stableText(inputs: Values, keys?: readonly string[]): string {
   return JSON.stringify(
     Object.fromEntries(
       Object.entries(inputs)
