@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import net from "node:net";
 import os from "node:os";
 import type { GuardShare } from "../capacity/plan";
 import type { ServiceUsageReading } from "../capacity/runway";
@@ -22,6 +21,7 @@ import {
   resolveSettings,
 } from "../config/settings";
 import { type TenantIdentity, tenantIdentity } from "../config/tenant";
+import { engineAnswers } from "../tenant/engine-probe";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { DeploymentLedger, type LedgerEntry } from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
@@ -43,13 +43,19 @@ interface HeldTenant {
 /** How long releasing the leases may hold up the process's end when the engine stops it, in ms. */
 const RELEASE_MS = 3_000;
 
-/** "took over … from stack S on H (pid P), deploying since T, whose lease expired at E without being released: …". */
-export function describeUncleanEnd(label: string, { holder, expiredAt }: UncleanEnd): string {
+/**
+ * "took over … from stack S on H (pid P), deploying since T, whose lease expired at E without being
+ * released: …", or for a lock on this machine, whose process ended at E without releasing it.
+ */
+export function describeUncleanEnd(label: string, { holder, expiredAt, kind }: UncleanEnd): string {
   const time = (iso: string) => `${iso.slice(11, 19)} UTC`;
+  const how =
+    kind === "lease"
+      ? `whose lease expired at ${time(expiredAt)} without being released: that deployment ended uncleanly (killed, or cut off from the lock server)`
+      : `whose process ended at ${time(expiredAt)} without releasing it: that deployment ended uncleanly (killed)`;
   return (
     `took over the KooDrive tenant ${label} from stack ${holder.stack} on ${holder.host} (pid ${holder.pid}), ` +
-    `deploying since ${time(holder.since)}, whose lease expired at ${time(expiredAt)} without being released: ` +
-    "that deployment ended uncleanly (killed, or cut off from the lock server), and commands it started may still " +
+    `deploying since ${time(holder.since)}, ${how}, and commands it started may still ` +
     "be running and adding to the tenant; the figures read now may not show all they add"
   );
 }
@@ -107,8 +113,9 @@ function stackOfUrn(urn: string): string {
 export interface ProviderStateOptions {
   /**
    * Ends the process with `code` (the entry point's `process.exit`). The state calls it when the
-   * engine is gone (killed outright) while this process holds a tenant, so it keeps no lock, and when
-   * the engine stops the process while it holds a lease, once the leases are released. Without it
+   * engine is gone (killed outright), so that no provider process outlives it nor keeps a lock, and
+   * when the engine stops the process while it holds a tenant, once its locks are released (telling
+   * those who wait that it let go cleanly). Without it
    * (the policy pack, tests) the state never ends the process nor handles its signals.
    */
   exit?: (code: number) => void;
@@ -145,6 +152,7 @@ export class ProviderState {
     this.#exit = options.exit;
     this.deployment = deploymentOf(engineAddress);
     this.#ledger = new DeploymentLedger(this.deployment);
+    this.#watchEngine();
   }
 
   /** Keeps the provider's settings (the stack's `koodrive:*` config, or an explicit provider's) for the rest of the run. */
@@ -247,6 +255,7 @@ export class ProviderState {
         pid: process.pid,
         since: new Date().toISOString(),
         deployment: this.deployment,
+        ...(this.#engineAddress ? { engine: this.#engineAddress } : {}),
       },
       timeoutMs: settings.timeoutMs,
       timeoutSetting: settings.timeoutName,
@@ -258,8 +267,7 @@ export class ProviderState {
     for (const key of this.#reads.keys()) if (key.startsWith(`${tenant.key}\n`)) this.#reads.delete(key);
     const unclean = backend.uncleanEnd(tenant.key);
     if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");
-    this.#watchEngine();
-    if (settings.url) this.#releaseOnStop();
+    this.#releaseOnStop();
   }
 
   /**
@@ -281,7 +289,8 @@ export class ProviderState {
 
   /**
    * When the engine stops this process at the end of the deployment (SIGINT or SIGTERM), releases its
-   * leases (within 3 s) before it ends, so that the next deployment need not wait for them to expire.
+   * locks (within 3 s) before it ends: the next deployment need not wait for a lease to expire, and
+   * those waiting on this machine know it let go cleanly.
    */
   #releaseOnStop(): void {
     const exit = this.#exit;
@@ -341,23 +350,17 @@ export class ProviderState {
   }
 
   /**
-   * While this process holds a tenant, it checks every 2 s that its engine is still there: an engine
-   * killed outright (`kill -9`) leaves its provider processes behind, which must not keep the lock.
-   * When it is gone, the watch stops and the entry point's `exit` ends the process.
+   * Checks every 2 s that the engine is still there: an engine killed outright (`kill -9`) leaves its
+   * provider processes behind, which must neither keep a lock nor outlive it. When it is gone, the
+   * watch stops and the entry point's `exit` ends the process.
    */
   #watchEngine(): void {
     const address = this.#engineAddress;
     const exit = this.#exit;
     if (this.#watchdog || !address || !exit) return;
-    const [host, port] = [
-      address.slice(0, address.lastIndexOf(":")),
-      Number(address.slice(address.lastIndexOf(":") + 1)),
-    ];
-    if (!port) return;
     this.#watchdog = setInterval(() => {
-      const socket = net.connect({ host: host.replace(/^\[|\]$/g, "") || "127.0.0.1", port });
-      socket.once("connect", () => socket.destroy());
-      socket.once("error", () => {
+      void engineAnswers(address).then((answers) => {
+        if (answers || !this.#watchdog) return;
         clearInterval(this.#watchdog);
         exit(1);
       });

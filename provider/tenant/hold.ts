@@ -15,9 +15,16 @@ function sinceText(holder: TenantLockHolder): string {
   return Number.isNaN(since.getTime()) ? holder.since : `${since.toISOString().slice(11, 19)} UTC`;
 }
 
-/** "stack dept-b on ci-7 (pid 4242) has been deploying to this tenant since 10:42:07 UTC". */
+/**
+ * "stack dept-b on ci-7 (pid 4242) has been deploying to this tenant since 10:42:07 UTC", or for a
+ * holder whose provider process was killed while its engine runs on, that it waits for that engine.
+ */
 export function describeHolder(holder: TenantLockHolder): string {
-  return `stack ${holder.stack} on ${holder.host} (pid ${holder.pid}) has been deploying to this tenant since ${sinceText(holder)}`;
+  const who = `stack ${holder.stack} on ${holder.host} (pid ${holder.pid})`;
+  if (holder.orphaned) {
+    return `${who}, deploying to this tenant since ${sinceText(holder)}, ended without releasing it while its engine still runs the deployment; waiting for that deployment to end`;
+  }
+  return `${who} has been deploying to this tenant since ${sinceText(holder)}`;
 }
 
 export interface HoldOptions {
@@ -59,7 +66,8 @@ function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>, error: ()
 
 /**
  * Holds the tenant's lock for this deployment: at once when it is free or held by this deployment
- * (another of its provider processes); else waits, saying every 30 s who holds it, and fails closed
+ * (another of its provider processes); else waits, saying who holds it (again every 30 s, and at once
+ * when that changes), and fails closed
  * after `timeoutMs` naming the holder.
  */
 export async function holdTenant(
@@ -71,6 +79,7 @@ export async function holdTenant(
   const started = now();
   const signal = options.signal ?? new AbortController().signal;
   let said = Number.NEGATIVE_INFINITY;
+  let lastLine = "";
   let holder: TenantLockHolder | undefined;
   /** One step of the wait, unless the run is cancelled first. */
   const step = <T>(work: () => Promise<T>) => unlessAborted(signal, work, () => cancelledWaiting(tenant, holder));
@@ -89,9 +98,13 @@ export async function holdTenant(
         `${holder ? describeHolder(holder) : "another deployment holds it"}${holding}. Run again when it has finished, or raise ${options.timeoutSetting}`,
       );
     }
-    if (holder && now() - said >= SAY_EVERY_MS) {
-      said = now();
-      options.say(`waiting for the KooDrive tenant ${tenant.label}: ${describeHolder(holder)}`);
+    if (holder) {
+      const line = `waiting for the KooDrive tenant ${tenant.label}: ${describeHolder(holder)}`;
+      if (line !== lastLine || now() - said >= SAY_EVERY_MS) {
+        said = now();
+        lastLine = line;
+        options.say(line);
+      }
     }
     await step(() => new Promise((resolve) => setTimeout(resolve, POLL_MS)));
   }

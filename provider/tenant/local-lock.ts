@@ -10,9 +10,11 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, unlinkSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import type { TenantLeaseLost } from "../client/errors";
 import { cacheFolder } from "../config/cache-folder";
+import { engineAnswers } from "./engine-probe";
 import type { TenantLockBackend, TenantLockHolder, UncleanEnd } from "./lock";
 
 /** The local socket named `name` under the cache folder `folder`. */
@@ -110,30 +112,139 @@ export function askLocal<T>(where: string, request: unknown): Promise<T | undefi
   });
 }
 
-/** The lock of each tenant on this machine: a local socket per tenant whose listener is the holder. */
+/** How long a waiter that took the tenant waits to hear how the holder it watched ended. */
+const WATCH_END_MS = 1_000;
+
+/** A holder this process watches while it waits: the connection ends with `released` when it lets go cleanly. */
+interface Watch {
+  holder: TenantLockHolder;
+  socket: net.Socket;
+  /** When the holder let go without saying so (its process ended): an unclean end. */
+  droppedAt?: string;
+  /** Resolves when the connection has ended, cleanly or not. */
+  ended: Promise<void>;
+}
+
+/** Opens a watch on the holder listening at `where`: undefined when nobody listens or it does not answer. */
+function watchHolder(where: string): Promise<Watch | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ path: where });
+    let text = "";
+    let watch: Watch | undefined;
+    let released = false;
+    let ended: () => void = () => undefined;
+    const closed = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    socket.setEncoding("utf8");
+    socket.setTimeout(5_000, () => {
+      if (!watch) socket.destroy();
+    });
+    socket.once("connect", () => socket.write(`${JSON.stringify({ holder: true, watch: true })}\n`));
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n")) {
+        const line = text.slice(0, end);
+        text = text.slice(end + 1);
+        let message: { stack?: unknown; released?: unknown };
+        try {
+          message = JSON.parse(line);
+        } catch {
+          socket.destroy();
+          return;
+        }
+        if (message.released === true) released = true;
+        else if (!watch && typeof message.stack === "string") {
+          watch = { holder: message as TenantLockHolder, socket, ended: closed };
+          socket.setTimeout(0);
+          socket.unref(); // a watch does not keep the waiter's process alive
+          resolve(watch);
+        }
+      }
+    });
+    socket.once("close", () => {
+      if (!watch) resolve(undefined);
+      else if (!released) watch.droppedAt = new Date().toISOString();
+      ended();
+    });
+    socket.once("error", () => socket.destroy());
+  });
+}
+
+/**
+ * The lock of each tenant on this machine: a local socket per tenant whose listener is the holder.
+ *
+ * A waiter keeps a connection to the holder it waits for; a holder that lets go cleanly says
+ * `released` on it first. When the connection ends without it, the holder's process ended (killed):
+ * the waiter that then takes the tenant says the holder ended uncleanly, and while that holder's
+ * engine still runs (only its provider process was killed; the engine's other work goes on) it does
+ * not go on, holding the socket so that nobody else does either, until that engine has ended.
+ */
 export class LocalTenantLock implements TenantLockBackend {
   readonly #folder: string;
-  readonly #held = new Map<string, { server: net.Server; holder: TenantLockHolder }>();
+  readonly #held = new Map<string, { server: net.Server; holder: TenantLockHolder; watchers: Set<net.Socket> }>();
+  readonly #watches = new Map<string, Watch>();
+  /** Tenants this process holds the socket of while the engine of a holder that ended uncleanly still runs. */
+  readonly #orphans = new Map<string, UncleanEnd>();
+  readonly #unclean = new Map<string, UncleanEnd>();
 
   constructor(folder: string = cacheFolder()) {
     this.#folder = folder;
   }
 
   async tryAcquire(tenantKey: string, holder: TenantLockHolder): Promise<boolean> {
-    if (this.#held.has(tenantKey)) return true;
+    if (this.#held.has(tenantKey)) return this.#orphanGone(tenantKey);
+    const watchers = new Set<net.Socket>();
     const server = await listenExclusively(socketPath(this.#folder, tenantKey), (socket) =>
-      answerLines(socket, () => holder),
+      answerLines(socket, (request) => {
+        if ((request as { watch?: unknown })?.watch === true) {
+          socket.unref(); // nor does a waiter's watch keep the holder's process alive
+          watchers.add(socket);
+          socket.once("close", () => watchers.delete(socket));
+        }
+        // Held for a killed provider's deployment, which its other processes may still share.
+        const orphan = this.#orphans.get(tenantKey);
+        return orphan ? { ...orphan.holder, orphaned: true } : holder;
+      }),
     );
     if (!server) return false;
     server.unref(); // the lock does not keep the process alive: it ends with the process
-    this.#held.set(tenantKey, { server, holder });
+    this.#held.set(tenantKey, { server, holder, watchers });
+    this.#unclean.delete(tenantKey);
+    const watch = this.#watches.get(tenantKey);
+    this.#watches.delete(tenantKey);
+    // The holder is gone, and its end reaches the watch at the latest moments from now: wait to hear how it ended.
+    if (watch) await Promise.race([watch.ended, new Promise((resolve) => setTimeout(resolve, WATCH_END_MS).unref())]);
+    watch?.socket.destroy();
+    if (!watch?.droppedAt || watch.holder.deployment === holder.deployment) return true;
+    this.#orphans.set(tenantKey, { holder: watch.holder, expiredAt: watch.droppedAt, kind: "process" });
+    return this.#orphanGone(tenantKey);
+  }
+
+  /** True unless the tenant waits for the engine of a holder that ended uncleanly, which still runs. */
+  async #orphanGone(tenantKey: string): Promise<boolean> {
+    const orphan = this.#orphans.get(tenantKey);
+    if (!orphan) return true;
+    const { engine, host } = orphan.holder;
+    if (engine && host === os.hostname() && (await engineAnswers(engine))) return false;
+    this.#orphans.delete(tenantKey);
+    this.#unclean.set(tenantKey, orphan);
     return true;
   }
 
   async holderOf(tenantKey: string): Promise<TenantLockHolder | undefined> {
+    const orphan = this.#orphans.get(tenantKey);
+    if (orphan) return { ...orphan.holder, orphaned: true };
     const own = this.#held.get(tenantKey);
     if (own) return own.holder;
-    return askLocal<TenantLockHolder>(socketPath(this.#folder, tenantKey), { holder: true });
+    const watched = this.#watches.get(tenantKey);
+    if (watched && !watched.droppedAt && !watched.socket.destroyed) return watched.holder;
+    const watch = await watchHolder(socketPath(this.#folder, tenantKey));
+    // Nobody listens: a holder that ended uncleanly stays watched, for the tryAcquire that follows.
+    if (!watch) return watched?.droppedAt ? watched.holder : undefined;
+    watched?.socket.destroy();
+    this.#watches.set(tenantKey, watch);
+    return watch.holder;
   }
 
   /**
@@ -146,14 +257,25 @@ export class LocalTenantLock implements TenantLockBackend {
   /** Never called: the kernel frees a local lock only when its process ends. */
   onLost(_listener: (tenantKey: string, error: TenantLeaseLost) => void): void {}
 
-  /** Never: a lock on this machine ends with its holder, who leaves nothing to take over. */
-  uncleanEnd(_tenantKey: string): UncleanEnd | undefined {
-    return undefined;
+  uncleanEnd(tenantKey: string): UncleanEnd | undefined {
+    return this.#unclean.get(tenantKey);
   }
 
+  /** Releases every tenant, telling the waiters watching it that it was released cleanly. */
   async close(): Promise<void> {
-    const servers = [...this.#held.values()].map(({ server }) => server);
+    const held = [...this.#held.values()];
     this.#held.clear();
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    this.#orphans.clear();
+    for (const watch of this.#watches.values()) watch.socket.destroy();
+    this.#watches.clear();
+    await Promise.all(
+      held.map(
+        ({ server, watchers }) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            for (const socket of watchers) socket.end(`${JSON.stringify({ released: true })}\n`);
+          }),
+      ),
+    );
   }
 }

@@ -24,14 +24,31 @@ export interface TenantLockHolder {
    * shares it instead of waiting for itself.
    */
   deployment: string;
+  /**
+   * The address of the holder's engine (its gRPC `host:port` on the holder's machine), when known: a
+   * waiter on that machine whose holder's provider process ended without releasing the tenant asks
+   * it, and keeps waiting while that engine, and the work it drives, still runs.
+   */
+  engine?: string;
+  /**
+   * This holder's provider process ended without releasing the tenant while its engine still runs:
+   * the waiter that found it holds the tenant on that deployment's behalf (its other provider
+   * processes share it) until that engine has ended.
+   */
+  orphaned?: boolean;
 }
 
-/** A holder whose lease expired without being released, which this backend took over: it ended uncleanly. */
+/**
+ * A holder that let go of the tenant without releasing it, which this backend took over: it ended
+ * uncleanly. A lease across machines expired unrenewed; a lock on this machine lost its process.
+ */
 export interface UncleanEnd {
   /** The previous holder. */
   holder: TenantLockHolder;
-  /** When its lease expired (ISO 8601, the lock server's clock). */
+  /** When it let go (ISO 8601): its lease expired (the lock server's clock), or its process ended. */
   expiredAt: string;
+  /** `lease`: a lease that expired unrenewed; `process`: a lock on this machine whose process ended. */
+  kind: "lease" | "process";
 }
 
 /** A lock backend. Keys are tenant keys (`TenantIdentity.key`, hex): equal for every spelling of a tenant. */

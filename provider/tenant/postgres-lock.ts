@@ -147,6 +147,7 @@ export class PostgresTenantLock implements TenantLockBackend {
       this.#unclean.set(tenantKey, {
         holder: holderOfRow(row as HolderRow),
         expiredAt: new Date(row.expires_at).toISOString(),
+        kind: "lease",
       });
     }
     const lease: Lease = { holder: { ...holder }, deadline: sent + this.#leaseMs };

@@ -17,13 +17,18 @@ async function goneEngine(): Promise<string> {
 describe("the provider process's state and its engine", function () {
   this.timeout(20_000);
 
-  it("asks its entry point, through exit, to end the process when the engine of a held tenant is gone; it never ends the process itself", async () => {
+  it("asks its entry point, through exit, to end the process when its engine is gone, holding a tenant or not; it never ends the process itself", async () => {
     const address = await goneEngine();
-    let gone!: () => void;
-    const told = new Promise<void>((resolve) => {
-      gone = resolve;
-    });
-    const watched = new ProviderState(address, { exit: () => gone() });
+    const told = (state: "holding" | "idle") => {
+      let gone!: () => void;
+      const said = new Promise<void>((resolve) => {
+        gone = resolve;
+      });
+      return { said, exit: () => gone(), state };
+    };
+    const [holding, idle] = [told("holding"), told("idle")];
+    const watched = new ProviderState(address, { exit: holding.exit });
+    const idleWatched = new ProviderState(address, { exit: idle.exit });
     // Without the callback (the policy pack's, a test's), nothing is watched: this process goes on.
     const unwatched = new ProviderState(address);
     const settings = { endpoint: "https://koodrive.example", accessToken: TEST_TOKEN };
@@ -32,13 +37,13 @@ describe("the provider process's state and its engine", function () {
       unwatched.configure(settings);
       const tenant = watched.tenantOf({});
       assert.ok(tenant);
+      const started = Date.now();
       await watched.holdTenant({}, tenant, URN, () => undefined);
       await unwatched.holdTenant({}, { ...tenant, key: "f".repeat(64) }, URN, () => undefined);
-      const started = Date.now();
-      await told;
+      await Promise.all([holding.said, idle.said]);
       assert.ok(Date.now() - started < 5_000, "found gone within one 2 s watch");
     } finally {
-      await Promise.all([watched.close(), unwatched.close()]);
+      await Promise.all([watched.close(), idleWatched.close(), unwatched.close()]);
     }
   });
 

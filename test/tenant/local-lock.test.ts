@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +8,7 @@ import { holdTenant } from "../../provider/tenant/hold";
 import { DeploymentLedger } from "../../provider/tenant/ledger";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import type { TenantLockHolder } from "../../provider/tenant/lock";
+import { holdInChild, killOutright } from "../helpers/lock-holder";
 
 const TENANT: TenantIdentity = { key: "a".repeat(64), label: "https://koodrive.example" };
 const holder = (stack: string, deployment = stack): TenantLockHolder => ({
@@ -65,24 +65,10 @@ describe("the tenant lock on this machine", () => {
   });
 
   it("frees the tenant when its holder process is killed with SIGKILL", async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        "-e",
-        `const { LocalTenantLock } = require(${JSON.stringify(path.join(__dirname, "../../provider/tenant/local-lock"))});
-new LocalTenantLock(${JSON.stringify(folder)}).tryAcquire(${JSON.stringify(TENANT.key)}, ${JSON.stringify(holder("child"))})
-  .then((held) => { console.log(held); setInterval(() => {}, 1000); });`,
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const said = await new Promise<string>((resolve) =>
-      child.stdout.once("data", (data: Buffer) => resolve(String(data))),
-    );
-    assert.equal(said.trim(), "true");
+    const child = await holdInChild(folder, TENANT.key, holder("child"));
     const mine = lock();
     assert.equal(await mine.tryAcquire(TENANT.key, holder("parent")), false);
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await killOutright(child);
     assert.equal(await mine.tryAcquire(TENANT.key, holder("parent")), true);
   });
 

@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
+import { type Simulator, startSimulator } from "../../sim";
+import { Gate } from "../helpers/gate";
+import { outcome } from "../helpers/outcome";
+import { ADD_USER_SCRIPT } from "../helpers/programs";
+
+const TOKEN = "engine-test-token-tenant-kill-5e02";
+
+/** The package's provider processes of the program in `dir`: the dynamic provider's `node … dynamic-provider` and its shell. */
+function providerProcesses(dir: string): number[] {
+  const folder = realpathSync(dir);
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+        return (
+          /dynamic-provider|pulumi-resource-pulumi-nodejs/.test(cmdline) && readlinkSync(`/proc/${pid}/cwd`) === folder
+        );
+      } catch {
+        return false; // ended meanwhile, or not ours to read
+      }
+    })
+    .map(Number);
+}
+
+/** Resolves once `predicate` holds, polling every 100 ms; rejects naming `what` after `timeoutMs`. */
+async function until(what: string, predicate: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A guard of `users.length` users, then a command waiting at `gate` (if any), then a command per user; with
+ * `more`, a second guard of that many users after them, and a command per user after it.
+ */
+function onboarding(users: string[], gate?: Gate, more: string[] = []): Record<string, string> {
+  const source = `
+const command = require("@pulumi/command");
+const koodrive = require("pulumi-koodrive");
+const add = (users, after) => users.map((user) => new command.local.Command("add-" + user, { create: "node add-user.js " + user }, { dependsOn: after }));
+const guard = new koodrive.CapacityGuard("onboarding", { plannedUsers: ${users.length} });
+const gate = new command.local.Command("gate", { create: ${JSON.stringify(gate?.command ?? "true")} }, { dependsOn: [guard] });
+const first = add(${JSON.stringify(users)}, [gate]);
+const more = ${JSON.stringify(more)};
+if (more.length > 0) add(more, [new koodrive.CapacityGuard("more", { plannedUsers: more.length }, { dependsOn: first })]);
+`;
+  return { "index.js": source, "add-user.js": ADD_USER_SCRIPT };
+}
+
+describe("a holder of the tenant killed outright, under the real engine", function () {
+  this.timeout(600_000);
+  let sim: Simulator;
+  const made: ProgramStack[] = [];
+  const gates: Gate[] = [];
+
+  beforeEach(async () => {
+    // 20 of 100 seats used: 80 left.
+    sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 20, userMaxCount: 100 } } });
+  });
+  afterEach(async () => {
+    for (const gate of gates.splice(0)) gate.remove();
+    for (const test of made.splice(0)) await test.remove();
+    await sim?.close();
+  });
+
+  const users = (stack: string, count: number) => Array.from({ length: count }, (_, n) => `${stack}-${n}`);
+  const stack = async (name: string, files: Record<string, string>) => {
+    const spec: ProgramSpec = {
+      files,
+      config: {
+        "koodrive:endpoint": { value: sim.url },
+        "koodrive:accessToken": { value: TOKEN, secret: true },
+      },
+      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },
+    };
+    const test = await createProgramStack(name, spec);
+    made.push(test);
+    return test;
+  };
+  const gate = () => {
+    const made = new Gate();
+    gates.push(made);
+    return made;
+  };
+  /** The waiter's `up`, started once the holder waits at its gate; resolves when it says it waits. */
+  const waiterUp = async (waiter: ProgramStack) => {
+    let output = "";
+    const run = outcome(waiter.stack.up({ onOutput: (text) => (output += text) }));
+    await until("the waiter says it waits for the holder", () => /waiting for the KooDrive tenant/.test(output));
+    return { run, output: () => output };
+  };
+  const refusedCreations = () =>
+    sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
+
+  it("kill -9 of the holder's `pulumi`: the waiter goes on saying the holder ended uncleanly; no provider process is left", async () => {
+    const holdersGate = gate();
+    const holder = await stack("holder", onboarding(users("holder", 10), holdersGate));
+    const waiter = await stack("waiter", onboarding(users("waiter", 60)));
+    const engine = holder.start(["up", "--yes", "--skip-preview", "--stack", "test", "--non-interactive"]);
+    await holdersGate.reached();
+    assert.ok(providerProcesses(holder.dir).length > 0, "the holder's provider process runs");
+    const { run, output } = await waiterUp(waiter);
+
+    engine.kill("SIGKILL");
+    await until(
+      "the holder's provider processes end with its engine",
+      () => providerProcesses(holder.dir).length === 0,
+      30_000,
+    );
+    const result = await run;
+    assert.ok(result.ok, result.text);
+    assert.match(
+      output(),
+      /took over the KooDrive tenant http:\/\/127\.0\.0\.1:\d+ from stack \w+\/test on .* \(pid \d+\), deploying since \d\d:\d\d:\d\d UTC, whose process ended at \d\d:\d\d:\d\d UTC without releasing it: that deployment ended uncleanly \(killed\), and commands it started may still be running/,
+    );
+    // The holder's own users were never added: its commands waited at the gate when it was killed.
+    assert.equal(sim.usage().userCount, 80, "20 before, and the waiter's 60");
+    assert.deepEqual(refusedCreations(), [], "no user creation was refused");
+  });
+
+  it("kill -9 of the holder's provider process: the waiter stays out while the holder's engine runs, whose later guarded work fails", async () => {
+    const holdersGate = gate();
+    const holder = await stack("holder", onboarding(users("holder", 10), holdersGate, users("later", 5)));
+    // 70 of the 80 left: admitted on figures read before the holder's 10 are added, it would overrun.
+    const waiter = await stack("waiter", onboarding(users("waiter", 70)));
+    const holding = outcome(holder.stack.up());
+    await holdersGate.reached();
+    const { run, output } = await waiterUp(waiter);
+
+    const providers = providerProcesses(holder.dir);
+    assert.ok(providers.length > 0, "the holder's provider process runs");
+    for (const pid of providers) process.kill(pid, "SIGKILL");
+    await until("the waiter says it waits for the killed holder's engine", () =>
+      /ended without releasing it while its engine still runs the deployment; waiting for that deployment to end/.test(
+        output(),
+      ),
+    );
+    holdersGate.open();
+    const held = await holding;
+    assert.equal(held.ok, false, held.text);
+    assert.match(
+      held.text,
+      /CapacityGuard more\s+error: connection error: .*connection refused/,
+      "its later guard had no provider",
+    );
+    const result = await run;
+    assert.ok(result.ok, result.text);
+    assert.match(
+      output(),
+      /whose process ended at .* without releasing it: that deployment ended uncleanly \(killed\)/,
+    );
+    assert.equal(
+      sim.usage().userCount,
+      100,
+      "20 before, the holder's first 10 and the waiter's 70; not the holder's later 5",
+    );
+    assert.deepEqual(refusedCreations(), [], "no user creation was refused");
+  });
+});
