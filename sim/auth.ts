@@ -21,8 +21,11 @@ export const DEMO_APP = Object.freeze({
 
 /** An app the simulator knows; with `userId`, the app may act only as that user. */
 export interface KnownApp {
+  /** The app's id, the `AppId` of its signed `Authorization` header. */
   appId: string;
+  /** The secret its requests are signed with. */
   appSecret: string;
+  /** The one user the app may act as (`X-User-Id`); any user when absent. */
   userId?: string;
 }
 

@@ -13,6 +13,7 @@ import { type SubscriptionPatch, SubscriptionPatchSchema, Tenant, type UsagePatc
 import { parseOrThrow } from "./validation";
 
 export { FixtureError, SimulatorInputError } from "../provider/client/errors";
+export type { QuotaUsedData } from "../provider/client/quota-used";
 export { DEMO_APP, DEMO_TOKEN, type KnownApp, MAX_CLOCK_SKEW_MS } from "./auth";
 export { CONTROL_PREFIX } from "./control";
 export { ENDPOINT_NAMES, type EndpointName } from "./endpoints";

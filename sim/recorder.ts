@@ -8,11 +8,13 @@ export type AuthMode = "token" | "app" | "none";
 export interface RequestLogEntry {
   /** Arrival time, ISO 8601. */
   time: string;
+  /** The HTTP method. */
   method: string;
   /** The path, without the query string. */
   path: string;
   /** The status sent; 0 while no answer was sent (in flight, reset, or never answered). */
   status: number;
+  /** How the request authenticated: a token, an app's signature, or not at all. */
   authMode: AuthMode;
   /** The X-Traceid header, when the request had one. */
   traceId?: string;

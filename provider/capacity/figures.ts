@@ -158,6 +158,7 @@ export const FIGURE_TABLE = [
   },
 ] as const satisfies readonly FigureRow[];
 
+/** A row of the table, as written: its keys are the figures' names. */
 type Row = (typeof FIGURE_TABLE)[number];
 
 /** A figure as the outputs name it (a violation's `figure`, a key of `remainingAfterPlan`). */

@@ -47,11 +47,15 @@ export interface GuardShare {
   allocation: Allocation;
 }
 
-/** `mandatory` fails the deployment when the plan does not fit; `advisory` warns and goes on. */
-export const ENFORCEMENTS = ["mandatory", "advisory"] as const;
-
 /** What a guard does with a plan that does not fit: `mandatory` (the default) fails, `advisory` warns. */
-export type Enforcement = (typeof ENFORCEMENTS)[number];
+export type Enforcement = "mandatory" | "advisory";
+
+/** `mandatory` fails the deployment when the plan does not fit; `advisory` warns and goes on. */
+export const ENFORCEMENTS = ["mandatory", "advisory"] as const satisfies readonly Enforcement[];
+
+// Compile-time check: ENFORCEMENTS lists every enforcement.
+const everyEnforcement: SameType<(typeof ENFORCEMENTS)[number], Enforcement> = true;
+void everyEnforcement;
 
 /**
  * A capacity plan, argument for argument as `CapacityGuard` takes it; every field is optional. Its
@@ -175,7 +179,9 @@ export interface PlanEvaluation {
   fits: boolean;
   /** Every violation, not just the first. */
   violations: Violation[];
+  /** Figures at or over `warnAtPercent` after the plan: a warning each, never a failure. */
   warnings: UtilisationWarning[];
+  /** What is left of each figure once the plan (and the others' shares) is allocated. */
   remainingAfterPlan: RemainingAfterPlan;
 }
 

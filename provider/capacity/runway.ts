@@ -88,6 +88,7 @@ export interface GetServiceUsageResult extends Usage {
 
 /** The usage, and when it was read. */
 export interface ServiceUsageReading {
+  /** The figures read, with the derived ones. */
   usage: GetServiceUsageResult;
   /** KooDrive's clock when it answered (its `Date` header), else the local clock. */
   takenAt: Date;
@@ -309,6 +310,7 @@ export function planGrowth(allocation: PlanEvaluation["newAllocation"]): PlanGro
 export interface RunwayShare {
   /** The guard's name, as its messages show it. */
   name: string;
+  /** What its new allocation adds to each figure (seats, or GB). */
   growth: PlanGrowth;
 }
 

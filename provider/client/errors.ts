@@ -55,10 +55,15 @@ export class KooDriveError extends Error {
   readonly summary: string;
   /** What is known and what to do about it; empty when the summary says everything. */
   readonly detail: string;
+  /** HTTP status of the last answer, when there was one. */
   readonly status?: number;
+  /** KooDrive's `code` from the error body, when there was one. */
   readonly koodriveCode?: number | string;
+  /** KooDrive's `msg` from the error body, when there was one. */
   readonly koodriveMsg?: string;
+  /** The X-Traceid sent with the request, for support tickets. */
   readonly traceId?: string;
+  /** How many attempts were made. */
   readonly attempts?: number;
 
   constructor(code: KooDriveErrorCode, summary: string, detail: string, context: KooDriveErrorContext = {}) {
@@ -91,8 +96,14 @@ export class ConfigurationError extends KooDriveError {
   }
 }
 
+/** A class of the errors below: `KooDriveError`s of one `code`, made from a summary, a detail and what is known. */
+export interface CodedErrorClass {
+  /** An error of the class's code: "summary: detail", with what is known of the exchange. */
+  new (summary: string, detail?: string, context?: KooDriveErrorContext): KooDriveError;
+}
+
 /** The base of the errors below that take a summary, a detail and what is known: a `KooDriveError` of one `code`. */
-function errorWithCode(code: KooDriveErrorCode) {
+function errorWithCode(code: KooDriveErrorCode): CodedErrorClass {
   return class extends KooDriveError {
     constructor(summary: string, detail = "", context: KooDriveErrorContext = {}) {
       super(code, summary, detail, context);
@@ -138,6 +149,7 @@ export class CancelledError extends KooDriveError {
 export interface Failure {
   /** The top-level property: a guard's argument (such as `plannedUsers`), a provider setting, or `""` for the call as a whole. */
   readonly property: string;
+  /** Why, in words, naming the figures: what the engine prints against the property. */
   readonly reason: string;
 }
 
@@ -146,6 +158,7 @@ export interface Failure {
  * or updated. `failures` names each argument (`property`) and why, as the check's failures do.
  */
 export class GuardRefusal extends KooDriveError {
+  /** Each refused argument, and why. */
   readonly failures: readonly Failure[];
 
   constructor(failures: readonly Failure[]) {

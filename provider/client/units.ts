@@ -1,10 +1,15 @@
 import { ConfigurationError } from "./errors";
-
-/** The units `spaceUsed` may be reported in; the API reference does not say which one it uses. */
-export const USED_SPACE_UNITS = ["B", "KB", "MB", "GB"] as const;
+import type { SameType } from "./same-type";
 
 /** A unit of `spaceUsed` and its per-pool counterparts. */
-export type UsedSpaceUnit = (typeof USED_SPACE_UNITS)[number];
+export type UsedSpaceUnit = "B" | "KB" | "MB" | "GB";
+
+/** The units `spaceUsed` may be reported in; the API reference does not say which one it uses. */
+export const USED_SPACE_UNITS = ["B", "KB", "MB", "GB"] as const satisfies readonly UsedSpaceUnit[];
+
+// Compile-time check: USED_SPACE_UNITS lists every unit.
+const everyUnit: SameType<(typeof USED_SPACE_UNITS)[number], UsedSpaceUnit> = true;
+void everyUnit;
 
 /** KB: related KooDrive usage APIs report KB, so it is the most likely reading of `spaceUsed`. */
 export const DEFAULT_USED_SPACE_UNIT: UsedSpaceUnit = "KB";

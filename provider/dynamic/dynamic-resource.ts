@@ -13,7 +13,9 @@ import type { ProviderState } from "../process/provider-state";
 
 /** What `check` returns: the inputs to record (and show as outputs in preview), and the failures. */
 export interface CheckResult {
+  /** The inputs to record, figures and verdict included. */
   inputs: Values;
+  /** Each against a top-level property; none when the check passes. */
   failures: Failure[];
 }
 

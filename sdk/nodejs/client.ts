@@ -7,25 +7,72 @@
 import type { GetServiceUsageResult, ServiceUsageReading } from "../../provider/capacity/runway";
 import { deriveUsage } from "../../provider/capacity/usage";
 import { KooDriveHttpClient } from "../../provider/client/client";
-import type { Credentials } from "../../provider/client/options";
 import type { QuotaUsedData } from "../../provider/client/quota-used";
 import { type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "../../provider/config/settings";
 import { type TenantIdentity, tenantIdentity } from "../../provider/config/tenant";
 
-export * from "../../provider/capacity/plan";
-export * from "../../provider/capacity/runway";
-export * from "../../provider/capacity/usage";
-export * from "../../provider/client/endpoint";
-export * from "../../provider/client/errors";
-export type { ClientOptions, Credentials } from "../../provider/client/options";
-export * from "../../provider/client/quota-used";
-export * from "../../provider/client/secret";
-export * from "../../provider/client/trace-id";
-export * from "../../provider/client/units";
+// The public surface of `pulumi-koodrive/client`, name by name (api/client.api.md reports it): the
+// client, its options, what it reads and the plan evaluation on it, and the error model.
+export {
+  type Allocation,
+  type CapacityFigure,
+  type CapacityPlan,
+  type Enforcement,
+  evaluatePlan,
+  type GuardNewShare,
+  type GuardPlan,
+  type GuardShare,
+  type NewAllocation,
+  type PlanEvaluation,
+  type PlannedSpaceGB,
+  type RemainingAfterPlan,
+  type UtilisationWarning,
+  type Violation,
+} from "../../provider/capacity/plan";
+export type {
+  GetServiceUsageResult,
+  PlanGrowth,
+  Range,
+  Runway,
+  RunwayFigure,
+  RunwayFigureName,
+  RunwayShare,
+  RunwayShortfall,
+  ServiceUsageReading,
+} from "../../provider/capacity/runway";
+export type { DerivedUsage, Usage } from "../../provider/capacity/usage";
+export {
+  AuthenticationError,
+  CancelledError,
+  type CodedErrorClass,
+  ConfigurationError,
+  type Failure,
+  FixtureError,
+  GuardRefusal,
+  InternalError,
+  InvalidResponseError,
+  InvocationError,
+  isKooDriveError,
+  KooDriveError,
+  type KooDriveErrorCode,
+  type KooDriveErrorContext,
+  LockError,
+  NetworkError,
+  PolicyConfigError,
+  ProgramError,
+  ServiceError,
+  SimulatorInputError,
+  TenantLeaseLost,
+  TenantLockTimeout,
+  TimeoutError,
+  UnsupportedStateError,
+} from "../../provider/client/errors";
+export type { QuotaUsedData } from "../../provider/client/quota-used";
+export type { UsedSpaceUnit } from "../../provider/client/units";
 export { PACKAGE_VERSION } from "../../provider/client/version";
-export * from "../../provider/config/connection-settings";
-export * from "../../provider/config/settings";
-export * from "../../provider/config/tenant";
+export { CONNECTION_SETTINGS, type ConnectionKey } from "../../provider/config/connection-settings";
+export type { KooDriveClientOptions, KooDriveConnectionArgs } from "../../provider/config/settings";
+export type { TenantIdentity } from "../../provider/config/tenant";
 
 /** A typed client for the KooDrive service-usage API, with timeouts, retries and app signing. */
 export class KooDriveClient {
@@ -49,7 +96,7 @@ export class KooDriveClient {
   }
 
   /** `token` or `app`. */
-  get authMode(): Credentials["mode"] {
+  get authMode(): "token" | "app" {
     return this.#http.authMode;
   }
 
@@ -63,7 +110,7 @@ export class KooDriveClient {
     return (await this.readServiceUsage()).usage;
   }
 
-  /** {@link getServiceUsage}, with when KooDrive answered: its `Date` header, else the local clock. */
+  /** `getServiceUsage`, with when KooDrive answered: its `Date` header, else the local clock. */
   async readServiceUsage(): Promise<ServiceUsageReading> {
     const { data, ...when } = await this.#http.readQuotaUsed();
     return { usage: deriveUsage(data, this.#settings.usedSpaceUnit), ...when };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { run } from "../../cli/run";
-import { createRuntime } from "../../provider/dynamic/runtime";
+import { createRuntime } from "../../provider/dynamic/providers";
 import { KooDriveProvider } from "../../provider/plugin/koodrive-provider";
 import { type Simulator, startSimulator } from "../../sim";
 import { TEST_TOKEN } from "../helpers/secrets";

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import type { GetServiceUsageResult } from "../../provider/capacity/runway";
 import { isKooDriveError } from "../../provider/client/errors";
+import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/providers";
 import * as entryPoint from "../../provider/dynamic/runtime";
-import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/runtime";
 import { type Simulator, startSimulator } from "../../sim";
 import { steadyRunway } from "../helpers/runway";
 

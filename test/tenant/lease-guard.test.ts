@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { isKooDriveError } from "../../provider/client/errors";
-import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/runtime";
+import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/providers";
 import type { LogLine } from "../../provider/process/engine-log";
 import { LockServer } from "../../provider/tenant/postgres-connection";
 import { createSchema, grantStatements, LEASE_TABLE } from "../../provider/tenant/postgres-schema";
