@@ -300,7 +300,9 @@ export class PostgresTenantLock implements TenantLockBackend {
         this.#schedule(tenantKey, lease);
         return;
       } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
+        // The server's own refusal (a revoked privilege) says more than the timeouts of the last,
+        // ever shorter retries that follow it.
+        if (!failure || !this.#server.isOutage(error)) failure = error instanceof Error ? error.message : String(error);
       }
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(retryMs, Math.max(0, lease.deadline - performance.now()))).unref(),
