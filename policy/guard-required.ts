@@ -4,6 +4,8 @@
  * dependencies: it judges after every step was planned (a preview fails before any change; an `up` without a
  * preview fails only after its steps ran).
  */
+import { TenantMismatchError } from "../provider/client/errors";
+import type { TenantIdentity } from "../provider/config/tenant";
 import type { ResourceMatcher } from "./config-schema";
 import { guardOf, type PolicyResourceView } from "./guards";
 import { packState } from "./tenant";
@@ -41,22 +43,36 @@ function dependenciesOf(resource: StackResourceView): StackResourceView[] {
 
 /**
  * Why `resource` is not guarded as the policy requires, or undefined when it is. The tenant a guard must check is the
- * stack's (its `koodrive:*` config, else the environment); a guard whose tenant does not resolve counts as the stack's.
+ * stack's (its `koodrive:*` config, else the environment), told by the guard's own rule (tenant.ts: KooDrive's tenant
+ * id, read once per credential; the credential while it cannot be read); a guard whose tenant does not resolve counts
+ * as the stack's.
  */
-export function unguardedReason(resource: StackResourceView, options: { allowAdvisory: boolean }): string | undefined {
+export async function unguardedReason(
+  resource: StackResourceView,
+  options: { allowAdvisory: boolean },
+): Promise<string | undefined> {
   const guards = dependenciesOf(resource).flatMap((dependency) => {
     const guard = guardOf(dependency);
     return guard ? [guard] : [];
   });
   const state = packState(undefined);
-  const tenant = state.tenantOf({});
-  const sameTenant = guards.filter((guard) => {
-    const theirs = state.tenantOf(guard.connection);
-    return !tenant || !theirs || theirs.key === tenant.key;
+  const name = `${resource.type} resource '${resource.name}'`;
+  let tenant: TenantIdentity | undefined;
+  let theirs: (TenantIdentity | undefined)[];
+  try {
+    tenant = await state.tenantOf({});
+    theirs = await Promise.all(guards.map((guard) => state.tenantOf(guard.connection)));
+  } catch (error) {
+    // One tenant name over two tenants: said against the resource, naming both endpoints.
+    if (error instanceof TenantMismatchError) return `${name} adds KooDrive users or space, but ${error.message}`;
+    throw error;
+  }
+  const sameTenant = guards.filter((_guard, index) => {
+    const their = theirs[index];
+    return !tenant || !their || their.key === tenant.key;
   });
   const accepted = sameTenant.filter((guard) => guard.enforcement === "mandatory" || options.allowAdvisory);
   if (accepted.length > 0) return undefined;
-  const name = `${resource.type} resource '${resource.name}'`;
   if (sameTenant.length > 0) {
     const names = sameTenant.map((guard) => `'${guard.name}'`).join(", ");
     return `${name} adds KooDrive users or space and depends only on advisory guards (${names}); make the guard mandatory (enforcement: "mandatory", the default), or set allowAdvisory in the policy config`;

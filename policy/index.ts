@@ -31,11 +31,11 @@ export const guardRequired: StackValidationPolicy = {
     "Every resource that adds KooDrive users or space depends, directly or transitively, on a mandatory CapacityGuard of the same tenant.",
   enforcementLevel: "mandatory",
   configSchema: configJsonSchema(POLICY_NAMES.guardRequired),
-  validateStack: (args, reportViolation) => {
+  validateStack: async (args, reportViolation) => {
     const config = parsePolicyConfig(POLICY_NAMES.guardRequired, args.getConfig());
     for (const resource of args.resources as unknown as StackResourceView[]) {
       if (!config.addsUsers.some((matcher) => matches(matcher, resource))) continue;
-      const reason = unguardedReason(resource, { allowAdvisory: config.allowAdvisory });
+      const reason = await unguardedReason(resource, { allowAdvisory: config.allowAdvisory });
       if (reason) reportViolation(reason, resource.urn);
     }
   },

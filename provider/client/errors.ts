@@ -29,7 +29,8 @@ export type KooDriveErrorCode =
   | "ERR_KOODRIVE_FIXTURE"
   | "ERR_KOODRIVE_SIMULATOR_INPUT"
   | "ERR_KOODRIVE_INTERNAL"
-  | "ERR_KOODRIVE_LEASE_LOST";
+  | "ERR_KOODRIVE_LEASE_LOST"
+  | "ERR_KOODRIVE_TENANT_MISMATCH";
 
 /** What is known about the HTTP exchange an error came from. */
 export interface KooDriveErrorContext {
@@ -223,6 +224,13 @@ export class InternalError extends KooDriveError {
  * serialized with other deployments, so every guard of the tenant fails from then on.
  */
 export class TenantLeaseLost extends errorWithCode("ERR_KOODRIVE_LEASE_LOST") {}
+
+/**
+ * Two reads under one `tenant` name answered two different KooDrive tenant ids: the name joins the
+ * ledgers and locks of one tenant, so it cannot cover two. The run fails, naming both endpoints,
+ * before either tenant's guards admit anything under the other's name.
+ */
+export class TenantMismatchError extends errorWithCode("ERR_KOODRIVE_TENANT_MISMATCH") {}
 
 /** True when `error` is a `KooDriveError`, also across copies of this package. */
 export function isKooDriveError(error: unknown): error is KooDriveError {

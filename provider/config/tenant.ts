@@ -2,31 +2,42 @@ import { createHash } from "node:crypto";
 import type { ResolvedSettings } from "./settings";
 
 /**
- * Which KooDrive tenant a connection reaches, whatever its spelling: the guard's ledger, the tenant
- * lock and the read cache are keyed on it, so two spellings of one connection count as one tenant.
+ * Which KooDrive tenant a connection reaches, by one rule for every front end. KooDrive's own
+ * `tenantId` (from the subscription, read once per run per credential) is the tenant; until it is
+ * known (a credential that cannot read the subscription), the credential's identity stands in. The
+ * `tenant` setting is a name that cross-checks the ids and joins ledgers and locks while an id is
+ * unknown; it never keys the figures.
  */
 export interface TenantIdentity {
-  /** A stable key (a SHA-256 in hex): equal for every spelling of one tenant, and no secret in it. */
+  /**
+   * The key of the guards' ledger and of the tenant lock (a SHA-256 in hex, no secret in it): the
+   * `tenantId`; while it is unknown, the `tenant` name when given, else the credential's identity.
+   */
   key: string;
-  /** How messages name the tenant: the explicit `tenant` setting, else the endpoint. Never a credential. */
+  /** The key of the figures (the read cache, the history): the endpoint with the `tenantId`; the credential's identity while it is unknown. */
+  figuresKey: string;
+  /** How messages name the tenant: the `tenant` name when given, else the endpoint. Never a credential. */
   label: string;
+  /** The endpoint, normalized: what a mismatch names. */
+  endpoint: string;
+  /** KooDrive's `tenantId`, once the subscription was read. */
+  tenantId?: string;
+  /** The `tenant` setting, when given. */
+  name?: string;
 }
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**
- * The tenant of resolved settings: the endpoint as normalized by the settings resolution (scheme, host
- * in lower case, default port dropped, trailing `/` gone, region shortcut resolved) with the
- * credential's identity (app id and user id; a token's hash without its `Bearer ` prefix, never the
- * token). `explicit` (the `tenant` setting) overrides both, for what no normalization can see: two
- * host names of one service, a rotated token.
+ * The tenant of resolved settings before its subscription is read: the endpoint as normalized by the
+ * settings resolution (scheme, host in lower case without a trailing dot, default port dropped,
+ * trailing `/` gone, region shortcut resolved) with the credential's identity (app id and user id; a
+ * token's hash without its `Bearer ` prefix, never the token). The `tenant` setting, when given,
+ * labels it and keys its ledger and lock.
  */
-export function tenantIdentity(
-  settings: Pick<ResolvedSettings, "endpoint" | "credentials">,
-  explicit?: string,
+export function credentialIdentity(
+  settings: Pick<ResolvedSettings, "endpoint" | "credentials" | "tenant">,
 ): TenantIdentity {
-  const name = explicit?.trim();
-  if (name) return { key: sha256(`tenant\n${name}`), label: name };
   const { credentials } = settings;
   const who =
     credentials.mode === "app"
@@ -38,5 +49,23 @@ export function tenantIdentity(
             .trim(),
         )}`;
   const endpoint = `${settings.endpoint.origin}${settings.endpoint.pathname.replace(/\/+$/, "")}`;
-  return { key: sha256(`endpoint\n${endpoint}\n${who}`), label: endpoint };
+  const credential = sha256(`endpoint\n${endpoint}\n${who}`);
+  const name = settings.tenant?.trim() || undefined;
+  return {
+    key: name ? sha256(`tenant\n${name}`) : credential,
+    figuresKey: credential,
+    label: name ?? endpoint,
+    endpoint,
+    ...(name ? { name } : {}),
+  };
+}
+
+/** The tenant once its subscription answered `tenantId`: the ledger and the lock on the id, the figures on the endpoint with it. */
+export function identifiedTenant(credential: TenantIdentity, tenantId: string): TenantIdentity {
+  return {
+    ...credential,
+    key: sha256(`tenant-id\n${tenantId}`),
+    figuresKey: sha256(`endpoint\n${credential.endpoint}\ntenant-id\n${tenantId}`),
+    tenantId,
+  };
 }

@@ -10,7 +10,7 @@ import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { CheckedPlan } from "../capacity/plan-schema";
 import type { Reading } from "../capacity/runway";
 import { allocationValidator, capacityPlanValidator } from "../capacity/validators";
-import { CancelledError, type Failure, GuardRefusal } from "../client/errors";
+import { CancelledError, type Failure, GuardRefusal, TenantMismatchError } from "../client/errors";
 import { describeIssue } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
@@ -98,8 +98,11 @@ export async function judgeSession(
   try {
     reading = await state.readUsage(connection);
   } catch (error) {
+    // Two tenants under one name fail the run, whatever the guard's enforcement.
+    if (error instanceof TenantMismatchError) throw error;
     return judgeGuard({ ...guard, others: [], figures: { read: "failed", error: readError(error) } });
   }
+  const unread = state.tenantWarning(reading.tenant, reading.unread);
   const { usage, history } = recorded ? recordReading(recorded, reading) : { usage: reading.usage, history: undefined };
   const others = guard.plan
     ? await state.shareLedger(reading.tenant, {
@@ -111,7 +114,8 @@ export async function judgeSession(
   // In an update whose lease of the tenant was lost, or is ending, nothing more is judged under it.
   await state.assertHolding(reading.tenant);
   const judgement = judgeGuard({ ...guard, others, figures: { read: "done", usage, takenAt: reading.takenAt } });
-  return { ...judgement, ...(history ? { history } : {}), tenant: reading.tenant };
+  const log = unread ? [{ severity: "warning" as const, message: unread }, ...judgement.log] : judgement.log;
+  return { ...judgement, log, ...(history ? { history } : {}), tenant: reading.tenant };
 }
 
 /** Parses the arguments, then judges: pending while a setting is unknown, else in a {@link judgeSession}. */
@@ -144,7 +148,7 @@ export async function checkGuard(state: ProviderState, request: GuardRequest): P
  * whose plan no longer fits fails here, before anything that depends on it runs.
  */
 export async function deployGuard(state: ProviderState, request: GuardRequest, say: Say): Promise<GuardResult> {
-  const tenant = request.unknownSettings.length === 0 ? state.tenantOf(request.connection) : undefined;
+  const tenant = request.unknownSettings.length === 0 ? await state.tenantOf(request.connection) : undefined;
   // Settings that do not resolve leave nothing to hold: the judgement says what is wrong with them.
   if (tenant) await state.holdTenant(request.connection, tenant, request.urn, say);
   const result = await judge(state, request);

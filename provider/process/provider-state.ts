@@ -4,6 +4,7 @@ import type { GuardShare } from "../capacity/plan";
 import type { ServiceUsageReading } from "../capacity/runway";
 import { deriveUsage } from "../capacity/usage";
 import { KooDriveHttpClient } from "../client/client";
+import { TenantMismatchError } from "../client/errors";
 import { callLimits } from "../config/call-limits";
 import {
   CONNECTION_SETTINGS,
@@ -20,7 +21,7 @@ import {
   resolveLockSettings,
   resolveSettings,
 } from "../config/settings";
-import { type TenantIdentity, tenantIdentity } from "../config/tenant";
+import { credentialIdentity, identifiedTenant, type TenantIdentity } from "../config/tenant";
 import { engineAnswers } from "../tenant/engine-probe";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { DeploymentLedger, type LedgerEntry } from "../tenant/ledger";
@@ -75,6 +76,22 @@ type Asked = { other?: string } | { failed: string };
 /** The figures of a connection, when they were read, and the tenant they belong to. */
 export interface TenantReading extends ServiceUsageReading {
   tenant: TenantIdentity;
+  /** Why the credential's subscription could not be read, when it could not: its identity then stands in for the tenant. */
+  unread?: string;
+}
+
+/** A credential's tenant, and why its subscription could not be read when it could not (its identity then stands in). */
+interface Identified {
+  tenant: TenantIdentity;
+  unread?: string;
+}
+
+/** The warning, said once per credential and run, that a credential's subscription could not be read. */
+function unreadWarning(tenant: TenantIdentity, why: string): string {
+  const joined = tenant.name
+    ? `the tenant name ${tenant.name} stands in for it`
+    : "the credential stands in for it, so other credentials of this tenant are not serialized with this one";
+  return `cannot tell which KooDrive tenant ${tenant.endpoint} is (reading its subscription failed: ${why}); ${joined} until it can be read (let the credential read GET /koodrive/ose/v1/service)`;
 }
 
 /** The engine's address among a provider process's arguments (`127.0.0.1:PORT`, flags aside), if any. */
@@ -86,16 +103,6 @@ export function engineAddressOf(args: readonly string[]): string | undefined {
 export function deploymentOf(engineAddress: string | undefined): string {
   const key = engineAddress ? `${os.hostname()}\n${engineAddress}` : `${process.pid}\n${Math.random()}`;
   return createHash("sha256").update(key).digest("hex").slice(0, 24);
-}
-
-/** The tenant of resolved settings. */
-function tenantOfSettings(settings: ResolvedSettings): TenantIdentity {
-  return tenantIdentity(settings, settings.tenant);
-}
-
-/** The tenant of a client's options; throws the client's `ConfigurationError` for settings that do not resolve. */
-function tenantOf(options: KooDriveClientOptions): TenantIdentity {
-  return tenantOfSettings(resolveSettings(options));
 }
 
 /** The warning of a preview that could not ask whether another deployment is changing the tenant. */
@@ -129,7 +136,18 @@ export interface ProviderStateOptions {
 export class ProviderState {
   /** The stack's `koodrive:*` config, secrets already decrypted. */
   #config: ConnectionValues = {};
-  readonly #reads = new Map<string, Promise<TenantReading>>();
+  /** Each credential's tenant, by its identity and tenant name: its subscription read once per run. */
+  readonly #identities = new Map<string, Promise<Identified>>();
+  /** The ledger key of each credential whose subscription was read (or could not be), by its identity. */
+  readonly #keyOfCredential = new Map<string, string>();
+  /** The tenant each `tenant` name was first found to be, and the mismatch when another read answered another id. */
+  readonly #named = new Map<string, TenantIdentity>();
+  readonly #mismatches = new Map<string, TenantMismatchError>();
+  /** The credentials whose unreadable subscription was already warned of. */
+  readonly #warned = new Set<string>();
+  /** Each credential's read of the figures (by its identity and unit), and one reading per endpoint and tenant id. */
+  readonly #reads = new Map<string, Promise<ServiceUsageReading>>();
+  readonly #figures = new Map<string, { tenantKey: string; reading: ServiceUsageReading }>();
   readonly #engineAddress: string | undefined;
   readonly deployment: string;
   readonly #ledger: DeploymentLedger;
@@ -181,24 +199,97 @@ export class ProviderState {
     return options;
   }
 
-  /** The tenant a connection reaches; undefined for settings that do not resolve (the read then says why). */
-  tenantOf(connection: KooDriveConnectionArgs): TenantIdentity | undefined {
+  /**
+   * The tenant a connection reaches (its subscription read once per run per credential); undefined
+   * for settings that do not resolve (the read then says why). Throws `TenantMismatchError` once two
+   * reads under its `tenant` name answered two tenant ids.
+   */
+  async tenantOf(connection: KooDriveConnectionArgs): Promise<TenantIdentity | undefined> {
+    let settings: ResolvedSettings;
     try {
-      return tenantOf(this.clientOptions(connection));
+      settings = resolveSettings({ ...this.clientOptions(connection), ...callLimits(process.env) });
     } catch {
       return undefined;
     }
+    return (await this.#identify(settings)).tenant;
   }
 
   /**
-   * The figures for a connection: one quotaUsed request per tenant (and unit) for the whole run,
-   * however many resources and spellings ask. Taking a tenant's lock drops its figures, so the next
-   * read sees what the deployment that held it before created.
+   * What a guard says about its credential's tenant before its verdict: that its subscription could
+   * not be read, once per credential and run; undefined otherwise.
    */
-  readUsage(connection: KooDriveConnectionArgs): Promise<TenantReading> {
+  tenantWarning(tenant: TenantIdentity, unread: string | undefined): string | undefined {
+    if (unread === undefined || this.#warned.has(tenant.figuresKey)) return undefined;
+    this.#warned.add(tenant.figuresKey);
+    return unreadWarning(tenant, unread);
+  }
+
+  /** The credential's tenant: its subscription read once per run (beside the figures), checked against its `tenant` name. */
+  async #identify(settings: ResolvedSettings): Promise<Identified> {
+    const credential = credentialIdentity(settings);
+    const key = `${credential.figuresKey}\n${credential.name ?? ""}`;
+    let identified = this.#identities.get(key);
+    if (!identified) {
+      identified = this.#readSubscription(settings, credential);
+      this.#identities.set(key, identified);
+    }
+    const found = await identified;
+    const mismatch = found.tenant.name === undefined ? undefined : this.#mismatches.get(found.tenant.name);
+    if (mismatch) throw mismatch;
+    return found;
+  }
+
+  /** Reads a credential's subscription for its `tenantId`; when it cannot, the credential stands in (a cancel aside). */
+  async #readSubscription(settings: ResolvedSettings, credential: TenantIdentity): Promise<Identified> {
+    const client = new KooDriveHttpClient(settings);
+    try {
+      const { tenantId } = await this.cancellation.unlessCancelled(
+        () => client.readSubscription(),
+        () => client.close(),
+      );
+      const tenant = identifiedTenant(credential, tenantId);
+      this.#keyOfCredential.set(credential.figuresKey, tenant.key);
+      this.#crossCheck(tenant);
+      return { tenant };
+    } catch (error) {
+      if (this.cancellation.cancelled) throw error;
+      this.#keyOfCredential.set(credential.figuresKey, credential.key);
+      return { tenant: credential, unread: (error as Error).message };
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** Records the tenant id a `tenant` name stands for; another id under the same name is a mismatch, kept for the run. */
+  #crossCheck(tenant: TenantIdentity): void {
+    const { name, tenantId } = tenant;
+    if (name === undefined || this.#mismatches.has(name)) return;
+    const first = this.#named.get(name);
+    if (!first) {
+      this.#named.set(name, tenant);
+      return;
+    }
+    if (first.tenantId === tenantId) return;
+    this.#mismatches.set(
+      name,
+      new TenantMismatchError(
+        `the tenant name ${name} covers two KooDrive tenants: ${first.endpoint} answers tenant id ${first.tenantId} and ${tenant.endpoint} answers tenant id ${tenantId}`,
+        "a name joins the ledger and the lock of one tenant, and never picks the figures: give each tenant's connections a name of their own (koodrive:tenant, KOODRIVE_TENANT), or none",
+      ),
+    );
+  }
+
+  /**
+   * The figures for a connection: one quotaUsed request per credential (and unit) for the whole run,
+   * however many resources and spellings ask, sent beside the credential's subscription read; and one
+   * reading per endpoint and tenant id, which every credential of that tenant is judged on. Taking a
+   * tenant's lock drops its figures, so the next read sees what the deployment that held it before created.
+   */
+  async readUsage(connection: KooDriveConnectionArgs): Promise<TenantReading> {
     const settings = resolveSettings({ ...this.clientOptions(connection), ...callLimits(process.env) });
-    const tenant = tenantOfSettings(settings);
-    const key = `${tenant.key}\n${settings.usedSpaceUnit}`;
+    const credential = credentialIdentity(settings);
+    const key = `${credential.figuresKey}\n${settings.usedSpaceUnit}`;
+    const identified = this.#identify(settings);
     let read = this.#reads.get(key);
     if (!read) {
       const client = new KooDriveHttpClient(settings);
@@ -208,14 +299,18 @@ export class ProviderState {
             () => client.readQuotaUsed(),
             () => client.close(),
           );
-          return { usage: deriveUsage(data, settings.usedSpaceUnit), ...when, tenant };
+          return { usage: deriveUsage(data, settings.usedSpaceUnit), ...when };
         } finally {
           await client.close();
         }
       })();
       this.#reads.set(key, read);
     }
-    return read;
+    const [reading, { tenant, unread }] = await Promise.all([read, identified]);
+    const shared = `${tenant.figuresKey}\n${settings.usedSpaceUnit}`;
+    const first = this.#figures.get(shared)?.reading ?? reading;
+    this.#figures.set(shared, { tenantKey: tenant.key, reading: first });
+    return { ...first, tenant, ...(unread === undefined ? {} : { unread }) };
   }
 
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */
@@ -264,10 +359,18 @@ export class ProviderState {
       signal: this.cancellation.signal,
     });
     this.#held.set(tenant.key, { label: tenant.label, backend, marginMs: settings.leaseMs / 2, say });
-    for (const key of this.#reads.keys()) if (key.startsWith(`${tenant.key}\n`)) this.#reads.delete(key);
+    this.#dropFigures(tenant);
     const unclean = backend.uncleanEnd(tenant.key);
     if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");
     this.#releaseOnStop();
+  }
+
+  /** Forgets the figures read of `tenant` by every credential, so that the next read is fresh. */
+  #dropFigures(tenant: TenantIdentity): void {
+    // A credential whose tenant is not known yet may be this one's: its figures go too.
+    const ofTenant = (credentialKey: string) => (this.#keyOfCredential.get(credentialKey) ?? tenant.key) === tenant.key;
+    for (const key of this.#reads.keys()) if (ofTenant(key.slice(0, key.indexOf("\n")))) this.#reads.delete(key);
+    for (const [key, { tenantKey }] of this.#figures) if (tenantKey === tenant.key) this.#figures.delete(key);
   }
 
   /**

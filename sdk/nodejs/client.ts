@@ -9,7 +9,7 @@ import { deriveUsage } from "../../provider/capacity/usage";
 import { KooDriveHttpClient } from "../../provider/client/client";
 import type { QuotaUsedData } from "../../provider/client/quota-used";
 import { type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "../../provider/config/settings";
-import { type TenantIdentity, tenantIdentity } from "../../provider/config/tenant";
+import { credentialIdentity, type TenantIdentity } from "../../provider/config/tenant";
 
 // The public surface of `pulumi-koodrive/client`, name by name (api/client.api.md reports it): the
 // client, its options, what it reads and the plan evaluation on it, and the error model.
@@ -90,9 +90,14 @@ export class KooDriveClient {
     return this.#http.endpoint;
   }
 
-  /** Which tenant this client reaches, whatever the spelling of its settings; no secret in it. */
+  /**
+   * Which tenant this client reaches as far as its settings tell, whatever their spelling (no secret
+   * in it): the credential's identity, which the guard uses for the tenant only until it has read the
+   * subscription (`GET /koodrive/ose/v1/service`), whose `tenantId` tells tenants apart whatever the
+   * endpoint or the credential.
+   */
   get tenant(): TenantIdentity {
-    return tenantIdentity(this.#settings, this.#settings.tenant);
+    return credentialIdentity(this.#settings);
   }
 
   /** `token` or `app`. */

@@ -11,7 +11,7 @@ import path from "node:path";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { cacheFolder } from "../../provider/config/cache-folder";
 import { resolveSettings } from "../../provider/config/settings";
-import { tenantIdentity } from "../../provider/config/tenant";
+import { credentialIdentity, identifiedTenant } from "../../provider/config/tenant";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import { type Simulator, startSimulator } from "../../sim";
 import { pluginProgram } from "../helpers/plugin-programs";
@@ -43,7 +43,8 @@ describe("a provider plugin guard refused at create, under the real engine", fun
     });
     // Another deployment to the tenant, on this machine: the plugin's lock lives in the engine's cache folder.
     lock = new LocalTenantLock(cacheFolder({ XDG_CACHE_HOME: cache }));
-    const tenant = tenantIdentity(resolveSettings({ endpoint: sim.url, accessToken: TEST_TOKEN, env: {} }));
+    const credential = credentialIdentity(resolveSettings({ endpoint: sim.url, accessToken: TEST_TOKEN, env: {} }));
+    const tenant = identifiedTenant(credential, String(sim.subscription().tenantId));
     const holder = { stack: "org/other", host: os.hostname(), pid: process.pid, since: new Date().toISOString() };
     assert.ok(await lock.tryAcquire(tenant.key, { ...holder, deployment: "another deployment" }));
 

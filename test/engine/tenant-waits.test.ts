@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { Gate } from "../helpers/gate";
-import { outcome } from "../helpers/outcome";
+import { assertFigures, outcome, watchFor } from "../helpers/outcome";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
 
 const TOKEN = "engine-test-token-tenant-waits-5d02";
@@ -42,30 +42,6 @@ const added = ${JSON.stringify(users)}.map(
 ${failAfter ? 'new command.local.Command("fails", { create: "exit 3" }, { dependsOn: added });' : ""}
 `;
   return { "index.js": source, "add-user.js": ADD_USER_SCRIPT };
-}
-
-/** The simulator's figures at the end of a test: `users` users, and no user creation refused (nothing over-admitted). */
-function assertFigures(sim: Simulator, users: number): void {
-  assert.equal(sim.usage().userCount, users);
-  assert.ok(sim.usage().userCount <= 100, "nothing over-admitted");
-  const refused = sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
-  assert.deepEqual(refused, [], "no user creation was refused");
-}
-
-/** Resolves when `text` (the run's output so far) first matches `pattern`: for `onOutput`. */
-function watchFor(pattern: RegExp): { seen: Promise<void>; onOutput: (text: string) => void } {
-  let said: () => void = () => undefined;
-  const seen = new Promise<void>((resolve) => {
-    said = resolve;
-  });
-  let text = "";
-  return {
-    seen,
-    onOutput: (chunk) => {
-      text += chunk;
-      if (pattern.test(text)) said();
-    },
-  };
 }
 
 describe("waiting for the tenant under the real engine: cancel, retries", function () {

@@ -101,7 +101,7 @@ describe("the policies on plain values", () => {
     });
   });
 
-  it("find a mandatory guard among a resource's dependencies, however indirect", () => {
+  it("find a mandatory guard among a resource's dependencies, however indirect", async () => {
     const resource = (type: string, name: string, props: Record<string, unknown> = {}): StackResourceView => ({
       type,
       name,
@@ -114,12 +114,15 @@ describe("the policies on plain values", () => {
     const middle = resource("random:index:RandomId", "id");
     const user = resource("command:local:Command", "user-1");
     const strict = { allowAdvisory: false };
-    assert.match(unguardedReason(user, strict) ?? "", /'user-1' adds KooDrive users or space without a CapacityGuard/);
+    assert.match(
+      (await unguardedReason(user, strict)) ?? "",
+      /'user-1' adds KooDrive users or space without a CapacityGuard/,
+    );
     middle.dependencies = [guard];
     user.propertyDependencies = { create: [middle] };
-    assert.equal(unguardedReason(user, strict), undefined);
+    assert.equal(await unguardedReason(user, strict), undefined);
     guard.props = { plannedUsers: 1, enforcement: "advisory" };
-    assert.match(unguardedReason(user, strict) ?? "", /depends only on advisory guards \('seats'\)/);
-    assert.equal(unguardedReason(user, { allowAdvisory: true }), undefined);
+    assert.match((await unguardedReason(user, strict)) ?? "", /depends only on advisory guards \('seats'\)/);
+    assert.equal(await unguardedReason(user, { allowAdvisory: true }), undefined);
   });
 });

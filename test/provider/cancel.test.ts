@@ -83,7 +83,7 @@ describe("the engine's Cancel, wired to the provider's reads and waits", () => {
       await call(client.configure)(
         new providerProto.ConfigureRequest().setArgs(Struct.fromJavaScript(settings)).setAcceptsecrets(false),
       );
-      const tenant = plugin.provider.state.tenantOf({});
+      const tenant = await plugin.provider.state.tenantOf({});
       assert.ok(tenant, "the configured settings name a tenant");
       const holder = {
         stack: "dept-a/prod",

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
+import { resolveSettings } from "../../provider/config/settings";
+import { credentialIdentity } from "../../provider/config/tenant";
 import { PREVIEW_ASK_MS, ProviderState } from "../../provider/process/provider-state";
 import { TEST_TOKEN } from "../helpers/secrets";
 
@@ -35,8 +37,8 @@ describe("the provider process's state and its engine", function () {
     try {
       watched.configure(settings);
       unwatched.configure(settings);
-      const tenant = watched.tenantOf({});
-      assert.ok(tenant);
+      // Nothing answers at that endpoint: the credential's identity is the tenant.
+      const tenant = credentialIdentity(resolveSettings({ ...settings, env: {} }));
       const started = Date.now();
       await watched.holdTenant({}, tenant, URN, () => undefined);
       await unwatched.holdTenant({}, { ...tenant, key: "f".repeat(64) }, URN, () => undefined);
@@ -59,8 +61,9 @@ describe("the provider process's state and its engine", function () {
         accessToken: TEST_TOKEN,
         lockUrl: `postgres://koodrive:silent-Pa55word@127.0.0.1:${port}/locks`,
       });
-      const tenant = state.tenantOf({});
-      assert.ok(tenant);
+      const tenant = credentialIdentity(
+        resolveSettings({ endpoint: "https://koodrive.example", accessToken: TEST_TOKEN, env: {} }),
+      );
       const started = Date.now();
       // Three guards of the tenant, as a preview checks them.
       const notes = [];

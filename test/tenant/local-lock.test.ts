@@ -10,7 +10,12 @@ import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import type { TenantLockHolder } from "../../provider/tenant/lock";
 import { holdInChild, killOutright } from "../helpers/lock-holder";
 
-const TENANT: TenantIdentity = { key: "a".repeat(64), label: "https://koodrive.example" };
+const TENANT: TenantIdentity = {
+  key: "a".repeat(64),
+  figuresKey: "a".repeat(64),
+  label: "https://koodrive.example",
+  endpoint: "https://koodrive.example",
+};
 const holder = (stack: string, deployment = stack): TenantLockHolder => ({
   stack,
   host: "ci-7",
