@@ -8,7 +8,12 @@ import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import type { TenantLockHolder } from "../../provider/tenant/lock";
 import { holdInChild, killOutright } from "../helpers/lock-holder";
 
-const TENANT = { key: "c".repeat(64), label: "https://koodrive.example" };
+const TENANT = {
+  key: "c".repeat(64),
+  figuresKey: "c".repeat(64),
+  label: "https://koodrive.example",
+  endpoint: "https://koodrive.example",
+};
 const holder = (stack: string, engine?: string): TenantLockHolder => ({
   stack,
   host: os.hostname(),
