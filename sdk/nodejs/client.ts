@@ -64,6 +64,7 @@ export {
   SimulatorInputError,
   TenantLeaseLost,
   TenantLockTimeout,
+  TenantMismatchError,
   TimeoutError,
   UnsupportedStateError,
 } from "../../provider/client/errors";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type StackResourceView, unguardedReason } from "../../policy/guard-required";
 import { TenantMismatchError } from "../../provider/client/errors";
-import { createRuntime } from "../../provider/dynamic/runtime";
+import { createRuntime } from "../../provider/dynamic/providers";
 import { GUARD_TYPES } from "../../provider/guard/types";
 import type { LogLine } from "../../provider/process/engine-log";
 import { type Simulator, startSimulator } from "../../sim";
