@@ -9,6 +9,7 @@ import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import { connectionOf, refreshRead } from "../guard/reading";
+import { DRY_RUN_INPUT } from "../guard/types";
 import type { LogSink } from "../process/engine-log";
 import { stableText, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
@@ -35,6 +36,11 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
    * `create` and `update`, which the engine calls with the checked inputs, take it from here.
    */
   const connections = new Map<string, KooDriveConnectionArgs>();
+  /**
+   * The guards checked in this run whose program runs an update, by URN (`dryRun` not true): their
+   * `diff` takes the tenant. One not checked in this process (`pulumi refresh`) takes nothing.
+   */
+  const updates = new Set<string>();
 
   const request = (inputs: Values, recordedState: Values, connection: KooDriveConnectionArgs): GuardRequest => ({
     urn: urnOf(inputs),
@@ -45,19 +51,23 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
     unknownSettings: unknownSettings(inputs.connection),
   });
 
-  const deploy = async (olds: Values, news: Values): Promise<Values> => {
+  /** Holds the tenant and judges under the lock; `show`: says the verdict's lines (`check` said them already when `diff` calls). */
+  const deploy = async (olds: Values, news: Values, show = true): Promise<Values> => {
     const urn = urnOf(news);
     const result = await deployGuard(
       state,
       request(news, olds, connections.get(urn) ?? connectionOf(news)),
       (line, severity = "info") => void log.write(urn, [{ severity, message: line }]),
     );
-    await log.write(urn, result.log);
+    if (show) await log.write(urn, result.log);
     return recorded(news, result);
   };
 
   return {
-    async check(olds, news): Promise<CheckResult> {
+    async check(olds, given): Promise<CheckResult> {
+      const { [DRY_RUN_INPUT]: dryRun, ...news } = given;
+      if (dryRun === true) updates.delete(urnOf(news));
+      else updates.add(urnOf(news));
       let connection: KooDriveConnectionArgs = {};
       if (unknownSettings(news.connection).length === 0) {
         try {
@@ -78,7 +88,10 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
       };
     },
     async diff(_id, olds, news) {
-      return { changes: stableText(olds, DIFFED) !== stableText(news, DIFFED) };
+      const changes = stableText(olds, DIFFED) !== stableText(news, DIFFED);
+      // A change is judged under the lock at `update`; no change, here (the update pass only).
+      if (!changes && updates.has(urnOf(news))) await deploy(olds, news, false);
+      return { changes };
     },
     async create(inputs) {
       return { id: randomUUID(), outs: await deploy({}, inputs) };

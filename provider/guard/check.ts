@@ -2,7 +2,8 @@
  * A guard in the provider process, for every front end: parses its arguments at the edge, reads the
  * tenant's figures, records its share in the tenant's ledger, and asks the guard core (judge.ts) for
  * the verdict. `deployGuard` does the same holding the tenant's lock, with a fresh read, when the
- * engine creates or updates the guard: in the update pass only, before anything depending on the guard.
+ * engine creates, updates or (unchanged) diffs the guard: in the update pass only, before anything
+ * depending on the guard.
  * Once this deployment has lost the tenant's lease, every guard of the tenant fails with `TenantLeaseLost`.
  */
 import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../capacity/plan";
@@ -143,9 +144,11 @@ export async function checkGuard(state: ProviderState, request: GuardRequest): P
 }
 
 /**
- * `create` / `update` (the update pass only): holds the tenant for this deployment, waiting for
- * another deployment to it if need be, reads the figures afresh (once per tenant) and judges again; a mandatory guard
- * whose plan no longer fits fails here, before anything that depends on it runs.
+ * `create` / `update`, and `diff` of a guard whose plan did not change (the update pass only): holds
+ * the tenant for this deployment, waiting for another deployment to it if need be, reads the figures
+ * afresh (once per tenant) and judges again; a mandatory guard whose plan no longer fits fails here,
+ * before anything that depends on it runs. An unchanged guard allocates nothing new, yet what depends
+ * on it may still add (a retry of a deployment that failed half-way): so it holds the tenant too.
  */
 export async function deployGuard(state: ProviderState, request: GuardRequest, say: Say): Promise<GuardResult> {
   const tenant = request.unknownSettings.length === 0 ? await state.tenantOf(request.connection) : undefined;

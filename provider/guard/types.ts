@@ -13,3 +13,10 @@ export const GUARD_TYPES = {
 export function isGuardType(type: string): boolean {
   return type === GUARD_TYPES.dynamic || type === GUARD_TYPES.plugin;
 }
+
+/**
+ * The dynamic guard's input that says whether its program runs a preview (`pulumi.runtime.isDryRun()`,
+ * set by the `CapacityGuard` class): the engine does not tell `diff`, which takes the tenant in an
+ * update only. The provider notes it at `check` and never records it.
+ */
+export const DRY_RUN_INPUT = "dryRun";

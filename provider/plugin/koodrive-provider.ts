@@ -13,6 +13,7 @@ import { connectionValuesValidator } from "../config/validators";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import { readError, refreshRead } from "../guard/reading";
 import { GUARD_TYPES } from "../guard/types";
+import { engineMayDeploy } from "../process/engine-command";
 import type { LogLine } from "../process/engine-log";
 import { stableText, type Values } from "../process/protocol";
 import { ProviderState, type ProviderStateOptions, type Say } from "../process/provider-state";
@@ -50,10 +51,21 @@ export class KooDriveProvider {
   #unknownSettings: ConnectionKey[] = [];
   /** True once the stack config was looked at for plain-text credentials (once per run). */
   #configLookedAt = false;
+  /** Whether the engine may deploy (not `pulumi preview`, `refresh`, `destroy`), once asked: its command line does not change. */
+  #deploys: boolean | undefined;
 
-  /** `engineAddress`: the engine's address the plugin was started with, which tells the deployment. */
-  constructor(engineAddress?: string, options: ProviderStateOptions = {}) {
-    this.state = new ProviderState(engineAddress, options);
+  /** Tells whether the engine may deploy (engine-command.ts; tests pass their own). */
+  readonly #mayDeploy: () => boolean;
+
+  /**
+   * `engineAddress`: the engine's address the plugin was started with, which tells the deployment;
+   * `mayDeploy`: whether the engine may deploy, not `pulumi preview`, `refresh` or `destroy`
+   * (default: its command line tells).
+   */
+  constructor(engineAddress?: string, options: ProviderStateOptions & { mayDeploy?: () => boolean } = {}) {
+    const { mayDeploy = engineMayDeploy, ...stateOptions } = options;
+    this.state = new ProviderState(engineAddress, stateOptions);
+    this.#mayDeploy = mayDeploy;
   }
 
   /**
@@ -143,9 +155,17 @@ export class KooDriveProvider {
     };
   }
 
-  /** `Diff`: an update only when the plan changed (not when the tenant's figures moved). */
-  async diff(olds: Values, news: Values): Promise<{ changes: boolean }> {
-    return { changes: stableText(olds, PLAN_FIELDS) !== stableText(news, PLAN_FIELDS) };
+  /**
+   * `Diff`: an update only when the plan changed (not when the tenant's figures moved). In an update
+   * (any engine command but `pulumi preview`, `refresh`, `destroy`: engine-command.ts), a guard whose plan did not change
+   * takes the tenant here all the same, and is judged again on figures read under the lock: what
+   * depends on it may still add (a retry of a deployment that failed half-way).
+   */
+  async diff(urn: string, olds: Values, news: Values, say: Say): Promise<{ changes: boolean }> {
+    const changes = stableText(olds, PLAN_FIELDS) !== stableText(news, PLAN_FIELDS);
+    this.#deploys ??= this.#mayDeploy();
+    if (!changes && this.#deploys) await deployGuard(this.state, this.#request(urn, olds, news), say);
+    return { changes };
   }
 
   /**

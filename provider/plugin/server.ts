@@ -153,7 +153,8 @@ function service(provider: KooDriveProvider, log: EngineLog) {
       return new providerProto.CheckResponse().setInputs(toStruct(inputs)).setFailuresList(failureList(failures));
     }),
     diff: handle(async (request: providerProto.DiffRequest) => {
-      const { changes } = await provider.diff(toValues(request.getOlds()), toValues(request.getNews()));
+      const urn = request.getUrn();
+      const { changes } = await provider.diff(urn, toValues(request.getOlds()), toValues(request.getNews()), say(urn));
       return new providerProto.DiffResponse().setChanges(
         changes ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE,
       );

@@ -154,6 +154,8 @@ export class ProviderState {
   readonly #locks = new Map<string, TenantLockBackend>();
   /** The tenants this deployment holds (or held, when a lease was lost), by key. */
   readonly #held = new Map<string, HeldTenant>();
+  /** When this process first went for a tenant: the deployment's age, for the wait-die rule (hold.ts). */
+  #since: string | undefined;
   /** What the lock server said, by tenant key: asked once per run. */
   readonly #asked = new Map<string, Promise<Asked>>();
   #watchdog: NodeJS.Timeout | undefined;
@@ -338,23 +340,26 @@ export class ProviderState {
 
   /**
    * Holds the tenant for this deployment until the process ends (the engine ends it with the
-   * deployment): at once when free or held by this deployment, else waiting, saying who holds it.
+   * deployment): at once when free or held by this deployment, else waiting, saying who holds it;
+   * holding another tenant already, it gives way at once to an older deployment (hold.ts). Every
+   * tenant is recorded as held since this process first went for one: the deployment's age.
    */
   async holdTenant(connection: KooDriveConnectionArgs, tenant: TenantIdentity, urn: string, say: Say): Promise<void> {
     if (this.#held.has(tenant.key)) return;
     const { backend, settings } = await this.#lockFor(connection);
+    this.#since ??= new Date().toISOString();
     await holdTenant(backend, tenant, {
       holder: {
         stack: stackOfUrn(urn),
         host: os.hostname(),
         pid: process.pid,
-        since: new Date().toISOString(),
+        since: this.#since,
         deployment: this.deployment,
         ...(this.#engineAddress ? { engine: this.#engineAddress } : {}),
       },
       timeoutMs: settings.timeoutMs,
       timeoutSetting: settings.timeoutName,
-      holding: [...this.#held.values()].map(({ label }) => label),
+      holding: () => [...this.#held.values()].map(({ label }) => label),
       say,
       signal: this.cancellation.signal,
     });

@@ -1,4 +1,9 @@
-/** Waiting for a tenant: bounded, and saying who holds it while it waits. */
+/**
+ * Waiting for a tenant: bounded, saying who holds it while it waits, and never in a circle. Two
+ * deployments that take two tenants in opposite order would each wait for the other until the
+ * timeout; so a deployment that holds a tenant already gives way at once instead of waiting for one
+ * held by an older deployment (wait-die: the older waits, the younger ends).
+ */
 import { CancelledError, TenantLockTimeout } from "../client/errors";
 import type { TenantIdentity } from "../config/tenant";
 import type { TenantLockBackend, TenantLockHolder } from "./lock";
@@ -27,13 +32,18 @@ export function describeHolder(holder: TenantLockHolder): string {
   return `${who} has been deploying to this tenant since ${sinceText(holder)}`;
 }
 
+/** What a deployment waits with. */
 export interface HoldOptions {
+  /** This deployment as the lock records it; `since` is when it first took a tenant (its age, for wait-die). */
   holder: TenantLockHolder;
   timeoutMs: number;
   /** How the timeout is set, for the message. */
   timeoutSetting: string;
-  /** Other tenants this deployment holds already, by label (named when it times out: a possible deadlock). */
-  holding: string[];
+  /**
+   * The other tenants this deployment holds now, by label: asked at every step, since guards of other
+   * tenants may take theirs meanwhile. Holding one, it gives way to an older holder at once.
+   */
+  holding(): string[];
   /** Says a line to the user (the engine shows it against the guard). */
   say(line: string): void;
   /** The run's cancel: the wait stops at once with a `CancelledError` naming the holder. */
@@ -53,6 +63,24 @@ function cancelledWaiting(tenant: TenantIdentity, holder: TenantLockHolder | und
   );
 }
 
+/** True when `holder` began deploying before `self` (`since`; the deployment's hash breaks a tie): the older waits, the younger gives way. */
+function olderThan(holder: TenantLockHolder, self: TenantLockHolder): boolean {
+  const [theirs, ours] = [Date.parse(holder.since), Date.parse(self.since)];
+  if (theirs !== ours && !Number.isNaN(theirs) && !Number.isNaN(ours)) return theirs < ours;
+  return holder.deployment < self.deployment;
+}
+
+/** The wait-die refusal: this deployment holds `holding` and would wait for `tenant`, held by the older `holder`. */
+function givesWay(tenant: TenantIdentity, holder: TenantLockHolder, holding: string[]): TenantLockTimeout {
+  return new TenantLockTimeout(
+    `gave up at once on the KooDrive tenant ${tenant.label}`,
+    `${describeHolder(holder)}, longer than this deployment, which holds ${holding.join(", ")}: each may be ` +
+      "waiting for the other's tenant (two stacks taking tenants in opposite order), so the later one gives way " +
+      "instead of both waiting until the timeout. Run again when it has finished; stacks whose guards take " +
+      "their tenants in one order never meet like this",
+  );
+}
+
 /** `work`, or a rejection with `error()` as soon as `signal` aborts (at once when it has). */
 function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>, error: () => Error): Promise<T> {
   if (signal.aborted) return Promise.reject(error());
@@ -67,8 +95,9 @@ function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>, error: ()
 /**
  * Holds the tenant's lock for this deployment: at once when it is free or held by this deployment
  * (another of its provider processes); else waits, saying who holds it (again every 30 s, and at once
- * when that changes), and fails closed
- * after `timeoutMs` naming the holder.
+ * when that changes), and fails closed after `timeoutMs` naming the holder. Holding another tenant,
+ * it fails at once instead of waiting for an older deployment (wait-die): that one may be waiting for
+ * what this one holds.
  */
 export async function holdTenant(
   backend: TenantLockBackend,
@@ -87,12 +116,12 @@ export async function holdTenant(
     if (await step(() => backend.tryAcquire(tenant.key, options.holder))) return;
     holder = await step(() => backend.holderOf(tenant.key));
     if (holder?.deployment === options.holder.deployment) return;
+    const held = options.holding();
+    if (holder && held.length > 0 && olderThan(holder, options.holder)) throw givesWay(tenant, holder, held);
     const waited = now() - started;
     if (waited >= options.timeoutMs) {
       const holding =
-        options.holding.length > 0
-          ? `; this deployment holds ${options.holding.join(", ")}, which may be what it waits for`
-          : "";
+        held.length > 0 ? `; this deployment holds ${held.join(", ")}, which may be what it waits for` : "";
       throw new TenantLockTimeout(
         `gave up waiting for the KooDrive tenant ${tenant.label} after ${Math.round(waited / 1000)} s`,
         `${holder ? describeHolder(holder) : "another deployment holds it"}${holding}. Run again when it has finished, or raise ${options.timeoutSetting}`,

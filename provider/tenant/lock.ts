@@ -16,7 +16,10 @@ export interface TenantLockHolder {
   host: string;
   /** The process holding the lock. */
   pid: number;
-  /** When it took the lock (ISO 8601). */
+  /**
+   * When its deployment first went for a tenant (ISO 8601), the same for every tenant it takes: the
+   * deployment's age, by which the younger of two deployments that hold tenants gives way (hold.ts).
+   */
   since: string;
   /**
    * The deployment it belongs to (a hash of the engine's address and the machine). The engine runs

@@ -3,7 +3,7 @@ import type { GuardPlan } from "../../provider/capacity/plan";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { isConnectionKey } from "../../provider/config/connection-settings";
 import { GUARD_OUTPUT_KEYS, type GuardOutputs } from "../../provider/guard/outputs";
-import { GUARD_TYPES } from "../../provider/guard/types";
+import { DRY_RUN_INPUT, GUARD_TYPES } from "../../provider/guard/types";
 import { type ConnectionArgs, connectionInput } from "./connection";
 import { koodriveProvider } from "./dynamic-provider";
 
@@ -51,6 +51,8 @@ export class CapacityGuard extends pulumi.dynamic.Resource {
         // Its slot in the tenant's ledger: two guards of one name under two parents are two guards.
         guardUrn: pulumi.createUrn(name, TYPE, opts?.parent),
         connection: connectionInput(args),
+        // In an update, a guard whose plan did not change takes the tenant at `diff`; in a preview it never waits.
+        [DRY_RUN_INPUT]: pulumi.runtime.isDryRun(),
         ...Object.fromEntries(GUARD_OUTPUT_KEYS.map((key) => [key, undefined])),
       },
       opts,

@@ -119,8 +119,47 @@ describe("the plugin's provider (against koodrive-sim)", () => {
     nextRun.configure({ endpoint: sim.url, accessToken: TEST_TOKEN });
     const again = await nextRun.check(URN, deployed, { plannedUsers: 2 });
     assert.equal((again.inputs.usage as { userCount: number }).userCount, 97, "the check read the new figures");
-    assert.deepEqual(await provider.diff(deployed, again.inputs), { changes: false });
+    assert.deepEqual(await provider.diff(URN, deployed, again.inputs, () => undefined), { changes: false });
     const grown = await provider.check(URN, deployed, { plannedUsers: 3 });
-    assert.deepEqual(await provider.diff(deployed, grown.inputs), { changes: true });
+    assert.deepEqual(await provider.diff(URN, deployed, grown.inputs, () => undefined), { changes: true });
+    await provider.state.close();
+  });
+
+  it("takes the tenant at an unchanged guard's diff in an update and judges it again under the lock; never in a preview", async () => {
+    // Nothing new never fails, but a reserve alone is a standing condition, judged on every run.
+    const plan = { minFreeSeats: 3 };
+    const first = await provider.check(URN, {}, plan);
+    const deployed = (await provider.deploy(URN, {}, first.inputs, () => undefined)).inputs; // holds the tenant
+    const runs: KooDriveProvider[] = [];
+    const run = (preview: boolean) => {
+      const made = new KooDriveProvider(undefined, { mayDeploy: () => !preview });
+      made.configure({ endpoint: sim.url, accessToken: TEST_TOKEN, lockTimeout: "1" });
+      runs.push(made);
+      return made;
+    };
+    try {
+      const said: string[] = [];
+      const say = (line: string) => void said.push(line);
+      const preview = run(true);
+      const checked = await preview.check(URN, deployed, plan);
+      assert.deepEqual(await preview.diff(URN, deployed, checked.inputs, say), { changes: false });
+      assert.deepEqual(said, [], "a preview neither waits nor says it would");
+      await assert.rejects(
+        run(false).diff(URN, deployed, checked.inputs, say),
+        /^TenantLockTimeout: gave up waiting for the KooDrive tenant http:\/\/127\.0\.0\.1:\d+ after 1 s/,
+      );
+      await provider.state.close(); // the holder's deployment ends
+
+      const update = run(false);
+      const rechecked = await update.check(URN, deployed, plan);
+      assert.deepEqual(rechecked.failures, [], "95 of 100 used: 5 left, 3 kept free");
+      sim.setUsage({ userCount: 99 }); // another deployment added meanwhile
+      await assert.rejects(update.diff(URN, deployed, rechecked.inputs, say), (error: Error) => {
+        assert.match(error.message, /seats: .*1 seat left/);
+        return true;
+      });
+    } finally {
+      for (const made of runs) await made.state.close();
+    }
   });
 });

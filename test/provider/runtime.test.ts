@@ -225,6 +225,36 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     assert.deepEqual(await runtime.diff("id", state, { ...state, providerVersion: "9.9.9" }), { changes: true });
   });
 
+  it("takes the tenant at an unchanged guard's diff in an update (`dryRun` false), never in a preview, and records no `dryRun`", async () => {
+    const given = {
+      kind: "CapacityGuard",
+      providerVersion: "0.0.0",
+      guardUrn: "urn:pulumi:test::runtime::koodrive:index:CapacityGuard::retried",
+      connection: { ...freshConnection(), lockTimeout: "1" },
+      plannedUsers: 2,
+    };
+    const [holder, preview, update] = [createRuntime(), createRuntime(), createRuntime()];
+    try {
+      const checked = await holder.capacityGuard.check({}, { ...given, dryRun: false });
+      assert.ok(!("dryRun" in checked.inputs), "never recorded, so never a change");
+      const { outs } = await holder.capacityGuard.create(checked.inputs); // holds the tenant
+      assert.ok(!("dryRun" in outs));
+
+      const previewed = await preview.capacityGuard.check(outs, { ...given, dryRun: true });
+      assert.deepEqual(await preview.capacityGuard.diff("id", outs, previewed.inputs), { changes: false });
+
+      const updating = await update.capacityGuard.check(outs, { ...given, dryRun: false });
+      await assert.rejects(
+        update.capacityGuard.diff("id", outs, updating.inputs),
+        /^TenantLockTimeout: gave up waiting for the KooDrive tenant http:\/\/127\.0\.0\.1:\d+ after 1 s/,
+      );
+      await holder.state.close();
+      assert.deepEqual(await update.capacityGuard.diff("id", outs, updating.inputs), { changes: false });
+    } finally {
+      for (const made of [holder, preview, update]) await made.state.close();
+    }
+  });
+
   describe("capacity runway", () => {
     const DAY_0 = new Date("2026-11-01T00:00:00.000Z");
     const DAY_5 = new Date("2026-11-06T00:00:00.000Z");

@@ -79,7 +79,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
       holder: holder("dept-b/prod"),
       timeoutMs: 60_000,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: [],
+      holding: () => [],
       say: (line) => said.push(line),
     }).then(() => {
       tenantTaken = true;
@@ -105,7 +105,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
       holder: holder("dept-a/prod"),
       timeoutMs: 5_000,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: [],
+      holding: () => [],
       say: () => undefined,
     });
 

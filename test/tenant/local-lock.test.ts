@@ -16,11 +16,11 @@ const TENANT: TenantIdentity = {
   label: "https://koodrive.example",
   endpoint: "https://koodrive.example",
 };
-const holder = (stack: string, deployment = stack): TenantLockHolder => ({
+const holder = (stack: string, deployment = stack, since = "2026-12-02T10:42:07.000Z"): TenantLockHolder => ({
   stack,
   host: "ci-7",
   pid: process.pid,
-  since: "2026-12-02T10:42:07.000Z",
+  since,
   deployment,
 });
 
@@ -82,10 +82,11 @@ describe("the tenant lock on this machine", () => {
     let clock = 0;
     const said: string[] = [];
     const waiting = holdTenant(lock(), TENANT, {
-      holder: holder("dept-b/prod"),
+      // Older than the holder, it waits (wait-die).
+      holder: holder("dept-b/prod", "dept-b/prod", "2026-12-02T10:40:00.000Z"),
       timeoutMs: 61_000,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: ["https://other.example"],
+      holding: () => ["https://other.example"],
       say: (line) => said.push(line),
       now: () => {
         clock += 10_000;
@@ -113,9 +114,51 @@ describe("the tenant lock on this machine", () => {
       holder: holder("dept-a/prod", "deployment-1"),
       timeoutMs: 1,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: [],
+      holding: () => [],
       say: () => assert.fail("it waited"),
     });
+  });
+
+  it("gives way at once, holding a tenant, to an older deployment: two in opposite order do not wait for each other", async () => {
+    // dept-a took its first tenant at 10:42:07; dept-b, which holds https://other.example, began later.
+    await lock().tryAcquire(TENANT.key, holder("dept-a/prod"));
+    const younger = holder("dept-b/prod", "dept-b/prod", "2026-12-02T10:43:00.000Z");
+    const options = {
+      timeoutMs: 600_000,
+      timeoutSetting: "koodrive:lockTimeout",
+      say: () => assert.fail("it waited"),
+      now: () => 0,
+    };
+    await assert.rejects(
+      holdTenant(lock(), TENANT, { ...options, holder: younger, holding: () => ["https://other.example"] }),
+      (error: Error) => {
+        assert.ok(error instanceof TenantLockTimeout);
+        assert.equal(
+          error.message,
+          "gave up at once on the KooDrive tenant https://koodrive.example: stack dept-a/prod on ci-7 " +
+            `(pid ${process.pid}) has been deploying to this tenant since 10:42:07 UTC, longer than this deployment, ` +
+            "which holds https://other.example: each may be waiting for the other's tenant (two stacks taking " +
+            "tenants in opposite order), so the later one gives way instead of both waiting until the timeout. " +
+            "Run again when it has finished; stacks whose guards take their tenants in one order never meet like this",
+        );
+        return true;
+      },
+    );
+    // Holding nothing, the same deployment waits (until its timeout: here none is left).
+    let clock = 0;
+    const said: string[] = [];
+    await assert.rejects(
+      holdTenant(lock(), TENANT, {
+        ...options,
+        timeoutMs: 1_000,
+        say: (line) => said.push(line),
+        now: () => (clock += 1_000),
+        holder: younger,
+        holding: () => [],
+      }),
+      /^TenantLockTimeout: gave up waiting for the KooDrive tenant https:\/\/koodrive\.example after \d+ s/,
+    );
+    assert.equal(said.length, 0);
   });
 });
 
