@@ -4,6 +4,7 @@ import { FixtureError, InvocationError } from "../provider/client/errors";
 import { parseWholeNumber, wholeNumberRange } from "../provider/client/whole-number";
 import { DEMO_APP, DEMO_TOKEN } from "./auth";
 import { CONTROL_PREFIX } from "./control";
+import { ENDPOINT_NAMES } from "./endpoints";
 import { loadFixture, type SimulatorFixture } from "./fixture";
 import { startSimulator } from "./index";
 
@@ -19,9 +20,21 @@ Options:
 
 The first line on stdout is "listening on http://HOST:PORT". SIGINT or SIGTERM stops it.
 
-Endpoints: GET /koodrive/ose/v1/service/quotaUsed, GET /koodrive/ose/v1/service (the
-subscription: status, tenantId, ...), POST /koodrive/ose/v1/users, GET /koodrive/ose/v1/users/count,
-POST /koodrive/ose/v1/space/{ownerId}.
+Endpoints (KooDrive's error answers are HTTP 400 with its code; see docs/_index.md):
+  GET    /koodrive/ose/v1/service/quotaUsed       the 17 figures
+  GET    /koodrive/ose/v1/service                 the subscription (status, tenantId, ...)
+  POST   /koodrive/ose/v1/users                   add a user: one seat (13000320 none left, 13000321 exists)
+  GET    /koodrive/ose/v1/users/count             the seats taken
+  GET    /koodrive/ose/v1/users/{userId}          read a user (13000309 not found)
+  PUT    /koodrive/ose/v1/users/{userId}          change deptId, role, status
+  DELETE /koodrive/ose/v1/users/{userId}          delete a user and its personal spaces
+  POST   /koodrive/ose/v1/space/{ownerId}         create a department (type 0) or personal (1) space
+                                                  (13000311 insufficient space)
+  GET    /koodrive/ose/v2/space/{ownerId}?type=   list an owner's spaces
+  GET    /koodrive/ose/v1/space/container/{id}    read a space (13000301 not found)
+  PUT    /koodrive/ose/v1/space/{ownerId}         change capacity or status ({type, containerId?, ...})
+  DELETE /koodrive/ose/v1/space/{ownerId}?type=&containerId=   delete a space
+  Group spaces are not served: the reference documents their creation, not their change or deletion.
 
 Fixture (every key optional; unknown keys, wrong types and negative figures are refused):
   {
@@ -44,8 +57,14 @@ Control paths (no authentication, JSON, not counted):
   PUT  ${CONTROL_PREFIX}usage      merge a partial usage object
   GET  ${CONTROL_PREFIX}service    the subscription
   PUT  ${CONTROL_PREFIX}service    merge a partial subscription ({"status": 1} freezes the tenant)
-  POST ${CONTROL_PREFIX}faults     {"endpoint": "quotaUsed"|"service"|"addUser"|"userCount"|"createSpace", "count": 1, "fault": F}
+  GET  ${CONTROL_PREFIX}users      the users added through the API
+  GET  ${CONTROL_PREFIX}spaces     the spaces created through the API
+  PUT  ${CONTROL_PREFIX}stored     {"containerId": "...", "spaceUsed": N}: the data a space stores, in
+                        spaceUsed's unit (KB); the pool's and the tenant's stored figures follow
+  POST ${CONTROL_PREFIX}faults     {"endpoint": E, "count": 1, "fault": F}
+    E: ${ENDPOINT_NAMES.join(", ")}
     F: {"kind":"status","status":503,"headers":{"Retry-After":"1"},"body":{...}} | {"kind":"delay","ms":500}
+     | {"kind":"slowAnswer","ms":500}
      | {"kind":"truncate"} | {"kind":"reset"} | {"kind":"html","status":502} | {"kind":"data","data":{...}}
 `;
 

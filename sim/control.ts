@@ -1,9 +1,20 @@
+import { z } from "zod";
 import { ClockRequestSchema, type SimulatorClock } from "./clock";
+import type { Directory } from "./directory";
 import { type FaultQueue, FaultRequestSchema } from "./faults";
 import type { RequestRecorder } from "./recorder";
 import { ERROR_CODES, errorReply, jsonReply, methodNotAllowedReply, type Reply, successReply } from "./replies";
 import { SubscriptionPatchSchema, type Tenant, UsagePatchSchema } from "./state";
 import { withJsonBody } from "./validation";
+
+/**
+ * The body of `PUT /__sim/stored`: the data a space stores, in the unit of quotaUsed's `spaceUsed` (KB);
+ * the pool's and the tenant's stored figures move by the difference.
+ */
+export const StoredRequestSchema = z.strictObject({
+  containerId: z.string().min(1),
+  spaceUsed: z.number().int().nonnegative(),
+});
 
 /** Control paths start with this prefix; they need no authentication and are neither counted nor logged. */
 export const CONTROL_PREFIX = "/__sim/";
@@ -11,6 +22,7 @@ export const CONTROL_PREFIX = "/__sim/";
 /** The simulator's mutable parts, shared by the API and the control paths. */
 export interface SimulatorCore {
   tenant: Tenant;
+  directory: Directory;
   recorder: RequestRecorder;
   faults: FaultQueue;
   clock: SimulatorClock;
@@ -53,6 +65,19 @@ const CONTROL_ROUTES = new Map<string, Readonly<Record<string, ControlHandler>>>
       PUT: withJsonBody(SubscriptionPatchSchema, (patch, { core: { tenant } }) => {
         tenant.mergeSubscription(patch);
         return jsonReply(200, tenant.subscription());
+      }),
+    },
+  ],
+  ["users", { GET: ({ core: { directory } }) => jsonReply(200, directory.users()) }],
+  ["spaces", { GET: ({ core: { directory } }) => jsonReply(200, directory.spaces()) }],
+  [
+    "stored",
+    {
+      PUT: withJsonBody(StoredRequestSchema, ({ containerId, spaceUsed }, { core: { directory } }) => {
+        const result = directory.setStored(containerId, spaceUsed);
+        return "refused" in result
+          ? errorReply(404, ERROR_CODES.notFound, `no space ${containerId}`)
+          : jsonReply(200, result);
       }),
     },
   ],

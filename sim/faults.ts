@@ -14,8 +14,16 @@ export const FaultSchema = z.discriminatedUnion("kind", [
     body: z.unknown().optional(),
     headers: z.record(z.string(), z.string()).optional(),
   }),
-  /** Wait `ms` before the headers, then answer normally; a huge `ms` never answers. */
+  /**
+   * Wait `ms` before handling the request, then answer normally; a huge `ms` never answers. A request
+   * whose client hangs up first is dropped unhandled (it never reached the service, as it were).
+   */
   z.strictObject({ kind: z.literal("delay"), ms: z.number().int().nonnegative() }),
+  /**
+   * Handle the request at once (the change is made), then wait `ms` before answering: the answer a client
+   * that gives up first never hears.
+   */
+  z.strictObject({ kind: z.literal("slowAnswer"), ms: z.number().int().nonnegative() }),
   /** Send the headers with the full Content-Length and half the normal body, then destroy the socket. */
   z.strictObject({ kind: z.literal("truncate") }),
   /** Destroy the socket without an answer. */

@@ -1,9 +1,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SimulatorInputError } from "../provider/client/errors";
 import type { QuotaUsedData } from "../provider/client/quota-used";
 import { Credentials } from "./auth";
 import { SimulatorClock } from "./clock";
-import type { SimulatorCore } from "./control";
+import { type SimulatorCore, StoredRequestSchema } from "./control";
+import { Directory, type SimSpace, type SimUser } from "./directory";
 import type { EndpointName } from "./endpoints";
 import { type Fault, FaultQueue, FaultRequestSchema } from "./faults";
 import { parseFixture, type SimulatorFixture } from "./fixture";
@@ -16,6 +18,7 @@ export { FixtureError, SimulatorInputError } from "../provider/client/errors";
 export type { QuotaUsedData } from "../provider/client/quota-used";
 export { DEMO_APP, DEMO_TOKEN, type KnownApp, MAX_CLOCK_SKEW_MS } from "./auth";
 export { CONTROL_PREFIX } from "./control";
+export { KB_PER_GB, type SimSpace, type SimUser, type SpaceType } from "./directory";
 export { ENDPOINT_NAMES, type EndpointName } from "./endpoints";
 export { type Fault, type FaultKind, FaultSchema } from "./faults";
 export { loadFixture, parseFixture, type SimulatorFixture, SimulatorFixtureSchema } from "./fixture";
@@ -51,6 +54,15 @@ export interface Simulator {
   subscription(): Record<string, unknown>;
   /** Overwrites some of the subscription's settings, as `PUT /__sim/service` does (validated). */
   setSubscription(patch: SubscriptionPatch): void;
+  /** The users added through the API (not the ones `setUsage` counts in), oldest first, as `GET /__sim/users` shows them. */
+  users(): SimUser[];
+  /** The spaces created through the API, oldest first, as `GET /__sim/spaces` shows them. */
+  spaces(): SimSpace[];
+  /**
+   * Sets the data a space stores, in quotaUsed's `spaceUsed` unit (KB), as `PUT /__sim/stored` does; the
+   * pool's and the tenant's stored figures move by the difference. Throws naming an unknown container.
+   */
+  setStored(containerId: string, spaceUsed: number): SimSpace;
   /** Requests to `endpoint`, or to any non-control path when omitted. */
   requestCount(endpoint?: EndpointName): number;
   /** The request log, oldest first. */
@@ -70,11 +82,14 @@ export interface Simulator {
 /** Starts a KooDrive simulator on loopback. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const fixture = parseFixture(options.fixture ?? {}, "(the fixture option)");
+  const tenant = new Tenant(fixture.usage, fixture.subscription);
+  const clock = new SimulatorClock(options.now ?? (() => new Date()));
   const core: SimulatorCore = {
-    tenant: new Tenant(fixture.usage, fixture.subscription),
+    tenant,
+    directory: new Directory(tenant, () => clock.now()),
     recorder: new RequestRecorder(),
     faults: new FaultQueue(),
-    clock: new SimulatorClock(options.now ?? (() => new Date())),
+    clock,
   };
   const handler = createRequestHandler(core, new Credentials(fixture));
   const server = createServer(handler);
@@ -102,6 +117,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     subscription: () => core.tenant.subscription(),
     setSubscription: (patch) =>
       core.tenant.mergeSubscription(parseOrThrow(SubscriptionPatchSchema, patch, "invalid subscription")),
+    users: () => core.directory.users(),
+    spaces: () => core.directory.spaces(),
+    setStored(containerId, spaceUsed) {
+      const stored = parseOrThrow(StoredRequestSchema, { containerId, spaceUsed }, "invalid stored data");
+      const result = core.directory.setStored(stored.containerId, stored.spaceUsed);
+      if ("refused" in result) throw new SimulatorInputError(`containerId: no space ${containerId}`);
+      return result;
+    },
     requestCount: (endpoint) => core.recorder.count(endpoint),
     requestLog: () => core.recorder.entries(),
     resetLog: () => core.recorder.reset(),

@@ -1,4 +1,4 @@
-import type { EndpointName } from "./endpoints";
+import { ENDPOINT_NAMES, type EndpointName } from "./endpoints";
 import type { FaultKind } from "./faults";
 
 /** How a request presented itself: a token, an HMAC-SHA256 app signature, or no Authorization at all. */
@@ -37,7 +37,7 @@ export class RequestRecorder {
   #counts: RequestCounts = RequestRecorder.#zeroCounts();
 
   static #zeroCounts(): RequestCounts {
-    return { quotaUsed: 0, service: 0, addUser: 0, userCount: 0, createSpace: 0 };
+    return Object.fromEntries(ENDPOINT_NAMES.map((name) => [name, 0])) as RequestCounts;
   }
 
   /** Counts a request on arrival and returns its log entry, to be completed with the status sent. */

@@ -1,3 +1,5 @@
+import { KOODRIVE_CODES } from "../provider/client/koodrive-codes";
+
 /** A complete HTTP answer, built before anything is written so a fault can still cut it short. */
 export interface Reply {
   status: number;
@@ -7,14 +9,14 @@ export interface Reply {
 }
 
 /**
- * The `code` values the simulator answers with. The 13000102/13000201/13000311 codes are documented by the
- * API reference; the others are the simulator's own, since the reference documents none for those cases.
+ * The `code` values the simulator answers with: KooDrive's as the client knows them (`KOODRIVE_CODES`,
+ * which says which are documented), 13000201 (documented: inner server invoke failure), and the
+ * simulator's own for failed authentication, unknown paths, wrong methods and oversized bodies, which the
+ * reference documents no code for.
  */
 export const ERROR_CODES = Object.freeze({
-  parameterInvalid: 13000102,
+  ...KOODRIVE_CODES,
   innerServerError: 13000201,
-  insufficientSpace: 13000311,
-  userLimitReached: 13000320,
   unauthorized: 13000401,
   notFound: 13000404,
   methodNotAllowed: 13000405,

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { NetworkError } from "../provider/client/errors";
 import { authenticate, authModeOf, type Credentials } from "./auth";
 import { CONTROL_PREFIX, handleControl, type SimulatorCore } from "./control";
-import { type EndpointRoute, matchRoute } from "./endpoints";
+import { type EndpointRoute, matchRoute, pathParams } from "./endpoints";
 import { faultReply } from "./faults";
 import type { RequestLogEntry } from "./recorder";
 import { ERROR_CODES, errorReply, type Reply } from "./replies";
@@ -93,14 +93,22 @@ export function createRequestHandler(core: SimulatorCore, credentials: Credentia
   const send = (response: ServerResponse, reply: Reply, entry?: RequestLogEntry) =>
     sendWhole(response, reply, core.clock.now(), entry);
 
-  function answer(route: EndpointRoute, request: IncomingMessage, rawBody: string): Reply {
+  function answer(route: EndpointRoute, request: IncomingMessage, pathname: string, rawBody: string): Reply {
     const failure = authenticate(
       { method: request.method ?? "GET", target: request.url ?? "/", headers: request.headers, body: rawBody },
       credentials,
       core.clock.now(),
     );
     if (failure) return errorReply(401, ERROR_CODES.unauthorized, `authentication failed: ${failure}`);
-    return route.handle({ rawBody, tenant: core.tenant });
+    const target = request.url ?? "/";
+    const query = new URLSearchParams(target.includes("?") ? target.slice(target.indexOf("?") + 1) : "");
+    return route.handle({
+      rawBody,
+      tenant: core.tenant,
+      directory: core.directory,
+      params: pathParams(route, pathname),
+      query,
+    });
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -144,7 +152,8 @@ export function createRequestHandler(core: SimulatorCore, credentials: Credentia
         if (!(await wait(fault.ms, response))) return;
         break;
     }
-    const reply = answer(match.route, request, rawBody);
+    const reply = answer(match.route, request, pathname, rawBody);
+    if (fault?.kind === "slowAnswer" && !(await wait(fault.ms, response))) return;
     if (fault?.kind === "truncate") sendTruncated(response, reply, core.clock.now(), entry);
     else send(response, reply, entry);
   }

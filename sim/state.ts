@@ -40,6 +40,11 @@ const POOL_FIELDS = {
   personal: { quota: "personalSpaceQuota", used: "personalSpaceQuotaUsed" },
 } as const satisfies Record<SpacePool, { quota: keyof QuotaUsedData; used: keyof QuotaUsedData }>;
 
+const STORED_FIELDS = {
+  dept: "deptSpaceUsed",
+  personal: "personalSpaceUsed",
+} as const satisfies Record<SpacePool, keyof QuotaUsedData>;
+
 /**
  * The simulated tenant. Every change is a synchronous read-check-write, so concurrent requests
  * (which Node interleaves only at `await` points) can never oversell a seat or a pool.
@@ -113,6 +118,11 @@ export class Tenant {
     return true;
   }
 
+  /** Gives one seat back (a user deleted); never below 0, whatever `PUT /__sim/usage` seeded. */
+  freeSeat(): void {
+    this.#usage.userCount = Math.max(0, this.#usage.userCount - 1);
+  }
+
   /** Allocates `capacityGb` out of a pool; false (and nothing changes) when the pool cannot hold it. */
   allocate(pool: SpacePool, capacityGb: number): boolean {
     const fields = POOL_FIELDS[pool];
@@ -120,5 +130,19 @@ export class Tenant {
     this.#usage[fields.used] += capacityGb;
     this.#usage.spaceQuotaUsed += capacityGb;
     return true;
+  }
+
+  /** Gives `capacityGb` back to a pool (a space deleted or shrunk); no figure goes below 0. */
+  release(pool: SpacePool, capacityGb: number): void {
+    const { used } = POOL_FIELDS[pool];
+    this.#usage[used] = Math.max(0, this.#usage[used] - capacityGb);
+    this.#usage.spaceQuotaUsed = Math.max(0, this.#usage.spaceQuotaUsed - capacityGb);
+  }
+
+  /** Moves the data stored in a pool by `delta` (in spaceUsed's unit), and spaceUsed with it; never below 0. */
+  addStored(pool: SpacePool, delta: number): void {
+    const field = STORED_FIELDS[pool];
+    this.#usage[field] = Math.max(0, this.#usage[field] + delta);
+    this.#usage.spaceUsed = Math.max(0, this.#usage.spaceUsed + delta);
   }
 }

@@ -146,6 +146,13 @@ describe("koodrive-sim CLI", function () {
       "/__sim/reset",
       "/__sim/usage",
       "/__sim/faults",
+      "/__sim/stored",
+      "/__sim/users",
+      "/__sim/spaces",
+      "/koodrive/ose/v1/users/{userId}",
+      "/koodrive/ose/v2/space/{ownerId}",
+      "/koodrive/ose/v1/space/container/{id}",
+      "updateSpace",
     ]) {
       assert.ok(stdout.includes(text), `--help lacks ${text}`);
     }

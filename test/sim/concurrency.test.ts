@@ -9,7 +9,7 @@ describe("koodrive-sim under concurrent requests", () => {
     sim().setUsage({ userCount: 90, userMaxCount: 100 });
     const answers = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        post(sim().url, PATHS.users, { ...ADD_USER_BODY, userId: String(4e17 + i) }),
+        post(sim().url, PATHS.users, { ...ADD_USER_BODY, userId: `4000000000000${String(i).padStart(5, "0")}` }),
       ),
     );
     assert.equal(answers.filter((answer) => answer.status === 200).length, 10);

@@ -59,7 +59,9 @@ describe("koodrive-sim endpoints", () => {
     it(`allocates a type ${type} space from the ${pool} pool`, async () => {
       const created = await post(sim().url, PATHS.space("300000000000000001"), { capacity: "100", type });
       assert.equal(created.status, 200);
-      assert.deepEqual(created.json, { code: 0, msg: "success" });
+      const { code, data } = created.json as { code: number; data: Record<string, string> };
+      assert.equal(code, 0);
+      assert.deepEqual([data.type, data.capacity, data.spaceUsed], [String(type), "100", "0"]);
       const usage = sim().usage();
       assert.equal(usage[`${pool}SpaceQuotaUsed`], DOCUMENTED_EXAMPLE[`${pool}SpaceQuotaUsed`] + 100);
       assert.equal(usage.spaceQuotaUsed, DOCUMENTED_EXAMPLE.spaceQuotaUsed + 100);
@@ -97,8 +99,8 @@ describe("koodrive-sim endpoints", () => {
     });
   }
 
-  it("names the missing field in a validation failure", async () => {
-    const answer = await post(sim().url, PATHS.users, { userId: "1", modifyUserInfoReq: { deptId: 1 } });
+  it("names the bad field in a validation failure", async () => {
+    const answer = await post(sim().url, PATHS.users, { userId: "1", modifyUserInfoReq: { deptId: 1, role: "x" } });
     assert.match((answer.json as { msg: string }).msg, /modifyUserInfoReq\.role/);
   });
 
@@ -115,7 +117,7 @@ describe("koodrive-sim endpoints", () => {
       ["POST", PATHS.quotaUsed, "GET"],
       ["GET", PATHS.users, "POST"],
       ["DELETE", PATHS.userCount, "GET"],
-      ["GET", PATHS.space("1"), "POST"],
+      ["GET", PATHS.space("1"), "POST, PUT, DELETE"],
     ] as const;
     for (const [method, path, allow] of cases) {
       const answer = await call(sim().url, path, { method, headers: TOKEN_AUTH });

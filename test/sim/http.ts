@@ -19,12 +19,18 @@ export interface Exchange {
 export async function call(
   base: string,
   path: string,
-  options: { method?: "GET" | "POST" | "PUT" | "DELETE"; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: "GET" | "POST" | "PUT" | "DELETE";
+    headers?: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Exchange> {
   const response = await request(`${base}${path}`, {
     method: options.method ?? "GET",
     headers: options.headers ?? {},
     body: options.body,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const text = await response.body.text();
   let json: unknown;
@@ -43,11 +49,13 @@ export function post(
   body: unknown,
   headers: Record<string, string> = TOKEN_AUTH,
   method: "POST" | "PUT" = "POST",
+  signal?: AbortSignal,
 ): Promise<Exchange> {
   return call(base, path, {
     method,
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
   });
 }
 
