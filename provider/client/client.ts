@@ -1,37 +1,63 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { rootCertificates } from "node:tls";
 import type { Dispatcher } from "undici";
+import type { z } from "zod";
+import { type Added, addOnce, neverSent } from "./add-once";
 import { apiUrl } from "./endpoint";
 import {
   isKooDriveError,
   type KooDriveError,
   type KooDriveErrorContext,
   NetworkError,
+  NotFoundError,
   redactError,
   TimeoutError,
+  UnconfirmedAddError,
 } from "./errors";
 import { Agent, closeDispatcher, proxyAgentClass } from "./http-dispatchers";
 import type { ClientOptions, Credentials } from "./options";
 import { proxyName } from "./proxy";
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
 import { secretRedactor } from "./redact";
-import { errorFromAnswer, parseQuotaUsedAnswer, parseSubscriptionAnswer, type RawAnswer } from "./response";
+import {
+  errorFromAnswer,
+  parseCodeAnswer,
+  parseDataAnswer,
+  parseQuotaUsedAnswer,
+  parseSubscriptionAnswer,
+  type RawAnswer,
+} from "./response";
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "./retry";
 import { signAppRequest } from "./signing";
+import {
+  checkSpaceFields,
+  containerPath,
+  type NewSpace,
+  type SpaceChange,
+  type SpaceInfo,
+  type SpaceSelector,
+  type SpaceType,
+  spaceKind,
+  spaceListPath,
+  spacePath,
+} from "./spaces";
 import { SUBSCRIPTION_PATH, type SubscriptionData } from "./subscription";
 import { newTraceId } from "./trace-id";
+import { checkUserFields, type KooDriveUser, type NewUser, USERS_PATH, type UserChange, userPath } from "./users";
+import type { Validator } from "./validation";
+import { kooDriveUserValidator, spaceInfoValidator, spaceListValidator } from "./validators";
 import { PACKAGE_VERSION } from "./version";
 
 /** Bodies larger than this are not KooDrive answers; reading stops there. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function authHeaders(credentials: Credentials, method: string, url: URL): Record<string, string> {
+function authHeaders(credentials: Credentials, method: string, url: URL, body?: string): Record<string, string> {
   if (credentials.mode === "token") {
     const token = credentials.token.reveal();
     return { authorization: /^bearer /i.test(token) ? token : `Bearer ${token}` };
   }
   return signAppRequest(
-    { method, url },
+    { method, url, ...(body === undefined ? {} : { body }) },
     { appId: credentials.appId, appSecret: credentials.appSecret.reveal(), userId: credentials.userId },
   );
 }
@@ -108,6 +134,21 @@ export interface QuotaUsedReading {
   clock: "koodrive" | "local";
 }
 
+/** One request: its method, path (with any query string) and JSON body. */
+interface Request {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  path: string;
+  body?: string;
+  /**
+   * `any`: sent again after any retryable failure (reads, and changes that set a value). `unsent`: sent
+   * again only when it was never sent (adds: see add-once.ts).
+   */
+  retry?: "any" | "unsent";
+}
+
+/** What a delete found: `deleted`, or `absent` when KooDrive had no such user or space (when last asked). */
+export type Deleted = "deleted" | "absent";
+
 /**
  * KooDrive's service-usage API over HTTP, with timeouts, retries, proxies and app signing: the raw,
  * validated figures. Deriving the usage from them is provider/capacity's (`deriveUsage`).
@@ -157,7 +198,7 @@ export class KooDriveHttpClient {
    */
   async readSubscription(): Promise<SubscriptionData> {
     return this.#call(async (signal) => {
-      const { answer, context } = await this.#sendWithin("GET", SUBSCRIPTION_PATH, signal);
+      const { answer, context } = await this.#sendWithin({ method: "GET", path: SUBSCRIPTION_PATH }, signal);
       return parseSubscriptionAnswer(answer, context);
     });
   }
@@ -165,7 +206,7 @@ export class KooDriveHttpClient {
   /** {@link getQuotaUsed}, with when KooDrive answered: its `Date` header, else the local clock. */
   readQuotaUsed(): Promise<QuotaUsedReading> {
     return this.#call(async (signal) => {
-      const { answer, context } = await this.#sendWithin("GET", QUOTA_USED_PATH, signal);
+      const { answer, context } = await this.#sendWithin({ method: "GET", path: QUOTA_USED_PATH }, signal);
       const data = parseQuotaUsedAnswer(answer, context);
       const serverTime = answer.date ? Date.parse(answer.date) : Number.NaN;
       return {
@@ -173,6 +214,145 @@ export class KooDriveHttpClient {
         takenAt: Number.isNaN(serverTime) ? new Date() : new Date(serverTime),
         clock: Number.isNaN(serverTime) ? "local" : "koodrive",
       };
+    });
+  }
+
+  /**
+   * Adds a user (`POST /koodrive/ose/v1/users`, one seat), then reads it back. The add is sent again only
+   * when it was never sent; after an unclear failure the user is read back before anything else. Throws
+   * `SeatLimitError`, `AlreadyExistsError` or another refusal as KooDrive answers it, and
+   * `UnconfirmedAddError` when what happened cannot be told; never adds twice.
+   */
+  async createUser(user: NewUser): Promise<Added<KooDriveUser>> {
+    checkUserFields(user, "user");
+    const { userId, deptId, role } = user;
+    const modifyUserInfoReq = { ...(deptId === undefined ? {} : { deptId }), ...(role === undefined ? {} : { role }) };
+    return addOnce({
+      what: `user ${userId}`,
+      send: () =>
+        this.#send({
+          method: "POST",
+          path: USERS_PATH,
+          body: JSON.stringify({ userId, modifyUserInfoReq }),
+          retry: "unsent",
+        }),
+      confirm: () => this.readUser(userId),
+      readBack: () => this.readUser(userId),
+    });
+  }
+
+  /** The user (`GET /koodrive/ose/v1/users/{userId}`); undefined when KooDrive has none by that id. */
+  async readUser(userId: string): Promise<KooDriveUser | undefined> {
+    checkUserFields({ userId }, "user id");
+    return absentIfNotFound(this.#read(userPath(userId), kooDriveUserValidator, "user"));
+  }
+
+  /**
+   * Changes a user's department, role or status (`PUT /koodrive/ose/v1/users/{userId}`), then reads it
+   * back. Throws `NotFoundError` when there is no such user.
+   */
+  async updateUser(userId: string, change: UserChange): Promise<KooDriveUser> {
+    checkUserFields({ userId, ...change }, "user change");
+    await this.#send({ method: "PUT", path: userPath(userId), body: JSON.stringify(change) });
+    return found(await this.readUser(userId), `user ${userId}`);
+  }
+
+  /** Deletes a user and, KooDrive says, "the corresponding resources" (`DELETE /koodrive/ose/v1/users/{userId}`). */
+  async deleteUser(userId: string): Promise<Deleted> {
+    checkUserFields({ userId }, "user id");
+    return deleted(this.#send({ method: "DELETE", path: userPath(userId) }));
+  }
+
+  /**
+   * Creates a department or personal space (`POST /koodrive/ose/v1/space/{ownerId}`) of `capacity` GB
+   * from its pool. The owner's spaces of that type are listed first, so that after an unclear failure the
+   * one the add made can be told from those that were there (one add per owner and type at a time, then).
+   * Sent again only when never sent; throws `InsufficientSpaceError`, `AlreadyExistsError` (a
+   * department's second space) or `UnconfirmedAddError` as `createUser` does.
+   */
+  async createSpace(space: NewSpace): Promise<Added<SpaceInfo>> {
+    checkSpaceFields(space, "space");
+    const { ownerId, type, capacity } = space;
+    const before = new Set((await this.listSpaces(ownerId, type)).map((one) => one.containerId));
+    const what = `a ${capacity} GB ${spaceKind(type)} space of ${ownerId}`;
+    const made = async (): Promise<SpaceInfo | undefined> => {
+      const fresh = (await this.listSpaces(ownerId, type)).filter((one) => !before.has(one.containerId));
+      if (fresh.length <= 1) return fresh[0];
+      throw new UnconfirmedAddError(
+        "unknown",
+        `cannot tell which space is ${what}`,
+        `${fresh.length} spaces appeared beside it (${fresh.map((one) => one.containerId).join(", ")}): another client added at the same time; read them before adding again`,
+      );
+    };
+    return addOnce({
+      what,
+      send: () =>
+        this.#send({
+          method: "POST",
+          path: spacePath(ownerId),
+          body: JSON.stringify({ capacity: String(capacity), type }),
+          retry: "unsent",
+        }),
+      // The newer pages answer the space in `data`; the older answer `{code, msg}` alone.
+      confirm: async (data) => spaceInfoValidator.outputOf(data) ?? made(),
+      readBack: made,
+    });
+  }
+
+  /** The owner's spaces (`GET /koodrive/ose/v2/space/{ownerId}`), of one type when given. */
+  async listSpaces(ownerId: string, type?: SpaceType): Promise<SpaceInfo[]> {
+    checkSpaceFields({ ownerId, ...(type === undefined ? {} : { type }) }, "space owner");
+    return this.#read(spaceListPath(ownerId, type), spaceListValidator, "space list");
+  }
+
+  /** The space (`GET /koodrive/ose/v1/space/container/{containerId}`); undefined when there is none. */
+  async readSpace(containerId: string): Promise<SpaceInfo | undefined> {
+    checkSpaceFields({ containerId }, "container id");
+    return absentIfNotFound(this.#read(containerPath(containerId), spaceInfoValidator, "space"));
+  }
+
+  /**
+   * Changes a space's capacity or status (`PUT /koodrive/ose/v1/space/{ownerId}`), then reads it back.
+   * A growth is allocated from the pool (`InsufficientSpaceError` when it does not fit); `NotFoundError`
+   * when there is no such space.
+   */
+  async updateSpace(selector: SpaceSelector, change: SpaceChange): Promise<SpaceInfo> {
+    checkSpaceFields({ ...selector, ...change }, "space change");
+    const { ownerId, type, containerId } = selector;
+    const body = {
+      type,
+      ...(containerId === undefined ? {} : { containerId }),
+      ...(change.capacity === undefined ? {} : { capacity: String(change.capacity) }),
+      ...(change.status === undefined ? {} : { status: String(change.status) }),
+    };
+    await this.#send({ method: "PUT", path: spacePath(ownerId), body: JSON.stringify(body) });
+    const what = `the ${spaceKind(type)} space ${containerId === undefined ? "" : `${containerId} `}of ${ownerId}`;
+    if (containerId !== undefined) return found(await this.readSpace(containerId), what);
+    const spaces = await this.listSpaces(ownerId, type);
+    return found(spaces.length === 1 ? spaces[0] : undefined, what);
+  }
+
+  /** Deletes a space, its data with it (`DELETE /koodrive/ose/v1/space/{ownerId}?type=&containerId=`). */
+  async deleteSpace(selector: SpaceSelector): Promise<Deleted> {
+    checkSpaceFields(selector, "space");
+    const { ownerId, type, containerId } = selector;
+    const query = new URLSearchParams({ type: String(type), ...(containerId === undefined ? {} : { containerId }) });
+    return deleted(this.#send({ method: "DELETE", path: `${spacePath(ownerId)}?${query}` }));
+  }
+
+  /** A read under the call's deadline and retries, its `data` checked with `validator`. */
+  #read<T>(path: string, validator: Validator<z.ZodType<T>>, what: string): Promise<T> {
+    return this.#call(async (signal) => {
+      const { answer, context } = await this.#sendWithin({ method: "GET", path }, signal);
+      return parseDataAnswer(answer, context, validator, what);
+    });
+  }
+
+  /** A change under the call's deadline; resolves with the answer's `data`, unread, once `code` is 0. */
+  #send(request: Request): Promise<unknown> {
+    return this.#call(async (signal) => {
+      const { answer, context } = await this.#sendWithin(request, signal);
+      return parseCodeAnswer(answer, context, `${request.method} ${request.path.split("?")[0]}`);
     });
   }
 
@@ -216,24 +396,31 @@ export class KooDriveHttpClient {
     }
   }
 
-  /** Sends with retries within the call's deadline; returns the first 2xx answer, or throws the last failure. */
+  /**
+   * Sends with retries within the call's deadline; returns the first 2xx answer, or throws the last
+   * failure. A request with `retry: "unsent"` is sent again only when it was never sent.
+   */
   async #sendWithin(
-    method: string,
-    path: string,
+    request: Request,
     deadlineSignal: AbortSignal,
   ): Promise<{ answer: RawAnswer; context: KooDriveErrorContext }> {
     const { timeoutMs, retries, deadlineMs, retryBaseDelayMs } = this.#settings;
     const deadline = Date.now() + deadlineMs;
-    const url = apiUrl(this.#settings.endpoint, path);
+    const url = apiUrl(this.#settings.endpoint, request.path);
     for (let attempt = 1; ; attempt++) {
       const traceId = newTraceId();
       const context: KooDriveErrorContext = { traceId, attempts: attempt };
       const attemptMs = Math.max(1, Math.min(timeoutMs, deadline - Date.now()));
-      const outcome = await this.#attempt(method, url, traceId, attemptMs, deadlineSignal, context);
+      const outcome = await this.#attempt(request, url, traceId, attemptMs, deadlineSignal, context);
       if ("answer" in outcome && outcome.answer.status >= 200 && outcome.answer.status < 300) {
         return { answer: outcome.answer, context };
       }
-      const retryable = "answer" in outcome ? isRetryableStatus(outcome.answer.status) : true;
+      const retryable =
+        request.retry === "unsent"
+          ? "error" in outcome && neverSent(outcome.error)
+          : "answer" in outcome
+            ? isRetryableStatus(outcome.answer.status)
+            : true;
       if (!retryable || attempt > retries) {
         throw "answer" in outcome ? errorFromAnswer(outcome.answer, context) : outcome.error;
       }
@@ -252,7 +439,7 @@ export class KooDriveHttpClient {
   }
 
   async #attempt(
-    method: string,
+    { method, body: payload }: Request,
     url: URL,
     traceId: string,
     timeoutMs: number,
@@ -265,14 +452,16 @@ export class KooDriveHttpClient {
       const response = await this.#dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
-        method: method as "GET",
+        method,
         signal,
         headers: {
           accept: "application/json",
           "user-agent": `pulumi-koodrive/${PACKAGE_VERSION}`,
           "x-traceid": traceId,
-          ...authHeaders(this.#settings.credentials, method, url),
+          ...(payload === undefined ? {} : { "content-type": "application/json" }),
+          ...authHeaders(this.#settings.credentials, method, url, payload),
         },
+        ...(payload === undefined ? {} : { body: payload }),
       });
       answered = true;
       const header = (name: string) => {
@@ -309,5 +498,33 @@ export class KooDriveHttpClient {
         ),
       };
     }
+  }
+}
+
+/** The record, or a `NotFoundError` naming `what`: a change read back and found gone. */
+function found<T>(record: T | undefined, what: string): T {
+  if (record === undefined)
+    throw new NotFoundError(`KooDrive has no ${what}`, "it was changed, then not found when read back");
+  return record;
+}
+
+/** A read's record, or undefined when KooDrive has none (`NotFoundError`). */
+async function absentIfNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** A delete's outcome: `absent` when KooDrive had no such user or space. */
+async function deleted(sent: Promise<unknown>): Promise<Deleted> {
+  try {
+    await sent;
+    return "deleted";
+  } catch (error) {
+    if (error instanceof NotFoundError) return "absent";
+    throw error;
   }
 }

@@ -61,9 +61,14 @@ export function resolveEndpoint(value: string, source = "endpoint"): URL {
   return url;
 }
 
-/** The URL of an API path under a base URL, keeping any path prefix of the base (proxies, gateways). */
+/**
+ * The URL of an API path (with its query string, if any) under a base URL, keeping any path prefix of
+ * the base (proxies, gateways).
+ */
 export function apiUrl(base: URL, path: string): URL {
   const url = new URL(base.href);
-  url.pathname = `${base.pathname.replace(/\/+$/, "")}${path}`;
+  const at = path.indexOf("?");
+  url.pathname = `${base.pathname.replace(/\/+$/, "")}${at === -1 ? path : path.slice(0, at)}`;
+  url.search = at === -1 ? "" : path.slice(at);
   return url;
 }

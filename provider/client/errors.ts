@@ -30,7 +30,12 @@ export type KooDriveErrorCode =
   | "ERR_KOODRIVE_SIMULATOR_INPUT"
   | "ERR_KOODRIVE_INTERNAL"
   | "ERR_KOODRIVE_LEASE_LOST"
-  | "ERR_KOODRIVE_TENANT_MISMATCH";
+  | "ERR_KOODRIVE_TENANT_MISMATCH"
+  | "ERR_KOODRIVE_NOT_FOUND"
+  | "ERR_KOODRIVE_ALREADY_EXISTS"
+  | "ERR_KOODRIVE_SEAT_LIMIT"
+  | "ERR_KOODRIVE_INSUFFICIENT_SPACE"
+  | "ERR_KOODRIVE_UNCONFIRMED_ADD";
 
 /** What is known about the HTTP exchange an error came from. */
 export interface KooDriveErrorContext {
@@ -231,6 +236,35 @@ export class TenantLeaseLost extends errorWithCode("ERR_KOODRIVE_LEASE_LOST") {}
  * before either tenant's guards admit anything under the other's name.
  */
 export class TenantMismatchError extends errorWithCode("ERR_KOODRIVE_TENANT_MISMATCH") {}
+
+/** KooDrive has no such user or space (its code 13000309 "resource does not exist" or 13000301 "space does not exist"). */
+export class NotFoundError extends errorWithCode("ERR_KOODRIVE_NOT_FOUND") {}
+
+/** KooDrive refused an add because the user (or the department's space) exists already; nothing was added. */
+export class AlreadyExistsError extends errorWithCode("ERR_KOODRIVE_ALREADY_EXISTS") {}
+
+/** KooDrive refused to add a user because every subscribed seat is taken; nothing was added. */
+export class SeatLimitError extends errorWithCode("ERR_KOODRIVE_SEAT_LIMIT") {}
+
+/** KooDrive refused a space or a growth because the pool cannot hold it (code 13000311 "insufficient space"); nothing changed. */
+export class InsufficientSpaceError extends errorWithCode("ERR_KOODRIVE_INSUFFICIENT_SPACE") {}
+
+/**
+ * A call that adds (a user, a space) could not be confirmed: its answer was lost or unclear (a timeout
+ * after sending, a reset, a 5xx, a cut-off answer) and reading back did not find what it added, or
+ * KooDrive said it added but reading back failed. `added` is `"yes"` when KooDrive answered success,
+ * `"unknown"` when it may or may not have; the add was not sent again, so it was never made twice.
+ * Read the user or space before adding it again. `cause` is the failure that made the outcome unclear.
+ */
+export class UnconfirmedAddError extends KooDriveError {
+  /** Whether KooDrive said it added: `"yes"`, or `"unknown"` when its answer was lost or unclear. */
+  readonly added: "yes" | "unknown";
+
+  constructor(added: "yes" | "unknown", summary: string, detail: string, context: KooDriveErrorContext = {}) {
+    super("ERR_KOODRIVE_UNCONFIRMED_ADD", summary, detail, context);
+    this.added = added;
+  }
+}
 
 /** True when `error` is a `KooDriveError`, also across copies of this package. */
 export function isKooDriveError(error: unknown): error is KooDriveError {

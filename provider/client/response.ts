@@ -1,5 +1,16 @@
 import type { z } from "zod";
-import { AuthenticationError, InvalidResponseError, type KooDriveErrorContext, ServiceError } from "./errors";
+import {
+  AlreadyExistsError,
+  AuthenticationError,
+  InsufficientSpaceError,
+  InvalidResponseError,
+  type KooDriveError,
+  type KooDriveErrorContext,
+  NotFoundError,
+  SeatLimitError,
+  ServiceError,
+} from "./errors";
+import { KOODRIVE_CODES } from "./koodrive-codes";
 import type { QuotaUsedData } from "./quota-used";
 import { serverText } from "./redact";
 import type { SubscriptionData } from "./subscription";
@@ -106,7 +117,36 @@ export function errorFromAnswer(answer: RawAnswer, context: KooDriveErrorContext
   if (answer.status === 429) {
     return new ServiceError("rate limited", `HTTP 429, ${said}; ${retry}`, withCode);
   }
+  if (answer.status < 500 && koodrive.code !== undefined) {
+    const known = knownRefusal(koodrive.code, `KooDrive returned HTTP ${answer.status}`, said, withCode);
+    if (known) return known;
+  }
   return new ServiceError(`KooDrive returned HTTP ${answer.status}`, gaveUp ? `${said}; ${gaveUp}` : said, withCode);
+}
+
+/**
+ * The error of a KooDrive refusal the client knows by its code (koodrive-codes.ts): not found, already
+ * exists, no seat left, insufficient space; undefined for any other code.
+ */
+function knownRefusal(
+  code: number | string,
+  summary: string,
+  detail: string,
+  context: KooDriveErrorContext,
+): KooDriveError | undefined {
+  switch (Number(code)) {
+    case KOODRIVE_CODES.resourceNotFound:
+    case KOODRIVE_CODES.spaceNotFound:
+      return new NotFoundError(summary, detail, context);
+    case KOODRIVE_CODES.alreadyExists:
+      return new AlreadyExistsError(summary, detail, context);
+    case KOODRIVE_CODES.userLimitReached:
+      return new SeatLimitError(summary, detail, context);
+    case KOODRIVE_CODES.insufficientSpace:
+      return new InsufficientSpaceError(summary, detail, context);
+    default:
+      return undefined;
+  }
 }
 
 /** Parses a 2xx quotaUsed answer: the envelope, `code == 0`, and the 17 fields of `data`. */
@@ -127,14 +167,27 @@ export function parseSubscriptionAnswer(answer: RawAnswer, context: KooDriveErro
 }
 
 /** Parses a 2xx answer whose `data` the validator reads; `what` names the answer in messages. */
-function parseDataAnswer<T>(
+export function parseDataAnswer<T>(
   answer: RawAnswer,
   context: KooDriveErrorContext,
   validator: Validator<z.ZodType<T>>,
   what: string,
 ): T {
+  return withinDepth(answer, context, what, () => parseData(answer, context, validator));
+}
+
+/**
+ * Parses a 2xx answer's envelope alone (a change, a delete, an add whose answer may or may not carry
+ * `data`): `code` must be 0, a known refusal is thrown as its error. Returns `data` unread.
+ */
+export function parseCodeAnswer(answer: RawAnswer, context: KooDriveErrorContext, what: string): unknown {
+  return withinDepth(answer, context, what, () => readEnvelope(answer, context).data);
+}
+
+/** Runs `read`, saying so when the answer is nested too deeply for JSON.parse or a check (a RangeError). */
+function withinDepth<T>(answer: RawAnswer, context: KooDriveErrorContext, what: string, read: () => T): T {
   try {
-    return parseData(answer, context, validator);
+    return read();
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new InvalidResponseError(
@@ -145,7 +198,8 @@ function parseDataAnswer<T>(
   }
 }
 
-function parseData<T>(answer: RawAnswer, context: KooDriveErrorContext, validator: Validator<z.ZodType<T>>): T {
+/** The envelope of a 2xx answer whose `code` is 0; a non-zero code is thrown as the refusal it is. */
+function readEnvelope(answer: RawAnswer, context: KooDriveErrorContext): { data?: unknown } {
   const withStatus = { ...context, status: answer.status };
   const json = parseJson(answer, withStatus);
   const envelope = envelopeValidator.safeParse(json);
@@ -160,12 +214,19 @@ function parseData<T>(answer: RawAnswer, context: KooDriveErrorContext, validato
   if (String(code) !== "0") {
     const shownCode = typeof code === "string" ? serverText(code, 100) : code;
     const shownMsg = serverText(msg ?? "");
-    throw new ServiceError(`KooDrive error ${shownCode}`, shownMsg || "(no msg)", {
-      ...withStatus,
-      koodriveCode: shownCode,
-      koodriveMsg: shownMsg,
-    });
+    const refused = { ...withStatus, koodriveCode: shownCode, koodriveMsg: shownMsg };
+    const summary = `KooDrive error ${shownCode}`;
+    throw (
+      knownRefusal(shownCode, summary, shownMsg || "(no msg)", refused) ??
+      new ServiceError(summary, shownMsg || "(no msg)", refused)
+    );
   }
+  return { data };
+}
+
+function parseData<T>(answer: RawAnswer, context: KooDriveErrorContext, validator: Validator<z.ZodType<T>>): T {
+  const withStatus = { ...context, status: answer.status };
+  const { data } = readEnvelope(answer, context);
   if (data === undefined || data === null) {
     throw new InvalidResponseError("unexpected response", "code is 0 but data is missing", withStatus);
   }

@@ -42,6 +42,7 @@ export type {
 } from "../../provider/capacity/runway";
 export type { DerivedUsage, Usage } from "../../provider/capacity/usage";
 export {
+  AlreadyExistsError,
   AuthenticationError,
   CancelledError,
   type CodedErrorClass,
@@ -49,6 +50,7 @@ export {
   type Failure,
   FixtureError,
   GuardRefusal,
+  InsufficientSpaceError,
   InternalError,
   InvalidResponseError,
   InvocationError,
@@ -58,14 +60,17 @@ export {
   type KooDriveErrorContext,
   LockError,
   NetworkError,
+  NotFoundError,
   PolicyConfigError,
   ProgramError,
+  SeatLimitError,
   ServiceError,
   SimulatorInputError,
   TenantLeaseLost,
   TenantLockTimeout,
   TenantMismatchError,
   TimeoutError,
+  UnconfirmedAddError,
   UnsupportedStateError,
 } from "../../provider/client/errors";
 export type { QuotaUsedData } from "../../provider/client/quota-used";

@@ -117,6 +117,37 @@ const plan = optional({
   minRunwayDays: whole,
   enforcement: fc.constantFrom(...ENFORCEMENTS),
 } as Record<string, fc.Arbitrary<unknown>>);
+/** The fields of a user answer the schema reads. */
+const USER_KEYS = ["userId", "role", "status", "id", "orgId", "deptId", "deptName", "mobile", "name"];
+/** The fields of a space answer the schema reads. */
+const SPACE_INFO_KEYS = [
+  "type",
+  "status",
+  "ownerId",
+  "containerId",
+  "capacity",
+  "spaceUsed",
+  "tenantId",
+  "createTime",
+  "updateTime",
+];
+const spaceInfo = mutated(
+  fc.record(
+    {
+      type: fc.oneof(fc.constantFrom("0", "1", "2", 0, 1), figure),
+      status: fc.oneof(fc.constantFrom("0", "1"), figure),
+      ownerId: fc.string(),
+      containerId: fc.string(),
+      capacity: figure,
+      spaceUsed: figure,
+      tenantId: fc.string(),
+      createTime: fc.string(),
+      updateTime: fc.string(),
+    } as Record<string, fc.Arbitrary<unknown>>,
+    { requiredKeys: ["type", "status", "ownerId", "containerId", "capacity", "spaceUsed"] },
+  ),
+  SPACE_INFO_KEYS,
+);
 const takenAt = fc
   .tuple(
     fc.date({ min: new Date("0001-01-01"), max: new Date("9999-12-31"), noInvalidDate: true }),
@@ -169,6 +200,27 @@ const INPUTS: Record<string, fc.Arbitrary<unknown>> = {
     ),
     SUBSCRIPTION_KEYS,
   ),
+  KooDriveUserSchema: mutated(
+    fc.record(
+      {
+        userId: fc.string(),
+        role: fc.oneof(fc.constantFrom(0, 1, 2, 5, "1"), figure),
+        status: fc.oneof(fc.constantFrom(0, 1, "0"), figure),
+        id: fc.string(),
+        orgId: fc.string(),
+        deptId: fc.oneof(fc.string(), fc.constant("1243693141656107521")),
+        deptName: fc.string(),
+        mobile: fc.string(),
+        name: fc.string(),
+      } as Record<string, fc.Arbitrary<unknown>>,
+      { requiredKeys: ["userId", "role", "status"] },
+    ),
+    USER_KEYS,
+  ),
+  SpaceInfoSchema: spaceInfo,
+  SpaceListSchema: fc.array(fc.oneof({ weight: 4, arbitrary: spaceInfo }, { weight: 1, arbitrary: tricky }), {
+    maxLength: 4,
+  }),
   CapacityPlanSchema: mutated(plan, planKeys),
   AllocationSchema: mutated(optional({ users: whole, spaceGB: space } as Record<string, fc.Arbitrary<unknown>>), [
     "users",

@@ -20,7 +20,9 @@ import type { z } from "zod";
 import { AllocationSchema, CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { HistorySchema } from "../../provider/capacity/reading-schema";
 import { EnvelopeSchema, QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
+import { SpaceInfoSchema, SpaceListSchema } from "../../provider/client/space-schema";
 import { SubscriptionDataSchema } from "../../provider/client/subscription-schema";
+import { KooDriveUserSchema } from "../../provider/client/user-schema";
 import { digitsAsNumber } from "../../provider/client/whole-number";
 import { ConnectionValuesSchema } from "../../provider/config/connection-values";
 import { REPO_ROOT } from "../repo-root";
@@ -52,6 +54,9 @@ export const SOURCES: Source[] = [
     folder: "provider/client",
     module: "./subscription-schema",
   },
+  { name: "KooDriveUserSchema", schema: KooDriveUserSchema, folder: "provider/client", module: "./user-schema" },
+  { name: "SpaceInfoSchema", schema: SpaceInfoSchema, folder: "provider/client", module: "./space-schema" },
+  { name: "SpaceListSchema", schema: SpaceListSchema, folder: "provider/client", module: "./space-schema" },
   {
     name: "CapacityPlanSchema",
     schema: CapacityPlanSchema,
