@@ -82,6 +82,8 @@ export function offlineEnvironment(bin: string, stateDir: string, passphrase: st
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    // The tests' stacks share the lock on this machine: not warned of as a container's (a test sets 1).
+    KOODRIVE_CONTAINER: "0",
   };
 }
 

@@ -22,8 +22,10 @@ import {
   resolveSettings,
 } from "../config/settings";
 import { credentialIdentity, identifiedTenant, type TenantIdentity } from "../config/tenant";
+import { CONTAINER_WARNING, runsInContainer } from "../tenant/container";
 import { engineAnswers } from "../tenant/engine-probe";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
+import { LayeredTenantLock } from "../tenant/layered-lock";
 import { DeploymentLedger, type LedgerEntry } from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
 import type { TenantLockBackend, UncleanEnd } from "../tenant/lock";
@@ -143,6 +145,8 @@ export class ProviderState {
   /** The tenant each `tenant` name was first found to be, and the mismatch when another read answered another id. */
   readonly #named = new Map<string, TenantIdentity>();
   readonly #mismatches = new Map<string, TenantMismatchError>();
+  /** True once a guard warned that this deployment takes the lock on this machine inside a container. */
+  #containerWarned = false;
   /** The credentials whose unreadable subscription was already warned of. */
   readonly #warned = new Set<string>();
   /** Each credential's read of the figures (by its identity and unit), and one reading per endpoint and tenant id. */
@@ -328,14 +332,26 @@ export class ProviderState {
     if (!backend) {
       if (settings.url) {
         const { PostgresTenantLock } = await import("../tenant/postgres-lock");
-        backend = new PostgresTenantLock(settings.url.value, settings.url.name, { leaseMs: settings.leaseMs });
+        const lease = new PostgresTenantLock(settings.url.value, settings.url.name, { leaseMs: settings.leaseMs });
+        // This machine's lock too, first: a stack here without lockUrl waits for this one, and this one for it.
+        backend = new LayeredTenantLock(this.#machineLock(), lease);
         backend.onLost((tenantKey, error) => this.#lost(tenantKey, error));
       } else {
-        backend = new LocalTenantLock();
+        backend = this.#machineLock();
       }
       this.#locks.set(id, backend);
     }
     return { backend, settings };
+  }
+
+  /** The lock on this machine, one per process for every connection. */
+  #machineLock(): TenantLockBackend {
+    let machine = this.#locks.get("local");
+    if (!machine) {
+      machine = new LocalTenantLock();
+      this.#locks.set("local", machine);
+    }
+    return machine;
   }
 
   /**
@@ -348,6 +364,10 @@ export class ProviderState {
     if (this.#held.has(tenant.key)) return;
     const { backend, settings } = await this.#lockFor(connection);
     this.#since ??= new Date().toISOString();
+    if (!settings.url && !this.#containerWarned && runsInContainer()) {
+      this.#containerWarned = true;
+      say(CONTAINER_WARNING, "warning");
+    }
     await holdTenant(backend, tenant, {
       holder: {
         stack: stackOfUrn(urn),

@@ -10,8 +10,7 @@
  */
 import type net from "node:net";
 import type { Allocation, GuardShare } from "../capacity/plan";
-import { cacheFolder } from "../config/cache-folder";
-import { answerLines, askLocal, listenExclusively, socketPath } from "./local-lock";
+import { answerLines, askLocal, listenExclusively, machineScope, socketPath } from "./local-lock";
 
 /** A guard's entry: its slot, its name in messages and its new allocation. */
 export interface LedgerEntry {
@@ -45,8 +44,9 @@ export class DeploymentLedger {
   readonly #where: string;
   #hosted: { shares: Shares; server: net.Server } | undefined;
 
-  constructor(deployment: string, folder: string = cacheFolder()) {
-    this.#where = socketPath(folder, `ledger-${deployment}`);
+  /** `scope`: this machine's (the default), or one of a test's own. */
+  constructor(deployment: string, scope: string = machineScope()) {
+    this.#where = socketPath(`ledger-${deployment}`, scope);
   }
 
   /** Records a guard's new allocation for its tenant and returns the other guards' shares. */

@@ -3,9 +3,10 @@
  * process can listen on a name; the kernel frees it when that process ends, however it ends, so no
  * lock outlives its holder and nothing needs cleaning by hand. Whoever connects reads the holder.
  *
- * The name is scoped to the project's cache folder (`XDG_CACHE_HOME`, else `~/.cache`), like a lock
- * file there: on Linux an abstract socket, on Windows a named pipe, elsewhere a socket file in that
- * folder (a stale file, left by a crash, is removed by the next process that finds nobody listening).
+ * The name is the machine's, whatever the cache folder, `XDG_CACHE_HOME` or `HOME` of the process: on
+ * Linux an abstract socket (one per network namespace: a container with a network of its own is
+ * another machine to it), on Windows a named pipe, elsewhere a socket file in `/tmp/pulumi-koodrive`
+ * (a stale file, left by a crash, is removed by the next process that finds nobody listening).
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, unlinkSync } from "node:fs";
@@ -13,17 +14,25 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TenantLeaseLost } from "../client/errors";
-import { cacheFolder } from "../config/cache-folder";
 import { engineAnswers } from "./engine-probe";
 import type { TenantLockBackend, TenantLockHolder, UncleanEnd } from "./lock";
 
-/** The local socket named `name` under the cache folder `folder`. */
-export function socketPath(folder: string, name: string): string {
-  const scope = createHash("sha256").update(folder).digest("hex").slice(0, 16);
-  if (process.platform === "linux") return `\0pulumi-koodrive/${scope}/${name}`;
-  if (process.platform === "win32") return `\\\\?\\pipe\\pulumi-koodrive-${scope}-${name}`;
-  mkdirSync(path.join(folder, "locks"), { recursive: true });
-  return path.join(folder, "locks", `${name.slice(0, 40)}.sock`);
+/**
+ * The scope of this machine's local sockets: none, unless `KOODRIVE_TEST_MACHINE` names another
+ * machine (tests that stand for several machines on one; unit tests keep to a scope of their own).
+ */
+export function machineScope(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KOODRIVE_TEST_MACHINE ?? "";
+}
+
+/** The local socket named `name` on this machine, in `scope` (see {@link machineScope}). */
+export function socketPath(name: string, scope: string = machineScope()): string {
+  const scoped = scope ? `${createHash("sha256").update(scope).digest("hex").slice(0, 16)}-${name}` : name;
+  if (process.platform === "linux") return `\0pulumi-koodrive/${scoped}`;
+  if (process.platform === "win32") return `\\\\?\\pipe\\pulumi-koodrive-${scoped}`;
+  const folder = path.join("/tmp", "pulumi-koodrive");
+  mkdirSync(folder, { recursive: true });
+  return path.join(folder, `${scoped.slice(0, 40)}.sock`);
 }
 
 /** Listens on `where`: the server, or undefined when another process listens there. */
@@ -181,21 +190,22 @@ function watchHolder(where: string): Promise<Watch | undefined> {
  * not go on, holding the socket so that nobody else does either, until that engine has ended.
  */
 export class LocalTenantLock implements TenantLockBackend {
-  readonly #folder: string;
+  readonly #scope: string;
   readonly #held = new Map<string, { server: net.Server; holder: TenantLockHolder; watchers: Set<net.Socket> }>();
   readonly #watches = new Map<string, Watch>();
   /** Tenants this process holds the socket of while the engine of a holder that ended uncleanly still runs. */
   readonly #orphans = new Map<string, UncleanEnd>();
   readonly #unclean = new Map<string, UncleanEnd>();
 
-  constructor(folder: string = cacheFolder()) {
-    this.#folder = folder;
+  /** `scope`: this machine's (the default), or one of a test's own. */
+  constructor(scope: string = machineScope()) {
+    this.#scope = scope;
   }
 
   async tryAcquire(tenantKey: string, holder: TenantLockHolder): Promise<boolean> {
     if (this.#held.has(tenantKey)) return this.#orphanGone(tenantKey);
     const watchers = new Set<net.Socket>();
-    const server = await listenExclusively(socketPath(this.#folder, tenantKey), (socket) =>
+    const server = await listenExclusively(socketPath(tenantKey, this.#scope), (socket) =>
       answerLines(socket, (request) => {
         if ((request as { watch?: unknown })?.watch === true) {
           socket.unref(); // nor does a waiter's watch keep the holder's process alive
@@ -239,7 +249,7 @@ export class LocalTenantLock implements TenantLockBackend {
     if (own) return own.holder;
     const watched = this.#watches.get(tenantKey);
     if (watched && !watched.droppedAt && !watched.socket.destroyed) return watched.holder;
-    const watch = await watchHolder(socketPath(this.#folder, tenantKey));
+    const watch = await watchHolder(socketPath(tenantKey, this.#scope));
     // Nobody listens: a holder that ended uncleanly stays watched, for the tryAcquire that follows.
     if (!watch) return watched?.droppedAt ? watched.holder : undefined;
     watched?.socket.destroy();

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
-import { cacheFolder } from "../../provider/config/cache-folder";
 import { resolveSettings } from "../../provider/config/settings";
 import { credentialIdentity, identifiedTenant } from "../../provider/config/tenant";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";
@@ -41,8 +40,8 @@ describe("a provider plugin guard refused at create, under the real engine", fun
       env: { XDG_CACHE_HOME: cache },
       pluginOnPath: true,
     });
-    // Another deployment to the tenant, on this machine: the plugin's lock lives in the engine's cache folder.
-    lock = new LocalTenantLock(cacheFolder({ XDG_CACHE_HOME: cache }));
+    // Another deployment to the tenant, on this machine, whatever the engine's cache folder.
+    lock = new LocalTenantLock();
     const credential = credentialIdentity(resolveSettings({ endpoint: sim.url, accessToken: TEST_TOKEN, env: {} }));
     const tenant = identifiedTenant(credential, String(sim.subscription().tenantId));
     const holder = { stack: "org/other", host: os.hostname(), pid: process.pid, since: new Date().toISOString() };

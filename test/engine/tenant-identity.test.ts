@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { Gate } from "../helpers/gate";
 import { assertFigures, outcome, watchFor } from "../helpers/outcome";
+import { startPostgres } from "../helpers/postgres";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
 
 const TOKEN = "engine-test-token-tenant-identity-3a71";
@@ -45,6 +49,13 @@ describe("who the tenant is, under the real engine: KooDrive's tenant id", funct
   const sims: Simulator[] = [];
   const made: ProgramStack[] = [];
   const gates: Gate[] = [];
+  const caches: string[] = [];
+  /** A cache folder of its own (`XDG_CACHE_HOME`), removed after the test. */
+  const cacheOfItsOwn = () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), "koodrive-cache-"));
+    caches.push(cache);
+    return { XDG_CACHE_HOME: cache };
+  };
 
   /** A simulator of its own tenant (its own tenant id), with `used` of 100 seats used; both tokens reach it. */
   const tenant = async (used: number) => {
@@ -61,6 +72,7 @@ describe("who the tenant is, under the real engine: KooDrive's tenant id", funct
     for (const gate of gates.splice(0)) gate.remove();
     for (const test of made.splice(0)) await test.remove();
     for (const started of sims.splice(0)) await started.close();
+    for (const cache of caches.splice(0)) rmSync(cache, { recursive: true, force: true });
   });
 
   const gate = () => {
@@ -114,7 +126,12 @@ describe("who the tenant is, under the real engine: KooDrive's tenant id", funct
     assert.equal(waiterRun.ok, false, waiterRun.text);
     assert.match(waiterRun.text, /the plan exceeds capacity: seats: plan needs 50 new users, 30 seats left/);
     assertFigures(sim, 70);
+    return { holder: holderRun.text, waiter: waiterRun.text };
   };
+  const fifty = (held?: Gate) => onboarding([{ name: "onboarding", users: 50 }], held);
+  /** How often `text` says the container warning. */
+  const containerWarnings = (text: string) =>
+    text.match(/runs in a container and takes the KooDrive tenant/g)?.length ?? 0;
 
   it("fails the run naming both endpoints when one koodrive:tenant name covers two tenants; nothing is added", async () => {
     // Another tenant, 15 seats left: each plan fits its own tenant, and only the name is wrong.
@@ -134,10 +151,40 @@ describe("who the tenant is, under the real engine: KooDrive's tenant id", funct
     assertFigures(other, 85);
   });
 
-  it("serializes two tokens of one tenant without any tenant name", async () => {
+  it("serializes two tokens of one tenant without any tenant name, each stack with its own cache folder", async () => {
     await assertSerialized(
-      (held) => stack("token-a", { files: onboarding([{ name: "onboarding", users: 50 }], held) }, TOKEN),
-      () => stack("token-b", { files: onboarding([{ name: "onboarding", users: 50 }]) }, OTHER_TOKEN),
+      (held) => stack("token-a", { files: fifty(held), env: cacheOfItsOwn() }, TOKEN),
+      () => stack("token-b", { files: fifty(), env: cacheOfItsOwn() }, OTHER_TOKEN),
     );
+  });
+
+  it("serializes two stacks of one machine with two XDG_CACHE_HOMEs, warning once in a container without lockUrl", async () => {
+    const said = await assertSerialized(
+      (held) => stack("cache-a", { files: fifty(held), env: { ...cacheOfItsOwn(), KOODRIVE_CONTAINER: "1" } }),
+      () => stack("cache-b", { files: fifty(), env: cacheOfItsOwn() }),
+    );
+    assert.ok(containerWarnings(said.holder) >= 1, said.holder);
+    assert.match(said.holder, /set koodrive:lockUrl \(a PostgreSQL server\) on every stack of the tenant/);
+    assert.equal(containerWarnings(said.waiter), 0, "KOODRIVE_CONTAINER=0 (the harness's) is no container");
+  });
+
+  it("serializes a stack with koodrive:lockUrl and one without on one machine", async () => {
+    const postgres = await startPostgres();
+    try {
+      const said = await assertSerialized(
+        (held) =>
+          stack("with-lock-url", {
+            files: fifty(held),
+            // The server's owner, who may make the lease's table on first use.
+            config: { "koodrive:lockUrl": { value: postgres.adminUrl, secret: true } },
+            env: { KOODRIVE_CONTAINER: "1" },
+          }),
+        () => stack("without-lock-url", { files: fifty() }),
+      );
+      assert.equal(containerWarnings(said.holder), 0, "lockUrl set: nothing to warn of");
+      assert.match(said.waiter, /waiting for the KooDrive tenant .*: stack with-lock-url\/test/);
+    } finally {
+      await postgres.stop();
+    }
   });
 });

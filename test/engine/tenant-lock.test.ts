@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { Gate } from "../helpers/gate";
@@ -67,13 +64,8 @@ describe("several stacks, one tenant, under the real engine", function () {
   this.timeout(1_200_000);
   let sim: Simulator;
   const made: ProgramStack[] = [];
-  const caches: string[] = [];
-  /** A cache folder of its own, removed after the test: the lock on this machine is another machine's. */
-  const machineCache = () => {
-    const cache = mkdtempSync(path.join(os.tmpdir(), "koodrive-machine-"));
-    caches.push(cache);
-    return cache;
-  };
+  /** The environment of a stack on a machine of its own: local sockets of another scope (local-lock.ts). */
+  const onOwnMachine = (name: string) => ({ KOODRIVE_TEST_MACHINE: `${name}-${process.pid}` });
 
   beforeEach(async () => {
     // 20 of 100 seats used: 80 left.
@@ -81,7 +73,6 @@ describe("several stacks, one tenant, under the real engine", function () {
   });
   afterEach(async () => {
     for (const test of made.splice(0)) await test.remove();
-    for (const cache of caches.splice(0)) rmSync(cache, { recursive: true, force: true });
     await sim?.close();
   });
 
@@ -115,17 +106,15 @@ describe("several stacks, one tenant, under the real engine", function () {
     await assertSerialized(sim, [await onPlugin("plugin-a"), await onPlugin("plugin-b")]);
   });
 
-  it("serializes two machines (two cache folders) through PostgreSQL, and fails closed when it is unreachable", async () => {
+  it("serializes two machines through PostgreSQL, and fails closed when it is unreachable", async () => {
     const postgres: PostgresServer = await startPostgres();
     try {
       await initLockServer(postgres);
-      const machine = (name: string) => {
-        const cache = machineCache();
-        return typescriptStack(name, {
+      const machine = (name: string) =>
+        typescriptStack(name, {
           config: { "koodrive:lockUrl": { value: postgres.url, secret: true } },
-          env: { XDG_CACHE_HOME: cache },
+          env: onOwnMachine(name),
         });
-      };
       await assertSerialized(sim, [await machine("east"), await machine("west")]);
     } finally {
       await postgres.stop();
@@ -175,7 +164,7 @@ describe("several stacks, one tenant, under the real engine", function () {
             "koodrive:lockUrl": { value: postgres.url, secret: true },
             "koodrive:lockLease": { value: String(LEASE_SECONDS) },
           },
-          env: { XDG_CACHE_HOME: machineCache() },
+          env: onOwnMachine(name),
         });
       const holder = await onMachine("holder", gate);
       const waiter = await onMachine("waiter");

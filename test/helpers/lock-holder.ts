@@ -3,18 +3,26 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { TenantLockHolder } from "../../provider/tenant/lock";
 
-/** Starts a process that takes `tenantKey` on this machine as `holder`, and resolves once it holds it. */
-export async function holdInChild(folder: string, tenantKey: string, holder: TenantLockHolder): Promise<ChildProcess> {
+/**
+ * Starts a process that takes `tenantKey` on this machine, in the lock scope `scope` (`undefined`: the
+ * machine's), as `holder`, with `env` as its environment when given; resolves once it holds it.
+ */
+export async function holdInChild(
+  scope: string | undefined,
+  tenantKey: string,
+  holder: TenantLockHolder,
+  env?: NodeJS.ProcessEnv,
+): Promise<ChildProcess> {
   const localLock = path.join(__dirname, "../../provider/tenant/local-lock");
   const child = spawn(
     process.execPath,
     [
       "-e",
       `const { LocalTenantLock } = require(${JSON.stringify(localLock)});
-new LocalTenantLock(${JSON.stringify(folder)}).tryAcquire(${JSON.stringify(tenantKey)}, ${JSON.stringify(holder)})
+new LocalTenantLock(${scope === undefined ? "" : JSON.stringify(scope)}).tryAcquire(${JSON.stringify(tenantKey)}, ${JSON.stringify(holder)})
   .then((held) => { console.log(held); setInterval(() => {}, 1000); });`,
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdio: ["ignore", "pipe", "inherit"], ...(env ? { env } : {}) },
   );
   const said = await new Promise<string>((resolve) =>
     child.stdout?.once("data", (data: Buffer) => resolve(String(data))),
@@ -25,6 +33,22 @@ new LocalTenantLock(${JSON.stringify(folder)}).tryAcquire(${JSON.stringify(tenan
   }
   return child;
 }
+
+/**
+ * A holder of stack `stack` on the machine ci-7, in this process, of deployment `deployment` (the
+ * stack's by default), deploying since `since`.
+ */
+export const lockHolder = (
+  stack: string,
+  deployment = stack,
+  since = "2026-12-02T10:42:07.000Z",
+): TenantLockHolder => ({
+  stack,
+  host: "ci-7",
+  pid: process.pid,
+  since,
+  deployment,
+});
 
 /** Kills `child` with SIGKILL and resolves once it has ended. */
 export async function killOutright(child: ChildProcess): Promise<void> {

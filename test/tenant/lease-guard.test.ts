@@ -100,12 +100,18 @@ describe("guards under a lease at the lock server (the dynamic provider in proce
       assert.equal(failed.code, "ERR_KOODRIVE_LEASE_LOST");
     }
 
-    // Another deployment takes the expired lease over, and says the holder ended uncleanly.
+    // Another deployment, on another machine (the holder still holds this one's lock), takes the
+    // expired lease over, and says the holder ended uncleanly.
     const nextLines: Array<LogLine & { urn: string }> = [];
     const next = providerProcess(nextLines);
     const third = guardInputs("west", "third", await connection("koodrive_next"), 10);
-    await next.capacityGuard.check({}, third);
-    await next.capacityGuard.create(third);
+    process.env.KOODRIVE_TEST_MACHINE = `west-${process.pid}`;
+    try {
+      await next.capacityGuard.check({}, third);
+      await next.capacityGuard.create(third);
+    } finally {
+      delete process.env.KOODRIVE_TEST_MACHINE;
+    }
     const warning = nextLines.find((line) => line.severity === "warning");
     assert.match(
       warning?.message ?? "",

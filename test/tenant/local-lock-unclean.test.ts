@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import os from "node:os";
-import path from "node:path";
 import { holdTenant } from "../../provider/tenant/hold";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import type { TenantLockHolder } from "../../provider/tenant/lock";
@@ -32,19 +31,18 @@ async function engineStandIn(): Promise<{ address: string; server: Server }> {
 }
 
 describe("the tenant lock on this machine, when its holder ends", () => {
-  let folder: string;
+  let scope: string;
   const locks: LocalTenantLock[] = [];
   const lock = () => {
-    const made = new LocalTenantLock(folder);
+    const made = new LocalTenantLock(scope);
     locks.push(made);
     return made;
   };
   beforeEach(() => {
-    folder = mkdtempSync(path.join(os.tmpdir(), "koodrive-locks-"));
+    scope = randomUUID(); // this test's own machine, whatever other runs on this one hold
   });
   afterEach(async () => {
     for (const made of locks.splice(0)) await made.close();
-    rmSync(folder, { recursive: true, force: true });
   });
 
   it("tells a waiter that watched it that a holder let go cleanly", async () => {
@@ -57,7 +55,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
   });
 
   it("says a holder whose process was killed ended uncleanly, when its engine is gone too", async () => {
-    const child = await holdInChild(folder, TENANT.key, holder("dept-a/prod"));
+    const child = await holdInChild(scope, TENANT.key, holder("dept-a/prod"));
     const waiter = lock();
     assert.equal(await waiter.tryAcquire(TENANT.key, holder("dept-b/prod")), false);
     assert.equal((await waiter.holderOf(TENANT.key))?.stack, "dept-a/prod");
@@ -71,7 +69,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
 
   it("keeps a killed provider's tenant for its deployment, and says so, until its engine has ended", async () => {
     const engine = await engineStandIn();
-    const child = await holdInChild(folder, TENANT.key, holder("dept-a/prod", engine.address));
+    const child = await holdInChild(scope, TENANT.key, holder("dept-a/prod", engine.address));
     const [waiter, third] = [lock(), lock()];
     const said: string[] = [];
     let tenantTaken = false;

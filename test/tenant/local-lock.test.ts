@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,8 +8,7 @@ import type { TenantIdentity } from "../../provider/config/tenant";
 import { holdTenant } from "../../provider/tenant/hold";
 import { DeploymentLedger } from "../../provider/tenant/ledger";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";
-import type { TenantLockHolder } from "../../provider/tenant/lock";
-import { holdInChild, killOutright } from "../helpers/lock-holder";
+import { lockHolder as holder, holdInChild, killOutright } from "../helpers/lock-holder";
 
 const TENANT: TenantIdentity = {
   key: "a".repeat(64),
@@ -16,28 +16,20 @@ const TENANT: TenantIdentity = {
   label: "https://koodrive.example",
   endpoint: "https://koodrive.example",
 };
-const holder = (stack: string, deployment = stack, since = "2026-12-02T10:42:07.000Z"): TenantLockHolder => ({
-  stack,
-  host: "ci-7",
-  pid: process.pid,
-  since,
-  deployment,
-});
 
 describe("the tenant lock on this machine", () => {
-  let folder: string;
+  let scope: string;
   const locks: LocalTenantLock[] = [];
   const lock = () => {
-    const made = new LocalTenantLock(folder);
+    const made = new LocalTenantLock(scope);
     locks.push(made);
     return made;
   };
   beforeEach(() => {
-    folder = mkdtempSync(path.join(os.tmpdir(), "koodrive-locks-"));
+    scope = randomUUID(); // this test's own machine, whatever other runs on this one hold
   });
   afterEach(async () => {
     for (const made of locks.splice(0)) await made.close();
-    rmSync(folder, { recursive: true, force: true });
   });
 
   it("lets one holder take a tenant, names it to others, and frees it on close", async () => {
@@ -57,20 +49,30 @@ describe("the tenant lock on this machine", () => {
     assert.equal(await second.tryAcquire(TENANT.key, holder("dept-b/prod")), true);
   });
 
-  it("is scoped to the cache folder, as a lock file there would be", async () => {
-    assert.equal(await lock().tryAcquire(TENANT.key, holder("east")), true);
-    const other = mkdtempSync(path.join(os.tmpdir(), "koodrive-locks-"));
+  it("is one per machine, whatever the cache folder, XDG_CACHE_HOME or HOME of its process", async () => {
+    const tenantKey = randomUUID().replaceAll("-", "").repeat(2); // a tenant no other run on this machine holds
+    const home = mkdtempSync(path.join(os.tmpdir(), "koodrive-home-"));
+    const { KOODRIVE_TEST_MACHINE: _scope, ...env } = process.env;
+    const child = await holdInChild(undefined, tenantKey, holder("east"), {
+      ...env,
+      HOME: home,
+      XDG_CACHE_HOME: path.join(home, "cache"),
+    });
+    const here = new LocalTenantLock();
     try {
-      const elsewhere = new LocalTenantLock(other);
-      assert.equal(await elsewhere.tryAcquire(TENANT.key, holder("west")), true);
-      await elsewhere.close();
+      assert.equal(await here.tryAcquire(tenantKey, holder("west")), false);
+      assert.equal((await here.holderOf(tenantKey))?.stack, "east");
+      await killOutright(child);
+      assert.equal(await here.tryAcquire(tenantKey, holder("west")), true);
     } finally {
-      rmSync(other, { recursive: true, force: true });
+      child.kill("SIGKILL");
+      await here.close();
+      rmSync(home, { recursive: true, force: true });
     }
   });
 
   it("frees the tenant when its holder process is killed with SIGKILL", async () => {
-    const child = await holdInChild(folder, TENANT.key, holder("child"));
+    const child = await holdInChild(scope, TENANT.key, holder("child"));
     const mine = lock();
     assert.equal(await mine.tryAcquire(TENANT.key, holder("parent")), false);
     await killOutright(child);
@@ -164,12 +166,9 @@ describe("the tenant lock on this machine", () => {
 
 describe("the ledger of a deployment", () => {
   it("is one for every process of the deployment: a second host only asks the first", async () => {
-    const folder = mkdtempSync(path.join(os.tmpdir(), "koodrive-ledger-"));
-    const [first, second] = [
-      new DeploymentLedger("deployment-1", folder),
-      new DeploymentLedger("deployment-1", folder),
-    ];
-    const other = new DeploymentLedger("deployment-2", folder);
+    const scope = randomUUID(); // this test's own machine
+    const [first, second] = [new DeploymentLedger("deployment-1", scope), new DeploymentLedger("deployment-1", scope)];
+    const other = new DeploymentLedger("deployment-2", scope);
     try {
       const entry = (urn: string, users: number) => ({
         urn,
@@ -187,7 +186,6 @@ describe("the ledger of a deployment", () => {
       assert.deepEqual(await other.share(TENANT.key, entry("urn::z", 5)), [], "another deployment has its own");
     } finally {
       await Promise.all([first.close(), second.close(), other.close()]);
-      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
