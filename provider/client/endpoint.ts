@@ -21,7 +21,8 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /**
- * Turns `cn`, `intl` or a base URL into the base URL requests go to (no trailing slash).
+ * Turns `cn`, `intl` or a base URL into the base URL requests go to (no trailing slash, no trailing
+ * dot on the host).
  * HTTPS is required, except plain HTTP to a loopback address (the simulator, a local proxy).
  */
 export function resolveEndpoint(value: string, source = "endpoint"): URL {
@@ -58,6 +59,8 @@ export function resolveEndpoint(value: string, source = "endpoint"): URL {
     throw new ConfigurationError(`invalid ${source}`, `unsupported scheme ${url.protocol} (use https://)`);
   }
   url.pathname = url.pathname.replace(/\/+$/, "");
+  // `example.com.` (fully qualified) is `example.com`: one host, one tenant, one certificate name.
+  if (url.hostname.endsWith(".")) url.hostname = url.hostname.replace(/\.+$/, "");
   return url;
 }
 

@@ -105,16 +105,17 @@ export async function judgeSession(
   }
   const unread = state.tenantWarning(reading.tenant, reading.unread);
   const { usage, history } = recorded ? recordReading(recorded, reading) : { usage: reading.usage, history: undefined };
-  const others = guard.plan
+  const { label, others } = guard.plan
     ? await state.shareLedger(reading.tenant, {
         urn,
         name: guard.name,
         allocation: newAllocation(allocationOf(guard.plan), guard.admitted),
       })
-    : [];
+    : { label: guard.name, others: [] };
   // In an update whose lease of the tenant was lost, or is ending, nothing more is judged under it.
   await state.assertHolding(reading.tenant);
-  const judgement = judgeGuard({ ...guard, others, figures: { read: "done", usage, takenAt: reading.takenAt } });
+  const figures = { read: "done" as const, usage, takenAt: reading.takenAt };
+  const judgement = judgeGuard({ ...guard, name: label, others, figures });
   const log = unread ? [{ severity: "warning" as const, message: unread }, ...judgement.log] : judgement.log;
   return { ...judgement, log, ...(history ? { history } : {}), tenant: reading.tenant };
 }

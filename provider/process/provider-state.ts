@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import os from "node:os";
-import type { GuardShare } from "../capacity/plan";
 import type { ServiceUsageReading } from "../capacity/runway";
 import { deriveUsage } from "../capacity/usage";
 import { KooDriveHttpClient } from "../client/client";
@@ -26,7 +25,7 @@ import { CONTAINER_WARNING, runsInContainer } from "../tenant/container";
 import { engineAnswers } from "../tenant/engine-probe";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { LayeredTenantLock } from "../tenant/layered-lock";
-import { DeploymentLedger, type LedgerEntry } from "../tenant/ledger";
+import { DeploymentLedger, type LedgerEntry, type LedgerShares } from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
 import type { TenantLockBackend, UncleanEnd } from "../tenant/lock";
 import { RunCancellation } from "./cancellation";
@@ -320,7 +319,7 @@ export class ProviderState {
   }
 
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */
-  shareLedger(tenant: TenantIdentity, entry: LedgerEntry): Promise<GuardShare[]> {
+  shareLedger(tenant: TenantIdentity, entry: LedgerEntry): Promise<LedgerShares> {
     return this.#ledger.share(tenant.key, entry);
   }
 

@@ -24,18 +24,48 @@ interface ShareRequest {
   entry: LedgerEntry;
 }
 
+/** What sharing an entry answers: how messages name its guard, and the other guards' shares of the tenant. */
+export interface LedgerShares {
+  /** The guard's name, or, when another guard of the tenant has that name too, the name with its parent or URN. */
+  label: string;
+  others: GuardShare[];
+}
+
+/** The parent types of a URN's resource (`my:index:Team` of `…::my:index:Team$koodrive:index:CapacityGuard::name`), if any. */
+function parentOf(urn: string): string | undefined {
+  const chain = (urn.split("::")[2] ?? "").split("$");
+  return chain.length > 1 ? chain.slice(0, -1).join("$") : undefined;
+}
+
+/**
+ * How messages name `entry` among `entries`: its name, unless another guard has it too; then its
+ * parent ("onboarding under my:index:Team", "onboarding under the stack"), or, when the parents are
+ * alike too, its URN.
+ */
+export function guardLabel(entry: LedgerEntry, entries: readonly LedgerEntry[]): string {
+  const namesakes = entries.filter((other) => other.name === entry.name && other.urn !== entry.urn);
+  if (namesakes.length === 0) return entry.name;
+  const parent = parentOf(entry.urn);
+  if (namesakes.some((other) => parentOf(other.urn) === parent)) return `${entry.name} (${entry.urn})`;
+  return `${entry.name} under ${parent ?? "the stack"}`;
+}
+
 /** The ledger itself, in the process that hosts it. */
 class Shares {
   readonly #byTenant = new Map<string, Map<string, LedgerEntry>>();
 
-  /** Records `entry` for `tenant`; the other guards' shares of that tenant. */
-  share({ tenant, entry }: ShareRequest): GuardShare[] {
+  /** Records `entry` for `tenant`; its label and the other guards' shares of that tenant. */
+  share({ tenant, entry }: ShareRequest): LedgerShares {
     const entries = this.#byTenant.get(tenant) ?? new Map<string, LedgerEntry>();
     this.#byTenant.set(tenant, entries);
     entries.set(entry.urn, entry);
-    return [...entries.values()]
-      .filter((other) => other.urn !== entry.urn)
-      .map((other) => ({ name: other.name, allocation: other.allocation }));
+    const all = [...entries.values()];
+    return {
+      label: guardLabel(entry, all),
+      others: all
+        .filter((other) => other.urn !== entry.urn)
+        .map((other) => ({ name: guardLabel(other, all), allocation: other.allocation })),
+    };
   }
 }
 
@@ -49,13 +79,13 @@ export class DeploymentLedger {
     this.#where = socketPath(`ledger-${deployment}`, scope);
   }
 
-  /** Records a guard's new allocation for its tenant and returns the other guards' shares. */
-  async share(tenant: string, entry: LedgerEntry): Promise<GuardShare[]> {
+  /** Records a guard's new allocation for its tenant; its label and the other guards' shares. */
+  async share(tenant: string, entry: LedgerEntry): Promise<LedgerShares> {
     const request: ShareRequest = { tenant, entry };
     for (;;) {
       if (this.#hosted) return this.#hosted.shares.share(request);
-      const answer = await askLocal<GuardShare[]>(this.#where, request);
-      if (Array.isArray(answer)) return answer;
+      const answer = await askLocal<LedgerShares>(this.#where, request);
+      if (answer && Array.isArray(answer.others)) return answer;
       // Nobody hosts it yet (or its host ended): host it here.
       const shares = new Shares();
       const server = await listenExclusively(this.#where, (socket) =>

@@ -14,6 +14,8 @@ describe("the tenant a connection reaches", () => {
     for (const spelling of [
       { ...base, endpoint: "https://KooDrive.Example.com/" },
       { ...base, endpoint: "https://koodrive.example.com:443" },
+      { ...base, endpoint: "https://koodrive.example.com./" },
+      { ...base, endpoint: "https://KooDrive.Example.com.:443" },
       { ...base, endpoint: " https://koodrive.example.com// " },
       { ...base, accessToken: "Bearer tok-1" },
       { ...base, accessToken: "bearer  tok-1" },

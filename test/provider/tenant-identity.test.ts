@@ -108,6 +108,23 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
     assert.equal(requests(first, "quotaUsed"), 2, "one figures read per credential");
   });
 
+  it("tells two guards of one name under different parents apart by their parents", async () => {
+    const { runtime } = run();
+    const one = { endpoint: first.url, accessToken: TEST_TOKEN };
+    const under = (parent: string, users: number) => ({
+      ...guard("onboarding", users, one),
+      guardUrn: `urn:pulumi:test::project::${parent}$pulumi-nodejs:dynamic/koodrive:CapacityGuard::onboarding`,
+    });
+    assert.deepEqual((await runtime.capacityGuard.check({}, under("my:index:TeamA", 41))).failures, []);
+    const second = await runtime.capacityGuard.check({}, under("my:index:TeamB", 40));
+    assert.deepEqual(
+      second.failures.map((failure) => failure.reason),
+      [
+        "seats: guards onboarding under my:index:TeamA (41 seats) and onboarding under my:index:TeamB (40 seats) need 81 new seats together, 80 seats left; exceeds by 1 seat",
+      ],
+    );
+  });
+
   it("lets the credential stand in when it cannot read the subscription, saying so once", async () => {
     const { runtime, said } = run();
     first.queueFault("service", { kind: "status", status: 403 });

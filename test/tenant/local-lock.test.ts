@@ -6,7 +6,7 @@ import path from "node:path";
 import { TenantLockTimeout } from "../../provider/client/errors";
 import type { TenantIdentity } from "../../provider/config/tenant";
 import { holdTenant } from "../../provider/tenant/hold";
-import { DeploymentLedger } from "../../provider/tenant/ledger";
+import { DeploymentLedger, guardLabel } from "../../provider/tenant/ledger";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import { lockHolder as holder, holdInChild, killOutright } from "../helpers/lock-holder";
 
@@ -175,17 +175,47 @@ describe("the ledger of a deployment", () => {
         name: urn.split("::").pop() as string,
         allocation: { users },
       });
-      assert.deepEqual(await first.share(TENANT.key, entry("urn::a", 50)), []);
-      assert.deepEqual(await second.share(TENANT.key, entry("urn::b", 30)), [{ name: "a", allocation: { users: 50 } }]);
+      const others = async (ledger: DeploymentLedger, tenant: string, shared: ReturnType<typeof entry>) =>
+        (await ledger.share(tenant, shared)).others;
+      assert.deepEqual(await others(first, TENANT.key, entry("urn::a", 50)), []);
+      assert.deepEqual(await others(second, TENANT.key, entry("urn::b", 30)), [
+        { name: "a", allocation: { users: 50 } },
+      ]);
       assert.deepEqual(
-        await first.share(TENANT.key, entry("urn::a", 40)),
+        await others(first, TENANT.key, entry("urn::a", 40)),
         [{ name: "b", allocation: { users: 30 } }],
         "a slot is replaced",
       );
-      assert.deepEqual(await second.share("c".repeat(64), entry("urn::b", 1)), [], "another tenant has its own ledger");
-      assert.deepEqual(await other.share(TENANT.key, entry("urn::z", 5)), [], "another deployment has its own");
+      assert.deepEqual(
+        await others(second, "c".repeat(64), entry("urn::b", 1)),
+        [],
+        "another tenant has its own ledger",
+      );
+      assert.deepEqual(await others(other, TENANT.key, entry("urn::z", 5)), [], "another deployment has its own");
     } finally {
       await Promise.all([first.close(), second.close(), other.close()]);
     }
+  });
+});
+
+describe("how messages name the guards of a tenant", () => {
+  const guard = (types: string, name = "onboarding") => ({
+    urn: `urn:pulumi:prod::people::${types}::${name}`,
+    name,
+    allocation: { users: 1 },
+  });
+
+  it("by name, unless two guards share it: then by parent, else by URN", () => {
+    const teamA = guard("my:index:TeamA$koodrive:index:CapacityGuard");
+    const teamB = guard("my:index:TeamB$koodrive:index:CapacityGuard");
+    const root = guard("koodrive:index:CapacityGuard");
+    const pilot = guard("koodrive:index:CapacityGuard", "pilot");
+    assert.equal(guardLabel(pilot, [teamA, pilot]), "pilot");
+    assert.equal(guardLabel(teamA, [teamA, pilot]), "onboarding", "alone with its name");
+    assert.equal(guardLabel(teamA, [teamA, teamB, root]), "onboarding under my:index:TeamA");
+    assert.equal(guardLabel(teamB, [teamA, teamB, root]), "onboarding under my:index:TeamB");
+    assert.equal(guardLabel(root, [teamA, root]), "onboarding under the stack");
+    const dynamic = guard("pulumi-nodejs:dynamic/koodrive:CapacityGuard");
+    assert.equal(guardLabel(dynamic, [root, dynamic]), `onboarding (${dynamic.urn})`, "same parent: the URN");
   });
 });
