@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import type { GetServiceUsageResult } from "../../provider/capacity/runway";
 import { isKooDriveError } from "../../provider/client/errors";
@@ -350,12 +352,24 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
 
   describe("the entry point the serialized dynamic provider calls (pulumi-koodrive/provider-runtime)", () => {
     it("serves each resource by its kind", async () => {
+      // In a process of its own, as the engine runs it: the entry point's state lives as long as its
+      // process, and it hears the engine's Cancel on any HTTP/2 server there (another test file's,
+      // in a shared mocha worker, would cancel it).
       const connection = { endpoint: sim.url, accessToken: TOKENS[0] as string };
-      const guarded = await entryPoint.check({}, { kind: "CapacityGuard", connection, plannedUsers: 1 });
-      assert.equal(guarded.inputs.status, "fits", String(guarded.inputs.message));
-      const recorded = await entryPoint.check({}, { kind: "ServiceUsage", connection });
-      assert.equal((recorded.inputs.usage as { remainingSeats: number }).remainingSeats, 5);
-      assert.equal(recorded.inputs.status, undefined);
+      const script = `
+const entryPoint = require(${JSON.stringify(require.resolve("../../provider/dynamic/runtime"))});
+const connection = ${JSON.stringify(connection)};
+(async () => {
+  const guarded = await entryPoint.check({}, { kind: "CapacityGuard", connection, plannedUsers: 1 });
+  const recorded = await entryPoint.check({}, { kind: "ServiceUsage", connection });
+  console.log(JSON.stringify({ guarded: guarded.inputs, recorded: recorded.inputs }));
+  process.exit(0);
+})();`;
+      const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { timeout: 30_000 });
+      const { guarded, recorded } = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
+      assert.equal(guarded?.status, "fits", String(guarded?.message));
+      assert.equal((recorded?.usage as { remainingSeats: number }).remainingSeats, 5);
+      assert.equal(recorded?.status, undefined);
     });
 
     it("refuses a resource of a kind it does not know, naming it", async () => {
