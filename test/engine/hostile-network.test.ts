@@ -95,7 +95,8 @@ describe("the guard under the real engine behind hostile proxies", function () {
       if (proxy) {
         const connections = proxy.connections();
         assert.ok(connections >= 1, `${name}: the request never reached the proxy`);
-        assert.ok(connections <= 3, `${name}: ${connections} proxy connections for one call of 3 attempts`);
+        // Two calls side by side, the figures and the subscription (who the tenant is), of 3 attempts each.
+        assert.ok(connections <= 6, `${name}: ${connections} proxy connections for two calls of 3 attempts`);
       }
     }
   });
