@@ -32,6 +32,8 @@ interface HelperReport {
 }
 
 let helper: Promise<{ binary: string; scratch: string }> | undefined;
+/** Numbers the measured runs, so that runs measured at once write reports of their own. */
+let runs = 0;
 
 /** Builds tools/cputime into a scratch folder (seconds with a warm Go build cache). */
 async function buildHelper(): Promise<{ binary: string; scratch: string }> {
@@ -52,7 +54,7 @@ async function buildHelper(): Promise<{ binary: string; scratch: string }> {
 
 /**
  * Runs `file ARGS` in `cwd` with `env` under the CPU-time helper; rejects, with the command's output,
- * when it fails.
+ * when it fails. Several may run at once.
  */
 export async function measureCpu(
   file: string,
@@ -61,7 +63,8 @@ export async function measureCpu(
 ): Promise<CpuSample> {
   helper ??= buildHelper();
   const { binary, scratch } = await helper;
-  const report = path.join(scratch, "report.json");
+  runs += 1;
+  const report = path.join(scratch, `report-${runs}.json`);
   const start = performance.now();
   await run(binary, [report, file, ...args], { ...options, maxBuffer: 64 * 1024 * 1024 });
   const wallMs = performance.now() - start;

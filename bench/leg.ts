@@ -24,7 +24,7 @@ import { variableOf } from "../provider/config/connection-settings";
 import { KooDriveClient } from "../sdk/nodejs/client";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
 import { type CpuSample, measureCpu, removeCpuHelper } from "./cpu-time";
-import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM } from "./programs";
+import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM, QUEUED_PROGRAM } from "./programs";
 import { measureSimulatorThroughput } from "./sim-throughput";
 import { interleave, median, round, summarize } from "./stats";
 
@@ -153,6 +153,63 @@ async function requestsPerPreview(sim: Simulator) {
   return counts;
 }
 
+/**
+ * 8. Two stacks' `pulumi up --yes` started together, both already deployed, their guards unchanged
+ * and 5 s of work behind each: against one tenant (`queued`: one holds the tenant, the other waits
+ * for it) and against two tenants (`apart`: no contention, as two unchanged guards ran before every
+ * `up` took the tenant). CPU time of both process trees together, and wall time until both ended.
+ */
+async function queuedUps(sim: Simulator) {
+  const other = await startSimulator();
+  try {
+    const [a, b, c] = [
+      await programStack(sim, "bench-queued-a", QUEUED_PROGRAM),
+      await programStack(sim, "bench-queued-b", QUEUED_PROGRAM),
+      await programStack(other, "bench-apart-c", QUEUED_PROGRAM),
+    ];
+    let deployments = 0;
+    const pair = async (first: ProgramStack, second: ProgramStack): Promise<CpuSample> => {
+      deployments += 1;
+      const up = (stack: ProgramStack) => {
+        stack.stack.workspace.envVars.BENCH_ROUND = String(deployments);
+        return measuredCli(stack, ["up", "--yes"]);
+      };
+      const start = performance.now();
+      const [one, two] = await Promise.all([up(first), up(second)]);
+      return {
+        wallMs: performance.now() - start,
+        cpuMs: one.cpuMs + two.cpuMs,
+        orphanCpuMs: one.orphanCpuMs + two.orphanCpuMs,
+        orphans: one.orphans + two.orphans,
+      };
+    };
+    await pair(a, b); // deploys the stacks: the guards are unchanged from here on
+    await pair(a, c);
+    const samples = await interleave(ROUNDS, { queued: () => pair(a, b), apart: () => pair(a, c) });
+    for (const stack of [a, b, c]) await stack.remove();
+    const of = (variant: "queued" | "apart", measure: "cpuMs" | "wallMs") =>
+      samples[variant].map((sample) => round(sample[measure], 1));
+    const ratio = (measure: "cpuMs" | "wallMs") =>
+      round(median(of("queued", measure)) / median(of("apart", measure)), 3);
+    return {
+      cpu: {
+        queued: summarize(of("queued", "cpuMs")),
+        apart: summarize(of("apart", "cpuMs")),
+        queuedOverApart: ratio("cpuMs"),
+      },
+      wall: {
+        queued: summarize(of("queued", "wallMs")),
+        apart: summarize(of("apart", "wallMs")),
+        queuedOverApart: ratio("wallMs"),
+      },
+      orphanMs: Math.max(...[...samples.queued, ...samples.apart].map((sample) => sample.orphanCpuMs)),
+      samples,
+    };
+  } finally {
+    await other.close();
+  }
+}
+
 async function timeToFail(endpoint: string): Promise<{ ms: number; error: string }> {
   const client = new KooDriveClient({ endpoint, accessToken: DEMO_TOKEN });
   const start = performance.now();
@@ -262,6 +319,7 @@ async function measure() {
       up: await upCost(sim),
       requests: await requestsPerPreview(sim),
       load: await loadCost(),
+      queued: await queuedUps(sim),
       failures: QUICK ? undefined : await failureTimes(),
       throughput: QUICK ? undefined : await measureSimulatorThroughput({ connections: 50, durationMs: 5000 }),
     };

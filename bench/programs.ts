@@ -29,3 +29,15 @@ exports.seats = answer.stdout.apply((text) => {
   return data.userMaxCount - data.userCount;
 });
 `;
+
+/**
+ * A deployment behind a guard whose plan never changes: work that runs on every `up` (a 5 s step,
+ * replaced when its trigger, the environment's `BENCH_ROUND`, changes), as a retry or a routine
+ * deployment has. The guard takes the tenant at `diff` in every `up`.
+ */
+export const QUEUED_PROGRAM = `
+const command = require("@pulumi/command");
+const koodrive = require("pulumi-koodrive");
+const guard = new koodrive.CapacityGuard("guard", { plannedUsers: 1 });
+new command.local.Command("work", { create: "sleep 5", triggers: [process.env.BENCH_ROUND] }, { dependsOn: [guard] });
+`;

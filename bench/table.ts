@@ -35,7 +35,7 @@ function wallRow(what: string, r: Comparison): string {
 
 /** A heading line and the table of one leg, as markdown. */
 export function legTable(results: LegResults): string {
-  const { machine: m, preview, up, requests, load, failures, throughput } = results;
+  const { machine: m, preview, up, requests, load, queued, failures, throughput } = results;
   const runtime = load.providerRuntime;
   const upRequests = up.quotaUsedRequests;
   const rows = [
@@ -52,6 +52,8 @@ export function legTable(results: LegResults): string {
     `| program: require @pulumi/pulumi alone / pulumi-koodrive, CPU | ${load.pulumiAlone.cpuMs.median} / ${load.pulumiKoodrive.cpuMs.median} ms CPU, ${load.pulumiAlone.rssMB.median} / ${load.pulumiKoodrive.rssMB.median} MB RSS | ≤ +50 ms, ≤ +10 MB | ${yes(load.extraCpuMs <= 50 && load.extraMB <= 10)} (+${load.extraCpuMs} ms, +${load.extraMB} MB) |`,
     wallRow("`pulumi preview`", preview),
     wallRow("`pulumi up`", up),
+    `| two stacks' \`pulumi up\` at once, guards unchanged, 5 s of work each, CPU of both: one tenant (queued) / two tenants (apart) | ${spread(queued.cpu.queued)} / ${spread(queued.cpu.apart)} ms (in processes only the subreaper reaped: at most ${queued.orphanMs} ms) | — | queued/apart ${queued.cpu.queuedOverApart} |`,
+    `| the same, wall time until both ended (for the record) | ${spread(queued.wall.queued)} / ${spread(queued.wall.apart)} ms | — | queued/apart ${queued.wall.queuedOverApart} |`,
   ];
   if (failures) {
     rows.push(
