@@ -157,8 +157,6 @@ export class ProviderState {
   readonly #locks = new Map<string, TenantLockBackend>();
   /** The tenants this deployment holds (or held, when a lease was lost), by key. */
   readonly #held = new Map<string, HeldTenant>();
-  /** When this process first went for a tenant: the deployment's age, for the wait-die rule (hold.ts). */
-  #since: string | undefined;
   /** What the lock server said, by tenant key: asked once per run. */
   readonly #asked = new Map<string, Promise<Asked>>();
   #watchdog: NodeJS.Timeout | undefined;
@@ -356,33 +354,38 @@ export class ProviderState {
   /**
    * Holds the tenant for this deployment until the process ends (the engine ends it with the
    * deployment): at once when free or held by this deployment, else waiting, saying who holds it;
-   * holding another tenant already, it gives way at once to an older deployment (hold.ts). Every
-   * tenant is recorded as held since this process first went for one: the deployment's age.
+   * holding another tenant already (in any of its processes: the ledger says), it gives way at once
+   * to an older deployment (hold.ts). Every tenant is recorded as held since the deployment first
+   * went for one: its age.
    */
   async holdTenant(connection: KooDriveConnectionArgs, tenant: TenantIdentity, urn: string, say: Say): Promise<void> {
     if (this.#held.has(tenant.key)) return;
     const { backend, settings } = await this.#lockFor(connection);
-    this.#since ??= new Date().toISOString();
     if (!settings.url && !this.#containerWarned && runsInContainer()) {
       this.#containerWarned = true;
       say(CONTAINER_WARNING, "warning");
     }
+    // The deployment's age: when the first of its processes went for a tenant (the ledger keeps it).
+    const { since } = await this.#ledger.holding(new Date().toISOString());
     await holdTenant(backend, tenant, {
       holder: {
         stack: stackOfUrn(urn),
         host: os.hostname(),
         pid: process.pid,
-        since: this.#since,
+        since,
         deployment: this.deployment,
         ...(this.#engineAddress ? { engine: this.#engineAddress } : {}),
       },
       timeoutMs: settings.timeoutMs,
       timeoutSetting: settings.timeoutName,
-      holding: () => [...this.#held.values()].map(({ label }) => label),
+      // What every process of this deployment holds, as the wait goes on.
+      holding: async () =>
+        (await this.#ledger.holding(since)).held.filter(({ key }) => key !== tenant.key).map(({ label }) => label),
       say,
       signal: this.cancellation.signal,
     });
     this.#held.set(tenant.key, { label: tenant.label, backend, marginMs: settings.leaseMs / 2, say });
+    await this.#ledger.holding(since, { key: tenant.key, label: tenant.label });
     this.#dropFigures(tenant);
     const unclean = backend.uncleanEnd(tenant.key);
     if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");

@@ -41,9 +41,10 @@ export interface HoldOptions {
   timeoutSetting: string;
   /**
    * The other tenants this deployment holds now, by label: asked at every step, since guards of other
-   * tenants may take theirs meanwhile. Holding one, it gives way to an older holder at once.
+   * tenants (in this process or another of the deployment) may take theirs meanwhile. Holding one, it
+   * gives way to an older holder at once.
    */
-  holding(): string[];
+  holding(): Promise<string[]>;
   /** Says a line to the user (the engine shows it against the guard). */
   say(line: string): void;
   /** The run's cancel: the wait stops at once with a `CancelledError` naming the holder. */
@@ -116,7 +117,7 @@ export async function holdTenant(
     if (await step(() => backend.tryAcquire(tenant.key, options.holder))) return;
     holder = await step(() => backend.holderOf(tenant.key));
     if (holder?.deployment === options.holder.deployment) return;
-    const held = options.holding();
+    const held = await step(() => options.holding());
     if (holder && held.length > 0 && olderThan(holder, options.holder)) throw givesWay(tenant, holder, held);
     const waited = now() - started;
     if (waited >= options.timeoutMs) {

@@ -4,6 +4,10 @@
  * provider (process) serves them. A guard's slot is its URN: checked again (preview, then update), it
  * replaces its share instead of adding it.
  *
+ * It also keeps which tenants the deployment holds, and since when it deploys (when one of its
+ * processes first went for a tenant), so that a process waiting for a tenant knows what the others
+ * hold (hold.ts: a deployment that holds a tenant gives way to an older one).
+ *
  * The engine runs each provider in a process of its own (the dynamic providers share one; each
  * provider of the plugin has one). The first process of a deployment to ask hosts the ledger on a
  * local socket named after the deployment; the others ask it there.
@@ -50,9 +54,41 @@ export function guardLabel(entry: LedgerEntry, entries: readonly LedgerEntry[]):
   return `${entry.name} under ${parent ?? "the stack"}`;
 }
 
+/** A tenant the deployment holds: its key, and its label in messages. */
+export interface HeldTenantName {
+  key: string;
+  label: string;
+}
+
+/** What the deployment holds, and since when it deploys (ISO 8601): its age. */
+export interface Holdings {
+  since: string;
+  held: HeldTenantName[];
+}
+
+/** A process's word on the deployment's holdings: when it first went for a tenant, and one it took, if any. */
+interface HoldingRequest {
+  since: string;
+  held?: HeldTenantName;
+}
+
 /** The ledger itself, in the process that hosts it. */
 class Shares {
   readonly #byTenant = new Map<string, Map<string, LedgerEntry>>();
+  readonly #held = new Map<string, HeldTenantName>();
+  #since: string | undefined;
+
+  /** Records what a process says of its holdings (the first `since` stands); the deployment's holdings. */
+  holding({ since, held }: HoldingRequest): Holdings {
+    this.#since ??= since;
+    if (held) this.#held.set(held.key, held);
+    return { since: this.#since, held: [...this.#held.values()] };
+  }
+
+  /** Answers a request of either kind. */
+  answer(request: ShareRequest | HoldingRequest): LedgerShares | Holdings {
+    return "entry" in request ? this.share(request) : this.holding(request);
+  }
 
   /** Records `entry` for `tenant`; its label and the other guards' shares of that tenant. */
   share({ tenant, entry }: ShareRequest): LedgerShares {
@@ -80,16 +116,29 @@ export class DeploymentLedger {
   }
 
   /** Records a guard's new allocation for its tenant; its label and the other guards' shares. */
-  async share(tenant: string, entry: LedgerEntry): Promise<LedgerShares> {
-    const request: ShareRequest = { tenant, entry };
+  share(tenant: string, entry: LedgerEntry): Promise<LedgerShares> {
+    const answered = (value: unknown) => Array.isArray((value as LedgerShares | undefined)?.others);
+    return this.#ask({ tenant, entry }, answered) as Promise<LedgerShares>;
+  }
+
+  /**
+   * The deployment's holdings: since when it deploys (the first `since` any of its processes gave)
+   * and the tenants its processes hold, `held` among them once given.
+   */
+  holding(since: string, held?: HeldTenantName): Promise<Holdings> {
+    const answered = (value: unknown) => typeof (value as Holdings | undefined)?.since === "string";
+    return this.#ask({ since, ...(held ? { held } : {}) }, answered) as Promise<Holdings>;
+  }
+
+  /** Asks the ledger's host, or becomes it when nobody hosts it yet (or its host ended); `answered` tells an answer. */
+  async #ask(request: ShareRequest | HoldingRequest, answered: (value: unknown) => boolean): Promise<unknown> {
     for (;;) {
-      if (this.#hosted) return this.#hosted.shares.share(request);
-      const answer = await askLocal<LedgerShares>(this.#where, request);
-      if (answer && Array.isArray(answer.others)) return answer;
-      // Nobody hosts it yet (or its host ended): host it here.
+      if (this.#hosted) return this.#hosted.shares.answer(request);
+      const answer = await askLocal<unknown>(this.#where, request);
+      if (answered(answer)) return answer;
       const shares = new Shares();
       const server = await listenExclusively(this.#where, (socket) =>
-        answerLines(socket, (asked) => shares.share(asked as ShareRequest)),
+        answerLines(socket, (asked) => shares.answer(asked as ShareRequest | HoldingRequest)),
       );
       if (server) {
         server.unref();

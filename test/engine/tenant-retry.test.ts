@@ -204,58 +204,74 @@ describe("every `up` that can add takes the tenant, under the real engine: retri
     });
   }
 
-  it("fails the younger of two stacks taking two tenants in opposite order at once, and the older one goes on", async () => {
-    const [east, west] = [await tenant(), await tenant()];
-    /** Guards of both tenants, `order` first; the second waits behind `gate`; then 5 users in each tenant. */
-    const program = (order: [Simulator, Simulator], gate: Gate) => {
-      const guardOf = (sim: Simulator, name: string, after?: string) =>
-        `new (require("pulumi-koodrive").CapacityGuard)(${JSON.stringify(name)}, { plannedUsers: 5, endpoint: ${JSON.stringify(sim.url)}, accessToken: ${JSON.stringify(TOKEN)} }${after ? `, { dependsOn: [${after}] }` : ""})`;
+  for (const kind of ["typescript", "plugin"] as const) {
+    it(`fails the younger of two stacks taking two tenants in opposite order at once, and the older one goes on (${kind} guards)`, async () => {
+      const [east, west] = [await tenant(), await tenant()];
       const names = new Map([
         [east, "east"],
         [west, "west"],
       ]);
-      const [one, two] = order;
-      const source = `
+      /**
+       * A guard of 5 users on `sim`'s tenant: the TypeScript one with its connection as arguments, or
+       * the plugin's on an explicit provider of that tenant (a process of its own for each tenant).
+       */
+      const guardOf = (sim: Simulator, after?: string) => {
+        const name = JSON.stringify(`guard-${names.get(sim)}`);
+        const dependsOn = after ? `dependsOn: [${after}]` : "";
+        const connection = `endpoint: ${JSON.stringify(sim.url)}, accessToken: ${JSON.stringify(TOKEN)}`;
+        return kind === "typescript"
+          ? `new (require("pulumi-koodrive").CapacityGuard)(${name}, { plannedUsers: 5, ${connection} }, { ${dependsOn} })`
+          : `new pulumi.CustomResource("koodrive:index:CapacityGuard", ${name}, { plannedUsers: 5, status: undefined }, { provider: new pulumi.ProviderResource("koodrive", ${JSON.stringify(names.get(sim))}, { ${connection}, lockTimeout: "300" }), ${dependsOn} })`;
+      };
+      /** Guards of both tenants, `one`'s first; the second waits behind `gate`; then 5 users in each tenant. */
+      const program = ([one, two]: [Simulator, Simulator], gate: Gate) => {
+        const source = `
 const pulumi = require("@pulumi/pulumi");
 const command = require("@pulumi/command");
-const one = ${guardOf(one, `guard-${names.get(one)}`)};
+const one = ${guardOf(one)};
 const gate = new command.local.Command("gate", { create: ${JSON.stringify(gate.command)} }, { dependsOn: [one] });
-const two = ${guardOf(two, `guard-${names.get(two)}`, "gate")};
+const two = ${guardOf(two, "gate")};
 ${addUsers(["e-1", "e-2", "e-3", "e-4", "e-5"], "one, two", east.url)};
 ${addUsers(["w-1", "w-2", "w-3", "w-4", "w-5"], "one, two", west.url)};
 `;
-      return { "index.js": source, "add-user.js": ADD_USER_SCRIPT };
-    };
-    const [olderGate, youngerGate] = [gate(), gate()];
-    const older = await stack(east, "east-first", { files: program([east, west], olderGate) });
-    const younger = await stack(east, "west-first", { files: program([west, east], youngerGate) });
+        return { "index.js": source, "add-user.js": ADD_USER_SCRIPT };
+      };
+      const [olderGate, youngerGate] = [gate(), gate()];
+      const spec = (order: [Simulator, Simulator], gated: Gate) => ({
+        files: program(order, gated),
+        pluginOnPath: kind === "plugin",
+      });
+      const older = await stack(east, `east-first-${kind}`, spec([east, west], olderGate));
+      const younger = await stack(east, `west-first-${kind}`, spec([west, east], youngerGate));
+      const label = (sim: Simulator) => sim.url.replace(/[.]/g, "\\.");
 
-    const waitingWest = said(
-      new RegExp(`waiting for the KooDrive tenant ${west.url.replace(/[.]/g, "\\.")}: stack west-first/test on `),
-    );
-    const olderRun = outcome(older.stack.up({ onOutput: waitingWest.onOutput }));
-    await reached(olderGate, olderRun, "the older stack"); // it holds east
-    const youngerRun = outcome(younger.stack.up());
-    await reached(youngerGate, youngerRun, "the younger stack"); // it holds west
-    // The older stack goes for west and waits: its holder is younger, and may give way.
-    olderGate.open();
-    await waitingWest.seen(olderRun);
-    // The younger goes for east, held by the older: it gives way at once instead of waiting 300 s.
-    youngerGate.open();
-    const youngerDone = await youngerRun;
-    assert.equal(youngerDone.ok, false, youngerDone.text);
-    assert.match(
-      youngerDone.text,
-      new RegExp(
-        `gave up at once on the KooDrive tenant ${east.url.replace(/[.]/g, "\\.")}: stack east-first/test on .* \\(pid \\d+\\) has been deploying to this tenant since \\d\\d:\\d\\d:\\d\\d UTC, longer than this deployment, which holds ${west.url.replace(/[.]/g, "\\.")}`,
-      ),
-    );
-    assert.doesNotMatch(youngerDone.text, /gave up waiting/);
-    const olderDone = await olderRun;
-    assert.ok(olderDone.ok, olderDone.text);
-    for (const sim of [east, west]) {
-      assert.equal(sim.usage().userCount, 25, "the older stack's 5 users, none of the younger's");
-      assert.deepEqual(refusedUsers(sim), [], "no user creation was refused");
-    }
-  });
+      const waitingWest = said(
+        new RegExp(`waiting for the KooDrive tenant ${label(west)}: stack west-first-${kind}/test on `),
+      );
+      const olderRun = outcome(older.stack.up({ onOutput: waitingWest.onOutput }));
+      await reached(olderGate, olderRun, "the older stack"); // it holds east
+      const youngerRun = outcome(younger.stack.up());
+      await reached(youngerGate, youngerRun, "the younger stack"); // it holds west
+      // The older stack goes for west and waits: its holder is younger, and may give way.
+      olderGate.open();
+      await waitingWest.seen(olderRun);
+      // The younger goes for east, held by the older: it gives way at once instead of waiting 300 s.
+      youngerGate.open();
+      const youngerDone = await youngerRun;
+      assert.equal(youngerDone.ok, false, youngerDone.text);
+      assert.match(
+        youngerDone.text,
+        new RegExp(
+          `gave up at once on the KooDrive tenant ${label(east)}: stack east-first-${kind}/test on .* \\(pid \\d+\\) has been deploying to this tenant since \\d\\d:\\d\\d:\\d\\d UTC, longer than this deployment, which holds ${label(west)}`,
+        ),
+      );
+      assert.doesNotMatch(youngerDone.text, /gave up waiting/);
+      const olderDone = await olderRun;
+      assert.ok(olderDone.ok, olderDone.text);
+      for (const sim of [east, west]) {
+        assert.equal(sim.usage().userCount, 25, "the older stack's 5 users, none of the younger's");
+        assert.deepEqual(refusedUsers(sim), [], "no user creation was refused");
+      }
+    });
+  }
 });

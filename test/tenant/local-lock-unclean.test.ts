@@ -77,7 +77,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
       holder: holder("dept-b/prod"),
       timeoutMs: 60_000,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: () => [],
+      holding: async () => [],
       say: (line) => said.push(line),
     }).then(() => {
       tenantTaken = true;
@@ -103,7 +103,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
       holder: holder("dept-a/prod"),
       timeoutMs: 5_000,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: () => [],
+      holding: async () => [],
       say: () => undefined,
     });
 

@@ -88,7 +88,7 @@ describe("the tenant lock on this machine", () => {
       holder: holder("dept-b/prod", "dept-b/prod", "2026-12-02T10:40:00.000Z"),
       timeoutMs: 61_000,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: () => ["https://other.example"],
+      holding: async () => ["https://other.example"],
       say: (line) => said.push(line),
       now: () => {
         clock += 10_000;
@@ -116,7 +116,7 @@ describe("the tenant lock on this machine", () => {
       holder: holder("dept-a/prod", "deployment-1"),
       timeoutMs: 1,
       timeoutSetting: "koodrive:lockTimeout",
-      holding: () => [],
+      holding: async () => [],
       say: () => assert.fail("it waited"),
     });
   });
@@ -132,7 +132,7 @@ describe("the tenant lock on this machine", () => {
       now: () => 0,
     };
     await assert.rejects(
-      holdTenant(lock(), TENANT, { ...options, holder: younger, holding: () => ["https://other.example"] }),
+      holdTenant(lock(), TENANT, { ...options, holder: younger, holding: async () => ["https://other.example"] }),
       (error: Error) => {
         assert.ok(error instanceof TenantLockTimeout);
         assert.equal(
@@ -156,7 +156,7 @@ describe("the tenant lock on this machine", () => {
         say: (line) => said.push(line),
         now: () => (clock += 1_000),
         holder: younger,
-        holding: () => [],
+        holding: async () => [],
       }),
       /^TenantLockTimeout: gave up waiting for the KooDrive tenant https:\/\/koodrive\.example after \d+ s/,
     );
@@ -192,6 +192,34 @@ describe("the ledger of a deployment", () => {
         "another tenant has its own ledger",
       );
       assert.deepEqual(await others(other, TENANT.key, entry("urn::z", 5)), [], "another deployment has its own");
+    } finally {
+      await Promise.all([first.close(), second.close(), other.close()]);
+    }
+  });
+
+  it("keeps what the deployment holds and since when it deploys, for every process of it", async () => {
+    const scope = randomUUID(); // this test's own machine
+    const [first, second] = [new DeploymentLedger("deployment-1", scope), new DeploymentLedger("deployment-1", scope)];
+    const other = new DeploymentLedger("deployment-2", scope);
+    const east = { key: "e".repeat(64), label: "https://east.example" };
+    try {
+      assert.deepEqual(await first.holding("2026-12-02T10:42:07.000Z"), {
+        since: "2026-12-02T10:42:07.000Z",
+        held: [],
+      });
+      // Another process of the deployment: the first word on its age stands, and it sees what the first took.
+      assert.deepEqual(await first.holding("2026-12-02T10:42:07.000Z", east), {
+        since: "2026-12-02T10:42:07.000Z",
+        held: [east],
+      });
+      assert.deepEqual(await second.holding("2026-12-02T10:43:00.000Z"), {
+        since: "2026-12-02T10:42:07.000Z",
+        held: [east],
+      });
+      assert.deepEqual(await other.holding("2026-12-02T10:44:00.000Z"), {
+        since: "2026-12-02T10:44:00.000Z",
+        held: [],
+      });
     } finally {
       await Promise.all([first.close(), second.close(), other.close()]);
     }
