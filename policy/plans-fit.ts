@@ -5,6 +5,7 @@
  * guard advisory, or dropped its reserves, is still stopped, before the guard is created or changed.
  */
 import { allocationOf } from "../provider/capacity/plan";
+import { TenantMismatchError } from "../provider/client/errors";
 import { judgeSession } from "../provider/guard/check";
 import type { PolicyConfig } from "./config-schema";
 import { deployedBefore, type GuardView } from "./guards";
@@ -30,6 +31,12 @@ export async function planProblems(guard: GuardView, config: PlansFitConfig): Pr
     urn: guard.urn,
     connection: guard.connection,
   };
-  const verdict = await judgeSession(packState(config.connection), session);
-  return verdict.failures.map((failure) => failure.reason);
+  try {
+    const verdict = await judgeSession(packState(config.connection), session);
+    return verdict.failures.map((failure) => failure.reason);
+  } catch (error) {
+    // One tenant name over two tenants: a violation naming both endpoints, as guard-required reports it.
+    if (error instanceof TenantMismatchError) return [error.message];
+    throw error;
+  }
 }

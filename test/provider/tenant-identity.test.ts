@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { parsePolicyConfig } from "../../policy/config-schema";
 import { type StackResourceView, unguardedReason } from "../../policy/guard-required";
+import { guardOf } from "../../policy/guards";
+import { planProblems } from "../../policy/plans-fit";
 import { TenantMismatchError } from "../../provider/client/errors";
 import { createRuntime } from "../../provider/dynamic/providers";
 import { GUARD_TYPES } from "../../provider/guard/types";
@@ -194,6 +197,12 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
         /^command:local:Command resource 'user-1' adds KooDrive users or space, but the tenant name prod covers two KooDrive tenants/,
       );
       assert.ok(reason.includes(first.url) && reason.includes(second.url), reason);
+      // plans-fit reports it as a violation too, rather than failing the pack.
+      const seen = guardOf(elsewhere);
+      assert.ok(seen);
+      const problems = await planProblems(seen, parsePolicyConfig("koodrive-plans-fit", {}));
+      assert.equal(problems.length, 1);
+      assert.match(problems[0] ?? "", /^the tenant name prod covers two KooDrive tenants/);
     } finally {
       if (saved === undefined) delete process.env.PULUMI_CONFIG;
       else process.env.PULUMI_CONFIG = saved;
