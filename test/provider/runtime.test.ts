@@ -368,7 +368,7 @@ const connection = ${JSON.stringify(connection)};
       const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { timeout: 30_000 });
       const { guarded, recorded } = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
       assert.equal(guarded?.status, "fits", String(guarded?.message));
-      assert.equal((recorded?.usage as { remainingSeats: number }).remainingSeats, 5);
+      assert.equal((recorded?.usage as { remainingSeats: number } | undefined)?.remainingSeats, 5);
       assert.equal(recorded?.status, undefined);
     });
 
