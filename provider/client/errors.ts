@@ -35,7 +35,8 @@ export type KooDriveErrorCode =
   | "ERR_KOODRIVE_ALREADY_EXISTS"
   | "ERR_KOODRIVE_SEAT_LIMIT"
   | "ERR_KOODRIVE_INSUFFICIENT_SPACE"
-  | "ERR_KOODRIVE_UNCONFIRMED_ADD";
+  | "ERR_KOODRIVE_UNCONFIRMED_ADD"
+  | "ERR_KOODRIVE_STORES_DATA";
 
 /** What is known about the HTTP exchange an error came from. */
 export interface KooDriveErrorContext {
@@ -265,6 +266,12 @@ export class UnconfirmedAddError extends KooDriveError {
     this.added = added;
   }
 }
+
+/**
+ * A `User` whose personal spaces store data was not deleted: KooDrive's delete removes the user's
+ * resources with it. The message names how much data; `forceDestroy: true` deletes it all the same.
+ */
+export class StoresDataError extends errorWithCode("ERR_KOODRIVE_STORES_DATA") {}
 
 /** True when `error` is a `KooDriveError`, also across copies of this package. */
 export function isKooDriveError(error: unknown): error is KooDriveError {

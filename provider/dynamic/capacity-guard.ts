@@ -13,7 +13,13 @@ import { DRY_RUN_INPUT } from "../guard/types";
 import type { LogSink } from "../process/engine-log";
 import { stableText, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
-import { type CheckResult, type ResourceMethods, unknownSettings, withoutCredentials } from "./dynamic-resource";
+import {
+  type CheckResult,
+  checkedConnection,
+  type ResourceMethods,
+  unknownSettings,
+  withoutCredentials,
+} from "./dynamic-resource";
 
 /** What `diff` compares: a change of anything else (figures, verdict) is no reason to update. */
 const DIFFED = [...PLAN_FIELDS, "connection"] as const;
@@ -68,17 +74,9 @@ export function capacityGuardMethods(state: ProviderState, log: LogSink): Resour
       const { [DRY_RUN_INPUT]: dryRun, ...news } = given;
       if (dryRun === true) updates.delete(urnOf(news));
       else updates.add(urnOf(news));
-      let connection: KooDriveConnectionArgs = {};
-      if (unknownSettings(news.connection).length === 0) {
-        try {
-          connection = connectionOf(news);
-        } catch (error) {
-          return {
-            inputs: withoutCredentials(news),
-            failures: [{ property: "connection", reason: (error as Error).message }],
-          };
-        }
-      }
+      const checked = checkedConnection(news);
+      if ("failures" in checked) return { inputs: withoutCredentials(news), failures: checked.failures };
+      const { connection } = checked;
       connections.set(urnOf(news), connection);
       const result = await checkGuard(state, request(news, olds, connection));
       await log.write(urnOf(news), result.log);

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Failure } from "../client/errors";
 import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
+import type { KooDriveConnectionArgs } from "../config/settings";
 import type { Figures } from "../guard/judge";
 import { connectionOf, containsUnknown, readError } from "../guard/reading";
 import { unknownValue, type Values } from "../process/protocol";
@@ -22,11 +23,14 @@ export interface CheckResult {
 /** The methods of a dynamic resource's provider, as the provider process runs them. */
 export interface ResourceMethods {
   check(olds: Values, news: Values): Promise<CheckResult>;
-  diff(id: string, olds: Values, news: Values): Promise<{ changes: boolean }>;
+  /** `replaces` names the changed inputs that replace the resource. */
+  diff(id: string, olds: Values, news: Values): Promise<{ changes: boolean; replaces?: string[] }>;
   create(inputs: Values): Promise<{ id: string; outs: Values }>;
   /** `inputs`, when given, replace the recorded inputs, so the next check sees what the read found. */
   read(id: string, props: Values): Promise<{ id: string; props: Values; inputs?: Values }>;
   update(id: string, olds: Values, news: Values): Promise<{ outs: Values }>;
+  /** Deletes what the resource made in KooDrive; absent for a resource that made nothing there. */
+  delete?(id: string, props: Values): Promise<void>;
 }
 
 /** The connection settings still unknown in preview, by name. */
@@ -35,6 +39,19 @@ export function unknownSettings(connection: unknown): string[] {
   return Object.entries((connection ?? {}) as Values)
     .filter(([, value]) => containsUnknown(value))
     .map(([key]) => key);
+}
+
+/**
+ * The `connection` input as checked: empty while a setting is unknown (the judgement says which), or
+ * the failure against `connection` naming what is wrong with it.
+ */
+export function checkedConnection(news: Values): { connection: KooDriveConnectionArgs } | { failures: Failure[] } {
+  if (unknownSettings(news.connection).length > 0) return { connection: {} };
+  try {
+    return { connection: connectionOf(news) };
+  } catch (error) {
+    return { failures: [{ property: "connection", reason: (error as Error).message }] };
+  }
 }
 
 /** Reads the figures for the resource's `connection` input, unless a setting is still unknown. */

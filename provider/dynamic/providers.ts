@@ -11,6 +11,7 @@ import { ProviderState, type ProviderStateOptions } from "../process/provider-st
 import { capacityGuardMethods } from "./capacity-guard";
 import type { ResourceMethods } from "./dynamic-resource";
 import { serviceUsageMethods } from "./service-usage";
+import { userMethods } from "./user";
 
 /** The providers of one provider process, over one state; `createRuntime()` makes a fresh one (tests do). */
 export interface ProviderRuntime {
@@ -19,6 +20,7 @@ export interface ProviderRuntime {
   configure(config: { get(key: string): string | undefined }): void;
   serviceUsage: ResourceMethods;
   capacityGuard: ResourceMethods;
+  user: ResourceMethods;
   /** The provider of the resource whose inputs or state these are, by its `kind`; throws for an unknown kind. */
   forKind(inputs: Values): ResourceMethods;
 }
@@ -35,7 +37,12 @@ export function createRuntime(
   const state = new ProviderState(engineAddress, options);
   const serviceUsage = serviceUsageMethods(state);
   const capacityGuard = capacityGuardMethods(state, log);
-  const byKind: Record<string, ResourceMethods> = { ServiceUsage: serviceUsage, CapacityGuard: capacityGuard };
+  const user = userMethods(state, log);
+  const byKind: Record<string, ResourceMethods> = {
+    ServiceUsage: serviceUsage,
+    CapacityGuard: capacityGuard,
+    User: user,
+  };
   return {
     state,
     configure: (config) =>
@@ -44,12 +51,13 @@ export function createRuntime(
       ),
     serviceUsage,
     capacityGuard,
+    user,
     forKind(inputs) {
       const methods = typeof inputs.kind === "string" ? byKind[inputs.kind] : undefined;
       if (!methods) {
         throw new UnsupportedStateError(
           `pulumi-koodrive cannot handle a resource of kind ${JSON.stringify(inputs.kind)}`,
-          `it knows ${Object.keys(byKind).join(" and ")}; the state may come from a newer pulumi-koodrive, so upgrade the package in this program`,
+          `it knows ${Object.keys(byKind).join(", ")}; the state may come from a newer pulumi-koodrive, so upgrade the package in this program`,
         );
       }
       return methods;

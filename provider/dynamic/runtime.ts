@@ -39,7 +39,7 @@ export async function check(olds: Values, news: Values): Promise<CheckResult> {
 }
 
 /** Diffs the resource of `news`'s kind. */
-export async function diff(id: string, olds: Values, news: Values): Promise<{ changes: boolean }> {
+export async function diff(id: string, olds: Values, news: Values): Promise<{ changes: boolean; replaces?: string[] }> {
   return runtime.forKind(news).diff(id, olds, news);
 }
 
@@ -56,4 +56,9 @@ export async function read(id: string, props: Values): Promise<{ id: string; pro
 /** Updates the resource of `news`'s kind. */
 export async function update(id: string, olds: Values, news: Values): Promise<{ outs: Values }> {
   return runtime.forKind(news).update(id, olds, news);
+}
+
+/** Deletes the resource of `props`'s kind: in KooDrive for a `User`, nothing for the others. */
+export async function remove(id: string, props: Values): Promise<void> {
+  await runtime.forKind(props).delete?.(id, props);
 }

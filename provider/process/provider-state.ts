@@ -25,7 +25,13 @@ import { CONTAINER_WARNING, runsInContainer } from "../tenant/container";
 import { engineAnswers } from "../tenant/engine-probe";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { LayeredTenantLock } from "../tenant/layered-lock";
-import { DeploymentLedger, type LedgerEntry, type LedgerShares } from "../tenant/ledger";
+import {
+  type Admitted,
+  DeploymentLedger,
+  type LedgerEntry,
+  type LedgerShares,
+  type SeatAdmission,
+} from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
 import type { TenantLockBackend, UncleanEnd } from "../tenant/lock";
 import { RunCancellation } from "./cancellation";
@@ -319,6 +325,31 @@ export class ProviderState {
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */
   shareLedger(tenant: TenantIdentity, entry: LedgerEntry): Promise<LedgerShares> {
     return this.#ledger.share(tenant.key, entry);
+  }
+
+  /** Admits a create's seats to its tenant against the free seats read under the lock, beside what this deployment admitted before. */
+  admitSeats(tenant: TenantIdentity, admission: SeatAdmission): Promise<Admitted> {
+    return this.#ledger.admit(tenant.key, admission);
+  }
+
+  /**
+   * Runs `call` with a client of the connection (its settings as the figures' reads take them), stopped
+   * by the engine's cancel, and closes the client after. `call` is given the settings too.
+   */
+  async withClient<T>(
+    connection: KooDriveConnectionArgs,
+    call: (client: KooDriveHttpClient, settings: ResolvedSettings) => Promise<T>,
+  ): Promise<T> {
+    const settings = resolveSettings({ ...this.clientOptions(connection), ...callLimits(process.env) });
+    const client = new KooDriveHttpClient(settings);
+    try {
+      return await this.cancellation.unlessCancelled(
+        () => call(client, settings),
+        () => client.close(),
+      );
+    } finally {
+      await client.close();
+    }
   }
 
   /** The lock backend of a connection's lock settings: PostgreSQL when `lockUrl` is set, else this machine's. */

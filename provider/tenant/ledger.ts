@@ -2,7 +2,8 @@
  * The ledger of one deployment: the new allocation of every guard checked so far, per tenant, so that
  * the guards of a tenant are judged together, whatever their spelling of the connection and whichever
  * provider (process) serves them. A guard's slot is its URN: checked again (preview, then update), it
- * replaces its share instead of adding it.
+ * replaces its share instead of adding it. It also counts the seats the deployment admitted to each
+ * tenant under its lock (`User` creates), so that no create admits more than the figures read under it.
  *
  * It also keeps which tenants the deployment holds, and since when it deploys (when one of its
  * processes first went for a tenant), so that a process waiting for a tenant knows what the others
@@ -72,11 +73,33 @@ interface HoldingRequest {
   held?: HeldTenantName;
 }
 
+interface AdmitRequest {
+  tenant: string;
+  admit: SeatAdmission;
+}
+
+/** A create that asks for seats: its slot, the seats it takes, and the free seats read under the tenant's lock. */
+export interface SeatAdmission {
+  urn: string;
+  seats: number;
+  free: number;
+}
+
+/** What admitting answers: whether the seats fit, and how many this deployment admitted to the tenant before. */
+export interface Admitted {
+  admitted: boolean;
+  before: number;
+}
+
+type LedgerRequest = ShareRequest | HoldingRequest | AdmitRequest;
+
 /** The ledger itself, in the process that hosts it. */
 class Shares {
   readonly #byTenant = new Map<string, Map<string, LedgerEntry>>();
   readonly #held = new Map<string, HeldTenantName>();
   #since: string | undefined;
+  /** The seats admitted per tenant, by the slot that took them (admitted again, a slot takes nothing more). */
+  readonly #admitted = new Map<string, Map<string, number>>();
 
   /** Records what a process says of its holdings (the first `since` stands); the deployment's holdings. */
   holding({ since, held }: HoldingRequest): Holdings {
@@ -85,9 +108,22 @@ class Shares {
     return { since: this.#since, held: [...this.#held.values()] };
   }
 
-  /** Answers a request of either kind. */
-  answer(request: ShareRequest | HoldingRequest): LedgerShares | Holdings {
-    return "entry" in request ? this.share(request) : this.holding(request);
+  /** Admits `admit.seats` for `tenant` when they fit in `admit.free` beside what was admitted before. */
+  admit({ tenant, admit }: AdmitRequest): Admitted {
+    const taken = this.#admitted.get(tenant) ?? new Map<string, number>();
+    this.#admitted.set(tenant, taken);
+    const own = taken.get(admit.urn) ?? 0;
+    const before = [...taken.values()].reduce((sum, seats) => sum + seats, 0) - own;
+    if (own >= admit.seats) return { admitted: true, before };
+    if (before + admit.seats > admit.free) return { admitted: false, before };
+    taken.set(admit.urn, admit.seats);
+    return { admitted: true, before };
+  }
+
+  /** Answers a request of any kind. */
+  answer(request: LedgerRequest): LedgerShares | Holdings | Admitted {
+    if ("entry" in request) return this.share(request);
+    return "admit" in request ? this.admit(request) : this.holding(request);
   }
 
   /** Records `entry` for `tenant`; its label and the other guards' shares of that tenant. */
@@ -130,15 +166,24 @@ export class DeploymentLedger {
     return this.#ask({ since, ...(held ? { held } : {}) }, answered) as Promise<Holdings>;
   }
 
+  /**
+   * Admits a create's seats to `tenant` when what this deployment admitted before, plus them, fits in
+   * the free seats read under the tenant's lock; a slot admitted before is admitted again at no cost.
+   */
+  admit(tenant: string, admit: SeatAdmission): Promise<Admitted> {
+    const answered = (value: unknown) => typeof (value as Admitted | undefined)?.admitted === "boolean";
+    return this.#ask({ tenant, admit }, answered) as Promise<Admitted>;
+  }
+
   /** Asks the ledger's host, or becomes it when nobody hosts it yet (or its host ended); `answered` tells an answer. */
-  async #ask(request: ShareRequest | HoldingRequest, answered: (value: unknown) => boolean): Promise<unknown> {
+  async #ask(request: LedgerRequest, answered: (value: unknown) => boolean): Promise<unknown> {
     for (;;) {
       if (this.#hosted) return this.#hosted.shares.answer(request);
       const answer = await askLocal<unknown>(this.#where, request);
       if (answered(answer)) return answer;
       const shares = new Shares();
       const server = await listenExclusively(this.#where, (socket) =>
-        answerLines(socket, (asked) => shares.answer(asked as ShareRequest | HoldingRequest)),
+        answerLines(socket, (asked) => shares.answer(asked as LedgerRequest)),
       );
       if (server) {
         server.unref();

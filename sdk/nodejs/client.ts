@@ -66,6 +66,7 @@ export {
   SeatLimitError,
   ServiceError,
   SimulatorInputError,
+  StoresDataError,
   TenantLeaseLost,
   TenantLockTimeout,
   TenantMismatchError,

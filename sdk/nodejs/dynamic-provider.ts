@@ -1,10 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
- * The dynamic provider of both KooDrive resources, `ServiceUsage` and `CapacityGuard`. It is
+ * The dynamic provider of the KooDrive resources, `ServiceUsage`, `CapacityGuard` and `User`. It is
  * serialized into the stack state and runs in Pulumi's provider process, so it captures nothing:
  * each method loads the package's runtime there by package name, which serves the resource by its
- * `kind` input, and no secret, client or zod schema lands in the state. One object for both kinds
+ * `kind` input, and no secret, client or zod schema lands in the state. One object for every kind
  * means a program serializes it once (`@pulumi/pulumi` caches a provider's serialization by object),
  * and arrow functions serialize for about a third less CPU than methods (BENCHMARKS.md).
  */
@@ -17,4 +17,5 @@ export const koodriveProvider: pulumi.dynamic.ResourceProvider = {
   create: async (inputs) => require("pulumi-koodrive/provider-runtime").create(inputs),
   read: async (id, props) => require("pulumi-koodrive/provider-runtime").read(id, props),
   update: async (id, olds, news) => require("pulumi-koodrive/provider-runtime").update(id, olds, news),
+  delete: async (id, props) => require("pulumi-koodrive/provider-runtime").remove(id, props),
 };

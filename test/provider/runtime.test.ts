@@ -375,7 +375,7 @@ const connection = ${JSON.stringify(connection)};
     it("refuses a resource of a kind it does not know, naming it", async () => {
       await assert.rejects(
         entryPoint.check({}, { kind: "Bucket", connection: {} }),
-        /cannot handle a resource of kind "Bucket": it knows ServiceUsage and CapacityGuard/,
+        /cannot handle a resource of kind "Bucket": it knows ServiceUsage, CapacityGuard, User/,
       );
       await assert.rejects(entryPoint.diff("id", {}, {}), /of kind undefined/);
     });

@@ -1,0 +1,282 @@
+/**
+ * A KooDrive user as a resource that judges itself, for every front end: one new seat, judged at
+ * `check` with every allocation of the deployment to its tenant (the ledger guards share), and
+ * admitted at `create` under the tenant's lock against the figures read under it, minus what the
+ * deployment already admitted; then added, read, changed and deleted through the client.
+ */
+
+import { amount, newAmount, USERS_FIGURE } from "../capacity/figures";
+import {
+  type Failure,
+  GuardRefusal,
+  isKooDriveError,
+  KooDriveError,
+  StoresDataError,
+  TenantMismatchError,
+  UnconfirmedAddError,
+} from "../client/errors";
+import { toGB } from "../client/units";
+import type { KooDriveUser, UserChange } from "../client/users";
+import { checkUserFields } from "../client/users";
+import type { KooDriveConnectionArgs } from "../config/settings";
+import type { TenantIdentity } from "../config/tenant";
+import type { Values } from "../process/protocol";
+import type { ProviderState, Say } from "../process/provider-state";
+import { containsUnknown, readError } from "./reading";
+
+/** The arguments of a user, as checked. */
+export interface UserArgs {
+  userId: string;
+  deptId?: string;
+  role?: number;
+  status?: number;
+  forceDestroy?: boolean;
+}
+
+/** What a `User` records and shows: what KooDrive answers of it. */
+export interface UserOutputs {
+  /** The user's id. */
+  userId: string;
+  /** The department's id, when KooDrive reports one. */
+  deptId?: string;
+  /** The department's name, when KooDrive reports one. */
+  deptName?: string;
+  /** The role: 0 department admin, 1 common user, 2 system admin, 5 member with management permissions. */
+  role: number;
+  /** The account's status: 0 enabled, 1 disabled. */
+  status: number;
+  /** The organization's id, when KooDrive reports one. */
+  orgId?: string;
+  /** The user's name, when KooDrive reports one. */
+  displayName?: string;
+}
+
+/** The fields a `User` may change in place; a new `userId` replaces it. */
+export const USER_UPDATABLE = ["deptId", "role", "status"] as const;
+
+/** A user to judge or deploy, as a front end hands it over. */
+export interface UserRequest {
+  /** Its URN: its slot in the tenant's ledger, and its stack for the lock's holder. */
+  urn: string;
+  /** Its name in messages. */
+  name: string;
+  args: Values;
+  /** True when the user already holds its seat (deployed before, same `userId`). */
+  seated: boolean;
+  connection: KooDriveConnectionArgs;
+  /** The connection settings not known until the update. */
+  unknownSettings: string[];
+}
+
+/** The checked arguments, or the failures naming each wrong one; undefined arguments stay out. */
+export function parseUserArgs(args: Values): { ok: true; user: UserArgs } | { ok: false; failures: Failure[] } {
+  const failures: Failure[] = [];
+  const text = (key: string) => {
+    const value = args[key];
+    if (value === undefined || typeof value === "string") return value;
+    failures.push({ property: key, reason: `${key} must be a string, not ${JSON.stringify(value)}` });
+    return undefined;
+  };
+  const whole = (key: string) => {
+    const value = args[key];
+    if (value === undefined || Number.isInteger(value)) return value as number | undefined;
+    failures.push({ property: key, reason: `${key} must be a whole number, not ${JSON.stringify(value)}` });
+    return undefined;
+  };
+  const userId = text("userId");
+  const deptId = text("deptId");
+  const role = whole("role");
+  const status = whole("status");
+  const forceDestroy = args.forceDestroy;
+  if (forceDestroy !== undefined && typeof forceDestroy !== "boolean") {
+    failures.push({
+      property: "forceDestroy",
+      reason: `forceDestroy must be true or false, not ${JSON.stringify(forceDestroy)}`,
+    });
+  }
+  if (userId === undefined && failures.length === 0) {
+    failures.push({ property: "userId", reason: "userId is required: the KooDrive user id to add" });
+  }
+  const user: UserArgs = {
+    userId: userId ?? "",
+    ...(deptId === undefined ? {} : { deptId }),
+    ...(role === undefined ? {} : { role }),
+    ...(status === undefined ? {} : { status }),
+    ...(forceDestroy === true ? { forceDestroy } : {}),
+  };
+  if (failures.length === 0) {
+    try {
+      checkUserFields(user, "user");
+    } catch (error) {
+      const detail = (error as KooDriveError).detail ?? (error as Error).message;
+      failures.push({ property: "userId", reason: detail });
+    }
+  }
+  return failures.length > 0 ? { ok: false, failures } : { ok: true, user };
+}
+
+/** The outputs of a user as KooDrive answers it. */
+export function userOutputs(user: KooDriveUser): UserOutputs {
+  return {
+    userId: user.userId,
+    role: user.role,
+    status: user.status,
+    ...(user.deptId === undefined ? {} : { deptId: user.deptId }),
+    ...(user.deptName === undefined ? {} : { deptName: user.deptName }),
+    ...(user.orgId === undefined ? {} : { orgId: user.orgId }),
+    ...(user.name === undefined ? {} : { displayName: user.name }),
+  };
+}
+
+/** `3 seats`: a count of seats, in the figures table's unit. */
+const seats = (count: number) => amount(USERS_FIGURE.unit, count);
+
+/**
+ * `check`: a new user's seat, shared in its tenant's ledger and judged with every other allocation of
+ * the deployment to that tenant (Users and guards). The failures name the seats and the count; a
+ * user that holds its seat already, or whose settings are still unknown, is not judged.
+ */
+export async function checkUser(state: ProviderState, request: UserRequest): Promise<Failure[]> {
+  const parsed = parseUserArgs(request.args);
+  if (!parsed.ok) return parsed.failures;
+  if (request.unknownSettings.length > 0 || containsUnknown(request.args.userId)) return [];
+  let reading: Awaited<ReturnType<ProviderState["readUsage"]>>;
+  try {
+    reading = await state.readUsage(request.connection);
+  } catch (error) {
+    if (error instanceof TenantMismatchError) throw error;
+    return [{ property: "userId", reason: `cannot judge the seat of ${request.name}: ${readError(error)}` }];
+  }
+  const own = request.seated ? 0 : 1;
+  const { label, others } = await state.shareLedger(reading.tenant, {
+    urn: request.urn,
+    name: request.name,
+    allocation: { users: own },
+  });
+  await state.assertHolding(reading.tenant);
+  const sharing = others.filter((other) => (other.allocation.users ?? 0) > 0);
+  const need = own + sharing.reduce((sum, other) => sum + (other.allocation.users ?? 0), 0);
+  const left = reading.usage.remainingSeats;
+  if (own === 0 || need <= left) return [];
+  return [
+    {
+      property: "userId",
+      reason:
+        `${USERS_FIGURE.label}: this deployment needs ${newAmount(USERS_FIGURE.unit, need)} of the KooDrive tenant ${reading.tenant.label} ` +
+        `(${label} and ${sharing.length} other User${sharing.length === 1 ? "" : "s"} and guards), ${seats(left)} left; ` +
+        `exceeds by ${seats(need - left)}`,
+    },
+  ];
+}
+
+/** The tenant of a user's connection; a connection that does not resolve fails naming what is wrong. */
+async function tenantOf(state: ProviderState, connection: KooDriveConnectionArgs): Promise<TenantIdentity> {
+  const tenant = await state.tenantOf(connection);
+  if (tenant) return tenant;
+  // The read says what is wrong with the settings.
+  return (await state.readUsage(connection)).tenant;
+}
+
+/**
+ * `create`: holds the tenant (waiting for another deployment if need be), admits the seat against
+ * the free seats read under the lock minus what this deployment admitted already, and adds the user,
+ * the lease asserted just before the call. After an add whose outcome is unclear, the user is read
+ * back before anything else.
+ */
+export async function createUser(state: ProviderState, request: UserRequest, say: Say): Promise<UserOutputs> {
+  const parsed = parseUserArgs(request.args);
+  if (!parsed.ok) throw new GuardRefusal(parsed.failures);
+  const { userId, deptId, role, status } = parsed.user;
+  const tenant = await tenantOf(state, request.connection);
+  await state.holdTenant(request.connection, tenant, request.urn, say);
+  const reading = await state.readUsage(request.connection);
+  await state.assertHolding(reading.tenant);
+  const free = reading.usage.remainingSeats;
+  const admission = await state.admitSeats(reading.tenant, { urn: request.urn, seats: 1, free });
+  if (!admission.admitted) {
+    throw new GuardRefusal([
+      {
+        property: "userId",
+        reason:
+          `${USERS_FIGURE.label}: ${request.name} (${userId}) needs ${newAmount(USERS_FIGURE.unit, 1)} of the KooDrive tenant ${reading.tenant.label}; ` +
+          `${seats(free)} were free when this deployment took the tenant and it admitted ${admission.before} ` +
+          `User${admission.before === 1 ? "" : "s"} since, so none is left; the user was not added`,
+      },
+    ]);
+  }
+  await state.assertHolding(reading.tenant);
+  const added = await state.withClient(request.connection, async (client) => {
+    try {
+      return (
+        await client.createUser({
+          userId,
+          ...(deptId === undefined ? {} : { deptId }),
+          ...(role === undefined ? {} : { role }),
+        })
+      ).record;
+    } catch (error) {
+      if (!(error instanceof UnconfirmedAddError) || error.added !== "unknown") throw error;
+      // Whether it was added cannot be told from the answer: read it back before anything else.
+      const found = await client.readUser(userId);
+      if (found) return found;
+      throw error;
+    }
+  });
+  if (status === undefined || status === added.status) return userOutputs(added);
+  return userOutputs(await state.withClient(request.connection, (client) => client.updateUser(userId, { status })));
+}
+
+/** `read` (refresh): the user as KooDrive holds it now; undefined when it is gone (deleted by hand). */
+export async function readUser(
+  state: ProviderState,
+  connection: KooDriveConnectionArgs,
+  userId: string,
+): Promise<UserOutputs | undefined> {
+  try {
+    const user = await state.withClient(connection, (client) => client.readUser(userId));
+    return user ? userOutputs(user) : undefined;
+  } catch (error) {
+    const code = isKooDriveError(error) ? error.code : "ERR_KOODRIVE_INTERNAL";
+    throw new KooDriveError(code, `cannot refresh the KooDrive user ${userId}`, readError(error), { cause: error });
+  }
+}
+
+/** `update`: changes the department, role or status in place (no new seat), then reads the user back. */
+export async function updateUser(
+  state: ProviderState,
+  connection: KooDriveConnectionArgs,
+  args: Values,
+): Promise<UserOutputs> {
+  const parsed = parseUserArgs(args);
+  if (!parsed.ok) throw new GuardRefusal(parsed.failures);
+  const change: UserChange = Object.fromEntries(
+    USER_UPDATABLE.filter((key) => parsed.user[key] !== undefined).map((key) => [key, parsed.user[key]]),
+  );
+  return userOutputs(await state.withClient(connection, (client) => client.updateUser(parsed.user.userId, change)));
+}
+
+/**
+ * `delete`: refuses a user whose personal spaces store data unless `forceDestroy`, naming how much;
+ * else deletes it (a user already gone is deleted).
+ */
+export async function deleteUser(
+  state: ProviderState,
+  connection: KooDriveConnectionArgs,
+  userId: string,
+  forceDestroy: boolean,
+): Promise<void> {
+  await state.withClient(connection, async (client, settings) => {
+    if (!forceDestroy) {
+      const spaces = await client.listSpaces(userId, 1);
+      const stored = spaces.reduce((sum, space) => sum + space.spaceUsed, 0);
+      if (stored > 0) {
+        const gb = toGB(stored, settings.usedSpaceUnit);
+        throw new StoresDataError(
+          `the KooDrive user ${userId} was not deleted: its personal space${spaces.length === 1 ? "" : "s"} store ${stored} ${settings.usedSpaceUnit} (${Number(gb.toFixed(3))} GB)`,
+          "KooDrive deletes a user's spaces and their data with it: set forceDestroy: true on the User to delete it all the same, or move the data first",
+        );
+      }
+    }
+    await client.deleteUser(userId);
+  });
+}

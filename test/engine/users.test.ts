@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
+import { type Simulator, startSimulator } from "../../sim";
+import { storeInPersonalSpace } from "../helpers/simulator";
+
+const TOKEN = "engine-test-token-users-4b9a";
+const USERS_PATH = "/koodrive/ose/v1/users";
+
+/** `count` Users (config), the first with role `firstRole`, all with `forceDestroy` (config). */
+const USERS_TS = `
+import * as pulumi from "@pulumi/pulumi";
+import { User } from "pulumi-koodrive";
+
+const config = new pulumi.Config();
+const count = config.requireNumber("count");
+const firstRole = config.getNumber("firstRole") ?? 1;
+const forceDestroy = config.getBoolean("forceDestroy") ?? false;
+const users = Array.from(
+  { length: count },
+  (_, n) => new User("user-" + (n + 1), { userId: "u" + (n + 1), role: n === 0 ? firstRole : 1, forceDestroy }),
+);
+export const first = users[0] && { userId: users[0].userId, role: users[0].role, status: users[0].status };
+`;
+
+/** What a run that may fail printed, and whether it succeeded. */
+interface Outcome {
+  ok: boolean;
+  output: string;
+}
+
+/** One stack of Users over its life against one simulator of 80 free seats (20 of 100 taken). */
+describe("User under the real engine (TypeScript)", function () {
+  this.timeout(1_200_000);
+  let sim: Simulator;
+  let test: ProgramStack;
+
+  before(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 20, userMaxCount: 100 } } });
+    test = await createProgramStack("users", {
+      files: { "index.ts": USERS_TS },
+      config: {
+        "koodrive:endpoint": { value: sim.url },
+        "koodrive:accessToken": { value: TOKEN, secret: true },
+        count: { value: "81" },
+      },
+    });
+  });
+  after(async () => {
+    await test?.remove();
+    await sim?.close();
+  });
+
+  const run = (command: string[]): Promise<Outcome> =>
+    test.cli([...command, "--stack", "test", "--non-interactive"]).then(
+      ({ stdout, stderr }) => ({ ok: true, output: `${stdout}${stderr}` }),
+      (error: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${error.stdout}${error.stderr}` }),
+    );
+  /** The adds KooDrive was sent: each was answered with success (no refusal) when it equals the users. */
+  const adds = () => sim.requestLog().filter((entry) => entry.method === "POST" && entry.path === USERS_PATH).length;
+  const userIds = () =>
+    sim
+      .users()
+      .map((user) => user.userId)
+      .sort();
+
+  it("fails the preview of 81 new Users against 80 free seats, naming the seats and the count", async () => {
+    const preview = await run(["preview"]);
+    assert.equal(preview.ok, false, preview.output);
+    assert.match(
+      preview.output,
+      /seats: this deployment needs 81 new seats of the KooDrive tenant .*, 80 seats left; exceeds by 1 seat/,
+    );
+    assert.equal(adds(), 0);
+    assert.deepEqual(sim.usage().userCount, 20);
+  });
+
+  it("up --skip-preview of 90 Users: KooDrive refuses no add, the tenant never exceeds its seats; destroy frees them", async () => {
+    await test.stack.setConfig("count", { value: "90" });
+    const skipped = await run(["up", "--yes", "--skip-preview"]);
+    assert.equal(skipped.ok, false, skipped.output);
+    assert.match(
+      skipped.output,
+      /seats: this deployment needs \d+ new seats of the KooDrive tenant .*, \d+ seats? left; exceeds by \d+ seats?/,
+    );
+    assert.equal(adds(), sim.users().length, "every add sent was made: KooDrive refused none");
+    assert.ok(sim.users().length <= 80, `${sim.users().length} users added`);
+    const recorded = (await test.stack.exportStack()).deployment.resources.filter((resource: { type: string }) =>
+      resource.type.endsWith("koodrive:User"),
+    );
+    assert.equal(recorded.length, sim.users().length, "every user added is in the state");
+    assert.ok(sim.usage().userCount <= sim.usage().userMaxCount, `userCount ${sim.usage().userCount}`);
+
+    const destroy = await test.stack.destroy();
+    assert.equal(destroy.summary.result, "succeeded");
+    assert.deepEqual(userIds(), []);
+    assert.deepEqual([sim.usage().userCount, sim.usage().userMaxCount], [20, 100]);
+  });
+
+  it("deploys 80 new Users against 80 free seats: the tenant shows 100", async () => {
+    sim.resetLog();
+    await test.stack.setConfig("count", { value: "80" });
+    const up = await test.stack.up();
+    assert.equal(up.summary.result, "succeeded");
+    assert.equal(sim.users().length, 80);
+    assert.equal(adds(), 80, "no add was refused, none was sent twice");
+    assert.deepEqual([sim.usage().userCount, sim.usage().userMaxCount], [100, 100]);
+  });
+
+  it("changes a role in place", async () => {
+    await test.stack.setConfig("firstRole", { value: "0" });
+    const up = await test.stack.up();
+    assert.deepEqual(up.summary.resourceChanges, { same: 80, update: 1 });
+    assert.deepEqual(up.outputs.first?.value, { userId: "u1", role: 0, status: 0 });
+    assert.equal(sim.users().find((user) => user.userId === "u1")?.role, 0);
+    assert.equal(sim.usage().userCount, 100);
+  });
+
+  it("shows a user deleted in KooDrive as drift on refresh", async () => {
+    const deleted = await fetch(`${sim.url}${USERS_PATH}/u2`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(deleted.status, 200);
+    const refresh = await run(["refresh", "--yes"]);
+    assert.equal(refresh.ok, true, refresh.output);
+    assert.match(refresh.output, /-\s+pulumi-nodejs:dynamic\/koodrive:User\s+user-2\s+deleted/);
+    const state = JSON.stringify((await test.stack.exportStack()).deployment);
+    assert.doesNotMatch(state, /::user-2"/);
+    assert.equal(sim.usage().userCount, 99);
+  });
+
+  it("frees the seats on destroy, refusing a user whose space stores data unless forceDestroy", async () => {
+    await storeInPersonalSpace(sim, TOKEN, "u3", 3 * 1024 * 1024);
+
+    const refused = await run(["destroy", "--yes"]);
+    assert.equal(refused.ok, false, refused.output);
+    assert.match(refused.output, /the KooDrive user u3 was not deleted: its personal space store 3145728 KB \(3 GB\)/);
+    assert.match(refused.output, /set forceDestroy: true/);
+    // The engine stops at the refusal: u3 stays, with whichever others it had not deleted yet.
+    assert.ok(userIds().includes("u3"), "the user with data stays");
+    assert.equal(sim.usage().userCount, 20 + sim.users().length);
+
+    await test.stack.setConfig("forceDestroy", { value: "true" });
+    const user3 = (await test.stack.exportStack()).deployment.resources.find((resource: { urn: string }) =>
+      resource.urn.endsWith("::user-3"),
+    );
+    const forced = await test.stack.up({ target: [String(user3?.urn)] });
+    assert.equal(forced.summary.resourceChanges?.update, 1);
+    const destroy = await test.stack.destroy();
+    assert.equal(destroy.summary.result, "succeeded");
+    assert.deepEqual(userIds(), []);
+    assert.deepEqual([sim.usage().userCount, sim.usage().userMaxCount], [20, 100]);
+  });
+});
