@@ -83,7 +83,7 @@ describe("one ledger per tenant, under the real engine", function () {
     const failed = await failure(test.stack.preview());
     assert.match(
       failed,
-      /seats: guards onboarding \(50 seats\) and onboarding \(50 seats\) need 100 new seats together, 80 seats left/,
+      /seats: guards onboarding under example:index:Team \(50 seats\) and onboarding under the stack \(50 seats\) need 100 new seats together, 80 seats left/,
     );
   });
 
