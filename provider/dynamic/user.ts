@@ -10,13 +10,14 @@ import {
   checkUser,
   createUser,
   deleteUser,
+  diffUser,
   readUser,
   type UserOutputs,
   type UserRequest,
   updateUser,
 } from "../guard/user";
 import type { LogSink } from "../process/engine-log";
-import { stableText, type Values } from "../process/protocol";
+import type { Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 import {
   type CheckResult,
@@ -25,12 +26,6 @@ import {
   unknownSettings,
   withoutCredentials,
 } from "./dynamic-resource";
-
-/** What `diff` compares: a change of any of these updates the user in place, of `userId` replaces it. */
-const DIFFED = ["userId", "forceDestroy", "connection"] as const;
-
-/** The fields KooDrive defaults when the program leaves them out: compared only when given. */
-const DEFAULTED = ["deptId", "role", "status"] as const;
 
 /** The user's URN (`userUrn`, which the program computes: the provider is not told it). */
 const urnOf = (inputs: Values): string => String(inputs.userUrn);
@@ -64,9 +59,7 @@ export function userMethods(state: ProviderState, log: LogSink): ResourceMethods
       return { inputs: withoutCredentials(news), failures };
     },
     async diff(_id, olds, news) {
-      const given = DEFAULTED.filter((key) => news[key] !== undefined);
-      const changes = stableText(olds, [...DIFFED, ...given]) !== stableText(news, [...DIFFED, ...given]);
-      return { changes, ...(olds.userId !== news.userId ? { replaces: ["userId"] } : {}) };
+      return diffUser(olds, news, ["connection"]);
     },
     async create(inputs) {
       const urn = urnOf(inputs);

@@ -9,6 +9,14 @@ export const GUARD_TYPES = {
   plugin: "koodrive:index:CapacityGuard",
 } as const;
 
+/** The resource types a `User` is registered under: the Node.js SDK's dynamic resource and the plugin's token. */
+export const USER_TYPES = {
+  /** `new User(...)` from the Node.js package: a dynamic resource of module `koodrive`. */
+  dynamic: "pulumi-nodejs:dynamic/koodrive:User",
+  /** `koodrive:index:User` of the provider plugin (YAML, Python, Go, or the schema token from JavaScript). */
+  plugin: "koodrive:index:User",
+} as const;
+
 /** True when `type` is a guard's resource type, dynamic or plugin. */
 export function isGuardType(type: string): boolean {
   return type === GUARD_TYPES.dynamic || type === GUARD_TYPES.plugin;

@@ -20,7 +20,7 @@ import type { KooDriveUser, UserChange } from "../client/users";
 import { checkUserFields } from "../client/users";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
-import type { Values } from "../process/protocol";
+import { stableText, type Values } from "../process/protocol";
 import type { ProviderState, Say } from "../process/provider-state";
 import { containsUnknown, readError } from "./reading";
 
@@ -41,9 +41,9 @@ export interface UserOutputs {
   deptId?: string;
   /** The department's name, when KooDrive reports one. */
   deptName?: string;
-  /** The role: 0 department admin, 1 common user, 2 system admin, 5 member with management permissions. */
+  /** The role: 0 department admin, 1 common user, 2 system admin, 5 member with management permissions. @integer */
   role: number;
-  /** The account's status: 0 enabled, 1 disabled. */
+  /** The account's status: 0 enabled, 1 disabled. @integer */
   status: number;
   /** The organization's id, when KooDrive reports one. */
   orgId?: string;
@@ -53,6 +53,22 @@ export interface UserOutputs {
 
 /** The fields a `User` may change in place; a new `userId` replaces it. */
 export const USER_UPDATABLE = ["deptId", "role", "status"] as const;
+
+/**
+ * `diff`: a change of `userId` replaces the user; of `forceDestroy`, of `also` (a front end's own
+ * inputs, such as the connection) or of an updatable field the program gives, updates it in place.
+ * An updatable field the program leaves out is KooDrive's to default: it is no change.
+ */
+export function diffUser(
+  olds: Values,
+  news: Values,
+  also: readonly string[] = [],
+): { changes: boolean; replaces?: string[] } {
+  const given = USER_UPDATABLE.filter((key) => news[key] !== undefined);
+  const keys = ["userId", "forceDestroy", ...also, ...given];
+  const changes = stableText(olds, keys) !== stableText(news, keys);
+  return { changes, ...(olds.userId !== news.userId ? { replaces: ["userId"] } : {}) };
+}
 
 /** A user to judge or deploy, as a front end hands it over. */
 export interface UserRequest {

@@ -1,7 +1,8 @@
 /**
  * What the provider plugin does, on plain values: the `koodrive` provider's configuration, the
- * `CapacityGuard` resource and the `getServiceUsage` function. The guard is the same guard as the
- * dynamic one (../guard/check.ts): the same reads, ledger, lock, verdicts and messages.
+ * `CapacityGuard` and `User` resources and the `getServiceUsage` function. The guard is the same guard
+ * as the dynamic one (../guard/check.ts), and the user the same user (../guard/user.ts): the same
+ * reads, ledger, lock, verdicts and messages.
  */
 
 import { readFileSync } from "node:fs";
@@ -12,7 +13,18 @@ import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from 
 import { connectionValuesValidator } from "../config/validators";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import { readError, refreshRead } from "../guard/reading";
-import { GUARD_TYPES } from "../guard/types";
+import { GUARD_TYPES, USER_TYPES } from "../guard/types";
+import {
+  checkUser,
+  createUser,
+  deleteUser,
+  diffUser,
+  readUser,
+  USER_UPDATABLE,
+  type UserOutputs,
+  type UserRequest,
+  updateUser,
+} from "../guard/user";
 import { engineMayDeploy } from "../process/engine-command";
 import type { LogLine } from "../process/engine-log";
 import { stableText, type Values } from "../process/protocol";
@@ -22,14 +34,24 @@ import { isUnknown } from "./values";
 /** The schema tokens this plugin serves. */
 export const TOKENS = {
   capacityGuard: GUARD_TYPES.plugin,
+  user: USER_TYPES.plugin,
   getServiceUsage: "koodrive:index:getServiceUsage",
 } as const;
 
-/** What a guard's check or deployment answers: the values to record, the failures, the lines to show. */
+/**
+ * What a resource's check or deployment answers: the values to record, the failures, the lines to
+ * show, and (a created `User`) its id.
+ */
 export interface GuardAnswer {
   inputs: Values;
   failures: Failure[];
   log: LogLine[];
+  id?: string;
+}
+
+/** True when `urn` is a `User`'s (its type is the last of its type chain). */
+function isUser(urn: string): boolean {
+  return (urn.split("::")[2] ?? "").split("$").at(-1) === TOKENS.user;
 }
 
 /** The resource's name: the last part of its URN. */
@@ -142,11 +164,27 @@ export class KooDriveProvider {
     };
   }
 
+  /** A `User` as the user core takes it: the connection is the provider's. */
+  #userRequest(urn: string, olds: Values, news: Values): UserRequest {
+    return {
+      urn,
+      name: nameOfUrn(urn),
+      args: news,
+      // A user in the state (its old inputs) under the same id holds its seat; a new id takes one.
+      seated: olds.userId !== undefined && olds.userId === news.userId,
+      connection: {},
+      unknownSettings: this.#unknownSettings,
+    };
+  }
+
   /**
    * `Check` of a guard: judges the plan (known figures, or pending) and returns the plan with the
    * verdict, which the engine shows as outputs in preview. A mandatory guard's violations fail the run.
    */
   async check(urn: string, olds: Values, news: Values): Promise<GuardAnswer> {
+    if (isUser(urn)) {
+      return { inputs: news, failures: await checkUser(this.state, this.#userRequest(urn, olds, news)), log: [] };
+    }
     const result = await checkGuard(this.state, this.#request(urn, olds, news));
     return {
       inputs: recorded(news, result),
@@ -161,7 +199,8 @@ export class KooDriveProvider {
    * takes the tenant here all the same, and is judged again on figures read under the lock: what
    * depends on it may still add (a retry of a deployment that failed half-way).
    */
-  async diff(urn: string, olds: Values, news: Values, say: Say): Promise<{ changes: boolean }> {
+  async diff(urn: string, olds: Values, news: Values, say: Say): Promise<{ changes: boolean; replaces?: string[] }> {
+    if (isUser(urn)) return diffUser(olds, news);
     const changes = stableText(olds, PLAN_FIELDS) !== stableText(news, PLAN_FIELDS);
     this.#deploys ??= this.#mayDeploy();
     if (!changes && this.#deploys) await deployGuard(this.state, this.#request(urn, olds, news), say);
@@ -173,6 +212,13 @@ export class KooDriveProvider {
    * figures; a plan that no longer fits fails here, before anything that depends on the guard.
    */
   async deploy(urn: string, olds: Values, news: Values, say: Say): Promise<GuardAnswer> {
+    if (isUser(urn)) {
+      const created = Object.keys(olds).length === 0;
+      const outputs = created
+        ? await createUser(this.state, this.#userRequest(urn, olds, news), say)
+        : await updateUser(this.state, {}, news);
+      return { inputs: { ...news, ...outputs }, failures: [], log: [], ...(created ? { id: outputs.userId } : {}) };
+    }
     const result = await deployGuard(this.state, this.#request(urn, olds, news), say);
     return { inputs: recorded(news, result), failures: [], log: result.log };
   }
@@ -182,7 +228,23 @@ export class KooDriveProvider {
    * is recorded with an empty plan, judged as a check of that plan would judge it; its plan is judged
    * in full at its next update).
    */
-  async read(urn: string, id: string, inputs: Values, state: Values): Promise<{ inputs: Values; outs: Values }> {
+  async read(
+    urn: string,
+    id: string,
+    inputs: Values,
+    state: Values,
+  ): Promise<{ id?: string; inputs: Values; outs: Values }> {
+    if (isUser(urn)) {
+      const found = await readUser(this.state, {}, String(state.userId ?? id));
+      // No id tells the engine the user is gone (deleted outside Pulumi).
+      if (!found) return { id: "", inputs: {}, outs: {} };
+      // The inputs the program gave take what KooDrive holds now: the next update shows the drift and undoes it.
+      const given = ["userId", ...USER_UPDATABLE].filter((key) => inputs[key] !== undefined) as (keyof UserOutputs)[];
+      return {
+        inputs: { ...inputs, ...Object.fromEntries(given.map((key) => [key, found[key]])) },
+        outs: { ...state, ...found },
+      };
+    }
     if (Object.keys(state).length === 0) {
       const checked = await this.check(urn, {}, {});
       const plan = Object.fromEntries(
@@ -193,6 +255,11 @@ export class KooDriveProvider {
     // The refreshed reading goes into the inputs too, so the next check's history has it.
     const { props, inputs: refreshed } = await refreshRead(this.state)(id, state);
     return { inputs: refreshed ?? inputs, outs: props };
+  }
+
+  /** `Delete`: a `User` is deleted in KooDrive (refused while its personal spaces store data, unless `forceDestroy`); a guard has nothing there. */
+  async delete(urn: string, id: string, state: Values): Promise<void> {
+    if (isUser(urn)) await deleteUser(this.state, {}, String(state.userId ?? id), state.forceDestroy === true);
   }
 
   /** `Invoke` of `getServiceUsage`: the figures, read once per run; nothing is recorded. */

@@ -154,16 +154,23 @@ function service(provider: KooDriveProvider, log: EngineLog) {
     }),
     diff: handle(async (request: providerProto.DiffRequest) => {
       const urn = request.getUrn();
-      const { changes } = await provider.diff(urn, toValues(request.getOlds()), toValues(request.getNews()), say(urn));
-      return new providerProto.DiffResponse().setChanges(
-        changes ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE,
+      const { changes, replaces = [] } = await provider.diff(
+        urn,
+        toValues(request.getOlds()),
+        toValues(request.getNews()),
+        say(urn),
       );
+      return new providerProto.DiffResponse()
+        .setChanges(
+          changes ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE,
+        )
+        .setReplacesList(replaces);
     }),
     create: handle(async (request: providerProto.CreateRequest) => {
       const urn = request.getUrn();
-      const { inputs, log: lines } = await provider.deploy(urn, {}, toValues(request.getProperties()), say(urn));
+      const { id, inputs, log: lines } = await provider.deploy(urn, {}, toValues(request.getProperties()), say(urn));
       await log.write(urn, lines);
-      return new providerProto.CreateResponse().setId(randomUUID()).setProperties(toStruct(inputs));
+      return new providerProto.CreateResponse().setId(id ?? randomUUID()).setProperties(toStruct(inputs));
     }),
     update: handle(async (request: providerProto.UpdateRequest) => {
       const urn = request.getUrn();
@@ -173,18 +180,21 @@ function service(provider: KooDriveProvider, log: EngineLog) {
       return new providerProto.UpdateResponse().setProperties(toStruct(inputs));
     }),
     read: handle(async (request: providerProto.ReadRequest) => {
-      const { inputs, outs } = await provider.read(
+      const { id, inputs, outs } = await provider.read(
         request.getUrn(),
         request.getId(),
         toValues(request.getInputs()),
         toValues(request.getProperties()),
       );
       return new providerProto.ReadResponse()
-        .setId(request.getId())
+        .setId(id ?? request.getId())
         .setProperties(toStruct(outs))
         .setInputs(toStruct(inputs));
     }),
-    delete: handle(() => new Empty()),
+    delete: handle(async (request: providerProto.DeleteRequest) => {
+      await provider.delete(request.getUrn(), request.getId(), toValues(request.getProperties()));
+      return new Empty();
+    }),
     invoke: handle(async (request: providerProto.InvokeRequest) => {
       const { outputs, failures } = await provider.invoke(request.getTok());
       return new providerProto.InvokeResponse().setReturn(toStruct(outputs)).setFailuresList(failureList(failures));

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { isConnectionKey } from "../../provider/config/connection-settings";
+import { USER_TYPES } from "../../provider/guard/types";
 import type { UserOutputs } from "../../provider/guard/user";
 import { type ConnectionArgs, connectionInput } from "./connection";
 import { koodriveProvider } from "./dynamic-provider";
@@ -15,9 +16,9 @@ export interface UserArgs extends Omit<ConnectionArgs, "userId"> {
   userId: pulumi.Input<string>;
   /** The department's id (decimal digits); KooDrive's default when left out. Changed in place. */
   deptId?: pulumi.Input<string>;
-  /** 0 department admin, 1 common user, 2 system admin, 5 member with management permissions. Changed in place. */
+  /** 0 department admin, 1 common user, 2 system admin, 5 member with management permissions. Changed in place. @integer */
   role?: pulumi.Input<number>;
-  /** 0 enabled, 1 disabled. Changed in place. */
+  /** 0 enabled, 1 disabled. Changed in place. @integer */
   status?: pulumi.Input<number>;
   /** Delete the user even when its personal spaces store data (KooDrive deletes the data with it). */
   forceDestroy?: pulumi.Input<boolean>;
@@ -56,7 +57,7 @@ export class User extends pulumi.dynamic.Resource {
         providerVersion: PACKAGE_VERSION,
         userName: name,
         // Its slot in the tenant's ledger: two users of one name under two parents are two users.
-        userUrn: pulumi.createUrn(name, "pulumi-nodejs:dynamic/koodrive:User", opts?.parent),
+        userUrn: pulumi.createUrn(name, USER_TYPES.dynamic, opts?.parent),
         connection: connectionInput(rest),
         deptName: undefined,
         orgId: undefined,

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { storeInPersonalSpace } from "../helpers/simulator";
@@ -21,6 +23,15 @@ const users = Array.from(
 );
 export const first = users[0] && { userId: users[0].userId, role: users[0].role, status: users[0].status };
 `;
+
+/** Deletes a user in the simulator through its API, as someone outside Pulumi would. */
+async function deleteByHand(sim: Simulator, userId: string): Promise<void> {
+  const deleted = await fetch(`${sim.url}${USERS_PATH}/${userId}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  assert.equal(deleted.status, 200);
+}
 
 /** What a run that may fail printed, and whether it succeeded. */
 interface Outcome {
@@ -116,11 +127,7 @@ describe("User under the real engine (TypeScript)", function () {
   });
 
   it("shows a user deleted in KooDrive as drift on refresh", async () => {
-    const deleted = await fetch(`${sim.url}${USERS_PATH}/u2`, {
-      method: "DELETE",
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    assert.equal(deleted.status, 200);
+    await deleteByHand(sim, "u2");
     const refresh = await run(["refresh", "--yes"]);
     assert.equal(refresh.ok, true, refresh.output);
     assert.match(refresh.output, /-\s+pulumi-nodejs:dynamic\/koodrive:User\s+user-2\s+deleted/);
@@ -150,5 +157,92 @@ describe("User under the real engine (TypeScript)", function () {
     assert.equal(destroy.summary.result, "succeeded");
     assert.deepEqual(userIds(), []);
     assert.deepEqual([sim.usage().userCount, sim.usage().userMaxCount], [20, 100]);
+  });
+});
+
+/** Pulumi YAML of `count` plugin Users, the first with role `firstRole`, all with `forceDestroy`. */
+function usersYaml(count: number, firstRole = 1, forceDestroy = false): string {
+  const lines = ["name: koodrive-users-yaml", "runtime: yaml", "resources:"];
+  for (let n = 1; n <= count; n++) {
+    lines.push(
+      `  user-${n}:`,
+      "    type: koodrive:index:User",
+      "    properties:",
+      `      userId: u${n}`,
+      `      role: ${n === 1 ? firstRole : 1}`,
+      `      forceDestroy: ${forceDestroy}`,
+    );
+  }
+  lines.push("outputs:", `  firstRole: \${user-1.role}`, `  firstStatus: \${user-1.status}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The same life through the provider plugin, in Pulumi YAML, against 3 free seats (97 of 100 taken). */
+describe("User under the real engine (YAML, through the plugin)", function () {
+  this.timeout(1_200_000);
+  let sim: Simulator;
+  let test: ProgramStack;
+
+  before(async () => {
+    sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 97, userMaxCount: 100 } } });
+    test = await createProgramStack("users-yaml", {
+      files: { "Pulumi.yaml": usersYaml(4) },
+      config: {
+        "koodrive:endpoint": { value: sim.url },
+        "koodrive:accessToken": { value: TOKEN, secret: true },
+      },
+      pluginOnPath: true,
+    });
+  });
+  after(async () => {
+    await test?.remove();
+    await sim?.close();
+  });
+
+  const program = (yaml: string) => writeFileSync(path.join(test.dir, "Pulumi.yaml"), yaml);
+  const failed = (run: Promise<unknown>): Promise<string> =>
+    run.then(
+      () => assert.fail("the run should fail"),
+      (error: Error) => error.message,
+    );
+
+  it("fails the preview of 4 new Users against 3 free seats; 3 deploy; a role changes in place", async () => {
+    assert.match(
+      await failed(test.stack.preview()),
+      /seats: this deployment needs 4 new seats of the KooDrive tenant .*, 3 seats left; exceeds by 1 seat/,
+    );
+    assert.equal(sim.users().length, 0);
+
+    program(usersYaml(3));
+    const up = await test.stack.up();
+    assert.equal(up.summary.result, "succeeded");
+    assert.deepEqual([sim.usage().userCount, sim.usage().userMaxCount], [100, 100]);
+
+    program(usersYaml(3, 0));
+    const changed = await test.stack.up();
+    assert.deepEqual(changed.summary.resourceChanges, { same: 3, update: 1 });
+    assert.equal(changed.outputs.firstRole?.value, 0);
+    assert.equal(sim.users().find((user) => user.userId === "u1")?.role, 0);
+    assert.equal(sim.usage().userCount, 100);
+  });
+
+  it("shows a user deleted in KooDrive as drift on refresh, and refuses to destroy one with data until forceDestroy", async () => {
+    await deleteByHand(sim, "u2");
+    const refresh = await test.stack.refresh();
+    assert.equal(refresh.summary.resourceChanges?.delete, 1);
+    assert.equal(sim.usage().userCount, 99);
+
+    await storeInPersonalSpace(sim, TOKEN, "u3", 1024 * 1024);
+    assert.match(
+      await failed(test.stack.destroy()),
+      /the KooDrive user u3 was not deleted: its personal space store 1048576 KB \(1 GB\)/,
+    );
+    assert.ok(sim.users().some((user) => user.userId === "u3"));
+
+    program(usersYaml(3, 0, true).replace(/ {2}user-2:\n(.*\n){5}/, ""));
+    await test.stack.up();
+    const destroy = await test.stack.destroy();
+    assert.equal(destroy.summary.result, "succeeded");
+    assert.deepEqual([sim.users().length, sim.usage().userCount], [0, 97]);
   });
 });

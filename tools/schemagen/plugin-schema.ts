@@ -2,7 +2,8 @@
  * Generates the `koodrive` package schema (provider/plugin/schema.json) from the project's own
  * declarations, so nothing is written twice: the provider configuration from `CONNECTION_SETTINGS`
  * (doc, environment variable, secret), the guard's arguments from `CapacityPlanSchema` (each field's
- * `.describe()`), the guard's outputs from `GuardOutputs` (provider/guard/outputs.ts) and the figures from
+ * `.describe()`), the guard's outputs from `GuardOutputs` (provider/guard/outputs.ts), `User`'s arguments
+ * from `UserArgs` (sdk/nodejs/user.ts) and its outputs from `UserOutputs` (provider/guard/user.ts), and the figures from
  * `GetServiceUsageResult` (quota-used.ts, usage.ts, runway.ts), whose doc comments are read with the TypeScript
  * compiler. A property without a description fails the generation.
  *
@@ -229,6 +230,20 @@ export function generateSchema(): Spec {
     "CapacityGuard",
   );
 
+  // User: its arguments (the SDK's, but the connection, which is the provider's), then its outputs.
+  const userClass = exported("sdk/nodejs/user.ts", "User");
+  const userArgs = exported("sdk/nodejs/user.ts", "UserArgs");
+  const userInputs = objectSpec(
+    checker
+      .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(userArgs))
+      .filter((member) => !(CONNECTION_KEYS as readonly string[]).includes(member.name) || member.name === "userId"),
+    "User",
+  );
+  const userOutputs = objectSpec(
+    checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(exported("provider/guard/user.ts", "UserOutputs"))),
+    "User",
+  );
+
   // getServiceUsage: the figures.
   const result = exported("provider/capacity/runway.ts", "GetServiceUsageResult");
   const figures = objectSpec(checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(result)), "ServiceUsage");
@@ -241,7 +256,7 @@ export function generateSchema(): Spec {
     displayName: "KooDrive",
     version: PACKAGE_VERSION,
     description:
-      "Huawei Cloud KooDrive service usage at deploy time (getServiceUsage) and CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left.",
+      "Huawei Cloud KooDrive service usage at deploy time (getServiceUsage), CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left, and User, a KooDrive user that judges its own seat.",
     keywords: ["pulumi", "koodrive", "huawei-cloud", "category/utility", "kind/native"],
     license: "Apache-2.0",
     publisher: "KooDrive Pulumi contributors",
@@ -277,6 +292,13 @@ export function generateSchema(): Spec {
         inputProperties: inputs.properties,
         properties: { ...inputs.properties, ...outputs.properties },
         required: outputs.required,
+      },
+      [`${TOKEN_PREFIX}User`]: {
+        description: `${doc(userClass)} The connection is the provider's (stack config \`koodrive:*\` or an explicit provider).`,
+        inputProperties: userInputs.properties,
+        requiredInputs: userInputs.required,
+        properties: { ...userInputs.properties, ...userOutputs.properties },
+        required: userOutputs.required,
       },
     },
     functions: {

@@ -1,2 +1,2 @@
-// Huawei Cloud KooDrive service usage at deploy time (getServiceUsage) and CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left.
+// Huawei Cloud KooDrive service usage at deploy time (getServiceUsage), CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left, and User, a KooDrive user that judges its own seat.
 package koodrive

@@ -9,6 +9,7 @@ import typing
 from .capacity_guard import *
 from .get_service_usage import *
 from .provider import *
+from .user import *
 from ._inputs import *
 from . import outputs
 
@@ -27,7 +28,8 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_koodrive",
   "classes": {
-   "koodrive:index:CapacityGuard": "CapacityGuard"
+   "koodrive:index:CapacityGuard": "CapacityGuard",
+   "koodrive:index:User": "User"
   }
  }
 ]
