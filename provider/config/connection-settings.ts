@@ -53,7 +53,7 @@ export const CONNECTION_SETTINGS = {
     config: "koodrive:tenant",
     secret: false,
     credentials: undefined,
-    doc: "a name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. While a credential cannot read the subscription, guards with the same name are judged together and take the same lock; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant))",
+    doc: "a name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant))",
   },
   lockUrl: {
     variable: "KOODRIVE_LOCK_URL",

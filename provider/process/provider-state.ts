@@ -324,7 +324,7 @@ export class ProviderState {
 
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */
   shareLedger(tenant: TenantIdentity, entry: LedgerEntry): Promise<LedgerShares> {
-    return this.#ledger.share(tenant.key, entry);
+    return this.#ledger.share(tenant.lockKeys, entry);
   }
 
   /** Admits a create's seats to its tenant against the free seats read under the lock, beside what this deployment admitted before. */
@@ -384,13 +384,14 @@ export class ProviderState {
 
   /**
    * Holds the tenant for this deployment until the process ends (the engine ends it with the
-   * deployment): at once when free or held by this deployment, else waiting, saying who holds it;
-   * holding another tenant already (in any of its processes: the ledger says), it gives way at once
-   * to an older deployment (hold.ts). Every tenant is recorded as held since the deployment first
-   * went for one: its age.
+   * deployment): under each of its lock keys in their order (its `tenant` name, then its id), so that
+   * every stack under one name is serialized whatever its credential can read; at once when free or
+   * held by this deployment, else waiting, saying who holds it. Holding another tenant already, or
+   * the name of this one (in any of its processes: the ledger says), it gives way at once to an older
+   * deployment (hold.ts). Every tenant is recorded as held since the deployment first went for one: its age.
    */
   async holdTenant(connection: KooDriveConnectionArgs, tenant: TenantIdentity, urn: string, say: Say): Promise<void> {
-    if (this.#held.has(tenant.key)) return;
+    if (tenant.lockKeys.every((key) => this.#held.has(key))) return;
     const { backend, settings } = await this.#lockFor(connection);
     if (!settings.url && !this.#containerWarned && runsInContainer()) {
       this.#containerWarned = true;
@@ -398,37 +399,48 @@ export class ProviderState {
     }
     // The deployment's age: when the first of its processes went for a tenant (the ledger keeps it).
     const { since } = await this.#ledger.holding(new Date().toISOString());
-    await holdTenant(backend, tenant, {
-      holder: {
-        stack: stackOfUrn(urn),
-        host: os.hostname(),
-        pid: process.pid,
-        since,
-        deployment: this.deployment,
-        ...(this.#engineAddress ? { engine: this.#engineAddress } : {}),
-      },
-      timeoutMs: settings.timeoutMs,
-      timeoutSetting: settings.timeoutName,
-      // What every process of this deployment holds, as the wait goes on.
-      holding: async () =>
-        (await this.#ledger.holding(since)).held.filter(({ key }) => key !== tenant.key).map(({ label }) => label),
-      say,
-      signal: this.cancellation.signal,
-    });
-    this.#held.set(tenant.key, { label: tenant.label, backend, marginMs: settings.leaseMs / 2, say });
-    await this.#ledger.holding(since, { key: tenant.key, label: tenant.label });
+    const holder = {
+      stack: stackOfUrn(urn),
+      host: os.hostname(),
+      pid: process.pid,
+      since,
+      deployment: this.deployment,
+      ...(this.#engineAddress ? { engine: this.#engineAddress } : {}),
+    };
+    for (const key of tenant.lockKeys) {
+      if (this.#held.has(key)) continue;
+      await holdTenant(
+        backend,
+        { ...tenant, key },
+        {
+          holder,
+          timeoutMs: settings.timeoutMs,
+          timeoutSetting: settings.timeoutName,
+          // What every process of this deployment holds, as the wait goes on.
+          holding: async () =>
+            (await this.#ledger.holding(since)).held.filter((held) => held.key !== key).map(({ label }) => label),
+          say,
+          signal: this.cancellation.signal,
+        },
+      );
+      // Held under the name too, it is named as such where the deployment tells what it holds.
+      const label = key === tenant.key || !tenant.name ? tenant.label : `the tenant name ${tenant.name}`;
+      this.#held.set(key, { label: tenant.label, backend, marginMs: settings.leaseMs / 2, say });
+      await this.#ledger.holding(since, { key, label });
+      const unclean = backend.uncleanEnd(key);
+      if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");
+    }
     this.#dropFigures(tenant);
-    const unclean = backend.uncleanEnd(tenant.key);
-    if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");
     this.#releaseOnStop();
   }
 
   /** Forgets the figures read of `tenant` by every credential, so that the next read is fresh. */
   #dropFigures(tenant: TenantIdentity): void {
     // A credential whose tenant is not known yet may be this one's: its figures go too.
-    const ofTenant = (credentialKey: string) => (this.#keyOfCredential.get(credentialKey) ?? tenant.key) === tenant.key;
+    const keys = new Set(tenant.lockKeys);
+    const ofTenant = (credentialKey: string) => keys.has(this.#keyOfCredential.get(credentialKey) ?? tenant.key);
     for (const key of this.#reads.keys()) if (ofTenant(key.slice(0, key.indexOf("\n")))) this.#reads.delete(key);
-    for (const [key, { tenantKey }] of this.#figures) if (tenantKey === tenant.key) this.#figures.delete(key);
+    for (const [key, { tenantKey }] of this.#figures) if (keys.has(tenantKey)) this.#figures.delete(key);
   }
 
   /**
@@ -437,8 +449,10 @@ export class ProviderState {
    * Guards call it when they judge, so that nothing is admitted under a lease that is gone.
    */
   async assertHolding(tenant: TenantIdentity): Promise<void> {
-    const held = this.#held.get(tenant.key);
-    if (held) await held.backend.assertHeld(tenant.key, held.marginMs);
+    for (const key of tenant.lockKeys) {
+      const held = this.#held.get(key);
+      if (held) await held.backend.assertHeld(key, held.marginMs);
+    }
   }
 
   /** A lease lost: said at once, as an error against the guard that took it. */
@@ -474,19 +488,20 @@ export class ProviderState {
     connection: KooDriveConnectionArgs,
     tenant: TenantIdentity,
   ): Promise<DeploymentNote | undefined> {
-    if (this.#held.has(tenant.key)) return undefined;
-    let asked = this.#asked.get(tenant.key);
+    if (tenant.lockKeys.every((key) => this.#held.has(key))) return undefined;
+    const keys = tenant.lockKeys.join("\n");
+    let asked = this.#asked.get(keys);
     const first = !asked;
     if (!asked) {
       asked = this.#askHolder(connection, tenant);
-      this.#asked.set(tenant.key, asked);
+      this.#asked.set(keys, asked);
     }
     const answer = await asked;
     if ("failed" in answer) return first ? { severity: "warning", message: answer.failed } : undefined;
     return answer.other ? { severity: "info", message: answer.other } : undefined;
   }
 
-  /** Asks the tenant's lock who holds it, bounded by `PREVIEW_ASK_MS`. */
+  /** Asks the tenant's lock who holds it (under any of its keys), bounded by `PREVIEW_ASK_MS`. */
   async #askHolder(connection: KooDriveConnectionArgs, tenant: TenantIdentity): Promise<Asked> {
     let setting = "the tenant lock";
     let timer: NodeJS.Timeout | undefined;
@@ -497,11 +512,13 @@ export class ProviderState {
         timer = setTimeout(() => resolve("late"), PREVIEW_ASK_MS);
         timer.unref();
       });
-      const holder = await Promise.race([backend.holderOf(tenant.key), late]);
-      if (holder === "late") {
+      const holders = Promise.all(tenant.lockKeys.map((key) => backend.holderOf(key)));
+      const found = await Promise.race([holders, late]);
+      if (found === "late") {
         return { failed: cannotTell(tenant, `${setting} did not answer within ${PREVIEW_ASK_MS / 1000} s`) };
       }
-      if (!holder || holder.deployment === this.deployment) return {};
+      const holder = found.find((held) => held && held.deployment !== this.deployment);
+      if (!holder) return {};
       return { other: `${describeHolder(holder)}; its changes may not be in these figures yet` };
     } catch (error) {
       return { failed: cannotTell(tenant, `${setting} failed: ${(error as Error).message}`) };

@@ -25,7 +25,8 @@ export interface LedgerEntry {
 }
 
 interface ShareRequest {
-  tenant: string;
+  /** The tenant's keys (`TenantIdentity.lockKeys`): guards that share any of them are of one tenant. */
+  keys: string[];
   entry: LedgerEntry;
 }
 
@@ -95,7 +96,8 @@ type LedgerRequest = ShareRequest | HoldingRequest | AdmitRequest;
 
 /** The ledger itself, in the process that hosts it. */
 class Shares {
-  readonly #byTenant = new Map<string, Map<string, LedgerEntry>>();
+  /** Every guard's entry and its tenant's keys, by URN. */
+  readonly #entries = new Map<string, ShareRequest>();
   readonly #held = new Map<string, HeldTenantName>();
   #since: string | undefined;
   /** The seats admitted per tenant, by the slot that took them (admitted again, a slot takes nothing more). */
@@ -126,12 +128,25 @@ class Shares {
     return "admit" in request ? this.admit(request) : this.holding(request);
   }
 
-  /** Records `entry` for `tenant`; its label and the other guards' shares of that tenant. */
-  share({ tenant, entry }: ShareRequest): LedgerShares {
-    const entries = this.#byTenant.get(tenant) ?? new Map<string, LedgerEntry>();
-    this.#byTenant.set(tenant, entries);
-    entries.set(entry.urn, entry);
-    const all = [...entries.values()];
+  /**
+   * Records `entry` under its tenant's `keys`; its label and the shares of the other guards of its
+   * tenant: those whose keys meet its own, directly or through other guards (a guard under a tenant
+   * name and its id joins the guards of either).
+   */
+  share({ keys, entry }: ShareRequest): LedgerShares {
+    this.#entries.set(entry.urn, { keys, entry });
+    const tenant = new Set(keys);
+    const rest = new Set(this.#entries.values());
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const other of rest) {
+        if (!other.keys.some((key) => tenant.has(key))) continue;
+        for (const key of other.keys) tenant.add(key);
+        rest.delete(other);
+        grew = true;
+      }
+    }
+    const all = [...this.#entries.values()].filter((other) => !rest.has(other)).map((other) => other.entry);
     return {
       label: guardLabel(entry, all),
       others: all
@@ -151,10 +166,10 @@ export class DeploymentLedger {
     this.#where = socketPath(`ledger-${deployment}`, scope);
   }
 
-  /** Records a guard's new allocation for its tenant; its label and the other guards' shares. */
-  share(tenant: string, entry: LedgerEntry): Promise<LedgerShares> {
+  /** Records a guard's new allocation under its tenant's keys; its label and the other guards' shares of that tenant. */
+  share(keys: readonly string[], entry: LedgerEntry): Promise<LedgerShares> {
     const answered = (value: unknown) => Array.isArray((value as LedgerShares | undefined)?.others);
-    return this.#ask({ tenant, entry }, answered) as Promise<LedgerShares>;
+    return this.#ask({ keys: [...keys], entry }, answered) as Promise<LedgerShares>;
   }
 
   /**

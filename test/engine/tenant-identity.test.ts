@@ -158,6 +158,24 @@ describe("who the tenant is, under the real engine: KooDrive's tenant id", funct
     );
   });
 
+  it("serializes under one koodrive:tenant name a stack whose credential cannot read the subscription and one whose can", async () => {
+    const named = { "koodrive:tenant": { value: `join-${process.pid}-${Date.now()}` } };
+    const said = await assertSerialized(
+      async (held) => {
+        // The holder's one subscription read is refused: the name stands in for its tenant.
+        sim.queueFault("service", { kind: "status", status: 403 });
+        return stack("refused", { files: fifty(held), config: named, env: cacheOfItsOwn() }, TOKEN);
+      },
+      () => stack("reading", { files: fifty(), config: named, env: cacheOfItsOwn() }, OTHER_TOKEN),
+    );
+    assert.match(
+      said.holder,
+      /cannot tell which KooDrive tenant .* is \(reading its subscription failed: .*\); the tenant name join-/,
+    );
+    assert.doesNotMatch(said.waiter, /cannot tell which KooDrive tenant/, "the waiter read its tenant id");
+    assert.match(said.waiter, /waiting for the KooDrive tenant join-\d+-\d+: stack refused\/test/);
+  });
+
   it("serializes two stacks of one machine with two XDG_CACHE_HOMEs, warning once in a container without lockUrl", async () => {
     const said = await assertSerialized(
       (held) => stack("cache-a", { files: fifty(held), env: { ...cacheOfItsOwn(), KOODRIVE_CONTAINER: "1" } }),

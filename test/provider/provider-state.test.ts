@@ -41,7 +41,12 @@ describe("the provider process's state and its engine", function () {
       const tenant = credentialIdentity(resolveSettings({ ...settings, env: {} }));
       const started = Date.now();
       await watched.holdTenant({}, tenant, URN, () => undefined);
-      await unwatched.holdTenant({}, { ...tenant, key: "f".repeat(64) }, URN, () => undefined);
+      await unwatched.holdTenant(
+        {},
+        { ...tenant, key: "f".repeat(64), lockKeys: ["f".repeat(64)] },
+        URN,
+        () => undefined,
+      );
       await Promise.all([holding.said, idle.said]);
       assert.ok(Date.now() - started < 5_000, "found gone within one 2 s watch");
     } finally {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { parsePolicyConfig } from "../../policy/config-schema";
 import { type StackResourceView, unguardedReason } from "../../policy/guard-required";
 import { guardOf } from "../../policy/guards";
@@ -7,6 +8,7 @@ import { TenantMismatchError } from "../../provider/client/errors";
 import { createRuntime } from "../../provider/dynamic/providers";
 import { GUARD_TYPES } from "../../provider/guard/types";
 import type { LogLine } from "../../provider/process/engine-log";
+import { ProviderState } from "../../provider/process/provider-state";
 import { type Simulator, startSimulator } from "../../sim";
 import { TEST_TOKEN } from "../helpers/secrets";
 
@@ -146,6 +148,76 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
       guard("dept-c", 80, { endpoint: first.url, accessToken: SECOND_TOKEN }),
     );
     assert.deepEqual(apart.failures, []);
+  });
+
+  it("joins under one tenant name a credential that cannot read the subscription and one that can", async () => {
+    const { runtime } = run();
+    const name = `join-${randomUUID()}`;
+    first.queueFault("service", { kind: "status", status: 403 });
+    const refused = { endpoint: first.url, accessToken: TEST_TOKEN, tenant: name };
+    const reading = { endpoint: first.url, accessToken: SECOND_TOKEN, tenant: name };
+    assert.deepEqual((await runtime.capacityGuard.check({}, guard("dept-a", 30, refused))).failures, []);
+    assert.deepEqual((await runtime.capacityGuard.check({}, guard("dept-b", 30, reading))).failures, []);
+    // Without the name, the second token is still this tenant (its id): joined through dept-b.
+    const unnamed = await runtime.capacityGuard.check(
+      {},
+      guard("dept-c", 30, { endpoint: first.url, accessToken: SECOND_TOKEN }),
+    );
+    assert.deepEqual(
+      unnamed.failures.map((failure) => failure.reason),
+      [
+        "seats: guards dept-a (30 seats), dept-b (30 seats) and dept-c (30 seats) need 90 new seats together, 80 seats left; exceeds by 10 seats",
+      ],
+    );
+  });
+
+  it("serializes under one tenant name a deployment whose credential cannot read the subscription and one whose can", async () => {
+    const name = `join-${randomUUID()}`;
+    const [refusedRun, readingRun] = [new ProviderState(), new ProviderState()];
+    try {
+      first.queueFault("service", { kind: "status", status: 403 });
+      const refused = { endpoint: first.url, accessToken: TEST_TOKEN, tenant: name };
+      const reading = { endpoint: first.url, accessToken: SECOND_TOKEN, tenant: name };
+      const refusedTenant = await refusedRun.tenantOf(refused);
+      const readingTenant = await readingRun.tenantOf(reading);
+      assert.ok(refusedTenant && readingTenant);
+      assert.equal(refusedTenant.tenantId, undefined, "the refused credential cannot tell the id");
+      assert.ok(readingTenant.tenantId);
+      const urn = (stack: string) => `urn:pulumi:${stack}::project::koodrive:index:CapacityGuard::seats`;
+      await refusedRun.holdTenant(refused, refusedTenant, urn("refused"), () => undefined);
+      const said: string[] = [];
+      let saidWaiting!: () => void;
+      const waiting = new Promise<void>((resolve) => {
+        saidWaiting = resolve;
+      });
+      let held = false;
+      const holding = readingRun
+        .holdTenant(reading, readingTenant, urn("reading"), (line) => {
+          // (A container's warning aside.)
+          if (!line.startsWith("waiting")) return;
+          said.push(line);
+          saidWaiting();
+        })
+        .then(() => {
+          held = true;
+        });
+      await Promise.race([
+        waiting,
+        holding.then(() => assert.fail("the second deployment took the tenant beside the first")),
+      ]);
+      assert.equal(held, false, "the second deployment waits for the first");
+      assert.match(
+        said[0] ?? "",
+        new RegExp(
+          `^waiting for the KooDrive tenant ${name}: stack project/refused on .* has been deploying to this tenant since`,
+        ),
+      );
+      await refusedRun.close();
+      await holding;
+      assert.equal(held, true);
+    } finally {
+      await Promise.all([refusedRun.close(), readingRun.close()]);
+    }
   });
 
   it("reads the subscription beside the figures: a preview takes no longer", async () => {

@@ -9,6 +9,7 @@ import { holdInChild, killOutright } from "../helpers/lock-holder";
 
 const TENANT = {
   key: "c".repeat(64),
+  lockKeys: ["c".repeat(64)],
   figuresKey: "c".repeat(64),
   label: "https://koodrive.example",
   endpoint: "https://koodrive.example",

@@ -12,6 +12,7 @@ import { lockHolder as holder, holdInChild, killOutright } from "../helpers/lock
 
 const TENANT: TenantIdentity = {
   key: "a".repeat(64),
+  lockKeys: ["a".repeat(64)],
   figuresKey: "a".repeat(64),
   label: "https://koodrive.example",
   endpoint: "https://koodrive.example",
@@ -176,7 +177,7 @@ describe("the ledger of a deployment", () => {
         allocation: { users },
       });
       const others = async (ledger: DeploymentLedger, tenant: string, shared: ReturnType<typeof entry>) =>
-        (await ledger.share(tenant, shared)).others;
+        (await ledger.share([tenant], shared)).others;
       assert.deepEqual(await others(first, TENANT.key, entry("urn::a", 50)), []);
       assert.deepEqual(await others(second, TENANT.key, entry("urn::b", 30)), [
         { name: "a", allocation: { users: 50 } },
@@ -192,6 +193,23 @@ describe("the ledger of a deployment", () => {
         "another tenant has its own ledger",
       );
       assert.deepEqual(await others(other, TENANT.key, entry("urn::z", 5)), [], "another deployment has its own");
+      // A guard under a tenant name and its id joins the guards keyed on either, whichever came first.
+      const [name, id] = ["d".repeat(64), "e".repeat(64)];
+      assert.deepEqual(await others(other, name, entry("urn::named", 7)), []);
+      assert.deepEqual(await others(other, id, entry("urn::identified", 8)), [], "not joined yet");
+      assert.deepEqual((await other.share([name, id], entry("urn::both", 9))).others, [
+        { name: "named", allocation: { users: 7 } },
+        { name: "identified", allocation: { users: 8 } },
+      ]);
+      assert.deepEqual(
+        await others(second, id, entry("urn::identified", 8)),
+        [],
+        "the first deployment's ledger is its own",
+      );
+      assert.deepEqual(await others(other, id, entry("urn::identified", 8)), [
+        { name: "named", allocation: { users: 7 } },
+        { name: "both", allocation: { users: 9 } },
+      ]);
     } finally {
       await Promise.all([first.close(), second.close(), other.close()]);
     }

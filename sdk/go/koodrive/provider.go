@@ -106,7 +106,7 @@ type providerArgs struct {
 	LockTimeout *string `pulumi:"lockTimeout"`
 	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 	LockUrl *string `pulumi:"lockUrl"`
-	// A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. While a credential cannot read the subscription, guards with the same name are judged together and take the same lock; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
+	// A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
 	Tenant *string `pulumi:"tenant"`
 	// Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
 	UsedSpaceUnit *string `pulumi:"usedSpaceUnit"`
@@ -130,7 +130,7 @@ type ProviderArgs struct {
 	LockTimeout pulumi.StringPtrInput
 	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 	LockUrl pulumi.StringPtrInput
-	// A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. While a credential cannot read the subscription, guards with the same name are judged together and take the same lock; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
+	// A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
 	Tenant pulumi.StringPtrInput
 	// Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
 	UsedSpaceUnit pulumi.StringPtrInput

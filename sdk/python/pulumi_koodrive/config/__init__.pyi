@@ -51,7 +51,7 @@ A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a le
 
 tenant: Optional[str]
 """
-A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. While a credential cannot read the subscription, guards with the same name are judged together and take the same lock; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
+A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
 """
 
 usedSpaceUnit: Optional[str]
