@@ -220,6 +220,36 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
     }
   });
 
+  it("has a deployment holding a tenant's name give way at once to an older one holding its id", async () => {
+    const name = `join-${randomUUID()}`;
+    const [older, younger] = [new ProviderState(), new ProviderState()];
+    try {
+      const unnamed = { endpoint: first.url, accessToken: TEST_TOKEN };
+      const named = { endpoint: first.url, accessToken: SECOND_TOKEN, tenant: name };
+      const [byId, byName] = [await older.tenantOf(unnamed), await younger.tenantOf(named)];
+      assert.ok(byId && byName);
+      assert.equal(byName.lockKeys.length, 2, "the name, then the id");
+      assert.equal(byName.lockKeys[1], byId.key);
+      const urn = (stack: string) => `urn:pulumi:${stack}::project::koodrive:index:CapacityGuard::seats`;
+      await older.holdTenant(unnamed, byId, urn("older"), () => undefined);
+      const started = Date.now();
+      await assert.rejects(
+        younger.holdTenant(named, byName, urn("younger"), () => undefined),
+        (error: Error) => {
+          assert.match(error.message, new RegExp(`^gave up at once on the KooDrive tenant ${name}`));
+          assert.match(
+            error.message,
+            /stack project\/older on .* longer than this deployment, which holds the tenant name join-/,
+          );
+          return true;
+        },
+      );
+      assert.ok(Date.now() - started < 5_000, "at once, not after the lock timeout");
+    } finally {
+      await Promise.all([older.close(), younger.close()]);
+    }
+  });
+
   it("reads the subscription beside the figures: a preview takes no longer", async () => {
     const { runtime } = run();
     first.queueFault("quotaUsed", { kind: "delay", ms: 600 });
