@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
-import { type Simulator, startSimulator } from "../../sim";
-import { Gate } from "../helpers/gate";
+import type { ProgramStack } from "../../harness/program-stack";
+import type { Gate } from "../helpers/gate";
+import { oneTenant } from "../helpers/one-tenant";
 import { outcome } from "../helpers/outcome";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
 
@@ -55,39 +55,10 @@ if (more.length > 0) add(more, [new koodrive.CapacityGuard("more", { plannedUser
 
 describe("a holder of the tenant killed outright, under the real engine", function () {
   this.timeout(600_000);
-  let sim: Simulator;
-  const made: ProgramStack[] = [];
-  const gates: Gate[] = [];
-
-  beforeEach(async () => {
-    // 20 of 100 seats used: 80 left.
-    sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 20, userMaxCount: 100 } } });
-  });
-  afterEach(async () => {
-    for (const gate of gates.splice(0)) gate.remove();
-    for (const test of made.splice(0)) await test.remove();
-    await sim?.close();
-  });
-
+  const tenant = oneTenant(TOKEN);
+  const { gate } = tenant;
   const users = (stack: string, count: number) => Array.from({ length: count }, (_, n) => `${stack}-${n}`);
-  const stack = async (name: string, files: Record<string, string>) => {
-    const spec: ProgramSpec = {
-      files,
-      config: {
-        "koodrive:endpoint": { value: sim.url },
-        "koodrive:accessToken": { value: TOKEN, secret: true },
-      },
-      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },
-    };
-    const test = await createProgramStack(name, spec);
-    made.push(test);
-    return test;
-  };
-  const gate = () => {
-    const made = new Gate();
-    gates.push(made);
-    return made;
-  };
+  const stack = (name: string, files: Record<string, string>) => tenant.stack(name, { files });
   /** The waiter's `up`, started once the holder waits at its gate; resolves when it says it waits. */
   const waiterUp = async (waiter: ProgramStack) => {
     let output = "";
@@ -96,7 +67,7 @@ describe("a holder of the tenant killed outright, under the real engine", functi
     return { run, output: () => output };
   };
   const refusedCreations = () =>
-    sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
+    tenant.sim.requestLog().filter((entry) => entry.path.endsWith("/users") && entry.status >= 400);
 
   it("kill -9 of the holder's `pulumi`: the waiter goes on saying the holder ended uncleanly; no provider process is left", async () => {
     const holdersGate = gate();
@@ -120,7 +91,7 @@ describe("a holder of the tenant killed outright, under the real engine", functi
       /took over the KooDrive tenant http:\/\/127\.0\.0\.1:\d+ from stack \w+\/test on .* \(pid \d+\), deploying since \d\d:\d\d:\d\d UTC, whose process ended at \d\d:\d\d:\d\d UTC without releasing it: that deployment ended uncleanly \(killed\), and commands it started may still be running/,
     );
     // The holder's own users were never added: its commands waited at the gate when it was killed.
-    assert.equal(sim.usage().userCount, 80, "20 before, and the waiter's 60");
+    assert.equal(tenant.sim.usage().userCount, 80, "20 before, and the waiter's 60");
     assert.deepEqual(refusedCreations(), [], "no user creation was refused");
   });
 
@@ -156,7 +127,7 @@ describe("a holder of the tenant killed outright, under the real engine", functi
       /whose process ended at .* without releasing it: that deployment ended uncleanly \(killed\)/,
     );
     assert.equal(
-      sim.usage().userCount,
+      tenant.sim.usage().userCount,
       100,
       "20 before, the holder's first 10 and the waiter's 70; not the holder's later 5",
     );

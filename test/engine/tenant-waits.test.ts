@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
-import { type Simulator, startSimulator } from "../../sim";
-import { Gate } from "../helpers/gate";
+import type { ProgramSpec } from "../../harness/program-stack";
+import type { Gate } from "../helpers/gate";
+import { oneTenant } from "../helpers/one-tenant";
 import { assertFigures, outcome, watchFor } from "../helpers/outcome";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
 
@@ -46,40 +46,11 @@ ${failAfter ? 'new command.local.Command("fails", { create: "exit 3" }, { depend
 
 describe("waiting for the tenant under the real engine: cancel, retries", function () {
   this.timeout(1_200_000);
-  let sim: Simulator;
-  const made: ProgramStack[] = [];
-  const gates: Gate[] = [];
-
-  beforeEach(async () => {
-    // 20 of 100 seats used: 80 left.
-    sim = await startSimulator({ fixture: { tokens: [TOKEN], usage: { userCount: 20, userMaxCount: 100 } } });
-  });
-  afterEach(async () => {
-    for (const gate of gates.splice(0)) gate.remove();
-    for (const test of made.splice(0)) await test.remove();
-    await sim?.close();
-  });
-
-  const gate = () => {
-    const made = new Gate();
-    gates.push(made);
-    return made;
-  };
+  const tenant = oneTenant(TOKEN);
+  const { gate } = tenant;
   const users = (stack: string, count: number, from = 0) =>
     Array.from({ length: count }, (_, n) => `${stack}-${from + n}`);
-  const stack = async (name: string, spec: ProgramSpec) => {
-    const test = await createProgramStack(name, {
-      ...spec,
-      config: {
-        "koodrive:endpoint": { value: sim.url },
-        "koodrive:accessToken": { value: TOKEN, secret: true },
-        ...spec.config,
-      },
-      env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN, ...spec.env },
-    });
-    made.push(test);
-    return test;
-  };
+  const stack = (name: string, spec: ProgramSpec) => tenant.stack(name, spec);
 
   for (const guard of ["typescript", "plugin"] as const) {
     it(`SIGINT ends a ${guard} guard's waiting \`pulumi up\` within 5 s, cancelled while waiting, and the next \`up\` runs`, async () => {
@@ -119,7 +90,7 @@ describe("waiting for the tenant under the real engine: cancel, retries", functi
       // No `pulumi cancel`, no state surgery: the next `up` of the cancelled stack runs.
       const next = await outcome(waiter.stack.up());
       assert.ok(next.ok, next.text);
-      assertFigures(sim, 80);
+      assertFigures(tenant.sim, 80);
     });
   }
 });

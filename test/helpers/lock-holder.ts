@@ -1,6 +1,9 @@
 /** A tenant lock held by another process, which the test can kill however it likes. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
+import type { TenantIdentity } from "../../provider/config/tenant";
+import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import type { TenantLockHolder } from "../../provider/tenant/lock";
 
 /**
@@ -55,4 +58,39 @@ export async function killOutright(child: ChildProcess): Promise<void> {
   const ended = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGKILL");
   await ended;
+}
+
+/** A tenant of `key` (hex) at https://koodrive.example, keyed alike for figures, ledger and lock. */
+export function testTenant(key: string): TenantIdentity {
+  return {
+    key,
+    lockKeys: [key],
+    figuresKey: key,
+    label: "https://koodrive.example",
+    endpoint: "https://koodrive.example",
+  };
+}
+
+/**
+ * Registers hooks in the calling `describe` that give each test a lock scope of its own (its own
+ * machine, whatever other runs on this one hold) and close the locks it made; returns the scope and
+ * a maker of locks in it.
+ */
+export function localLocks(): { scope(): string; lock(): LocalTenantLock } {
+  let scope = "";
+  const locks: LocalTenantLock[] = [];
+  beforeEach(() => {
+    scope = randomUUID();
+  });
+  afterEach(async () => {
+    for (const made of locks.splice(0)) await made.close();
+  });
+  return {
+    scope: () => scope,
+    lock: () => {
+      const made = new LocalTenantLock(scope);
+      locks.push(made);
+      return made;
+    },
+  };
 }

@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import os from "node:os";
 import { holdTenant } from "../../provider/tenant/hold";
-import { LocalTenantLock } from "../../provider/tenant/local-lock";
 import type { TenantLockHolder } from "../../provider/tenant/lock";
-import { holdInChild, killOutright } from "../helpers/lock-holder";
+import { holdInChild, killOutright, localLocks, testTenant } from "../helpers/lock-holder";
 
-const TENANT = {
-  key: "c".repeat(64),
-  lockKeys: ["c".repeat(64)],
-  figuresKey: "c".repeat(64),
-  label: "https://koodrive.example",
-  endpoint: "https://koodrive.example",
-};
+const TENANT = testTenant("c".repeat(64));
 const holder = (stack: string, engine?: string): TenantLockHolder => ({
   stack,
   host: os.hostname(),
@@ -32,19 +24,8 @@ async function engineStandIn(): Promise<{ address: string; server: Server }> {
 }
 
 describe("the tenant lock on this machine, when its holder ends", () => {
-  let scope: string;
-  const locks: LocalTenantLock[] = [];
-  const lock = () => {
-    const made = new LocalTenantLock(scope);
-    locks.push(made);
-    return made;
-  };
-  beforeEach(() => {
-    scope = randomUUID(); // this test's own machine, whatever other runs on this one hold
-  });
-  afterEach(async () => {
-    for (const made of locks.splice(0)) await made.close();
-  });
+  const locks = localLocks();
+  const { lock } = locks;
 
   it("tells a waiter that watched it that a holder let go cleanly", async () => {
     const [first, waiter] = [lock(), lock()];
@@ -56,7 +37,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
   });
 
   it("says a holder whose process was killed ended uncleanly, when its engine is gone too", async () => {
-    const child = await holdInChild(scope, TENANT.key, holder("dept-a/prod"));
+    const child = await holdInChild(locks.scope(), TENANT.key, holder("dept-a/prod"));
     const waiter = lock();
     assert.equal(await waiter.tryAcquire(TENANT.key, holder("dept-b/prod")), false);
     assert.equal((await waiter.holderOf(TENANT.key))?.stack, "dept-a/prod");
@@ -70,7 +51,7 @@ describe("the tenant lock on this machine, when its holder ends", () => {
 
   it("keeps a killed provider's tenant for its deployment, and says so, until its engine has ended", async () => {
     const engine = await engineStandIn();
-    const child = await holdInChild(scope, TENANT.key, holder("dept-a/prod", engine.address));
+    const child = await holdInChild(locks.scope(), TENANT.key, holder("dept-a/prod", engine.address));
     const [waiter, third] = [lock(), lock()];
     const said: string[] = [];
     let tenantTaken = false;

@@ -4,34 +4,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { TenantLockTimeout } from "../../provider/client/errors";
-import type { TenantIdentity } from "../../provider/config/tenant";
 import { holdTenant } from "../../provider/tenant/hold";
 import { DeploymentLedger, guardLabel } from "../../provider/tenant/ledger";
 import { LocalTenantLock } from "../../provider/tenant/local-lock";
-import { lockHolder as holder, holdInChild, killOutright } from "../helpers/lock-holder";
+import { lockHolder as holder, holdInChild, killOutright, localLocks, testTenant } from "../helpers/lock-holder";
 
-const TENANT: TenantIdentity = {
-  key: "a".repeat(64),
-  lockKeys: ["a".repeat(64)],
-  figuresKey: "a".repeat(64),
-  label: "https://koodrive.example",
-  endpoint: "https://koodrive.example",
-};
+const TENANT = testTenant("a".repeat(64));
 
 describe("the tenant lock on this machine", () => {
-  let scope: string;
-  const locks: LocalTenantLock[] = [];
-  const lock = () => {
-    const made = new LocalTenantLock(scope);
-    locks.push(made);
-    return made;
-  };
-  beforeEach(() => {
-    scope = randomUUID(); // this test's own machine, whatever other runs on this one hold
-  });
-  afterEach(async () => {
-    for (const made of locks.splice(0)) await made.close();
-  });
+  const locks = localLocks();
+  const { lock } = locks;
 
   it("lets one holder take a tenant, names it to others, and frees it on close", async () => {
     const [first, second] = [lock(), lock()];
@@ -73,7 +55,7 @@ describe("the tenant lock on this machine", () => {
   });
 
   it("frees the tenant when its holder process is killed with SIGKILL", async () => {
-    const child = await holdInChild(scope, TENANT.key, holder("child"));
+    const child = await holdInChild(locks.scope(), TENANT.key, holder("child"));
     const mine = lock();
     assert.equal(await mine.tryAcquire(TENANT.key, holder("parent")), false);
     await killOutright(child);
