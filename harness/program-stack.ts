@@ -65,7 +65,13 @@ function createWorkspaceFolder(): string {
 
 /** Installs the packed pulumi-koodrive and the program dependencies into `root`. */
 async function installPrograms(root: string): Promise<void> {
-  const { stdout: packed } = await run("npm", ["pack", "--silent", "--pack-destination", root], { cwd: REPO_ROOT });
+  // The test scripts built dist/ already; the legs of a run pack at once, so prepack's rebuild would
+  // rewrite dist/ under the other leg's running tests. npm's errors go to stderr, in the error.
+  const { stdout: packed } = await run(
+    "npm",
+    ["pack", "--ignore-scripts", "--loglevel=error", "--pack-destination", root],
+    { cwd: REPO_ROOT },
+  );
   const tarball = path.join(root, packed.trim().split("\n").pop() as string);
   writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "koodrive-programs", private: true }));
   await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, ...PROGRAM_DEPENDENCIES], {

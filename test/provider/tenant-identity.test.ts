@@ -232,6 +232,10 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
       assert.equal(byName.lockKeys[1], byId.key);
       const urn = (stack: string) => `urn:pulumi:${stack}::project::koodrive:index:CapacityGuard::seats`;
       await older.holdTenant(unnamed, byId, urn("older"), () => undefined);
+      // Ages are milliseconds, and a tie goes by the deployments' hashes: let the clock move on, so
+      // that the younger one is younger.
+      const held = Date.now();
+      while (Date.now() <= held) await new Promise((resolve) => setTimeout(resolve, 1));
       const started = Date.now();
       await assert.rejects(
         younger.holdTenant(named, byName, urn("younger"), () => undefined),
