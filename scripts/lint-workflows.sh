@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lints every GitHub Actions workflow under examples/ (a .yml or .yaml file with a top-level `jobs:`)
+# Lints every GitHub Actions workflow: the project's own (.github/workflows/) and those under examples/
+# that users copy (a .yml or .yaml file with a top-level `jobs:`)
 # with actionlint, and fails on any finding (`npm run lint:workflows`; CI runs it).
 #
 # actionlint is the Go module github.com/rhysd/actionlint, pinned below and installed with
@@ -27,11 +28,13 @@ fi
 workflows=()
 while IFS= read -r file; do
 	if grep -q '^jobs:' "$file"; then workflows+=("$file"); fi
-done < <(git ls-files -co --exclude-standard -- 'examples/*.yml' 'examples/*.yaml' | LC_ALL=C sort)
-if [ ${#workflows[@]} -eq 0 ]; then
-	say "found no workflow under examples/"
-	exit 1
-fi
+done < <(git ls-files -co --exclude-standard -- .github/workflows 'examples/*.yml' 'examples/*.yaml' | LC_ALL=C sort)
+for expected in .github/workflows/ci.yml .github/workflows/release.yml; do
+	if [[ " ${workflows[*]} " != *" $expected "* ]]; then
+		say "found no workflow $expected"
+		exit 1
+	fi
+done
 
 shellcheck=(-shellcheck=shellcheck)
 if ! command -v shellcheck >/dev/null 2>&1; then

@@ -3,9 +3,20 @@
  *
  *   npm run dist                              every platform of RELEASE_PLATFORMS
  *   npm run dist -- --platform linux-amd64    only the platforms named (repeatable)
+ *
+ * It says what it builds as it goes (stderr), prints each tarball and writes release/SHA256SUMS.
  */
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildPluginRelease, RELEASE_PLATFORMS } from "./plugin-release";
+
+/** The checksum file beside the tarballs: `sha256sum` format, the tarballs this run wrote. */
+const SUMS_FILE = "SHA256SUMS";
+
+function sha256Of(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
 
 /** The platforms the arguments name (all of them without `--platform`). */
 function platformsOf(args: string[]) {
@@ -32,12 +43,21 @@ function platformsOf(args: string[]) {
 }
 
 async function main(): Promise<void> {
-  for (const tarball of await buildPluginRelease(platformsOf(process.argv.slice(2)))) {
+  const platforms = platformsOf(process.argv.slice(2));
+  const say = (line: string) => process.stderr.write(`npm run dist: ${line}\n`);
+  say(`building the plugin for ${platforms.map((p) => p.name).join(", ")} into release/`);
+  const started = Date.now();
+  const tarballs = await buildPluginRelease(platforms, undefined, undefined, say);
+  for (const tarball of tarballs) {
     const size = `${(tarball.bytes / 1024 / 1024).toFixed(1)} MiB`;
     process.stdout.write(
       `${path.relative(process.cwd(), tarball.file)}  ${size}${tarball.cached ? "  (cached)" : ""}\n`,
     );
   }
+  const sums = path.join(path.dirname(tarballs[0]?.file ?? "release/x"), SUMS_FILE);
+  writeFileSync(sums, tarballs.map((t) => `${sha256Of(t.file)}  ${path.basename(t.file)}\n`).join(""));
+  process.stdout.write(`${path.relative(process.cwd(), sums)}  (sha256sum -c ${SUMS_FILE} checks them)\n`);
+  say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 main().catch((error: unknown) => {

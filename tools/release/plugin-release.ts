@@ -197,13 +197,16 @@ export interface ReleasedTarball {
 
 /**
  * Writes the tarballs of `platforms` (all of RELEASE_PLATFORMS by default) into `outDir`, building
- * those the cache does not hold yet. Needs `npm run build` first.
+ * those the cache does not hold yet. Needs `npm run build` first. `progress` hears a line before each
+ * step that takes a while (the bundle, each platform's build or cache hit).
  */
 export async function buildPluginRelease(
   platforms: readonly ReleasePlatform[] = RELEASE_PLATFORMS,
   outDir = path.join(REPO_ROOT, "release"),
   cache = path.join(cacheFolder(), "plugin-release"),
+  progress: (line: string) => void = () => {},
 ): Promise<ReleasedTarball[]> {
+  progress("bundling dist/provider/plugin/main.js with esbuild");
   const code = await bundle();
   mkdirSync(outDir, { recursive: true });
   const written: ReleasedTarball[] = [];
@@ -216,6 +219,11 @@ export async function buildPluginRelease(
     const builds = path.join(cache, platform.name);
     const cached = path.join(builds, `${key}.tar.gz`);
     const hit = existsSync(cached);
+    progress(
+      hit
+        ? `${platform.name}: unchanged since its last build, copied from the cache`
+        : `${platform.name}: building (Node ${releaseNodeVersion()} ${platform.nodePackage}, SEA blob, postject; about 15 s, more the first time while it fetches Node)`,
+    );
     if (!hit) {
       mkdirSync(builds, { recursive: true });
       const work = mkdtempSync(path.join(cache, "build-"));
