@@ -33,10 +33,40 @@ describe("the example CI workflows", () => {
 
   for (const { file, text } of WORKFLOWS) {
     describe(file, () => {
-      it("set up Node.js 24 in every job, and state the floor, 22", () => {
-        const versions = [...text.matchAll(/node-version:\s*(\S+)/g)].map(([, version]) => version);
-        assert.deepEqual(versions, ["24", "24", "24"]);
+      it("set up Node.js 24 in every job that runs npm, and state the floor, 22", () => {
+        for (const name of ["preview", "deploy", "drift-check"]) {
+          const lines = job(text, name);
+          const versions = [...lines.matchAll(/node-version:\s*(\S+)/g)].map(([, version]) => version);
+          assert.deepEqual(versions, /\bnpm /.test(lines) ? ["24"] : [], `${name}'s Node.js`);
+        }
         assert.match(text, /Node\.js 22 and newer/);
+      });
+
+      it("install as pasted: npm install (no lock file needed), never a global install", () => {
+        assert.doesNotMatch(text, /npm ci\b/);
+        assert.doesNotMatch(text, /--global|\s-g\s/);
+      });
+
+      it("run the policy pack in preview and deploy, creating the stack when missing", () => {
+        for (const name of ["preview", "deploy"]) {
+          const lines = job(text, name);
+          assert.match(lines, /run: npm install\n\s+working-directory: policy-pack\n/, name);
+          assert.match(
+            lines,
+            /upsert: true\n\s+policyPacks: policy-pack\n\s+policyPackConfigs: policy-pack\/policy-config\.json/,
+            name,
+          );
+        }
+        assert.doesNotMatch(job(text, "drift-check"), /upsert/);
+      });
+
+      it("warn of every empty setting and leave it out of the job's environment, in every job", () => {
+        for (const name of ["preview", "deploy", "drift-check"]) {
+          const lines = job(text, name);
+          assert.match(lines, /if \[ -z "\$\{!name\}" \]; then\n\s+echo "::warning /, name);
+          assert.match(lines, />> "\$GITHUB_ENV"/, name);
+        }
+        assert.doesNotMatch(text, /^env:/m, "no workflow-level env: an empty setting would reach every step");
       });
 
       it("deploy one run at a time in a tenant concurrency group, with the tenant lock's URL as a secret", () => {
