@@ -24,20 +24,39 @@ const patternSchema = z.string({ error: "must be a string (a regular expression)
   { error: "is not a valid regular expression" },
 );
 
-/** Which resources add users or space: every field given must match (type exactly, name and URN as patterns). */
+/**
+ * Which resources add users or space: every field given must match (type exactly; name, URN and command text as
+ * patterns).
+ */
 const ResourceMatcherSchema = z
   .object({
     type: z.string({ error: "must be a string (a resource type)" }).optional().describe("the resource type, exactly"),
     name: patternSchema.optional().describe("a regular expression the resource's name must match"),
     urn: patternSchema.optional().describe("a regular expression the resource's URN must match"),
+    command: patternSchema
+      .optional()
+      .describe("a regular expression the resource's command text (its `create` or `update` input) must match"),
   })
   .strict();
 
 /** A resource matcher: which resources add users or space. */
 export type ResourceMatcher = z.output<typeof ResourceMatcherSchema>;
 
-/** The project's own examples: `onboard-users` adds each user with a `command.local.Command` named `user-<id>`. */
-export const DEFAULT_ADDS_USERS: ResourceMatcher[] = [{ type: "command:local:Command", name: "^user-" }];
+/**
+ * A command text that adds KooDrive users or space: it calls KooDrive's users or space API (`/koodrive/ose/v1/users`,
+ * `/users/{userId}`, `/users/batchimport/…`, `/user/expand/…`, `/space/{ownerId}`, `/space/group`, `/v2/space/…`,
+ * whatever the version, the host or the tool), or it runs a script named for it (`./add-users.sh`, `add_spaces.py`).
+ */
+const ADDS_USERS_COMMAND = String.raw`koodrive/ose/v\d+/(users?|spaces?)\b|\badd[-_]?(users?|spaces?)\b`;
+
+/**
+ * The Commands, local or remote, whose command text adds users or space (what the README's and the examples'
+ * Commands do), whatever their name.
+ */
+export const DEFAULT_ADDS_USERS: ResourceMatcher[] = [
+  { type: "command:local:Command", command: ADDS_USERS_COMMAND },
+  { type: "command:remote:Command", command: ADDS_USERS_COMMAND },
+];
 
 const allowAdvisory = z
   .boolean({ error: "must be true or false" })
@@ -54,7 +73,7 @@ export const POLICY_CONFIG_SCHEMAS = {
         .array(ResourceMatcherSchema, { error: "must be a list of {type, name, urn} matchers" })
         .default(DEFAULT_ADDS_USERS)
         .describe(
-          "the resources that add users or space: a resource matches a matcher when every field given matches (`type` exactly, `name` and `urn` as regular expressions)",
+          "the resources that add users or space: a resource matches a matcher when every field given matches (`type` exactly; `name`, `urn` and `command`, the command text of a `Command`'s `create` or `update`, as regular expressions); `User` and `Space` resources never need a guard",
         ),
       allowAdvisory,
     })

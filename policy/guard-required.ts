@@ -6,9 +6,13 @@
  */
 import { TenantMismatchError } from "../provider/client/errors";
 import type { TenantIdentity } from "../provider/config/tenant";
+import { isSelfAdmittingType } from "../provider/guard/types";
 import type { ResourceMatcher } from "./config-schema";
-import { guardOf, type PolicyResourceView } from "./guards";
+import { guardOf, type PolicyResourceView, propertyOf } from "./guards";
 import { packState } from "./tenant";
+
+/** The inputs of `command:local:Command` and `command:remote:Command` that hold a command text that can add. */
+const COMMAND_INPUTS = ["create", "update"] as const;
 
 /** A resource of the stack with what the stack policy sees of its dependencies. */
 export interface StackResourceView extends PolicyResourceView {
@@ -17,13 +21,31 @@ export interface StackResourceView extends PolicyResourceView {
   parent?: StackResourceView;
 }
 
-/** True when `resource` matches `matcher`: every field given matches. */
+/** The command texts of a `Command` (its `create` and `update` inputs), those known and given as strings. */
+function commandTexts(resource: PolicyResourceView): string[] {
+  return COMMAND_INPUTS.map((key) => propertyOf(resource.props, key)).filter((text) => typeof text === "string");
+}
+
+/**
+ * True when `resource` matches `matcher`: every field given matches. A `command` pattern matches when one of the
+ * resource's command texts does; a text unknown during preview matches nothing (the `up` judges it known).
+ */
 export function matches(matcher: ResourceMatcher, resource: PolicyResourceView): boolean {
+  const { command } = matcher;
   return (
     (matcher.type === undefined || matcher.type === resource.type) &&
     (matcher.name === undefined || new RegExp(matcher.name).test(resource.name)) &&
-    (matcher.urn === undefined || new RegExp(matcher.urn).test(resource.urn))
+    (matcher.urn === undefined || new RegExp(matcher.urn).test(resource.urn)) &&
+    (command === undefined || commandTexts(resource).some((text) => new RegExp(command).test(text)))
   );
+}
+
+/**
+ * True when the policy asks `resource` for a guard: it matches one of `addsUsers`, and it is not a `User` or a
+ * `Space`, which judge their own seat or GB and are admitted under the tenant's lock (admitted by construction).
+ */
+export function needsGuard(addsUsers: ResourceMatcher[], resource: PolicyResourceView): boolean {
+  return !isSelfAdmittingType(resource.type) && addsUsers.some((matcher) => matches(matcher, resource));
 }
 
 /** Every resource `resource` depends on, directly or transitively (`dependsOn`, inputs from other resources). */

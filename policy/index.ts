@@ -12,7 +12,7 @@
  */
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configJsonSchema, parsePolicyConfig } from "./config-schema";
-import { matches, type StackResourceView, unguardedReason } from "./guard-required";
+import { needsGuard, type StackResourceView, unguardedReason } from "./guard-required";
 import { guardOf, type PolicyResourceView } from "./guards";
 import { shortfalls } from "./org-minimums";
 import { planProblems } from "./plans-fit";
@@ -24,17 +24,20 @@ export const POLICY_NAMES = {
   plansFit: "koodrive-plans-fit",
 } as const;
 
-/** Every resource that adds users or space depends on a mandatory guard of the tenant (a stack policy). */
+/**
+ * Every resource that adds users or space depends on a mandatory guard of the tenant (a stack policy); `User` and
+ * `Space` resources judge themselves and need none.
+ */
 export const guardRequired: StackValidationPolicy = {
   name: POLICY_NAMES.guardRequired,
   description:
-    "Every resource that adds KooDrive users or space depends, directly or transitively, on a mandatory CapacityGuard of the same tenant.",
+    "Every resource that adds KooDrive users or space (by default a Command calling the users or space API) depends, directly or transitively, on a mandatory CapacityGuard of the same tenant; User and Space resources judge themselves and need none.",
   enforcementLevel: "mandatory",
   configSchema: configJsonSchema(POLICY_NAMES.guardRequired),
   validateStack: async (args, reportViolation) => {
     const config = parsePolicyConfig(POLICY_NAMES.guardRequired, args.getConfig());
     for (const resource of args.resources as unknown as StackResourceView[]) {
-      if (!config.addsUsers.some((matcher) => matches(matcher, resource))) continue;
+      if (!needsGuard(config.addsUsers, resource)) continue;
       const reason = await unguardedReason(resource, { allowAdvisory: config.allowAdvisory });
       if (reason) reportViolation(reason, resource.urn);
     }

@@ -17,6 +17,22 @@ export const USER_TYPES = {
   plugin: "koodrive:index:User",
 } as const;
 
+/** The resource types a `Space` is registered under: the Node.js SDK's dynamic resource and the plugin's token. */
+export const SPACE_TYPES = {
+  /** `new Space(...)` from the Node.js package: a dynamic resource of module `koodrive`. */
+  dynamic: "pulumi-nodejs:dynamic/koodrive:Space",
+  /** `koodrive:index:Space` of the provider plugin (YAML, Python, Go, or the schema token from JavaScript). */
+  plugin: "koodrive:index:Space",
+} as const;
+
+/**
+ * True when `type` is a `User`'s or a `Space`'s, dynamic or plugin: a resource that judges its own seat or GB at
+ * `check` and is admitted under the tenant's lock before it is added, so no guard need stand before it.
+ */
+export function isSelfAdmittingType(type: string): boolean {
+  return [USER_TYPES, SPACE_TYPES].some((types) => type === types.dynamic || type === types.plugin);
+}
+
 /** True when `type` is a guard's resource type, dynamic or plugin. */
 export function isGuardType(type: string): boolean {
   return type === GUARD_TYPES.dynamic || type === GUARD_TYPES.plugin;

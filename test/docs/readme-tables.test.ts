@@ -31,7 +31,8 @@ function tableAfter(file: string, heading: string): string[][] {
       row
         .slice(1, -1)
         .split(/(?<!\\)\|/)
-        .map((cell) => cell.trim()),
+        // GitHub's tables: `\|` is a `|` of the cell, in code spans too.
+        .map((cell) => cell.trim().replaceAll("\\|", "|")),
     );
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   createPolicyPack,
@@ -14,19 +14,32 @@ const TOKEN = "policy-test-token-52c1e8d4";
 /** The ready pack of examples/policy-pack, as a user copies it. */
 const PACK_FILES = exampleFiles("policy-pack", ["PulumiPolicy.yaml", "package.json", "index.js"]);
 
-/** A JavaScript stack: a guard from the `guard` config (none without it) and a user added by a Command after it. */
-const GUARDED_COMMAND_JS = `const pulumi = require("@pulumi/pulumi");
-const command = require("@pulumi/command");
-const { CapacityGuard } = require("pulumi-koodrive");
-
-const args = new pulumi.Config().getObject("guard");
-const guard = args ? new CapacityGuard("seats", args) : undefined;
-new command.local.Command("user-1", { create: "true" }, { dependsOn: guard ? [guard] : [] });
+/** The README's `add-users` script: it adds one user through KooDrive's users API (the simulator's, here). */
+const ADD_USERS_SH = `#!/bin/sh
+curl -fsS -X POST "$KOODRIVE_ENDPOINT/koodrive/ose/v1/users" -H "Authorization: Bearer $KOODRIVE_ACCESS_TOKEN" \\
+  -H "Content-Type: application/json" -d '{"userId":"1001","modifyUserInfoReq":{}}'
 `;
 
 /**
- * A Pulumi YAML stack with two plugin guards, their plans from config, and a user added by a Command, after the
- * first guard when `guarded`.
+ * A JavaScript stack: a guard from the `guard` config (none without it), the README's `add-users` Command after it
+ * (unless `addUsers` is false), and a `User` for each id of the `users` config.
+ */
+const GUARDED_COMMAND_JS = `const pulumi = require("@pulumi/pulumi");
+const command = require("@pulumi/command");
+const { CapacityGuard, User } = require("pulumi-koodrive");
+
+const config = new pulumi.Config();
+const args = config.getObject("guard");
+const guard = args ? new CapacityGuard("seats", args) : undefined;
+if (config.getBoolean("addUsers") !== false) {
+  new command.local.Command("add-users", { create: "./add-users.sh" }, { dependsOn: guard ? [guard] : [] });
+}
+for (const userId of config.getObject("users") ?? []) new User(\`user-\${userId}\`, { userId });
+`;
+
+/**
+ * A Pulumi YAML stack with two plugin guards, their plans from config, and users added by the README's `add-users`
+ * Command, after the first guard when `guarded`.
  */
 function pluginGuardsYaml(guarded: boolean): string {
   const guard = (name: string) => `  ${name}:
@@ -47,10 +60,10 @@ config:
   minFreeSeats:
     type: integer
 resources:
-${guard("first")}${guard("second")}  user-1:
+${guard("first")}${guard("second")}  add-users:
     type: command:local:Command
     properties:
-      create: "true"
+      create: ./add-users.sh
 ${guarded ? `    options:\n      dependsOn:\n        - \${first}\n` : ""}`;
 }
 
@@ -106,19 +119,22 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
   describe("a JavaScript stack with dynamic guards", () => {
     before(async () => {
       test = await createProgramStack("policy-js", {
-        files: { "index.js": GUARDED_COMMAND_JS },
+        files: { "index.js": GUARDED_COMMAND_JS, "add-users.sh": ADD_USERS_SH },
         config: { "koodrive:endpoint": { value: sim.url }, "koodrive:accessToken": { value: TOKEN, secret: true } },
+        // For the script, as a user's shell has them.
+        env: { KOODRIVE_ENDPOINT: sim.url, KOODRIVE_ACCESS_TOKEN: TOKEN },
       });
+      chmodSync(path.join(test.dir, "add-users.sh"), 0o755);
     });
 
-    it("fails the preview of a Command adding users with no guard, naming the policy and the resource", async () => {
+    it("fails the preview of the README's add-users Command with no guard, by the default config, naming it", async () => {
       await setGuard(undefined);
       const outcome = await preview();
       assert.equal(outcome.ok, false, outcome.output);
       assert.match(outcome.output, /koodrive-guard-required/);
       assert.match(
         outcome.output,
-        /command:local:Command resource 'user-1' adds KooDrive users or space without a CapacityGuard/,
+        /command:local:Command resource 'add-users' adds KooDrive users or space without a CapacityGuard/,
       );
     });
 
@@ -134,7 +150,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.equal(refused.ok, false, refused.output);
       assert.match(
         refused.output,
-        /'user-1' adds KooDrive users or space and depends only on advisory guards \('seats'\)/,
+        /'add-users' adds KooDrive users or space and depends only on advisory guards \('seats'\)/,
       );
       const allowed = await preview(
         policyConfig("allow-advisory", {
@@ -152,7 +168,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.equal(refused.ok, false, refused.output);
       assert.match(refused.output, /koodrive-org-minimums/);
       assert.match(refused.output, /CapacityGuard 'seats': minFreeSeats is 0; the organisation's minimum is 5/);
-      assert.doesNotMatch(await test.exportState(), /user-1/, "nothing may be created");
+      assert.doesNotMatch(await test.exportState(), /add-users/, "nothing may be created");
 
       const remediate = policyConfig("remediate", {
         "koodrive-org-minimums": { enforcementLevel: "remediate", minFreeSeats: 5 },
@@ -184,7 +200,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.match(outcome.output, /koodrive-plans-fit/);
       assert.match(
         outcome.output,
-        /CapacityGuard 'seats': seats: plan 90 users \(1 user already deployed, 89 new users\), 80 seats left; exceeds by 9 seats/,
+        /CapacityGuard 'seats': seats: plan 90 users \(1 user already deployed, 89 new users\), 79 seats left; exceeds by 10 seats/,
       );
     });
 
@@ -203,6 +219,14 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
         wrongType.output,
         /koodrive-plans-fit: minFreeSeats: Invalid type\. Expected: integer, given: string/,
       );
+    });
+
+    it("accepts Users without any guard, by the default config: they judge their own seats", async () => {
+      await setGuard(undefined);
+      await test.stack.setAllConfig({ addUsers: { value: "false" }, users: { value: '["2001","2002"]' } });
+      const outcome = await preview();
+      assert.equal(outcome.ok, true, outcome.output);
+      assert.match(outcome.output, /\+\s+pulumi-nodejs:dynamic\/koodrive:User\s+user-2001\s+create/);
     });
   });
 
@@ -226,7 +250,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.equal(unguarded.ok, false, unguarded.output);
       assert.match(
         unguarded.output,
-        /command:local:Command resource 'user-1' adds KooDrive users or space without a CapacityGuard/,
+        /command:local:Command resource 'add-users' adds KooDrive users or space without a CapacityGuard/,
       );
       writeFileSync(path.join(test.dir, "Pulumi.yaml"), pluginGuardsYaml(true));
       const guarded = await preview();
@@ -236,7 +260,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.equal(advisory.ok, false, advisory.output);
       assert.match(
         advisory.output,
-        /'user-1' adds KooDrive users or space and depends only on advisory guards \('first'\)/,
+        /'add-users' adds KooDrive users or space and depends only on advisory guards \('first'\)/,
       );
       const allowed = await preview(
         policyConfig("yaml-allow-advisory", {
@@ -261,7 +285,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.equal(previewed.ok, true, previewed.output);
       assert.match(previewed.output, /minFreeSeats\s*:\s*5\b/);
 
-      // Two advisory guards of 40 each: 80 seats left, 5 to keep free; together they do not fit.
+      // Two advisory guards of 40 each: 79 seats left (the JavaScript stack's script added one), 5 to keep free.
       await test.stack.setAllConfig({ enforcement: { value: "advisory" }, plannedUsers: { value: "40" } });
       const overPlan = await preview(
         policyConfig("yaml-over-plan", {
@@ -274,7 +298,7 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
       assert.match(overPlan.output, /koodrive-plans-fit/);
       assert.match(
         overPlan.output,
-        /seats: guards (first|second) \(40 seats\) and (first|second) \(40 seats\) need 80 new seats together, keeping 5 seats free, 80 seats left; exceeds by 5 seats/,
+        /seats: guards (first|second) \(40 seats\) and (first|second) \(40 seats\) need 80 new seats together, keeping 5 seats free, 79 seats left; exceeds by 6 seats/,
       );
     });
   });

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { parsePolicyConfig } from "../../policy/config-schema";
-import { matches, type StackResourceView, unguardedReason } from "../../policy/guard-required";
+import { matches, needsGuard, type StackResourceView, unguardedReason } from "../../policy/guard-required";
 import { deployedBefore, guardOf, UNKNOWN } from "../../policy/guards";
 import { shortfalls } from "../../policy/org-minimums";
 import { PolicyConfigError } from "../../provider/client/errors";
-import { GUARD_TYPES } from "../../provider/guard/types";
+import { GUARD_TYPES, SPACE_TYPES, USER_TYPES } from "../../provider/guard/types";
+import { documentedCommands } from "../helpers/documented-commands";
 
 const dynamicGuard = (props: Record<string, unknown>) =>
   guardOf({ type: GUARD_TYPES.dynamic, name: "seats", urn: "urn:pulumi:s::p::t::seats", props });
@@ -17,9 +18,10 @@ describe("the policy pack's config", () => {
       minRunwayDays: 0,
       allowAdvisory: false,
     });
-    assert.deepEqual(parsePolicyConfig("koodrive-guard-required", {}).addsUsers, [
-      { type: "command:local:Command", name: "^user-" },
-    ]);
+    assert.deepEqual(
+      parsePolicyConfig("koodrive-guard-required", {}).addsUsers.map((matcher) => matcher.type),
+      ["command:local:Command", "command:remote:Command"],
+    );
   });
 
   it("refuses an unknown key, a wrong type and a bad pattern, naming the policy and each key", () => {
@@ -54,6 +56,80 @@ describe("the policies on plain values", () => {
     assert.equal(matches({ type: "command:local:Command", name: "^space-" }, command), false);
     assert.equal(matches({ urn: "::dev::" }, command), false);
     assert.equal(matches({ urn: "urn:pulumi:dev::" }, command), true);
+  });
+
+  it("match a Command by its command text, create or update, whatever its name; an unknown text matches nothing", () => {
+    const command = (props: Record<string, unknown>) => ({
+      type: "command:local:Command",
+      name: "onboarding",
+      urn: "urn:pulumi:dev::p::command:local:Command::onboarding",
+      props,
+    });
+    const matcher = { type: "command:local:Command", command: "koodrive/ose/v1/users" };
+    assert.equal(matches(matcher, command({ create: "curl -X POST $URL/koodrive/ose/v1/users" })), true);
+    assert.equal(matches(matcher, command({ create: "true", update: "curl $URL/koodrive/ose/v1/users/7" })), true);
+    assert.equal(matches(matcher, command({ create: "true" })), false);
+    const unknown = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("unknown during preview");
+        },
+      },
+    );
+    assert.equal(matches(matcher, command(unknown)), false);
+  });
+
+  it("ask by default every Command of the README, the docs and the examples for a guard, and no other", () => {
+    const { addsUsers } = parsePolicyConfig("koodrive-guard-required", {});
+    const documented = documentedCommands();
+    assert.ok(documented.length > 0, "the README, docs/ and examples/ declare Commands that add users");
+    for (const { where, type, props } of documented) {
+      assert.ok(
+        Object.values(props).some((text) => text !== undefined),
+        `${where}: write the Command's create or update as a literal, so this test reads what it runs`,
+      );
+      const view = { type, name: where, urn: `urn:pulumi:dev::p::${type}::${where}`, props };
+      assert.ok(needsGuard(addsUsers, view), `${where}: the default addsUsers misses ${JSON.stringify(props)}`);
+    }
+    const command = (type: string, create: string) => ({
+      type,
+      name: "c",
+      urn: `urn:pulumi:dev::p::${type}::c`,
+      props: { create },
+    });
+    for (const create of [
+      `curl -fsS -X POST "$KOODRIVE_ENDPOINT/koodrive/ose/v1/users" -d '{"userId":"7"}'`,
+      `curl -X PUT https://intl.myhuaweicloud-koodrive.com/koodrive/ose/v1/users/7`,
+      `curl -X POST "$BASE/koodrive/ose/v1/space/7" -d '{"capacity":"10","type":1}'`,
+      `curl -X POST "$BASE/koodrive/ose/v1/space/group"`,
+      `curl -X POST "$BASE/koodrive/ose/v1/users/batchimport/preverify"`,
+      `http GET $BASE/koodrive/ose/v2/space/7?type=1`,
+      "./add-users.sh users.csv",
+      "python3 scripts/add_spaces.py",
+    ]) {
+      assert.ok(needsGuard(addsUsers, command("command:remote:Command", create)), create);
+    }
+    for (const create of [
+      "true",
+      `curl -fsS "$KOODRIVE_ENDPOINT/koodrive/ose/v1/service/quotaUsed"`,
+      "git add users.csv",
+      "./list-users.sh",
+    ]) {
+      assert.equal(needsGuard(addsUsers, command("command:local:Command", create)), false, create);
+    }
+  });
+
+  it("never ask a User or a Space for a guard, whatever addsUsers names", () => {
+    const everything = parsePolicyConfig("koodrive-guard-required", { addsUsers: [{ urn: "" }] }).addsUsers;
+    for (const type of [...Object.values(USER_TYPES), ...Object.values(SPACE_TYPES)]) {
+      assert.equal(
+        needsGuard(everything, { type, name: "u", urn: `urn:pulumi:dev::p::${type}::u`, props: {} }),
+        false,
+        type,
+      );
+    }
+    assert.equal(needsGuard(everything, { type: "random:index:RandomId", name: "r", urn: "r", props: {} }), true);
   });
 
   it("read a guard's plan, its enforcement (unknown counts as mandatory) and what it deployed before", () => {
