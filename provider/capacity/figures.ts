@@ -57,6 +57,8 @@ export interface FigureRow {
   outputKey: string | undefined;
   /** Its key in a runway (`runway`, a shortfall's `figure`). */
   runwayKey: string;
+  /** The `type` of a space whose quota it is (a `Space`'s argument, a pool's spaces); undefined for a figure that is no pool. */
+  spaceType: string | undefined;
 }
 
 /** The pools' figures added up: what is used of them, or what there is. */
@@ -80,6 +82,7 @@ export const FIGURE_TABLE = [
     warns: true,
     outputKey: "seats",
     runwayKey: "seats",
+    spaceType: undefined,
   },
   {
     label: "department pool quota",
@@ -95,6 +98,7 @@ export const FIGURE_TABLE = [
     warns: true,
     outputKey: "deptQuotaGB",
     runwayKey: "deptQuota",
+    spaceType: "department",
   },
   {
     label: "personal pool quota",
@@ -110,6 +114,7 @@ export const FIGURE_TABLE = [
     warns: true,
     outputKey: "personalQuotaGB",
     runwayKey: "personalQuota",
+    spaceType: "personal",
   },
   {
     label: "group pool quota",
@@ -125,6 +130,7 @@ export const FIGURE_TABLE = [
     warns: true,
     outputKey: "groupQuotaGB",
     runwayKey: "groupQuota",
+    spaceType: "group",
   },
   {
     label: "allocatable quota (all pools)",
@@ -140,6 +146,7 @@ export const FIGURE_TABLE = [
     warns: false,
     outputKey: "quotaGB",
     runwayKey: "allocatableQuota",
+    spaceType: undefined,
   },
   {
     label: "stored data",
@@ -155,6 +162,7 @@ export const FIGURE_TABLE = [
     warns: false,
     outputKey: undefined,
     runwayKey: "storedData",
+    spaceType: undefined,
   },
 ] as const satisfies readonly FigureRow[];
 
@@ -167,6 +175,8 @@ export type CapacityFigure = NonNullable<Row["outputKey"]>;
 export type RunwayFigureName = Row["runwayKey"];
 /** A pool a plan allocates quota from (a key of `plannedSpaceGB`). */
 export type PoolKey = Exclude<NonNullable<Row["planKey"]>, "users" | "pools">;
+/** A space's type as a pool names it (`department`, `personal`, `group`). */
+export type SpaceKind = NonNullable<Row["spaceType"]>;
 /** A derived remaining figure of the usage. */
 export type RemainingKey = NonNullable<Row["remainingKey"]>;
 

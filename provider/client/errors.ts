@@ -268,8 +268,9 @@ export class UnconfirmedAddError extends KooDriveError {
 }
 
 /**
- * A `User` whose personal spaces store data was not deleted: KooDrive's delete removes the user's
- * resources with it. The message names how much data; `forceDestroy: true` deletes it all the same.
+ * A `User` whose personal spaces store data, or a `Space` that stores data, was not deleted: KooDrive's
+ * delete removes the data with it. The message names how much data; `forceDestroy: true` deletes it
+ * all the same. Also a `Space` not shrunk below the data it stores (the message names both figures).
  */
 export class StoresDataError extends errorWithCode("ERR_KOODRIVE_STORES_DATA") {}
 

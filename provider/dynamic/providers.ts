@@ -11,6 +11,7 @@ import { ProviderState, type ProviderStateOptions } from "../process/provider-st
 import { capacityGuardMethods } from "./capacity-guard";
 import type { ResourceMethods } from "./dynamic-resource";
 import { serviceUsageMethods } from "./service-usage";
+import { spaceMethods } from "./space";
 import { userMethods } from "./user";
 
 /** The providers of one provider process, over one state; `createRuntime()` makes a fresh one (tests do). */
@@ -21,6 +22,7 @@ export interface ProviderRuntime {
   serviceUsage: ResourceMethods;
   capacityGuard: ResourceMethods;
   user: ResourceMethods;
+  space: ResourceMethods;
   /** The provider of the resource whose inputs or state these are, by its `kind`; throws for an unknown kind. */
   forKind(inputs: Values): ResourceMethods;
 }
@@ -38,10 +40,12 @@ export function createRuntime(
   const serviceUsage = serviceUsageMethods(state);
   const capacityGuard = capacityGuardMethods(state, log);
   const user = userMethods(state, log);
+  const space = spaceMethods(state, log);
   const byKind: Record<string, ResourceMethods> = {
     ServiceUsage: serviceUsage,
     CapacityGuard: capacityGuard,
     User: user,
+    Space: space,
   };
   return {
     state,
@@ -52,6 +56,7 @@ export function createRuntime(
     serviceUsage,
     capacityGuard,
     user,
+    space,
     forKind(inputs) {
       const methods = typeof inputs.kind === "string" ? byKind[inputs.kind] : undefined;
       if (!methods) {

@@ -4,7 +4,7 @@
  * connection), judges guards, and returns the figures as the resource's new inputs, which the engine
  * shows as outputs even during preview. `read` re-reads the figures for `pulumi refresh`.
  *
- * One serialized provider serves both resources (sdk/nodejs/dynamic-provider.ts): the top-level
+ * One serialized provider serves every resource (sdk/nodejs/dynamic-provider.ts): the top-level
  * methods dispatch on the resource's `kind` (providers.ts) and refuse one they do not know. They, and
  * the types they take, are the entry's whole public surface (api/provider-runtime.api.md).
  */
@@ -58,7 +58,7 @@ export async function update(id: string, olds: Values, news: Values): Promise<{ 
   return runtime.forKind(news).update(id, olds, news);
 }
 
-/** Deletes the resource of `props`'s kind: in KooDrive for a `User`, nothing for the others. */
+/** Deletes the resource of `props`'s kind: in KooDrive for a `User` or a `Space`, nothing for the others. */
 export async function remove(id: string, props: Values): Promise<void> {
   await runtime.forKind(props).delete?.(id, props);
 }

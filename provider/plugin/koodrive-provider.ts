@@ -1,8 +1,8 @@
 /**
  * What the provider plugin does, on plain values: the `koodrive` provider's configuration, the
- * `CapacityGuard` and `User` resources and the `getServiceUsage` function. The guard is the same guard
- * as the dynamic one (../guard/check.ts), and the user the same user (../guard/user.ts): the same
- * reads, ledger, lock, verdicts and messages.
+ * `CapacityGuard`, `User` and `Space` resources and the `getServiceUsage` function. The guard is the
+ * same guard as the dynamic one (../guard/check.ts), the user the same user (../guard/user.ts) and the
+ * space the same space (../guard/space.ts): the same reads, ledger, lock, verdicts and messages.
  */
 
 import { readFileSync } from "node:fs";
@@ -13,7 +13,19 @@ import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from 
 import { connectionValuesValidator } from "../config/validators";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import { readError, refreshRead } from "../guard/reading";
-import { GUARD_TYPES, USER_TYPES } from "../guard/types";
+import {
+  checkSpace,
+  createSpace,
+  deleteSpace,
+  diffSpace,
+  readSpace,
+  SPACE_UPDATABLE,
+  type SpaceOutputs,
+  type SpaceRequest,
+  selectorOf,
+  updateSpace,
+} from "../guard/space";
+import { GUARD_TYPES, SPACE_TYPES, USER_TYPES } from "../guard/types";
 import {
   checkUser,
   createUser,
@@ -35,12 +47,13 @@ import { isUnknown } from "./values";
 export const TOKENS = {
   capacityGuard: GUARD_TYPES.plugin,
   user: USER_TYPES.plugin,
+  space: SPACE_TYPES.plugin,
   getServiceUsage: "koodrive:index:getServiceUsage",
 } as const;
 
 /**
  * What a resource's check or deployment answers: the values to record, the failures, the lines to
- * show, and (a created `User`) its id.
+ * show, and (a created `User` or `Space`) its id.
  */
 export interface GuardAnswer {
   inputs: Values;
@@ -49,9 +62,17 @@ export interface GuardAnswer {
   id?: string;
 }
 
-/** True when `urn` is a `User`'s (its type is the last of its type chain). */
+/** The resource type of `urn` (the last of its type chain). */
+const typeOfUrn = (urn: string): string | undefined => (urn.split("::")[2] ?? "").split("$").at(-1);
+
+/** True when `urn` is a `User`'s. */
 function isUser(urn: string): boolean {
-  return (urn.split("::")[2] ?? "").split("$").at(-1) === TOKENS.user;
+  return typeOfUrn(urn) === TOKENS.user;
+}
+
+/** True when `urn` is a `Space`'s. */
+function isSpace(urn: string): boolean {
+  return typeOfUrn(urn) === TOKENS.space;
 }
 
 /** The resource's name: the last part of its URN. */
@@ -177,6 +198,20 @@ export class KooDriveProvider {
     };
   }
 
+  /** A `Space` as the space core takes it: the connection is the provider's. */
+  #spaceRequest(urn: string, olds: Values, news: Values): SpaceRequest {
+    // A space in the state (its old inputs) of the same owner and type holds its GB; a new one takes them all.
+    const same = olds.ownerId === news.ownerId && olds.type === news.type && typeof olds.capacityGB === "number";
+    return {
+      urn,
+      name: nameOfUrn(urn),
+      args: news,
+      ...(same ? { deployedGB: olds.capacityGB as number } : {}),
+      connection: {},
+      unknownSettings: this.#unknownSettings,
+    };
+  }
+
   /**
    * `Check` of a guard: judges the plan (known figures, or pending) and returns the plan with the
    * verdict, which the engine shows as outputs in preview. A mandatory guard's violations fail the run.
@@ -184,6 +219,9 @@ export class KooDriveProvider {
   async check(urn: string, olds: Values, news: Values): Promise<GuardAnswer> {
     if (isUser(urn)) {
       return { inputs: news, failures: await checkUser(this.state, this.#userRequest(urn, olds, news)), log: [] };
+    }
+    if (isSpace(urn)) {
+      return { inputs: news, failures: await checkSpace(this.state, this.#spaceRequest(urn, olds, news)), log: [] };
     }
     const result = await checkGuard(this.state, this.#request(urn, olds, news));
     return {
@@ -201,6 +239,7 @@ export class KooDriveProvider {
    */
   async diff(urn: string, olds: Values, news: Values, say: Say): Promise<{ changes: boolean; replaces?: string[] }> {
     if (isUser(urn)) return diffUser(olds, news);
+    if (isSpace(urn)) return diffSpace(olds, news);
     const changes = stableText(olds, PLAN_FIELDS) !== stableText(news, PLAN_FIELDS);
     this.#deploys ??= this.#mayDeploy();
     if (!changes && this.#deploys) await deployGuard(this.state, this.#request(urn, olds, news), say);
@@ -218,6 +257,19 @@ export class KooDriveProvider {
         ? await createUser(this.state, this.#userRequest(urn, olds, news), say)
         : await updateUser(this.state, {}, news);
       return { inputs: { ...news, ...outputs }, failures: [], log: [], ...(created ? { id: outputs.userId } : {}) };
+    }
+    if (isSpace(urn)) {
+      const created = Object.keys(olds).length === 0;
+      const request = this.#spaceRequest(urn, olds, news);
+      const outputs = created
+        ? await createSpace(this.state, request, say)
+        : await updateSpace(this.state, request, String(olds.containerId), say);
+      return {
+        inputs: { ...news, ...outputs },
+        failures: [],
+        log: [],
+        ...(created ? { id: outputs.containerId } : {}),
+      };
     }
     const result = await deployGuard(this.state, this.#request(urn, olds, news), say);
     return { inputs: recorded(news, result), failures: [], log: result.log };
@@ -245,6 +297,19 @@ export class KooDriveProvider {
         outs: { ...state, ...found },
       };
     }
+    if (isSpace(urn)) {
+      const found = await readSpace(this.state, {}, String(state.containerId ?? id));
+      // No id tells the engine the space is gone (deleted outside Pulumi).
+      if (!found) return { id: "", inputs: {}, outs: {} };
+      // The inputs the program gave take what KooDrive holds now: the next update shows the drift and undoes it.
+      const given = ["ownerId", "type", ...SPACE_UPDATABLE].filter(
+        (key) => inputs[key] !== undefined,
+      ) as (keyof SpaceOutputs)[];
+      return {
+        inputs: { ...inputs, ...Object.fromEntries(given.map((key) => [key, found[key]])) },
+        outs: { ...state, ...found },
+      };
+    }
     if (Object.keys(state).length === 0) {
       const checked = await this.check(urn, {}, {});
       const plan = Object.fromEntries(
@@ -257,9 +322,13 @@ export class KooDriveProvider {
     return { inputs: refreshed ?? inputs, outs: props };
   }
 
-  /** `Delete`: a `User` is deleted in KooDrive (refused while its personal spaces store data, unless `forceDestroy`); a guard has nothing there. */
+  /**
+   * `Delete`: a `User` or a `Space` is deleted in KooDrive (refused while it, or the user's personal
+   * spaces, store data, unless `forceDestroy`); a guard has nothing there.
+   */
   async delete(urn: string, id: string, state: Values): Promise<void> {
     if (isUser(urn)) await deleteUser(this.state, {}, String(state.userId ?? id), state.forceDestroy === true);
+    if (isSpace(urn)) await deleteSpace(this.state, {}, selectorOf(state, id), state.forceDestroy === true);
   }
 
   /** `Invoke` of `getServiceUsage`: the figures, read once per run; nothing is recorded. */

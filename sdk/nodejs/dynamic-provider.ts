@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
- * The dynamic provider of the KooDrive resources, `ServiceUsage`, `CapacityGuard` and `User`. It is
+ * The dynamic provider of the KooDrive resources, `ServiceUsage`, `CapacityGuard`, `User` and `Space`. It is
  * serialized into the stack state and runs in Pulumi's provider process, so it captures nothing:
  * each method loads the package's runtime there by package name, which serves the resource by its
  * `kind` input, and no secret, client or zod schema lands in the state. One object for every kind

@@ -70,6 +70,19 @@ def test_capacity_guard_registers_with_schema_names(mocks: Recorder) -> None:
     assert "planned_users" not in inputs
 
 
+
+def test_space_registers_with_schema_names(mocks: Recorder) -> None:
+    import pulumi_koodrive as koodrive
+
+    @pulumi.runtime.test
+    def declare() -> pulumi.Output[int]:
+        space = koodrive.Space("sales", owner_id="1001", type="department", capacity_gb=200, force_destroy=True)
+        return space.capacity_gb
+
+    declare()
+    inputs = mocks.resources["koodrive:index:Space"]
+    assert inputs == {"ownerId": "1001", "type": "department", "capacityGB": 200, "forceDestroy": True}
+
 def test_example_program_guards_the_plan_from_config(mocks: Recorder) -> None:
     sys.path.insert(0, str(EXAMPLE))
     try:

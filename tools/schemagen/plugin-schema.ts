@@ -3,7 +3,8 @@
  * declarations, so nothing is written twice: the provider configuration from `CONNECTION_SETTINGS`
  * (doc, environment variable, secret), the guard's arguments from `CapacityPlanSchema` (each field's
  * `.describe()`), the guard's outputs from `GuardOutputs` (provider/guard/outputs.ts), `User`'s arguments
- * from `UserArgs` (sdk/nodejs/user.ts) and its outputs from `UserOutputs` (provider/guard/user.ts), and the figures from
+ * from `UserArgs` (sdk/nodejs/user.ts) and its outputs from `UserOutputs` (provider/guard/user.ts), `Space`'s
+ * likewise from `SpaceArgs` (sdk/nodejs/space.ts) and `SpaceOutputs` (provider/guard/space.ts), and the figures from
  * `GetServiceUsageResult` (quota-used.ts, usage.ts, runway.ts), whose doc comments are read with the TypeScript
  * compiler. A property without a description fails the generation.
  *
@@ -244,6 +245,19 @@ export function generateSchema(): Spec {
     "User",
   );
 
+  // Space: its arguments (the SDK's, but the connection, which is the provider's), then its outputs.
+  const spaceClass = exported("sdk/nodejs/space.ts", "Space");
+  const spaceInputs = objectSpec(
+    checker
+      .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(exported("sdk/nodejs/space.ts", "SpaceArgs")))
+      .filter((member) => !(CONNECTION_KEYS as readonly string[]).includes(member.name)),
+    "Space",
+  );
+  const spaceOutputs = objectSpec(
+    checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(exported("provider/guard/space.ts", "SpaceOutputs"))),
+    "Space",
+  );
+
   // getServiceUsage: the figures.
   const result = exported("provider/capacity/runway.ts", "GetServiceUsageResult");
   const figures = objectSpec(checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(result)), "ServiceUsage");
@@ -256,7 +270,7 @@ export function generateSchema(): Spec {
     displayName: "KooDrive",
     version: PACKAGE_VERSION,
     description:
-      "Huawei Cloud KooDrive service usage at deploy time (getServiceUsage), CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left, and User, a KooDrive user that judges its own seat.",
+      "Huawei Cloud KooDrive service usage at deploy time (getServiceUsage), CapacityGuard, which fails a deployment whose planned users or space exceed what the tenant has left, User, a KooDrive user that judges its own seat, and Space, a department or personal space that judges its GB.",
     keywords: ["pulumi", "koodrive", "huawei-cloud", "category/utility", "kind/native"],
     license: "Apache-2.0",
     publisher: "KooDrive Pulumi contributors",
@@ -299,6 +313,13 @@ export function generateSchema(): Spec {
         requiredInputs: userInputs.required,
         properties: { ...userInputs.properties, ...userOutputs.properties },
         required: userOutputs.required,
+      },
+      [`${TOKEN_PREFIX}Space`]: {
+        description: `${doc(spaceClass)} The connection is the provider's (stack config \`koodrive:*\` or an explicit provider).`,
+        inputProperties: spaceInputs.properties,
+        requiredInputs: spaceInputs.required,
+        properties: { ...spaceInputs.properties, ...spaceOutputs.properties },
+        required: spaceOutputs.required,
       },
     },
     functions: {

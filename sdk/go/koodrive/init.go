@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "koodrive:index:CapacityGuard":
 		r = &CapacityGuard{}
+	case "koodrive:index:Space":
+		r = &Space{}
 	case "koodrive:index:User":
 		r = &User{}
 	default:

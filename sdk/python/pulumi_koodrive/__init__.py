@@ -9,6 +9,7 @@ import typing
 from .capacity_guard import *
 from .get_service_usage import *
 from .provider import *
+from .space import *
 from .user import *
 from ._inputs import *
 from . import outputs
@@ -29,6 +30,7 @@ _utilities.register(
   "fqn": "pulumi_koodrive",
   "classes": {
    "koodrive:index:CapacityGuard": "CapacityGuard",
+   "koodrive:index:Space": "Space",
    "koodrive:index:User": "User"
   }
  }
