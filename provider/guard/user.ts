@@ -57,7 +57,8 @@ export const USER_UPDATABLE = ["deptId", "role", "status"] as const;
 /**
  * `diff`: a change of `userId` replaces the user; of `forceDestroy`, of `also` (a front end's own
  * inputs, such as the connection) or of an updatable field the program gives, updates it in place.
- * An updatable field the program leaves out is KooDrive's to default: it is no change.
+ * An updatable field the program leaves out is KooDrive's to default: it is no change; nor is
+ * `forceDestroy` false where it was left out.
  */
 export function diffUser(
   olds: Values,
@@ -66,7 +67,10 @@ export function diffUser(
 ): { changes: boolean; replaces?: string[] } {
   const given = USER_UPDATABLE.filter((key) => news[key] !== undefined);
   const keys = ["userId", "forceDestroy", ...also, ...given];
-  const changes = stableText(olds, keys) !== stableText(news, keys);
+  // `forceDestroy: false` is the default left out: an imported user (no forceDestroy) declared with it is no change.
+  const plain = (values: Values): Values =>
+    values.forceDestroy === false ? { ...values, forceDestroy: undefined } : values;
+  const changes = stableText(plain(olds), keys) !== stableText(plain(news), keys);
   return { changes, ...(olds.userId !== news.userId ? { replaces: ["userId"] } : {}) };
 }
 

@@ -276,9 +276,9 @@ export class KooDriveProvider {
   }
 
   /**
-   * `Read`, for `pulumi refresh` (re-reads the figures) and `pulumi import` (no state yet: the guard
-   * is recorded with an empty plan, judged as a check of that plan would judge it; its plan is judged
-   * in full at its next update).
+   * `Read`, for `pulumi refresh` (re-reads the figures, or the user) and `pulumi import` (no state
+   * yet: a user is recorded as KooDrive holds it, seated; the guard is recorded with an empty plan,
+   * judged as a check of that plan would judge it; its plan is judged in full at its next update).
    */
   async read(
     urn: string,
@@ -290,8 +290,13 @@ export class KooDriveProvider {
       const found = await readUser(this.state, {}, String(state.userId ?? id));
       // No id tells the engine the user is gone (deleted outside Pulumi).
       if (!found) return { id: "", inputs: {}, outs: {} };
-      // The inputs the program gave take what KooDrive holds now: the next update shows the drift and undoes it.
-      const given = ["userId", ...USER_UPDATABLE].filter((key) => inputs[key] !== undefined) as (keyof UserOutputs)[];
+      // `pulumi import` (no state yet): the inputs are what KooDrive holds, so the import's check finds
+      // the user seated (no new seat) and its generated code declares the user as it is. On refresh,
+      // the inputs the program gave take what KooDrive holds now: the next update shows the drift and undoes it.
+      const importing = Object.keys(state).length === 0;
+      const given = ["userId", ...USER_UPDATABLE].filter((key) =>
+        importing ? found[key as keyof UserOutputs] !== undefined : inputs[key] !== undefined,
+      ) as (keyof UserOutputs)[];
       return {
         inputs: { ...inputs, ...Object.fromEntries(given.map((key) => [key, found[key]])) },
         outs: { ...state, ...found },

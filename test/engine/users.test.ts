@@ -33,6 +33,16 @@ async function deleteByHand(sim: Simulator, userId: string): Promise<void> {
   assert.equal(deleted.status, 200);
 }
 
+/** Adds a user in the simulator through its API, as a Command's curl or another tool would. */
+async function addByHand(sim: Simulator, userId: string): Promise<void> {
+  const added = await fetch(`${sim.url}${USERS_PATH}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ userId, modifyUserInfoReq: { role: 1 } }),
+  });
+  assert.equal(added.status, 200);
+}
+
 /** What a run that may fail printed, and whether it succeeded. */
 interface Outcome {
   ok: boolean;
@@ -226,11 +236,27 @@ describe("User under the real engine (YAML, through the plugin)", function () {
     assert.equal(sim.usage().userCount, 100);
   });
 
-  it("shows a user deleted in KooDrive as drift on refresh, and refuses to destroy one with data until forceDestroy", async () => {
+  it("shows a user deleted in KooDrive as drift on refresh, adopts one added by hand, and refuses to destroy one with data until forceDestroy", async () => {
     await deleteByHand(sim, "u2");
     const refresh = await test.stack.refresh();
     assert.equal(refresh.summary.resourceChanges?.delete, 1);
     assert.equal(sim.usage().userCount, 99);
+
+    // Added again outside Pulumi (the tenant full), then adopted: imported with its seat, none taken twice.
+    await addByHand(sim, "u2");
+    assert.equal(sim.usage().userCount, 100);
+    const imported = await test.cli(["import", "koodrive:index:User", "user-2", "u2", "--yes", "--stack", "test"]);
+    // The code to copy declares the user as KooDrive holds it (the simulator's default department).
+    assert.match(
+      imported.stdout,
+      /user-2:\n\s+type: koodrive:User\n\s+properties:\n\s+deptId: '1'\n\s+role: 1\n\s+status: 0\n\s+userId: u2/,
+    );
+    const adopted = await test.stack.preview();
+    assert.deepEqual(adopted.changeSummary, { same: 4 }, "the program's user-2 is the imported user");
+    const urn = (await test.stack.exportStack()).deployment.resources.find((resource: { urn: string }) =>
+      resource.urn.endsWith("::user-2"),
+    )?.urn;
+    await test.cli(["state", "unprotect", String(urn), "--yes", "--stack", "test"]);
 
     await storeInPersonalSpace(sim, TOKEN, "u3", 1024 * 1024);
     assert.match(

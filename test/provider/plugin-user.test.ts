@@ -57,4 +57,21 @@ describe("the plugin's User (against koodrive-sim)", () => {
     });
     assert.deepEqual([sim.users().length, sim.usage().userCount], [1, 99]);
   });
+
+  it("imports an existing user from its id alone: its inputs are KooDrive's, and it takes no seat", async () => {
+    await provider.deploy(urnOf("a"), {}, { userId: "a", role: 0 }, quiet);
+    await provider.deploy(urnOf("b"), {}, { userId: "b" }, quiet);
+    assert.equal(sim.usage().userCount, 100);
+
+    // What `pulumi import koodrive:index:User alice a` asks: a read with the id, no inputs, no state.
+    const read = await provider.read(urnOf("alice"), "a", {}, {});
+    assert.deepEqual([read.inputs.userId, read.inputs.role, read.inputs.status], ["a", 0, 0]);
+    assert.equal(read.outs.userId, "a");
+    // The import's check, with those inputs as old and new: the user holds its seat, none is free.
+    assert.deepEqual((await provider.check(urnOf("alice"), read.inputs, read.inputs)).failures, []);
+    // The program that declares it as it is, `forceDestroy: false` said or not, changes nothing.
+    const declared = { userId: "a", role: 0, forceDestroy: false };
+    assert.deepEqual(await provider.diff(urnOf("alice"), read.inputs, declared, quiet), { changes: false });
+    assert.deepEqual(await provider.read(urnOf("nobody"), "nobody", {}, {}), { id: "", inputs: {}, outs: {} });
+  });
 });
