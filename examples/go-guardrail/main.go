@@ -1,5 +1,6 @@
-// Command go-guardrail is the yaml-guardrail stack in Go: it exports the tenant's KooDrive figures
-// and fails `pulumi preview`/`up` when the allocation planned in config does not fit.
+// Command go-guardrail is the yaml-guardrail stack in Go: it adds KooDrive users that judge their own
+// seats, exports the tenant's figures, and fails `pulumi preview`/`up` when the users and what other
+// tools add (planned in config) do not fit.
 package main
 
 import (
@@ -8,11 +9,31 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )
 
-// program reads the figures (on every preview and update, recorded nowhere in the state) and
-// declares the guard for the plan in the stack's config.
+// users are the users this stack adds (resource name, KooDrive user id): each judges its own seat with
+// the rest of the deployment, so a change that adds more users than there are free seats fails its preview.
+var users = []struct{ name, userID string }{
+	{"alice", "100000000000000201"},
+	{"bob", "100000000000000202"},
+}
+
+// program declares the users and the guard for what other tools add (a SCIM sync, a batch import),
+// planned in the stack's config, and reads the figures (on every preview and update, recorded nowhere
+// in the state).
 func program(ctx *pulumi.Context) error {
 	cfg := config.New(ctx, "")
 	usage := koodrive.LookupServiceUsageOutput(ctx)
+	added := make([]*koodrive.User, 0, len(users))
+	for _, user := range users {
+		resource, err := koodrive.NewUser(ctx, user.name, &koodrive.UserArgs{
+			UserId: pulumi.String(user.userID),
+			DeptId: pulumi.String("1"),
+			Role:   pulumi.Int(1),
+		})
+		if err != nil {
+			return err
+		}
+		added = append(added, resource)
+	}
 	guard, err := koodrive.NewCapacityGuard(ctx, "capacity", &koodrive.CapacityGuardArgs{
 		PlannedUsers: pulumi.Int(cfg.GetInt("plannedUsers")),
 		PlannedSpaceGB: koodrive.CapacityGuardPlannedSpaceGBArgs{
@@ -26,6 +47,7 @@ func program(ctx *pulumi.Context) error {
 	ctx.Export("remainingSeats", usage.RemainingSeats())
 	ctx.Export("userMaxCount", usage.UserMaxCount())
 	ctx.Export("remainingDeptQuotaGB", usage.RemainingDeptQuotaGB())
+	ctx.Export("aliceStatus", added[0].Status)
 	ctx.Export("guardStatus", guard.Status)
 	ctx.Export("guardMessage", guard.Message)
 	return nil

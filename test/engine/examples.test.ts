@@ -1,10 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { REPO_ROOT } from "../../harness/engine";
 import { createProgramStack, exampleFiles, type ProgramStack, programWorkspaceRoot } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 
 const TOKEN = "examples-test-token-c0ffee12";
+
+/** The README's "A first stack": its TypeScript program, and the failure it shows (one line per violation). */
+function readmeFirstStack(): { program: string; failure: string[] } {
+  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## A first stack\n"), readme.indexOf("\n### YAML\n"));
+  const block = (language: string) =>
+    section.match(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, "m"))?.[1] ?? "";
+  return { program: block("ts"), failure: block("text").trim().split("\n") };
+}
 
 describe("examples under the real engine", function () {
   this.timeout(600_000);
@@ -70,20 +80,40 @@ describe("examples under the real engine", function () {
     assert.equal(waiting.outputs.canOnboard?.value, false);
   });
 
-  it("onboard-users: adds a CSV that fits, and adds no one from a CSV that does not", async () => {
+  it("the README's first stack (TypeScript): its preview fails as the README shows, naming the seats and the count", async () => {
+    const { program, failure } = readmeFirstStack();
+    assert.equal(failure.length, 1);
+    sim.setUsage({ userCount: 99 }); // 1 seat left
+    const test = await createProgramStack("first-stack", { files: { "index.ts": program }, env });
+    stacks.push(test);
+    const error = await test.stack.preview().then(
+      () => assert.fail("the preview should fail"),
+      (failed: Error) => failed.message,
+    );
+    // The second user checked is refused: which of the two is the engine's order.
+    const either = (text: string) => text.replace(/10000000000000020[12]/g, "…");
+    const line = either(failure[0]?.replace("https://cn.myhuaweicloud-koodrive.com", sim.url) ?? "");
+    assert.ok(either(error).includes(line), `${line}\nin\n${error}`);
+    assert.equal(sim.users().length, 0);
+  });
+
+  it("onboard-users: adds a CSV that fits as Users; one that grows by too many fails its preview, and its up never over-admits", async () => {
     const { stack, dir } = await stackOf("onboard-users", ["index.ts", "users.csv"]);
     const up = await stack.up();
     assert.deepEqual(up.outputs.added?.value, ["100000000000000101", "100000000000000102", "100000000000000103"]);
-    assert.equal(sim.usage().userCount, 98);
-    assert.equal(up.outputs.seatsLeftAfter?.value, 2);
+    assert.deepEqual([sim.users().length, sim.usage().userCount], [3, 98]);
+    const again = await stack.preview();
+    assert.deepEqual(again.changeSummary, { same: 4 }, "the users added hold their seats: no change");
 
-    const crowd = ["userId,deptId,role", ...Array.from({ length: 6 }, (_, n) => `10000000000000020${n},1,1`)];
+    const crowd = ["userId,deptId,role", ...Array.from({ length: 6 }, (_, n) => `10000000000000010${n + 1},1,1`)];
     writeFileSync(path.join(dir, "crowd.csv"), `${crowd.join("\n")}\n`);
     await stack.setConfig("usersCsv", { value: "crowd.csv" });
-    await assert.rejects(
-      stack.up(),
-      /seats: plan 6 users \(3 users already deployed, 3 new users\), 2 seats left; exceeds by 1 seat/,
-    );
-    assert.equal(sim.usage().userCount, 98);
+    const refusal =
+      /seats: this deployment needs 3 new seats of the KooDrive tenant .*, 2 seats left; exceeds by 1 seat/;
+    await assert.rejects(stack.preview(), refusal);
+    assert.deepEqual([sim.users().length, sim.usage().userCount], [3, 98]);
+    // Without a preview (Automation API's up skips it), the users that fit are added, the rest refused.
+    await assert.rejects(stack.up(), refusal);
+    assert.deepEqual([sim.users().length, sim.usage().userCount], [5, 100]);
   });
 });

@@ -314,15 +314,20 @@ exports.lateStatus = guard.status;
       return test.stack;
     }
 
-    it("previews a plan that fits with the figures, and fails one that leaves no seat free", async () => {
-      const preview = await (await example(4)).preview();
+    it("previews its two Users and a plan that fit with the figures, and fails a plan that leaves no seat free", async () => {
+      // 5 seats left: the two Users and 2 planned users fit, keeping 1 free.
+      const preview = await (await example(2)).preview();
       assert.match(preview.stdout, /remainingSeats\s*:\s*5\b/);
       assert.match(preview.stdout, /guardStatus\s*:\s*"fits"/);
+      assert.match(preview.stdout, /\+\s+koodrive:index:User\s+alice\s+create/);
       await test?.remove();
+      // 5 planned users: the guard, or a User judged with it (whichever the engine checks first), fails,
+      // counting the Users and the plan together.
       await assert.rejects(
         (await example(5)).preview(),
-        /resource 'capacity'.*seats: plan needs 5 new users, keeping 1 seat free, 5 seats left; exceeds by 1 seat/s,
+        /resource '(capacity|alice|bob)'.*seats: .*need[s]? \d+ new seats.*, 5 seats left; exceeds by \d+ seats?/s,
       );
+      assert.equal(sim.users().length, 0);
     });
   });
 

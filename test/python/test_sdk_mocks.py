@@ -1,6 +1,7 @@
 """The generated Python SDK under Pulumi's mocks (pulumi.runtime.set_mocks): each function and resource
-reaches its schema token with the schema's argument names, and the python-guardrail program wires its
-config into the guard. The wheel of sdk/python must be installed (scripts/test-sdks.sh does it)."""
+reaches its schema token with the schema's argument names, and the python-guardrail program declares
+its users and wires its config into the guard. The wheel of sdk/python must be installed
+(scripts/test-sdks.sh does it)."""
 
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-guardrail"
 PROJECT = "python-guardrail"
 FIGURES = {"remainingSeats": 80, "userMaxCount": 100, "remainingDeptQuotaGB": 6102}
+USER = "koodrive:index:User"
+GUARD = "koodrive:index:CapacityGuard"
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -19,15 +22,17 @@ class Recorder(pulumi.runtime.Mocks):
 
     def __init__(self) -> None:
         self.invokes: list[str] = []
-        self.resources: dict[str, dict[str, Any]] = {}
+        self.resources: dict[str, dict[str, Any]] = {}  # by "type::name"
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.invokes.append(args.token)
         return dict(FIGURES)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.resources[args.typ] = dict(args.inputs)
-        return f"{args.name}-id", {**args.inputs, "status": "ok", "message": "the plan fits"}
+        self.resources[f"{args.typ}::{args.name}"] = dict(args.inputs)
+        if args.typ == USER:  # what KooDrive answers: the user's id, enabled, its department's name
+            return args.inputs["userId"], {**args.inputs, "status": 0, "deptName": "Sales"}
+        return f"{args.name}-id", {**args.inputs, "status": "fits", "message": "the plan fits"}
 
 
 @pytest.fixture
@@ -62,13 +67,12 @@ def test_capacity_guard_registers_with_schema_names(mocks: Recorder) -> None:
         return guard.status
 
     declare()
-    inputs = mocks.resources["koodrive:index:CapacityGuard"]
+    inputs = mocks.resources[f"{GUARD}::guard"]
     assert inputs["plannedUsers"] == 25
     assert inputs["plannedSpaceGB"] == {"dept": 200}
     assert inputs["minFreeSeats"] == 1
     assert inputs["enforcement"] == "advisory"
     assert "planned_users" not in inputs
-
 
 
 def test_space_registers_with_schema_names(mocks: Recorder) -> None:
@@ -80,13 +84,34 @@ def test_space_registers_with_schema_names(mocks: Recorder) -> None:
         return space.capacity_gb
 
     declare()
-    inputs = mocks.resources["koodrive:index:Space"]
+    inputs = mocks.resources["koodrive:index:Space::sales"]
     assert inputs == {"ownerId": "1001", "type": "department", "capacityGB": 200, "forceDestroy": True}
 
-def test_example_program_guards_the_plan_from_config(mocks: Recorder) -> None:
+
+def test_user_registers_with_schema_names_and_takes_koodrives_answer(mocks: Recorder) -> None:
+    import pulumi_koodrive as koodrive
+
+    answered: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def declare() -> pulumi.Output[None]:
+        user = koodrive.User(
+            "carol", user_id="100000000000000301", dept_id="7", role=0, status=1, force_destroy=True
+        )
+        return pulumi.Output.all(user.id, user.status, user.dept_name).apply(
+            lambda values: answered.update(id=values[0], status=values[1], dept_name=values[2])
+        )
+
+    declare()
+    inputs = mocks.resources[f"{USER}::carol"]
+    assert inputs == {"userId": "100000000000000301", "deptId": "7", "role": 0, "status": 1, "forceDestroy": True}
+    assert answered == {"id": "100000000000000301", "status": 0, "dept_name": "Sales"}
+
+
+def test_example_program_adds_its_users_and_guards_what_other_tools_add(mocks: Recorder) -> None:
     sys.path.insert(0, str(EXAMPLE))
     try:
-        from guardrail import program
+        from guardrail import USERS, program
     finally:
         sys.path.remove(str(EXAMPLE))
     pulumi.runtime.set_all_config({f"{PROJECT}:plannedUsers": "25", f"{PROJECT}:plannedDeptGB": "200"})
@@ -97,6 +122,9 @@ def test_example_program_guards_the_plan_from_config(mocks: Recorder) -> None:
 
     run()
     assert mocks.invokes == ["koodrive:index:getServiceUsage"]
-    inputs = mocks.resources["koodrive:index:CapacityGuard"]
+    assert USERS == {"alice": "100000000000000201", "bob": "100000000000000202"}
+    for name, user_id in USERS.items():
+        assert mocks.resources[f"{USER}::{name}"] == {"userId": user_id, "deptId": "1", "role": 1}
+    inputs = mocks.resources[f"{GUARD}::capacity"]
     assert inputs["plannedUsers"] == 25
     assert inputs["plannedSpaceGB"] == {"dept": 200}
