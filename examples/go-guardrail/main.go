@@ -1,6 +1,6 @@
-// Command go-guardrail is the yaml-guardrail stack in Go: it adds KooDrive users that judge their own
-// seats, exports the tenant's figures, and fails `pulumi preview`/`up` when the users and what other
-// tools add (planned in config) do not fit.
+// Command go-guardrail is the yaml-guardrail stack in Go: it adds KooDrive users and a space that
+// judge their own seats and GB, exports the tenant's figures, and fails `pulumi preview`/`up` when
+// they and what other tools add (planned in config) do not fit.
 package main
 
 import (
@@ -34,6 +34,15 @@ func program(ctx *pulumi.Context) error {
 		}
 		added = append(added, resource)
 	}
+	// The sales department's space: it judges its GB against the department pool with the rest.
+	sales, err := koodrive.NewSpace(ctx, "sales", &koodrive.SpaceArgs{
+		OwnerId:    pulumi.String("1"), // the department's id
+		Type:       pulumi.String("department"),
+		CapacityGB: pulumi.Int(100),
+	})
+	if err != nil {
+		return err
+	}
 	guard, err := koodrive.NewCapacityGuard(ctx, "capacity", &koodrive.CapacityGuardArgs{
 		PlannedUsers: pulumi.Int(cfg.GetInt("plannedUsers")),
 		PlannedSpaceGB: koodrive.CapacityGuardPlannedSpaceGBArgs{
@@ -48,6 +57,7 @@ func program(ctx *pulumi.Context) error {
 	ctx.Export("userMaxCount", usage.UserMaxCount())
 	ctx.Export("remainingDeptQuotaGB", usage.RemainingDeptQuotaGB())
 	ctx.Export("aliceStatus", added[0].Status)
+	ctx.Export("salesContainerId", sales.ContainerId)
 	ctx.Export("guardStatus", guard.Status)
 	ctx.Export("guardMessage", guard.Message)
 	return nil

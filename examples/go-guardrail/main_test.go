@@ -11,6 +11,7 @@ import (
 
 const (
 	userType  = "koodrive:index:User"
+	spaceType = "koodrive:index:Space"
 	guardType = "koodrive:index:CapacityGuard"
 )
 
@@ -34,6 +35,11 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		outputs["status"] = resource.NewNumberProperty(0)
 		outputs["deptName"] = resource.NewStringProperty("Sales")
 		id = args.Inputs["userId"].StringValue()
+	case spaceType: // what KooDrive answers: its container id, normal, nothing stored yet
+		id = "container-7"
+		outputs["containerId"] = resource.NewStringProperty(id)
+		outputs["status"] = resource.NewNumberProperty(0)
+		outputs["spaceUsedGB"] = resource.NewNumberProperty(0)
 	case guardType:
 		outputs["status"] = resource.NewStringProperty("fits")
 		outputs["message"] = resource.NewStringProperty("the plan fits")
@@ -112,7 +118,55 @@ func TestUserRegistersWithSchemaNamesAndTakesKooDrivesAnswer(t *testing.T) {
 	}
 }
 
-func TestProgramAddsItsUsersAndGuardsWhatOtherToolsAdd(t *testing.T) {
+func TestSpaceRegistersWithSchemaNamesAndTakesKooDrivesAnswer(t *testing.T) {
+	mocks := newRecorder()
+	var id, containerID string
+	var answered sync.WaitGroup
+	answered.Add(1)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		space, err := koodrive.NewSpace(ctx, "sales", &koodrive.SpaceArgs{
+			OwnerId:      pulumi.String("1001"),
+			Type:         pulumi.String("department"),
+			CapacityGB:   pulumi.Int(200),
+			ForceDestroy: pulumi.Bool(true),
+		})
+		if err != nil {
+			return err
+		}
+		pulumi.All(space.ID(), space.ContainerId).ApplyT(func(all []any) error {
+			id, containerID = string(all[0].(pulumi.ID)), all[1].(string)
+			answered.Done()
+			return nil
+		})
+		return nil
+	}, pulumi.WithMocks("go-guardrail", "dev", mocks))
+	if err != nil {
+		t.Fatalf("the program failed under mocks: %v", err)
+	}
+	answered.Wait()
+
+	inputs, ok := mocks.resources[spaceType+"::sales"]
+	if !ok {
+		t.Fatalf("no %s registered; registered: %v", spaceType, mocks.resources)
+	}
+	if got := inputs["ownerId"]; !got.IsString() || got.StringValue() != "1001" {
+		t.Errorf("ownerId = %v, want \"1001\"", got)
+	}
+	if got := inputs["type"]; !got.IsString() || got.StringValue() != "department" {
+		t.Errorf("type = %v, want department", got)
+	}
+	if number(inputs, "capacityGB") != 200 {
+		t.Errorf("capacityGB = %v, want 200", inputs["capacityGB"])
+	}
+	if got := inputs["forceDestroy"]; !got.IsBool() || !got.BoolValue() {
+		t.Errorf("forceDestroy = %v, want true", got)
+	}
+	if id != "container-7" || containerID != "container-7" {
+		t.Errorf("id, containerId = %q, %q; want KooDrive's container id", id, containerID)
+	}
+}
+
+func TestProgramAddsItsUsersAndSpaceAndGuardsWhatOtherToolsAdd(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG", `{"go-guardrail:plannedUsers":"25","go-guardrail:plannedDeptGB":"200"}`)
 	mocks := newRecorder()
 
@@ -134,6 +188,13 @@ func TestProgramAddsItsUsersAndGuardsWhatOtherToolsAdd(t *testing.T) {
 		if number(user, "role") != 1 {
 			t.Errorf("%s: role = %v, want 1", name, user["role"])
 		}
+	}
+	sales, ok := mocks.resources[spaceType+"::sales"]
+	if !ok {
+		t.Fatalf("no %s sales registered; registered: %v", spaceType, mocks.resources)
+	}
+	if got := sales["type"]; !got.IsString() || got.StringValue() != "department" || number(sales, "capacityGB") != 100 {
+		t.Errorf("sales = %v, want a department space of 100 GB", sales)
 	}
 	guard, ok := mocks.resources[guardType+"::capacity"]
 	if !ok {

@@ -1,5 +1,5 @@
-"""The yaml-guardrail stack in Python: users that judge their own seats, the tenant's KooDrive figures,
-and a guard for what other tools add, planned in config."""
+"""The yaml-guardrail stack in Python: users and a space that judge their own seats and GB, the
+tenant's KooDrive figures, and a guard for what other tools add, planned in config."""
 
 import pulumi
 import pulumi_koodrive as koodrive
@@ -16,6 +16,8 @@ def program() -> None:
     config = pulumi.Config()
     usage = koodrive.get_service_usage_output()
     users = [koodrive.User(name, user_id=user_id, dept_id="1", role=1) for name, user_id in USERS.items()]
+    # The sales department's space: it judges its GB against the department pool with the rest.
+    sales = koodrive.Space("sales", owner_id="1", type="department", capacity_gb=100)
     # What other tools add (a SCIM sync, a batch import): the guard judges it with the users above.
     guard = koodrive.CapacityGuard(
         "capacity",
@@ -27,5 +29,6 @@ def program() -> None:
     pulumi.export("userMaxCount", usage.user_max_count)
     pulumi.export("remainingDeptQuotaGB", usage.remaining_dept_quota_gb)
     pulumi.export("aliceStatus", users[0].status)
+    pulumi.export("salesContainerId", sales.container_id)
     pulumi.export("guardStatus", guard.status)
     pulumi.export("guardMessage", guard.message)

@@ -80,12 +80,15 @@ describe("examples under the real engine", function () {
     assert.equal(waiting.outputs.canOnboard?.value, false);
   });
 
-  it("the README's first stack (TypeScript): its preview fails as the README shows, naming the seats and the count", async () => {
+  it("the README's first stack (TypeScript): its preview fits, and fails as the README shows on one free seat", async () => {
     const { program, failure } = readmeFirstStack();
     assert.equal(failure.length, 1);
-    sim.setUsage({ userCount: 99 }); // 1 seat left
     const test = await createProgramStack("first-stack", { files: { "index.ts": program }, env });
     stacks.push(test);
+    const fits = await test.stack.preview(); // 5 seats and 6102 GB of the department pool left
+    assert.match(fits.stdout, /koodrive:User\s+user-100000000000000202\s+create/);
+    assert.match(fits.stdout, /koodrive:Space\s+sales\s+create/);
+    sim.setUsage({ userCount: 99 }); // 1 seat left
     const error = await test.stack.preview().then(
       () => assert.fail("the preview should fail"),
       (failed: Error) => failed.message,

@@ -14,6 +14,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-guardrail"
 PROJECT = "python-guardrail"
 FIGURES = {"remainingSeats": 80, "userMaxCount": 100, "remainingDeptQuotaGB": 6102}
 USER = "koodrive:index:User"
+SPACE = "koodrive:index:Space"
 GUARD = "koodrive:index:CapacityGuard"
 
 
@@ -32,6 +33,8 @@ class Recorder(pulumi.runtime.Mocks):
         self.resources[f"{args.typ}::{args.name}"] = dict(args.inputs)
         if args.typ == USER:  # what KooDrive answers: the user's id, enabled, its department's name
             return args.inputs["userId"], {**args.inputs, "status": 0, "deptName": "Sales"}
+        if args.typ == SPACE:  # what KooDrive answers: its container id, normal, nothing stored yet
+            return "container-7", {**args.inputs, "containerId": "container-7", "status": 0, "spaceUsedGB": 0}
         return f"{args.name}-id", {**args.inputs, "status": "fits", "message": "the plan fits"}
 
 
@@ -78,14 +81,19 @@ def test_capacity_guard_registers_with_schema_names(mocks: Recorder) -> None:
 def test_space_registers_with_schema_names(mocks: Recorder) -> None:
     import pulumi_koodrive as koodrive
 
+    answered: dict[str, Any] = {}
+
     @pulumi.runtime.test
-    def declare() -> pulumi.Output[int]:
+    def declare() -> pulumi.Output[None]:
         space = koodrive.Space("sales", owner_id="1001", type="department", capacity_gb=200, force_destroy=True)
-        return space.capacity_gb
+        return pulumi.Output.all(space.id, space.container_id).apply(
+            lambda values: answered.update(id=values[0], container_id=values[1])
+        )
 
     declare()
-    inputs = mocks.resources["koodrive:index:Space::sales"]
+    inputs = mocks.resources[f"{SPACE}::sales"]
     assert inputs == {"ownerId": "1001", "type": "department", "capacityGB": 200, "forceDestroy": True}
+    assert answered == {"id": "container-7", "container_id": "container-7"}
 
 
 def test_user_registers_with_schema_names_and_takes_koodrives_answer(mocks: Recorder) -> None:
@@ -108,7 +116,7 @@ def test_user_registers_with_schema_names_and_takes_koodrives_answer(mocks: Reco
     assert answered == {"id": "100000000000000301", "status": 0, "dept_name": "Sales"}
 
 
-def test_example_program_adds_its_users_and_guards_what_other_tools_add(mocks: Recorder) -> None:
+def test_example_program_adds_its_users_and_space_and_guards_what_other_tools_add(mocks: Recorder) -> None:
     sys.path.insert(0, str(EXAMPLE))
     try:
         from guardrail import USERS, program
@@ -125,6 +133,7 @@ def test_example_program_adds_its_users_and_guards_what_other_tools_add(mocks: R
     assert USERS == {"alice": "100000000000000201", "bob": "100000000000000202"}
     for name, user_id in USERS.items():
         assert mocks.resources[f"{USER}::{name}"] == {"userId": user_id, "deptId": "1", "role": 1}
+    assert mocks.resources[f"{SPACE}::sales"] == {"ownerId": "1", "type": "department", "capacityGB": 100}
     inputs = mocks.resources[f"{GUARD}::capacity"]
     assert inputs["plannedUsers"] == 25
     assert inputs["plannedSpaceGB"] == {"dept": 200}
