@@ -65,6 +65,19 @@ export interface GuardAnswer {
 /** The resource type of `urn` (the last of its type chain). */
 const typeOfUrn = (urn: string): string | undefined => (urn.split("::")[2] ?? "").split("$").at(-1);
 
+/**
+ * The inputs a `Read` of a user or space answers, of its `keys`. On `pulumi import` (no state yet),
+ * all that KooDrive holds: the import's check finds the user seated or the space's GB deployed (it
+ * takes none), and the code to copy declares it as it is. On refresh, the inputs the program gave
+ * take what KooDrive holds now: the next update shows the drift and undoes it.
+ */
+function readInputs(keys: readonly string[], found: UserOutputs | SpaceOutputs, inputs: Values, state: Values): Values {
+  const held: Values = { ...found };
+  const importing = Object.keys(state).length === 0;
+  const given = keys.filter((key) => (importing ? held[key] : inputs[key]) !== undefined);
+  return { ...inputs, ...Object.fromEntries(given.map((key) => [key, held[key]])) };
+}
+
 /** True when `urn` is a `User`'s. */
 function isUser(urn: string): boolean {
   return typeOfUrn(urn) === TOKENS.user;
@@ -276,8 +289,8 @@ export class KooDriveProvider {
   }
 
   /**
-   * `Read`, for `pulumi refresh` (re-reads the figures, or the user) and `pulumi import` (no state
-   * yet: a user is recorded as KooDrive holds it, seated; the guard is recorded with an empty plan,
+   * `Read`, for `pulumi refresh` (re-reads the figures, the user or the space) and `pulumi import` (no
+   * state yet: a user or space is recorded as KooDrive holds it, deployed; the guard with an empty plan,
    * judged as a check of that plan would judge it; its plan is judged in full at its next update).
    */
   async read(
@@ -290,28 +303,14 @@ export class KooDriveProvider {
       const found = await readUser(this.state, {}, String(state.userId ?? id));
       // No id tells the engine the user is gone (deleted outside Pulumi).
       if (!found) return { id: "", inputs: {}, outs: {} };
-      // `pulumi import` (no state yet): the inputs are what KooDrive holds, so the import's check finds
-      // the user seated (no new seat) and its generated code declares the user as it is. On refresh,
-      // the inputs the program gave take what KooDrive holds now: the next update shows the drift and undoes it.
-      const importing = Object.keys(state).length === 0;
-      const given = ["userId", ...USER_UPDATABLE].filter((key) =>
-        importing ? found[key as keyof UserOutputs] !== undefined : inputs[key] !== undefined,
-      ) as (keyof UserOutputs)[];
-      return {
-        inputs: { ...inputs, ...Object.fromEntries(given.map((key) => [key, found[key]])) },
-        outs: { ...state, ...found },
-      };
+      return { inputs: readInputs(["userId", ...USER_UPDATABLE], found, inputs, state), outs: { ...state, ...found } };
     }
     if (isSpace(urn)) {
       const found = await readSpace(this.state, {}, String(state.containerId ?? id));
       // No id tells the engine the space is gone (deleted outside Pulumi).
       if (!found) return { id: "", inputs: {}, outs: {} };
-      // The inputs the program gave take what KooDrive holds now: the next update shows the drift and undoes it.
-      const given = ["ownerId", "type", ...SPACE_UPDATABLE].filter(
-        (key) => inputs[key] !== undefined,
-      ) as (keyof SpaceOutputs)[];
       return {
-        inputs: { ...inputs, ...Object.fromEntries(given.map((key) => [key, found[key]])) },
+        inputs: readInputs(["ownerId", "type", ...SPACE_UPDATABLE], found, inputs, state),
         outs: { ...state, ...found },
       };
     }

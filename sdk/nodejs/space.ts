@@ -5,6 +5,7 @@ import type { SpaceOutputs, SpaceTypeName } from "../../provider/guard/space";
 import { SPACE_TYPES } from "../../provider/guard/types";
 import { type ConnectionArgs, connectionInput } from "./connection";
 import { koodriveProvider } from "./dynamic-provider";
+import { refuseImport } from "./refuse-import";
 
 /** A KooDrive space to add, and the connection settings that override the stack config. */
 export interface SpaceArgs extends ConnectionArgs {
@@ -38,7 +39,13 @@ export interface Space extends SpaceOutputFields {}
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the outputs are declared once, in SpaceOutputs
 export class Space extends pulumi.dynamic.Resource {
+  /**
+   * @throws ProgramError when `opts.import` is given: a dynamic resource cannot be imported (Pulumi's
+   * import reads it by its id alone, and the dynamic provider's code is in the state it does not have
+   * yet); adopt spaces through the provider plugin's `koodrive:index:Space` (`pulumi import`).
+   */
   constructor(name: string, args: SpaceArgs, opts?: pulumi.CustomResourceOptions) {
+    refuseImport("Space", name, opts);
     const fields = Object.fromEntries(Object.entries(args).filter(([key]) => !isConnectionKey(key)));
     super(
       koodriveProvider,

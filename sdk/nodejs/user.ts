@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramError } from "../../provider/client/errors";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { isConnectionKey } from "../../provider/config/connection-settings";
 import { USER_TYPES } from "../../provider/guard/types";
 import type { UserOutputs } from "../../provider/guard/user";
 import { type ConnectionArgs, connectionInput } from "./connection";
 import { koodriveProvider } from "./dynamic-provider";
+import { refuseImport } from "./refuse-import";
 
 /**
  * A KooDrive user to add, and the connection settings that override the stack config, but for the
@@ -48,13 +48,7 @@ export class User extends pulumi.dynamic.Resource {
    * yet); adopt users through the provider plugin's `koodrive:index:User` (`pulumi import`).
    */
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-    if (opts?.import !== undefined) {
-      throw new ProgramError(
-        `User ${name}: the import resource option cannot adopt a KooDrive user into a dynamic resource`,
-        "Pulumi's import reads the user with its id alone, and Pulumi's Node.js dynamic provider runs the provider code recorded in a resource's state, which an import has none of yet. " +
-          "Leave an existing user out of the stack (it keeps its seat, which the tenant's figures count once), or adopt it in a YAML, Python or Go stack with `pulumi import koodrive:index:User <name> <userId>` (the provider plugin)",
-      );
-    }
+    refuseImport("User", name, opts);
     const { userId, ...rest } = args;
     const fields = { userId, ...Object.fromEntries(Object.entries(rest).filter(([key]) => !isConnectionKey(key))) };
     super(

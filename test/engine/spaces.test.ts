@@ -101,6 +101,24 @@ describe("Space under the real engine (TypeScript)", function () {
     const destroy = await test.stack.destroy();
     assert.equal(destroy.summary.result, "succeeded");
     assert.deepEqual([sim.spaces().length, ...pools(sim)], [0, 50, 120]);
+
+    // Made again outside Pulumi, then adopted: imported with its GB (100, with 50 left), none taken twice.
+    const added = await fetch(`${sim.url}/koodrive/ose/v1/space/1001`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ capacity: "100", type: 0 }),
+    });
+    assert.equal(added.status, 200);
+    const containerId = String(sim.spaces()[0]?.containerId);
+    await test.cli(["import", "koodrive:index:Space", "dept", containerId, "--yes", "--stack", "test"]);
+    const adopted = await test.stack.preview();
+    assert.deepEqual(adopted.changeSummary, { same: 2 }, "the program's dept is the imported space");
+    const urn = (await test.stack.exportStack()).deployment.resources.find((resource: { urn: string }) =>
+      resource.urn.endsWith("::dept"),
+    )?.urn;
+    await test.cli(["state", "unprotect", String(urn), "--yes", "--stack", "test"]);
+    await test.stack.destroy();
+    assert.deepEqual([sim.spaces().length, ...pools(sim)], [0, 50, 120]);
   });
 });
 
@@ -146,7 +164,7 @@ describe("Space under the real engine (YAML, through the plugin)", function () {
 
   const program = (yaml: string) => writeFileSync(path.join(test.dir, "Pulumi.yaml"), yaml);
 
-  it("refuses a group space, fails a 200 GB department Space against 150 GB left naming the pool, deploys 100", async () => {
+  it("refuses a group space, fails a 200 GB department Space against 150 GB left naming the pool, deploys 100, adopts one made by hand", async () => {
     assert.match(
       await failed(test.stack.preview()),
       /property type value \{group\} has a problem: type "group" is not supported/,
@@ -162,6 +180,24 @@ describe("Space under the real engine (YAML, through the plugin)", function () {
     assert.deepEqual(pools(sim), [150, 120]);
     const destroy = await test.stack.destroy();
     assert.equal(destroy.summary.result, "succeeded");
+    assert.deepEqual([sim.spaces().length, ...pools(sim)], [0, 50, 120]);
+
+    // Made again outside Pulumi, then adopted: imported with its GB (100, with 50 left), none taken twice.
+    const added = await fetch(`${sim.url}/koodrive/ose/v1/space/1001`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ capacity: "100", type: 0 }),
+    });
+    assert.equal(added.status, 200);
+    const containerId = String(sim.spaces()[0]?.containerId);
+    await test.cli(["import", "koodrive:index:Space", "dept", containerId, "--yes", "--stack", "test"]);
+    const adopted = await test.stack.preview();
+    assert.deepEqual(adopted.changeSummary, { same: 2 }, "the program's dept is the imported space");
+    const urn = (await test.stack.exportStack()).deployment.resources.find((resource: { urn: string }) =>
+      resource.urn.endsWith("::dept"),
+    )?.urn;
+    await test.cli(["state", "unprotect", String(urn), "--yes", "--stack", "test"]);
+    await test.stack.destroy();
     assert.deepEqual([sim.spaces().length, ...pools(sim)], [0, 50, 120]);
   });
 });

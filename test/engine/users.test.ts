@@ -271,4 +271,54 @@ describe("User under the real engine (YAML, through the plugin)", function () {
     assert.equal(destroy.summary.result, "succeeded");
     assert.deepEqual([sim.users().length, sim.usage().userCount], [0, 97]);
   });
+
+  it("moves a user added by a Command to a User as the README says, counting no one twice", async () => {
+    // Before: a guard's plannedUsers, and a Command that adds the user with curl once the guard fits.
+    const body = JSON.stringify({ userId: "u9", modifyUserInfoReq: { role: 1 } });
+    const curl = `curl -fsS -X POST ${sim.url}${USERS_PATH} -H "Authorization: Bearer ${TOKEN}" -H "Content-Type: application/json" -d '${body}'`;
+    program(
+      [
+        "name: koodrive-users-yaml",
+        "runtime: yaml",
+        "resources:",
+        "  capacity:",
+        "    type: koodrive:index:CapacityGuard",
+        "    properties:",
+        "      plannedUsers: 1",
+        "  add-users:",
+        "    type: command:local:Command",
+        "    properties:",
+        "      create: >-",
+        `        ${curl}`,
+        "    options:",
+        "      dependsOn:",
+        `        - \${capacity}`,
+        "",
+      ].join("\n"),
+    );
+    await test.stack.up();
+    assert.deepEqual([sim.users().map((user) => user.userId), sim.usage().userCount], [["u9"], 98]);
+
+    // 1. the user adopted; 2. the Command removed; 3. the guard, which planned only that user, dropped.
+    await test.cli(["import", "koodrive:index:User", "user-9", "u9", "--yes", "--stack", "test"]);
+    program(
+      usersYaml(0)
+        .replace(
+          "resources:\n",
+          "resources:\n  user-9:\n    type: koodrive:index:User\n    properties:\n      userId: u9\n      role: 1\n",
+        )
+        .replace(/outputs:\n(.*\n)*/, ""),
+    );
+    const moved = await test.stack.preview();
+    assert.deepEqual(moved.changeSummary, { delete: 2, same: 2 }, "the Command and the guard go; the User stays");
+    await test.stack.up();
+    assert.deepEqual([sim.users().map((user) => user.userId), sim.usage().userCount], [["u9"], 98]);
+
+    const urn = (await test.stack.exportStack()).deployment.resources.find((resource: { urn: string }) =>
+      resource.urn.endsWith("::user-9"),
+    )?.urn;
+    await test.cli(["state", "unprotect", String(urn), "--yes", "--stack", "test"]);
+    await test.stack.destroy();
+    assert.deepEqual([sim.users().length, sim.usage().userCount], [0, 97]);
+  });
 });

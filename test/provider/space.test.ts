@@ -251,4 +251,17 @@ describe("the plugin's Space (against koodrive-sim)", () => {
     assert.deepEqual([sim.spaces().length, sim.usage().deptSpaceQuotaUsed], [0, 50]);
     assert.deepEqual(await provider.read(urnOf("d"), containerId, news, read.outs), { id: "", inputs: {}, outs: {} });
   });
+
+  it("imports an existing space from its container id alone: its inputs are KooDrive's, and it takes no GB", async () => {
+    const made = await provider.deploy(urnOf("d"), {}, { ownerId: "1001", type: "department", capacityGB: 100 }, quiet);
+    assert.equal(sim.usage().deptSpaceQuotaUsed, 150); // 50 GB left, less than the space's 100
+
+    // What `pulumi import koodrive:index:Space sales <containerId>` asks: a read with the id, no inputs, no state.
+    const read = await provider.read(urnOf("sales"), String(made.id), {}, {});
+    assert.deepEqual(
+      [read.inputs.ownerId, read.inputs.type, read.inputs.capacityGB, read.inputs.status],
+      ["1001", "department", 100, 0],
+    );
+    assert.deepEqual((await provider.check(urnOf("sales"), read.inputs, read.inputs)).failures, []);
+  });
 });
