@@ -5,6 +5,7 @@
  */
 import { UnsupportedStateError } from "../client/errors";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../config/connection-settings";
+import { RESERVE_KEYS, RESERVE_SETTINGS } from "../config/reserve-settings";
 import { EngineLog, type LogSink } from "../process/engine-log";
 import type { Values } from "../process/protocol";
 import { ProviderState, type ProviderStateOptions } from "../process/provider-state";
@@ -52,6 +53,7 @@ export function createRuntime(
     configure: (config) =>
       state.configure(
         Object.fromEntries(CONNECTION_KEYS.map((key) => [key, config.get(CONNECTION_SETTINGS[key].config)])),
+        Object.fromEntries(RESERVE_KEYS.map((key) => [key, config.get(RESERVE_SETTINGS[key].config)])),
       ),
     serviceUsage,
     capacityGuard,

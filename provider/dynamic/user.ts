@@ -55,7 +55,13 @@ export function userMethods(state: ProviderState, log: LogSink): ResourceMethods
       if ("failures" in checked) return { inputs: withoutCredentials(news), failures: checked.failures };
       const { connection } = checked;
       connections.set(urnOf(news), connection);
-      const failures = await checkUser(state, request(olds, news, connection));
+      const { failures, warnings } = await checkUser(state, request(olds, news, connection));
+      if (warnings.length > 0) {
+        await log.write(
+          urnOf(news),
+          warnings.map((message) => ({ severity: "warning", message })),
+        );
+      }
       return { inputs: withoutCredentials(news), failures };
     },
     async diff(_id, olds, news) {

@@ -1,27 +1,24 @@
 /**
- * A KooDrive user as a resource that judges itself, for every front end: one new seat, judged at
- * `check` with every allocation of the deployment to its tenant (the ledger guards share), and
- * admitted at `create` under the tenant's lock against the figures read under it, minus what the
- * deployment already admitted; then added, read, changed and deleted through the client.
+ * A KooDrive user as a resource that judges itself, for every front end: one new seat, judged and
+ * admitted as an addition to its tenant (addition.ts); then added, read, changed and deleted through
+ * the client.
  */
 
-import { amount, newAmount, USERS_FIGURE } from "../capacity/figures";
 import {
   type Failure,
   GuardRefusal,
   isKooDriveError,
   KooDriveError,
   StoresDataError,
-  TenantMismatchError,
   UnconfirmedAddError,
 } from "../client/errors";
 import { toGB } from "../client/units";
 import type { KooDriveUser, UserChange } from "../client/users";
 import { checkUserFields } from "../client/users";
 import type { KooDriveConnectionArgs } from "../config/settings";
-import type { TenantIdentity } from "../config/tenant";
 import { stableText, type Values } from "../process/protocol";
 import type { ProviderState, Say } from "../process/provider-state";
+import { type AdditionRequest, type AdditionVerdict, admitAddition, judgeAddition } from "./addition";
 import { containsUnknown, readError } from "./reading";
 
 /** The arguments of a user, as checked. */
@@ -148,84 +145,41 @@ export function userOutputs(user: KooDriveUser): UserOutputs {
   };
 }
 
-/** `3 seats`: a count of seats, in the figures table's unit. */
-const seats = (count: number) => amount(USERS_FIGURE.unit, count);
+/** A user as an addition to its tenant: one new seat, or nothing when it holds its seat already. */
+function additionOf(request: UserRequest): AdditionRequest {
+  return {
+    urn: request.urn,
+    name: request.name,
+    kind: "User",
+    property: "userId",
+    adds: request.seated ? {} : { users: 1 },
+    connection: request.connection,
+  };
+}
 
 /**
  * `check`: a new user's seat, shared in its tenant's ledger and judged with every other allocation of
- * the deployment to that tenant (Users and guards). The failures name the seats and the count; a
- * user that holds its seat already, or whose settings are still unknown, is not judged.
+ * the deployment to that tenant (Users, Spaces and guards) under the provider's reserves. The failures
+ * name the seats and the count; a user whose arguments or settings are still unknown is not judged.
  */
-export async function checkUser(state: ProviderState, request: UserRequest): Promise<Failure[]> {
+export async function checkUser(state: ProviderState, request: UserRequest): Promise<AdditionVerdict> {
   const parsed = parseUserArgs(request.args);
-  if (!parsed.ok) return parsed.failures;
-  if (request.unknownSettings.length > 0 || containsUnknown(request.args.userId)) return [];
-  let reading: Awaited<ReturnType<ProviderState["readUsage"]>>;
-  try {
-    reading = await state.readUsage(request.connection);
-  } catch (error) {
-    if (error instanceof TenantMismatchError) throw error;
-    return [{ property: "userId", reason: `cannot judge the seat of ${request.name}: ${readError(error)}` }];
-  }
-  const own = request.seated ? 0 : 1;
-  const { label, others } = await state.shareLedger(reading.tenant, {
-    urn: request.urn,
-    name: request.name,
-    allocation: { users: own },
-  });
-  await state.assertHolding(reading.tenant);
-  const sharing = others.filter((other) => (other.allocation.users ?? 0) > 0);
-  const need = own + sharing.reduce((sum, other) => sum + (other.allocation.users ?? 0), 0);
-  const left = reading.usage.remainingSeats;
-  if (own === 0 || need <= left) return [];
-  return [
-    {
-      property: "userId",
-      reason:
-        `${USERS_FIGURE.label}: this deployment needs ${newAmount(USERS_FIGURE.unit, need)} of the KooDrive tenant ${reading.tenant.label} ` +
-        `(${label} and ${sharing.length} other User${sharing.length === 1 ? "" : "s"} and guards), ${seats(left)} left; ` +
-        `exceeds by ${seats(need - left)}`,
-    },
-  ];
-}
-
-/** The tenant of a user's connection; a connection that does not resolve fails naming what is wrong. */
-async function tenantOf(state: ProviderState, connection: KooDriveConnectionArgs): Promise<TenantIdentity> {
-  const tenant = await state.tenantOf(connection);
-  if (tenant) return tenant;
-  // The read says what is wrong with the settings.
-  return (await state.readUsage(connection)).tenant;
+  if (!parsed.ok) return { failures: parsed.failures, warnings: [] };
+  if (request.unknownSettings.length > 0 || containsUnknown(request.args.userId)) return { failures: [], warnings: [] };
+  return judgeAddition(state, additionOf(request));
 }
 
 /**
- * `create`: holds the tenant (waiting for another deployment if need be), admits the seat against
- * the free seats read under the lock minus what this deployment admitted already, and adds the user,
- * the lease asserted just before the call. After an add whose outcome is unclear, the user is read
- * back before anything else.
+ * `create`: admits the seat under the tenant's lock (addition.ts: the deployment's whole remaining
+ * plan first), then adds the user while the lease will outlive the call. After an add whose outcome is
+ * unclear, the user is read back before anything else.
  */
 export async function createUser(state: ProviderState, request: UserRequest, say: Say): Promise<UserOutputs> {
   const parsed = parseUserArgs(request.args);
   if (!parsed.ok) throw new GuardRefusal(parsed.failures);
   const { userId, deptId, role, status } = parsed.user;
-  const tenant = await tenantOf(state, request.connection);
-  await state.holdTenant(request.connection, tenant, request.urn, say);
-  const reading = await state.readUsage(request.connection);
-  await state.assertHolding(reading.tenant);
-  const free = reading.usage.remainingSeats;
-  const admission = await state.admitSeats(reading.tenant, { urn: request.urn, seats: 1, free });
-  if (!admission.admitted) {
-    throw new GuardRefusal([
-      {
-        property: "userId",
-        reason:
-          `${USERS_FIGURE.label}: ${request.name} (${userId}) needs ${newAmount(USERS_FIGURE.unit, 1)} of the KooDrive tenant ${reading.tenant.label}; ` +
-          `${seats(free)} were free when this deployment took the tenant and it admitted ${admission.before} ` +
-          `User${admission.before === 1 ? "" : "s"} since, so none is left; the user was not added`,
-      },
-    ]);
-  }
-  await state.assertHolding(reading.tenant);
-  const added = await state.withClient(request.connection, async (client) => {
+  const tenant = await admitAddition(state, additionOf({ ...request, seated: false }), say);
+  const added = await state.fencedAdd(request.connection, tenant, async (client) => {
     try {
       return (
         await client.createUser({

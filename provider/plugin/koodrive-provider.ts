@@ -10,6 +10,7 @@ import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { Failure } from "../client/errors";
 import { CONNECTION_KEYS, type ConnectionKey } from "../config/connection-settings";
 import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../config/plaintext-config";
+import { isReserveKey, RESERVE_KEYS, reserveProblems } from "../config/reserve-settings";
 import { connectionValuesValidator } from "../config/validators";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import { readError, refreshRead } from "../guard/reading";
@@ -134,18 +135,24 @@ export class KooDriveProvider {
   checkConfig(news: Values, urn = ""): { inputs: Values; failures: Failure[]; log: LogLine[] } {
     // Unknown in preview counts as a string: it is one once the engine knows it.
     const { version: _version, ...settings } = news;
+    const reserveFailures = reserveProblems(
+      Object.fromEntries(Object.entries(settings).filter(([, value]) => !isUnknown(value))),
+    );
     const given = Object.fromEntries(
-      Object.entries(settings).map(([key, value]) => [key, isUnknown(value) ? "" : value]),
+      Object.entries(settings)
+        .filter(([key]) => !isReserveKey(key))
+        .map(([key, value]) => [key, isUnknown(value) ? "" : value]),
     );
     const parsed = connectionValuesValidator.safeParse(given);
     const failures: Failure[] = (parsed.error?.issues ?? []).flatMap((issue) =>
       issue.code === "unrecognized_keys"
         ? issue.keys.map((key) => ({
             property: key,
-            reason: `unknown koodrive setting "${key}"; the settings are ${CONNECTION_KEYS.join(", ")}`,
+            reason: `unknown koodrive setting "${key}"; the settings are ${[...CONNECTION_KEYS, ...RESERVE_KEYS].join(", ")}`,
           }))
         : [{ property: String(issue.path[0]), reason: `koodrive:${String(issue.path[0])} ${issue.message}` }],
     );
+    failures.push(...reserveFailures);
     const unknown = CONNECTION_KEYS.filter((key) => isUnknown(news[key]));
     const log: LogLine[] =
       unknown.length > 0
@@ -184,7 +191,15 @@ export class KooDriveProvider {
   configure(config: Values): void {
     this.#unknownSettings = CONNECTION_KEYS.filter((key) => isUnknown(config[key]));
     const known = CONNECTION_KEYS.filter((key) => typeof config[key] === "string" && !isUnknown(config[key]));
-    this.state.configure(Object.fromEntries(known.map((key) => [key, config[key] as string])));
+    this.state.configure(
+      Object.fromEntries(known.map((key) => [key, config[key] as string])),
+      Object.fromEntries(
+        RESERVE_KEYS.filter((key) => config[key] !== undefined && !isUnknown(config[key])).map((key) => [
+          key,
+          String(config[key]),
+        ]),
+      ),
+    );
   }
 
   #request(urn: string, olds: Values, news: Values): GuardRequest {
@@ -231,7 +246,8 @@ export class KooDriveProvider {
    */
   async check(urn: string, olds: Values, news: Values): Promise<GuardAnswer> {
     if (isUser(urn)) {
-      return { inputs: news, failures: await checkUser(this.state, this.#userRequest(urn, olds, news)), log: [] };
+      const { failures, warnings } = await checkUser(this.state, this.#userRequest(urn, olds, news));
+      return { inputs: news, failures, log: warnings.map((message) => ({ severity: "warning", message })) };
     }
     if (isSpace(urn)) {
       return { inputs: news, failures: await checkSpace(this.state, this.#spaceRequest(urn, olds, news)), log: [] };

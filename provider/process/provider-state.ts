@@ -12,6 +12,7 @@ import {
   credentialKeys,
   settingPlaces,
 } from "../config/connection-settings";
+import { type ProviderReserves, type ReserveValues, resolveReserves } from "../config/reserve-settings";
 import {
   type KooDriveClientOptions,
   type KooDriveConnectionArgs,
@@ -26,11 +27,12 @@ import { engineAnswers } from "../tenant/engine-probe";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { LayeredTenantLock } from "../tenant/layered-lock";
 import {
+  type Admission,
   type Admitted,
   DeploymentLedger,
   type LedgerEntry,
   type LedgerShares,
-  type SeatAdmission,
+  type PendingPlan,
 } from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
 import type { TenantLockBackend, UncleanEnd } from "../tenant/lock";
@@ -143,6 +145,8 @@ export interface ProviderStateOptions {
 export class ProviderState {
   /** The stack's `koodrive:*` config, secrets already decrypted. */
   #config: ConnectionValues = {};
+  /** The provider's reserves as its configuration gives them (checked when a User or Space needs them). */
+  #reserves: ReserveValues = {};
   /** Each credential's tenant, by its identity and tenant name: its subscription read once per run. */
   readonly #identities = new Map<string, Promise<Identified>>();
   /** The ledger key of each credential whose subscription was read (or could not be), by its identity. */
@@ -182,9 +186,18 @@ export class ProviderState {
     this.#watchEngine();
   }
 
-  /** Keeps the provider's settings (the stack's `koodrive:*` config, or an explicit provider's) for the rest of the run. */
-  configure(settings: ConnectionValues): void {
+  /**
+   * Keeps the provider's settings (the stack's `koodrive:*` config, or an explicit provider's) for the
+   * rest of the run: the connection, and the reserves of its Users and Spaces.
+   */
+  configure(settings: ConnectionValues, reserves: ReserveValues = {}): void {
     this.#config = settings;
+    this.#reserves = reserves;
+  }
+
+  /** The provider's reserves: its configuration, else the environment; throws a `ConfigurationError` naming a wrong one. */
+  reserves(): ProviderReserves {
+    return resolveReserves(this.#reserves);
   }
 
   /**
@@ -327,9 +340,30 @@ export class ProviderState {
     return this.#ledger.share(tenant.lockKeys, entry);
   }
 
-  /** Admits a create's seats to its tenant against the free seats read under the lock, beside what this deployment admitted before. */
-  admitSeats(tenant: TenantIdentity, admission: SeatAdmission): Promise<Admitted> {
-    return this.#ledger.admit(tenant.key, admission);
+  /** Admits what a create adds to its tenant, in the room read under the lock, beside what this deployment admitted before. */
+  admit(tenant: TenantIdentity, admission: Admission): Promise<Admitted> {
+    return this.#ledger.admit(tenant.lockKeys, admission);
+  }
+
+  /** What this deployment's Users and Spaces of `tenant` still add, and what it admitted to it. */
+  pendingPlan(tenant: TenantIdentity): Promise<PendingPlan> {
+    return this.#ledger.pending(tenant.lockKeys);
+  }
+
+  /**
+   * Runs an add (`call`) with a client of the connection, once the lease on `tenant` is held and will
+   * outlive the call's worst case (its deadline, retries included): an add is never made under a
+   * lease that may end while it runs.
+   */
+  async fencedAdd<T>(
+    connection: KooDriveConnectionArgs,
+    tenant: TenantIdentity,
+    call: (client: KooDriveHttpClient, settings: ResolvedSettings) => Promise<T>,
+  ): Promise<T> {
+    return this.withClient(connection, async (client, settings) => {
+      await this.assertHolding(tenant, settings.deadlineMs);
+      return call(client, settings);
+    });
   }
 
   /**
@@ -445,13 +479,13 @@ export class ProviderState {
 
   /**
    * Throws `TenantLeaseLost` when this deployment took the tenant and has lost it since, or its lease
-   * would end within half a term (its renewals failing); nothing when it never took it (a preview).
+   * would end within half a term or `forMs` (its renewals failing); nothing when it never took it (a preview).
    * Guards call it when they judge, so that nothing is admitted under a lease that is gone.
    */
-  async assertHolding(tenant: TenantIdentity): Promise<void> {
+  async assertHolding(tenant: TenantIdentity, forMs = 0): Promise<void> {
     for (const key of tenant.lockKeys) {
       const held = this.#held.get(key);
-      if (held) await held.backend.assertHeld(key, held.marginMs);
+      if (held) await held.backend.assertHeld(key, Math.max(held.marginMs, forMs));
     }
   }
 

@@ -2,8 +2,9 @@
  * The ledger of one deployment: the new allocation of every guard checked so far, per tenant, so that
  * the guards of a tenant are judged together, whatever their spelling of the connection and whichever
  * provider (process) serves them. A guard's slot is its URN: checked again (preview, then update), it
- * replaces its share instead of adding it. It also counts the seats the deployment admitted to each
- * tenant under its lock (`User` creates), so that no create admits more than the figures read under it.
+ * replaces its share instead of adding it. Users and Spaces are entries too, and it counts what the
+ * deployment admitted of them to each tenant under its lock, so that no create admits more than the
+ * figures read under it allow, and a create can judge the deployment's whole remaining plan.
  *
  * It also keeps which tenants the deployment holds, and since when it deploys (when one of its
  * processes first went for a tenant), so that a process waiting for a tenant knows what the others
@@ -14,14 +15,18 @@
  * local socket named after the deployment; the others ask it there.
  */
 import type net from "node:net";
+import { amountsOf, beyond, type FigureAmounts, shortFigure, sumAllocations } from "../capacity/admission";
+import type { CapacityFigure } from "../capacity/figures";
 import type { Allocation, GuardShare } from "../capacity/plan";
 import { answerLines, askLocal, listenExclusively, machineScope, socketPath } from "./local-lock";
 
-/** A guard's entry: its slot, its name in messages and its new allocation. */
+/** An entry: its slot, its name in messages and its new allocation; `kind` for a resource that admits itself at create. */
 export interface LedgerEntry {
   urn: string;
   name: string;
   allocation: Allocation;
+  /** A `User` or `Space` (admitted at its own create); absent for a guard (what other tools add). */
+  kind?: "User" | "Space";
 }
 
 interface ShareRequest {
@@ -35,6 +40,12 @@ export interface LedgerShares {
   /** The guard's name, or, when another guard of the tenant has that name too, the name with its parent or URN. */
   label: string;
   others: GuardShare[];
+}
+
+/** True when an allocation adds anything. */
+function isSome(allocation: Allocation): boolean {
+  const { users, spaceGB } = sumAllocations([allocation]);
+  return users !== undefined || spaceGB !== undefined;
 }
 
 /** The parent types of a URN's resource (`my:index:Team` of `…::my:index:Team$koodrive:index:CapacityGuard::name`), if any. */
@@ -74,25 +85,45 @@ interface HoldingRequest {
   held?: HeldTenantName;
 }
 
-interface AdmitRequest {
-  tenant: string;
-  admit: SeatAdmission;
-}
-
-/** A create that asks for seats: its slot, the seats it takes, and the free seats read under the tenant's lock. */
-export interface SeatAdmission {
+/** A create or growth that asks to be admitted: its slot, what it adds, and what may be added of each figure (read under the tenant's lock). */
+export interface Admission {
   urn: string;
-  seats: number;
-  free: number;
+  /** Its name in messages, should the ledger not know it yet. */
+  name: string;
+  kind: "User" | "Space";
+  adds: Allocation;
+  room: FigureAmounts;
 }
 
-/** What admitting answers: whether the seats fit, and how many this deployment admitted to the tenant before. */
+interface AdmissionRequest {
+  keys: string[];
+  admission: Admission;
+}
+
+/** What admitting answers: whether it fits, what this deployment admitted to the tenant before, and the figure short, if any. */
 export interface Admitted {
   admitted: boolean;
-  before: number;
+  before: Allocation;
+  short?: CapacityFigure;
 }
 
-type LedgerRequest = ShareRequest | HoldingRequest | AdmitRequest;
+interface PendingRequest {
+  pending: string[];
+}
+
+/** What a deployment still means to add to a tenant, and what it added: read at a create, to judge the whole remaining plan. */
+export interface PendingPlan {
+  /** What the tenant's Users and Spaces checked in this deployment add beyond what was admitted of them. */
+  pending: Allocation;
+  /** How many Users and Spaces that is. */
+  count: { User: number; Space: number };
+  /** What this deployment admitted to the tenant so far. */
+  admitted: Allocation;
+  /** How long ago the last entry (of any tenant) was recorded, in ms: checks have settled when it is long enough. */
+  quietForMs: number;
+}
+
+type LedgerRequest = ShareRequest | HoldingRequest | AdmissionRequest | PendingRequest;
 
 /** The ledger itself, in the process that hosts it. */
 class Shares {
@@ -100,8 +131,10 @@ class Shares {
   readonly #entries = new Map<string, ShareRequest>();
   readonly #held = new Map<string, HeldTenantName>();
   #since: string | undefined;
-  /** The seats admitted per tenant, by the slot that took them (admitted again, a slot takes nothing more). */
-  readonly #admitted = new Map<string, Map<string, number>>();
+  /** What each slot was admitted (admitted again, it takes only its growth). */
+  readonly #admitted = new Map<string, Allocation>();
+  /** When the last entry was recorded (ms since the epoch). */
+  #lastShareAt = 0;
 
   /** Records what a process says of its holdings (the first `since` stands); the deployment's holdings. */
   holding({ since, held }: HoldingRequest): Holdings {
@@ -110,31 +143,8 @@ class Shares {
     return { since: this.#since, held: [...this.#held.values()] };
   }
 
-  /** Admits `admit.seats` for `tenant` when they fit in `admit.free` beside what was admitted before. */
-  admit({ tenant, admit }: AdmitRequest): Admitted {
-    const taken = this.#admitted.get(tenant) ?? new Map<string, number>();
-    this.#admitted.set(tenant, taken);
-    const own = taken.get(admit.urn) ?? 0;
-    const before = [...taken.values()].reduce((sum, seats) => sum + seats, 0) - own;
-    if (own >= admit.seats) return { admitted: true, before };
-    if (before + admit.seats > admit.free) return { admitted: false, before };
-    taken.set(admit.urn, admit.seats);
-    return { admitted: true, before };
-  }
-
-  /** Answers a request of any kind. */
-  answer(request: LedgerRequest): LedgerShares | Holdings | Admitted {
-    if ("entry" in request) return this.share(request);
-    return "admit" in request ? this.admit(request) : this.holding(request);
-  }
-
-  /**
-   * Records `entry` under its tenant's `keys`; its label and the shares of the other guards of its
-   * tenant: those whose keys meet its own, directly or through other guards (a guard under a tenant
-   * name and its id joins the guards of either).
-   */
-  share({ keys, entry }: ShareRequest): LedgerShares {
-    this.#entries.set(entry.urn, { keys, entry });
+  /** The entries of the tenant whose keys are `keys`: those whose keys meet them, directly or through other entries. */
+  #tenantOf(keys: readonly string[]): LedgerEntry[] {
     const tenant = new Set(keys);
     const rest = new Set(this.#entries.values());
     for (let grew = true; grew; ) {
@@ -146,12 +156,81 @@ class Shares {
         grew = true;
       }
     }
-    const all = [...this.#entries.values()].filter((other) => !rest.has(other)).map((other) => other.entry);
+    return [...this.#entries.values()].filter((other) => !rest.has(other)).map((other) => other.entry);
+  }
+
+  /** What the tenant's admitted slots took, added up. */
+  #admittedTo(entries: readonly LedgerEntry[]): Allocation {
+    return sumAllocations(entries.map((entry) => this.#admitted.get(entry.urn) ?? {}));
+  }
+
+  /**
+   * Admits what a create adds (beyond what its slot was admitted before) when it fits, figure by
+   * figure, in the room read under the tenant's lock beside what this deployment admitted before.
+   */
+  admit({ keys, admission }: AdmissionRequest): Admitted {
+    const { urn, name, kind, adds, room } = admission;
+    if (!this.#entries.has(urn)) this.#entries.set(urn, { keys, entry: { urn, name, kind, allocation: adds } });
+    const entries = this.#tenantOf(keys);
+    const own = this.#admitted.get(urn);
+    const before = this.#admittedTo(entries.filter((entry) => entry.urn !== urn));
+    const need = amountsOf(beyond(adds, own));
+    const short = shortFigure(need, amountsOf(sumAllocations([before, own ?? {}])), room);
+    if (short) return { admitted: false, before, short };
+    this.#admitted.set(urn, sumAllocations([own ?? {}, beyond(adds, own)]));
+    return { admitted: true, before };
+  }
+
+  /** What the tenant's Users and Spaces still add beyond what was admitted of them, and what was admitted. */
+  pendingOf(keys: readonly string[]): PendingPlan {
+    const entries = this.#tenantOf(keys).filter((entry) => entry.kind !== undefined);
+    const count = { User: 0, Space: 0 };
+    const rests = entries.map((entry) => {
+      const rest = beyond(entry.allocation, this.#admitted.get(entry.urn));
+      if (entry.kind && isSome(rest)) count[entry.kind] += 1;
+      return rest;
+    });
+    return {
+      pending: sumAllocations(rests),
+      count,
+      admitted: this.#admittedTo(entries),
+      quietForMs: Date.now() - this.#lastShareAt,
+    };
+  }
+
+  /** Answers a request of any kind. */
+  answer(request: LedgerRequest): LedgerShares | Holdings | Admitted | PendingPlan {
+    if ("entry" in request) return this.share(request);
+    if ("admission" in request) return this.admit(request);
+    if ("pending" in request) return this.pendingOf(request.pending);
+    return this.holding(request);
+  }
+
+  /**
+   * Records `entry` under its tenant's `keys`; its label and the shares of the other guards of its
+   * tenant: those whose keys meet its own, directly or through other guards (a guard under a tenant
+   * name and its id joins the guards of either).
+   */
+  share({ keys, entry }: ShareRequest): LedgerShares {
+    this.#entries.set(entry.urn, { keys, entry });
+    this.#lastShareAt = Date.now();
+    const all = this.#tenantOf(keys);
+    const others = all.filter((other) => other.urn !== entry.urn);
+    // Users and Spaces go by the count of each kind: a plan of 500 Users is not 500 names in every answer.
+    const byKind = (kind: "User" | "Space") => {
+      const of = others.filter((other) => other.kind === kind && isSome(other.allocation));
+      const name = `${of.length} ${kind}${of.length === 1 ? "" : "s"}`;
+      return of.length === 0 ? [] : [{ name, allocation: sumAllocations(of.map((other) => other.allocation)) }];
+    };
     return {
       label: guardLabel(entry, all),
-      others: all
-        .filter((other) => other.urn !== entry.urn)
-        .map((other) => ({ name: guardLabel(other, all), allocation: other.allocation })),
+      others: [
+        ...others
+          .filter((other) => other.kind === undefined)
+          .map((other) => ({ name: guardLabel(other, all), allocation: other.allocation })),
+        ...byKind("User"),
+        ...byKind("Space"),
+      ],
     };
   }
 }
@@ -182,12 +261,19 @@ export class DeploymentLedger {
   }
 
   /**
-   * Admits a create's seats to `tenant` when what this deployment admitted before, plus them, fits in
-   * the free seats read under the tenant's lock; a slot admitted before is admitted again at no cost.
+   * Admits what a create adds to the tenant of `keys` when it fits, figure by figure, in the room read
+   * under the tenant's lock beside what this deployment admitted before; a slot admitted before pays
+   * only for its growth.
    */
-  admit(tenant: string, admit: SeatAdmission): Promise<Admitted> {
+  admit(keys: readonly string[], admission: Admission): Promise<Admitted> {
     const answered = (value: unknown) => typeof (value as Admitted | undefined)?.admitted === "boolean";
-    return this.#ask({ tenant, admit }, answered) as Promise<Admitted>;
+    return this.#ask({ keys: [...keys], admission }, answered) as Promise<Admitted>;
+  }
+
+  /** What this deployment's Users and Spaces of the tenant of `keys` still add, and what it admitted. */
+  pending(keys: readonly string[]): Promise<PendingPlan> {
+    const answered = (value: unknown) => typeof (value as PendingPlan | undefined)?.quietForMs === "number";
+    return this.#ask({ pending: [...keys] }, answered) as Promise<PendingPlan>;
   }
 
   /** Asks the ledger's host, or becomes it when nobody hosts it yet (or its host ended); `answered` tells an answer. */

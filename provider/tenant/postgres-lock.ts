@@ -182,6 +182,13 @@ export class PostgresTenantLock implements TenantLockBackend {
       return lease.deadline - performance.now() >= forMs;
     };
     if (enough()) return;
+    if (forMs > this.#leaseMs) {
+      throw new TenantLeaseLost(
+        "the tenant's lease is too short for this call",
+        `a lease of ${seconds(this.#leaseMs)} cannot outlive the ${seconds(forMs)} this call may take (its deadline, retries included); raise koodrive:lockLease (KOODRIVE_LOCK_LEASE) above ${Math.ceil(forMs / 1000)} s, or lower KOODRIVE_DEADLINE_MS; nothing was added`,
+        {},
+      );
+    }
     await this.#renew(tenantKey);
     if (enough()) return;
     const lease = this.#held.get(tenantKey);

@@ -6,6 +6,7 @@ import { POLICY_CONFIG_SCHEMAS } from "../../policy/config-schema";
 import { PLAN_FIELDS } from "../../provider/capacity/plan-fields";
 import { CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
+import { RESERVE_KEYS, RESERVE_SETTINGS } from "../../provider/config/reserve-settings";
 import { declarationDocs } from "../helpers/declaration-docs";
 
 /** The user docs that hold the reference tables (the README links to them). */
@@ -50,6 +51,18 @@ describe("the docs' reference tables", () => {
       ];
     });
     assert.deepEqual(rows, expected);
+  });
+
+  it("list the reserves of Users and Spaces as RESERVE_SETTINGS declares them", () => {
+    const [header, ...rows] = tableAfter(DOCS.configuration, "### Reserves of Users and Spaces");
+    assert.deepEqual(header, ["setting", "stack config", "environment", "meaning"]);
+    assert.deepEqual(
+      rows,
+      RESERVE_KEYS.map((key) => {
+        const setting = RESERVE_SETTINGS[key];
+        return [`\`${key}\``, `\`${setting.config}\``, `\`${setting.variable}\``, setting.doc];
+      }),
+    );
   });
 
   it("list the guard's plan arguments as CapacityPlanSchema declares them", () => {

@@ -26,8 +26,19 @@ describe("the plugin's provider (against koodrive-sim)", () => {
       {
         property: "acessToken",
         reason:
-          'unknown koodrive setting "acessToken"; the settings are endpoint, accessToken, appId, appSecret, userId, usedSpaceUnit, tenant, lockUrl, lockTimeout, lockLease',
+          'unknown koodrive setting "acessToken"; the settings are endpoint, accessToken, appId, appSecret, userId, usedSpaceUnit, tenant, lockUrl, lockTimeout, lockLease, minFreeSeats, minFreeGB, minRunwayDays, enforcement',
       },
+    ]);
+  });
+
+  it("takes the reserves of its Users and Spaces as text or numbers, refusing a wrong one naming it", () => {
+    const good = provider.checkConfig({ minFreeSeats: 5, minFreeGB: "100", enforcement: "advisory" });
+    assert.deepEqual(good.failures, []);
+    const { failures } = provider.checkConfig({ minFreeSeats: "five", enforcement: "strict", minRunwayDays: true });
+    assert.deepEqual(failures, [
+      { property: "minRunwayDays", reason: "koodrive:minRunwayDays must be text or a number" },
+      { property: "minFreeSeats", reason: 'invalid koodrive:minFreeSeats: "five" is not a whole number ≥ 0' },
+      { property: "enforcement", reason: 'invalid koodrive:enforcement: "strict" is not mandatory or advisory' },
     ]);
   });
 

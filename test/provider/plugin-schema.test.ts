@@ -4,6 +4,7 @@ import path from "node:path";
 import { REPO_ROOT } from "../../harness/engine";
 import { QUOTA_USED_FIELDS } from "../../provider/client/quota-used";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
+import { RESERVE_KEYS, RESERVE_SETTINGS } from "../../provider/config/reserve-settings";
 import { GUARD_OUTPUT_KEYS } from "../../provider/guard/outputs";
 import { generateSchema, pluginDownloadUrl, SCHEMA_FILE } from "../../tools/schemagen/plugin-schema";
 import { declarationDocs } from "../helpers/declaration-docs";
@@ -73,11 +74,14 @@ describe("the koodrive plugin schema", () => {
     );
   });
 
-  it("configures the connection with the KOODRIVE_* fallbacks, credentials secret", () => {
+  it("configures the connection and the reserves with the KOODRIVE_* fallbacks, credentials secret", () => {
     const inputs = schema.provider.inputProperties;
-    assert.deepStrictEqual(Object.keys(inputs), CONNECTION_KEYS);
+    assert.deepStrictEqual(Object.keys(inputs), [...CONNECTION_KEYS, ...RESERVE_KEYS]);
     for (const key of CONNECTION_KEYS) {
       assert.deepStrictEqual(inputs[key].defaultInfo, { environment: [CONNECTION_SETTINGS[key].variable] });
+    }
+    for (const key of RESERVE_KEYS) {
+      assert.deepStrictEqual(inputs[key].defaultInfo, { environment: [RESERVE_SETTINGS[key].variable] });
     }
     const secrets = Object.keys(inputs).filter((key) => inputs[key].secret);
     assert.deepStrictEqual(secrets.sort(), ["accessToken", "appSecret", "lockUrl"]);

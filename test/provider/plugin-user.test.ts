@@ -29,8 +29,16 @@ describe("the plugin's User (against koodrive-sim)", () => {
     const [third] = (await provider.check(urnOf("c"), {}, { userId: "c" })).failures;
     assert.match(
       third?.reason ?? "",
-      /seats: this deployment needs 3 new seats .* \(c and 2 other Users and guards\), 2 seats left/,
+      /seats: this deployment adds 3 new seats to the KooDrive tenant .* \(2 Users \(2 seats\) and c \(1 seat\)\), 2 seats left/,
     );
+    // The plan of 3 does not fit: its first create refuses, and nothing is added.
+    await assert.rejects(provider.deploy(urnOf("a"), {}, { userId: "a" }, quiet), /3 Users\) needs 3 new seats/);
+    assert.equal(sim.users().length, 0);
+    // The next deployment plans 2, and a third create that no check announced is refused at admission.
+    await provider.state.close();
+    provider = new KooDriveProvider(undefined, { mayDeploy: () => true });
+    provider.configure({ endpoint: sim.url, accessToken: TEST_TOKEN });
+    for (const name of ["a", "b"]) await provider.check(urnOf(name), {}, { userId: name });
 
     const a = await provider.deploy(urnOf("a"), {}, { userId: "a", role: 1 }, quiet);
     assert.equal(a.id, "a");

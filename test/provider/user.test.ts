@@ -49,9 +49,76 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
     assert.equal(failures[0]?.property, "userId");
     assert.match(
       failures[0]?.reason ?? "",
-      /seats: this deployment needs 4 new seats of the KooDrive tenant .* \(u4 and 3 other Users and guards\), 3 seats left; exceeds by 1 seat/,
+      /^seats: this deployment adds 4 new seats to the KooDrive tenant .* \(3 Users \(3 seats\) and u4 \(1 seat\)\), 3 seats left; exceeds by 1 seat$/,
     );
     assert.equal(sim.usage().userCount, 97, "a check adds nobody");
+  });
+
+  it("judges the whole remaining plan at the first create: a plan that does not fit adds nobody", async () => {
+    for (const name of ["u1", "u2", "u3", "u4"]) await runtime.user.check({}, userInputs(sim, name));
+    for (const name of ["u1", "u2"]) {
+      await assert.rejects(runtime.user.create(userInputs(sim, name)), (error: Error) => {
+        assert.ok(error instanceof GuardRefusal, String(error));
+        assert.match(
+          error.message,
+          new RegExp(
+            `seats: the rest of this deployment's plan \\(4 Users\\) needs 4 new seats of the KooDrive tenant .*; 3 seats were left when it took the tenant; exceeds by 1 seat; ${name} was not added, nor is anything more of the plan`,
+          ),
+        );
+        return true;
+      });
+    }
+    assert.equal(adds(sim), 0, "no add was sent");
+    assert.equal(sim.usage().userCount, 97);
+  });
+
+  it("keeps the provider's reserves: minFreeSeats fails a check, advisory enforcement warns instead", async () => {
+    runtime.configure({ get: (key) => (key === "koodrive:minFreeSeats" ? "1" : undefined) });
+    for (const name of ["u1", "u2"])
+      assert.deepEqual((await runtime.user.check({}, userInputs(sim, name))).failures, []);
+    const [failure] = (await runtime.user.check({}, userInputs(sim, "u3"))).failures;
+    assert.match(failure?.reason ?? "", /adds 3 new seats .*, keeping 1 seat free, 3 seats left; exceeds by 1 seat$/);
+
+    /** A fresh deployment under an advisory provider keeping 1 seat free. */
+    const warned: string[] = [];
+    const advisoryRuntime = () => {
+      const made = createRuntime(undefined, {
+        write: async (_urn, lines) => {
+          warned.push(...lines.filter((line) => line.severity === "warning").map((line) => line.message));
+        },
+      });
+      made.configure({ get: (key) => ({ "koodrive:minFreeSeats": "1", "koodrive:enforcement": "advisory" })[key] });
+      return made;
+    };
+    const over = advisoryRuntime();
+    try {
+      for (const name of ["u1", "u2", "u3"]) {
+        const verdict = await over.user.check({}, userInputs(sim, name));
+        assert.deepEqual(verdict.failures, [], name);
+      }
+      assert.match(
+        warned.join("\n"),
+        /^advisory reserve \(koodrive:enforcement\): seats: this deployment adds 3 new seats .*keeping 1 seat free, 3 seats left; exceeds by 1 seat$/m,
+      );
+      // Past the seats themselves, advisory fails all the same: KooDrive would refuse the add.
+      assert.equal((await over.user.check({}, userInputs(sim, "u4"))).failures.length, 1);
+      await assert.rejects(over.user.create(userInputs(sim, "u1")), /4 Users\) needs 4 new seats/);
+    } finally {
+      await over.state.close();
+    }
+    assert.equal(adds(sim), 0);
+    const fits = advisoryRuntime();
+    try {
+      for (const name of ["u1", "u2", "u3"]) await fits.user.check({}, userInputs(sim, name));
+      for (const name of ["u1", "u2", "u3"]) await fits.user.create(userInputs(sim, name));
+    } finally {
+      await fits.state.close();
+    }
+    assert.equal(sim.usage().userCount, 100, "advisory: the reserve gave way, the seats did not");
+
+    runtime.configure({ get: (key) => (key === "koodrive:minFreeSeats" ? "-1" : undefined) });
+    const [wrong] = (await runtime.user.check({}, userInputs(sim, "u1"))).failures;
+    assert.match(wrong?.reason ?? "", /invalid koodrive:minFreeSeats: "-1" is not a whole number ≥ 0/);
   });
 
   it("refuses bad arguments naming each, before anything is sent", async () => {
@@ -80,7 +147,7 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
       assert.equal(error.code, "ERR_KOODRIVE_GUARD_REFUSED");
       assert.match(
         error.message,
-        /u4 \(u4\) needs 1 new seat .*3 seats were free when this deployment took the tenant and it admitted 3 Users since/,
+        /seats: u4 needs 1 new seat of the KooDrive tenant .*; 3 seats could be added when this deployment took the tenant, and it added 3 seats since; u4 was not added/,
       );
       return true;
     });

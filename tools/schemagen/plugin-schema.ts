@@ -18,6 +18,7 @@ import { CapacityPlanSchema } from "../../provider/capacity/plan-schema";
 import { QuotaUsedDataSchema } from "../../provider/client/quota-used-schema";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { CONNECTION_KEYS, CONNECTION_SETTINGS } from "../../provider/config/connection-settings";
+import { RESERVE_KEYS, RESERVE_SETTINGS } from "../../provider/config/reserve-settings";
 import { REPO_ROOT } from "../repo-root";
 
 /** Where the generated schema is kept (committed, and loaded by the plugin). */
@@ -217,6 +218,16 @@ export function generateSchema(): Spec {
       type: "string",
       description: `${text.charAt(0).toUpperCase()}${text.slice(1)}${text.endsWith(".") ? "" : "."} Falls back to the environment variable \`${variable}\`.`,
       ...(secret ? { secret: true } : {}),
+    };
+    config[key] = spec;
+    providerInputs[key] = { ...spec, defaultInfo: { environment: [variable] } };
+  }
+  // The reserves of the provider's Users and Spaces: text like the connection settings, as stack config is.
+  for (const key of RESERVE_KEYS) {
+    const { doc: text, variable } = RESERVE_SETTINGS[key];
+    const spec = {
+      type: "string",
+      description: `${text.charAt(0).toUpperCase()}${text.slice(1)}. Falls back to the environment variable \`${variable}\`.`,
     };
     config[key] = spec;
     providerInputs[key] = { ...spec, defaultInfo: { environment: [variable] } };

@@ -43,6 +43,11 @@ func NewProvider(ctx *pulumi.Context,
 			args.Endpoint = pulumi.StringPtr(d.(string))
 		}
 	}
+	if args.Enforcement == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_ENFORCEMENT"); d != nil {
+			args.Enforcement = pulumi.StringPtr(d.(string))
+		}
+	}
 	if args.LockLease == nil {
 		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_LOCK_LEASE"); d != nil {
 			args.LockLease = pulumi.StringPtr(d.(string))
@@ -56,6 +61,21 @@ func NewProvider(ctx *pulumi.Context,
 	if args.LockUrl == nil {
 		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_LOCK_URL"); d != nil {
 			args.LockUrl = pulumi.StringPtr(d.(string))
+		}
+	}
+	if args.MinFreeGB == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_MIN_FREE_GB"); d != nil {
+			args.MinFreeGB = pulumi.StringPtr(d.(string))
+		}
+	}
+	if args.MinFreeSeats == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_MIN_FREE_SEATS"); d != nil {
+			args.MinFreeSeats = pulumi.StringPtr(d.(string))
+		}
+	}
+	if args.MinRunwayDays == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "KOODRIVE_MIN_RUNWAY_DAYS"); d != nil {
+			args.MinRunwayDays = pulumi.StringPtr(d.(string))
 		}
 	}
 	if args.Tenant == nil {
@@ -100,12 +120,20 @@ type providerArgs struct {
 	AppSecret *string `pulumi:"appSecret"`
 	// `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 	Endpoint *string `pulumi:"endpoint"`
+	// `mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
+	Enforcement *string `pulumi:"enforcement"`
 	// With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
 	LockLease *string `pulumi:"lockLease"`
 	// How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
 	LockTimeout *string `pulumi:"lockTimeout"`
 	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 	LockUrl *string `pulumi:"lockUrl"`
+	// Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+	MinFreeGB *string `pulumi:"minFreeGB"`
+	// Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+	MinFreeSeats *string `pulumi:"minFreeSeats"`
+	// Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
+	MinRunwayDays *string `pulumi:"minRunwayDays"`
 	// A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
 	Tenant *string `pulumi:"tenant"`
 	// Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
@@ -124,12 +152,20 @@ type ProviderArgs struct {
 	AppSecret pulumi.StringPtrInput
 	// `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 	Endpoint pulumi.StringPtrInput
+	// `mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
+	Enforcement pulumi.StringPtrInput
 	// With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
 	LockLease pulumi.StringPtrInput
 	// How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
 	LockTimeout pulumi.StringPtrInput
 	// A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 	LockUrl pulumi.StringPtrInput
+	// Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+	MinFreeGB pulumi.StringPtrInput
+	// Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+	MinFreeSeats pulumi.StringPtrInput
+	// Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
+	MinRunwayDays pulumi.StringPtrInput
 	// A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
 	Tenant pulumi.StringPtrInput
 	// Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.

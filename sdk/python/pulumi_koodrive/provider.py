@@ -23,9 +23,13 @@ class ProviderArgs:
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 enforcement: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_lease: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_free_gb: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_free_seats: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_runway_days: pulumi.Input[Optional[_builtins.str]] = None,
                  tenant: pulumi.Input[Optional[_builtins.str]] = None,
                  used_space_unit: pulumi.Input[Optional[_builtins.str]] = None,
                  user_id: pulumi.Input[Optional[_builtins.str]] = None):
@@ -36,9 +40,13 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] app_id: App authentication, with the two below. Falls back to the environment variable `KOODRIVE_APP_ID`.
         :param pulumi.Input[_builtins.str] app_secret: Signs each request (HMAC-SHA256). Falls back to the environment variable `KOODRIVE_APP_SECRET`.
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
+        :param pulumi.Input[_builtins.str] enforcement: `mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
         :param pulumi.Input[_builtins.str] lock_lease: With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
         :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
         :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        :param pulumi.Input[_builtins.str] min_free_gb: Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+        :param pulumi.Input[_builtins.str] min_free_seats: Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+        :param pulumi.Input[_builtins.str] min_runway_days: Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
         :param pulumi.Input[_builtins.str] tenant: A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
@@ -59,6 +67,10 @@ class ProviderArgs:
             endpoint = _utilities.get_env('KOODRIVE_ENDPOINT')
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
+        if enforcement is None:
+            enforcement = _utilities.get_env('KOODRIVE_ENFORCEMENT')
+        if enforcement is not None:
+            pulumi.set(__self__, "enforcement", enforcement)
         if lock_lease is None:
             lock_lease = _utilities.get_env('KOODRIVE_LOCK_LEASE')
         if lock_lease is not None:
@@ -71,6 +83,18 @@ class ProviderArgs:
             lock_url = _utilities.get_env('KOODRIVE_LOCK_URL')
         if lock_url is not None:
             pulumi.set(__self__, "lock_url", lock_url)
+        if min_free_gb is None:
+            min_free_gb = _utilities.get_env('KOODRIVE_MIN_FREE_GB')
+        if min_free_gb is not None:
+            pulumi.set(__self__, "min_free_gb", min_free_gb)
+        if min_free_seats is None:
+            min_free_seats = _utilities.get_env('KOODRIVE_MIN_FREE_SEATS')
+        if min_free_seats is not None:
+            pulumi.set(__self__, "min_free_seats", min_free_seats)
+        if min_runway_days is None:
+            min_runway_days = _utilities.get_env('KOODRIVE_MIN_RUNWAY_DAYS')
+        if min_runway_days is not None:
+            pulumi.set(__self__, "min_runway_days", min_runway_days)
         if tenant is None:
             tenant = _utilities.get_env('KOODRIVE_TENANT')
         if tenant is not None:
@@ -133,6 +157,18 @@ class ProviderArgs:
         pulumi.set(self, "endpoint", value)
 
     @_builtins.property
+    @pulumi.getter
+    def enforcement(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
+        """
+        return pulumi.get(self, "enforcement")
+
+    @enforcement.setter
+    def enforcement(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "enforcement", value)
+
+    @_builtins.property
     @pulumi.getter(name="lockLease")
     def lock_lease(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -167,6 +203,42 @@ class ProviderArgs:
     @lock_url.setter
     def lock_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "lock_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minFreeGB")
+    def min_free_gb(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+        """
+        return pulumi.get(self, "min_free_gb")
+
+    @min_free_gb.setter
+    def min_free_gb(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "min_free_gb", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minFreeSeats")
+    def min_free_seats(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+        """
+        return pulumi.get(self, "min_free_seats")
+
+    @min_free_seats.setter
+    def min_free_seats(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "min_free_seats", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minRunwayDays")
+    def min_runway_days(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
+        """
+        return pulumi.get(self, "min_runway_days")
+
+    @min_runway_days.setter
+    def min_runway_days(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "min_runway_days", value)
 
     @_builtins.property
     @pulumi.getter
@@ -215,9 +287,13 @@ class Provider(pulumi.ProviderResource):
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 enforcement: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_lease: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_free_gb: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_free_seats: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_runway_days: pulumi.Input[Optional[_builtins.str]] = None,
                  tenant: pulumi.Input[Optional[_builtins.str]] = None,
                  used_space_unit: pulumi.Input[Optional[_builtins.str]] = None,
                  user_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -231,9 +307,13 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] app_id: App authentication, with the two below. Falls back to the environment variable `KOODRIVE_APP_ID`.
         :param pulumi.Input[_builtins.str] app_secret: Signs each request (HMAC-SHA256). Falls back to the environment variable `KOODRIVE_APP_SECRET`.
         :param pulumi.Input[_builtins.str] endpoint: `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
+        :param pulumi.Input[_builtins.str] enforcement: `mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
         :param pulumi.Input[_builtins.str] lock_lease: With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
         :param pulumi.Input[_builtins.str] lock_timeout: How long `pulumi up` waits for another deployment to the tenant, in seconds; default 600. Falls back to the environment variable `KOODRIVE_LOCK_TIMEOUT`.
         :param pulumi.Input[_builtins.str] lock_url: A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+        :param pulumi.Input[_builtins.str] min_free_gb: Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+        :param pulumi.Input[_builtins.str] min_free_seats: Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+        :param pulumi.Input[_builtins.str] min_runway_days: Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
         :param pulumi.Input[_builtins.str] tenant: A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.
         :param pulumi.Input[_builtins.str] used_space_unit: Unit of `spaceUsed`: `B`, `KB`, `MB`, `GB`; default `KB` (see [Units](#units)). Falls back to the environment variable `KOODRIVE_USED_SPACE_UNIT`.
         :param pulumi.Input[_builtins.str] user_id: The decimal user id the app acts as (`X-User-Id`). Falls back to the environment variable `KOODRIVE_USER_ID`.
@@ -266,9 +346,13 @@ class Provider(pulumi.ProviderResource):
                  app_id: pulumi.Input[Optional[_builtins.str]] = None,
                  app_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 enforcement: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_lease: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  lock_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_free_gb: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_free_seats: pulumi.Input[Optional[_builtins.str]] = None,
+                 min_runway_days: pulumi.Input[Optional[_builtins.str]] = None,
                  tenant: pulumi.Input[Optional[_builtins.str]] = None,
                  used_space_unit: pulumi.Input[Optional[_builtins.str]] = None,
                  user_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -293,6 +377,9 @@ class Provider(pulumi.ProviderResource):
             if endpoint is None:
                 endpoint = _utilities.get_env('KOODRIVE_ENDPOINT')
             __props__.__dict__["endpoint"] = endpoint
+            if enforcement is None:
+                enforcement = _utilities.get_env('KOODRIVE_ENFORCEMENT')
+            __props__.__dict__["enforcement"] = enforcement
             if lock_lease is None:
                 lock_lease = _utilities.get_env('KOODRIVE_LOCK_LEASE')
             __props__.__dict__["lock_lease"] = lock_lease
@@ -302,6 +389,15 @@ class Provider(pulumi.ProviderResource):
             if lock_url is None:
                 lock_url = _utilities.get_env('KOODRIVE_LOCK_URL')
             __props__.__dict__["lock_url"] = None if lock_url is None else pulumi.Output.secret(lock_url)
+            if min_free_gb is None:
+                min_free_gb = _utilities.get_env('KOODRIVE_MIN_FREE_GB')
+            __props__.__dict__["min_free_gb"] = min_free_gb
+            if min_free_seats is None:
+                min_free_seats = _utilities.get_env('KOODRIVE_MIN_FREE_SEATS')
+            __props__.__dict__["min_free_seats"] = min_free_seats
+            if min_runway_days is None:
+                min_runway_days = _utilities.get_env('KOODRIVE_MIN_RUNWAY_DAYS')
+            __props__.__dict__["min_runway_days"] = min_runway_days
             if tenant is None:
                 tenant = _utilities.get_env('KOODRIVE_TENANT')
             __props__.__dict__["tenant"] = tenant

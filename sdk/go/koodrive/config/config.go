@@ -31,6 +31,11 @@ func GetEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:endpoint")
 }
 
+// `mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
+func GetEnforcement(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:enforcement")
+}
+
 // With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
 func GetLockLease(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:lockLease")
@@ -44,6 +49,21 @@ func GetLockTimeout(ctx *pulumi.Context) string {
 // A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
 func GetLockUrl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "koodrive:lockUrl")
+}
+
+// Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+func GetMinFreeGB(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:minFreeGB")
+}
+
+// Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+func GetMinFreeSeats(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:minFreeSeats")
+}
+
+// Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
+func GetMinRunwayDays(ctx *pulumi.Context) string {
+	return config.Get(ctx, "koodrive:minRunwayDays")
 }
 
 // A name for the tenant in messages, checked against KooDrive's tenant id: two connections under one name that reach two tenants fail the run. Guards with the same name are judged together and take the same lock (under the name, then the id), whatever their credential can read; it never picks the figures (see [Several stacks, one tenant](_index.md#several-stacks-one-tenant)). Falls back to the environment variable `KOODRIVE_TENANT`.

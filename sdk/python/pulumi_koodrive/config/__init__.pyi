@@ -34,6 +34,11 @@ endpoint: Optional[str]
 `cn` (CN North-Beijing4, `https://cn.myhuaweicloud-koodrive.com`), `intl` (AP-Singapore, `https://intl.myhuaweicloud-koodrive.com`), or a base URL (private deployments, proxies; a path prefix is kept). HTTPS is required; plain `http://` only to loopback addresses. Falls back to the environment variable `KOODRIVE_ENDPOINT`.
 """
 
+enforcement: Optional[str]
+"""
+`mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
+"""
+
 lockLease: Optional[str]
 """
 With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
@@ -47,6 +52,21 @@ How long `pulumi up` waits for another deployment to the tenant, in seconds; def
 lockUrl: Optional[str]
 """
 A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
+"""
+
+minFreeGB: Optional[str]
+"""
+Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+"""
+
+minFreeSeats: Optional[str]
+"""
+Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+"""
+
+minRunwayDays: Optional[str]
+"""
+Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
 """
 
 tenant: Optional[str]

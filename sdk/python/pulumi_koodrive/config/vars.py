@@ -49,6 +49,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('endpoint')
 
     @_builtins.property
+    def enforcement(self) -> Optional[str]:
+        """
+        `mandatory` (the default): a `User` or `Space` that would break a reserve fails; `advisory`: it warns and goes on. What the tenant does not have is refused either way. Falls back to the environment variable `KOODRIVE_ENFORCEMENT`.
+        """
+        return __config__.get('enforcement')
+
+    @_builtins.property
     def lock_lease(self) -> Optional[str]:
         """
         With `lockUrl`, the term of the tenant's lease, in seconds, 3 to 3600; default 60. The holder renews it every third of the term; a deployment cut off from the lock server for a whole term loses the tenant, and a holder that ends without releasing it (killed) keeps the next deployment waiting up to one term. Falls back to the environment variable `KOODRIVE_LOCK_LEASE`.
@@ -68,6 +75,27 @@ class _ExportableConfig(types.ModuleType):
         A PostgreSQL connection URL (`postgres://user:password@host:5432/db`) where a lease serializes deployments to the tenant across machines (see [The lock server](#the-lock-server)); default: a lock on this machine. Falls back to the environment variable `KOODRIVE_LOCK_URL`.
         """
         return __config__.get('lockUrl')
+
+    @_builtins.property
+    def min_free_gb(self) -> Optional[str]:
+        """
+        Quota, in GB, that every `User` and `Space` of this provider must leave free across the pools, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_GB`.
+        """
+        return __config__.get('minFreeGB')
+
+    @_builtins.property
+    def min_free_seats(self) -> Optional[str]:
+        """
+        Seats every `User` and `Space` of this provider must leave free in the tenant, a whole number; default 0. Falls back to the environment variable `KOODRIVE_MIN_FREE_SEATS`.
+        """
+        return __config__.get('minFreeSeats')
+
+    @_builtins.property
+    def min_runway_days(self) -> Optional[str]:
+        """
+        Days each figure must last at its recent growth rate after what this provider's Users and Spaces add, a whole number; judged when the tenant's history is known (a warning says when it is not). Falls back to the environment variable `KOODRIVE_MIN_RUNWAY_DAYS`.
+        """
+        return __config__.get('minRunwayDays')
 
     @_builtins.property
     def tenant(self) -> Optional[str]:
