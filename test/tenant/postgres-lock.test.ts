@@ -217,6 +217,15 @@ describe("PostgresTenantLock (the tenant lease across machines, on a real Postgr
     assert.ok(taken && renewed && renewed > taken, `renewed: ${taken?.toISOString()} -> ${renewed?.toISOString()}`);
     assert.deepEqual(lost, []);
     await first.assertHeld(TENANT_A, SHORT_LEASE_MS / 2);
+    // A call that may outlast a whole term is never made under it: the refusal names both settings.
+    await assert.rejects(first.assertHeld(TENANT_A, 3 * SHORT_LEASE_MS), (error: Error) => {
+      assert.equal((error as { code?: string }).code, "ERR_KOODRIVE_LEASE_LOST");
+      assert.match(
+        error.message,
+        /lease is too short for this call.*raise koodrive:lockLease \(KOODRIVE_LOCK_LEASE\).*KOODRIVE_DEADLINE_MS/,
+      );
+      return true;
+    });
   });
 
   it("is taken over only once expired when its holder is killed, and the taker says it ended uncleanly", async () => {
