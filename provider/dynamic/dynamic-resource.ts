@@ -7,8 +7,10 @@ import { randomUUID } from "node:crypto";
 import type { Failure } from "../client/errors";
 import { isConnectionKey, isSecretSetting } from "../config/connection-settings";
 import type { KooDriveConnectionArgs } from "../config/settings";
+import type { AdditionVerdict } from "../guard/addition";
 import type { Figures } from "../guard/judge";
 import { connectionOf, containsUnknown, readError } from "../guard/reading";
+import type { LogSink } from "../process/engine-log";
 import { unknownValue, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 
@@ -78,4 +80,20 @@ export function withoutCredentials(news: Values): Values {
 /** Nothing to create in KooDrive: the state records what the check found. */
 export async function recordCreate(inputs: Values): Promise<{ id: string; outs: Values }> {
   return { id: randomUUID(), outs: inputs };
+}
+
+/** The check result of a User or Space: its recorded inputs and failures; its warnings said against `urn`. */
+export async function additionChecked(
+  log: LogSink,
+  urn: string,
+  news: Values,
+  verdict: AdditionVerdict,
+): Promise<CheckResult> {
+  if (verdict.warnings.length > 0) {
+    await log.write(
+      urn,
+      verdict.warnings.map((message) => ({ severity: "warning", message })),
+    );
+  }
+  return { inputs: withoutCredentials(news), failures: verdict.failures };
 }

@@ -22,6 +22,7 @@ import type { LogSink } from "../process/engine-log";
 import type { Values } from "../process/protocol";
 import type { ProviderState, Say } from "../process/provider-state";
 import {
+  additionChecked,
   type CheckResult,
   checkedConnection,
   type ResourceMethods,
@@ -70,8 +71,7 @@ export function spaceMethods(state: ProviderState, log: LogSink): ResourceMethod
       if ("failures" in checked) return { inputs: withoutCredentials(news), failures: checked.failures };
       const { connection } = checked;
       connections.set(urnOf(news), connection);
-      const failures = await checkSpace(state, request(olds, news, connection));
-      return { inputs: withoutCredentials(news), failures };
+      return additionChecked(log, urnOf(news), news, await checkSpace(state, request(olds, news, connection)));
     },
     async diff(_id, olds, news) {
       return diffSpace(olds, news, ["connection"]);

@@ -20,6 +20,7 @@ import type { LogSink } from "../process/engine-log";
 import type { Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 import {
+  additionChecked,
   type CheckResult,
   checkedConnection,
   type ResourceMethods,
@@ -55,14 +56,7 @@ export function userMethods(state: ProviderState, log: LogSink): ResourceMethods
       if ("failures" in checked) return { inputs: withoutCredentials(news), failures: checked.failures };
       const { connection } = checked;
       connections.set(urnOf(news), connection);
-      const { failures, warnings } = await checkUser(state, request(olds, news, connection));
-      if (warnings.length > 0) {
-        await log.write(
-          urnOf(news),
-          warnings.map((message) => ({ severity: "warning", message })),
-        );
-      }
-      return { inputs: withoutCredentials(news), failures };
+      return additionChecked(log, urnOf(news), news, await checkUser(state, request(olds, news, connection)));
     },
     async diff(_id, olds, news) {
       return diffUser(olds, news, ["connection"]);

@@ -40,6 +40,8 @@ export interface AdditionRequest {
   property: string;
   /** What it adds anew: nothing for a user that holds its seat already, a Space's growth on update. */
   adds: Allocation;
+  /** What it is admitted under, when not its URN (ledger.ts `Admission.slot`). */
+  slot?: string;
   connection: KooDriveConnectionArgs;
 }
 
@@ -228,6 +230,7 @@ export async function admitAddition(state: ProviderState, request: AdditionReque
   const room = roomOf(usage, reserves.enforcement === "mandatory" ? reserves : {});
   const admitted = await state.admit(tenant, {
     urn: request.urn,
+    ...(request.slot === undefined ? {} : { slot: request.slot }),
     name: request.name,
     kind: request.kind,
     adds: request.adds,

@@ -1,16 +1,14 @@
 /**
  * A KooDrive department or personal space as a resource that judges itself, for every front end: its
  * GB from its pool (department → department pool, personal → personal pool), judged at `check` with
- * every allocation of the deployment to its tenant (the ledger Users and guards share); at `create`,
- * and at an `update` that grows it (the growth only), admitted under the tenant's lock against the
- * figures read under it, minus what the deployment already admitted; then added, read, changed and
- * deleted through the client. Group spaces are refused: KooDrive's reference documents their creation
+ * every allocation of the deployment to its tenant, and admitted at `create` and at an `update` that
+ * grows it (the growth only), as an addition to its tenant (addition.ts); then added, read, changed
+ * and deleted through the client. Group spaces are refused: KooDrive's reference documents their creation
  * but neither their change nor their deletion (provider/client/spaces.ts).
  */
 
-import { amount, POOL_FIGURES, type PoolKey, type SpaceKind } from "../capacity/figures";
-import { evaluatePlan } from "../capacity/plan";
-import { remainingOf } from "../capacity/usage";
+import { POOL_FIGURES, type SpaceKind } from "../capacity/figures";
+import type { KooDriveHttpClient } from "../client/client";
 import {
   ConfigurationError,
   type Failure,
@@ -19,14 +17,13 @@ import {
   KooDriveError,
   NotFoundError,
   StoresDataError,
-  TenantMismatchError,
 } from "../client/errors";
 import { checkSpaceFields, type SpaceInfo, type SpaceSelector, type SpaceType } from "../client/spaces";
 import { toGB, type UsedSpaceUnit } from "../client/units";
-import type { KooDriveConnectionArgs } from "../config/settings";
-import type { TenantIdentity } from "../config/tenant";
+import type { KooDriveConnectionArgs, ResolvedSettings } from "../config/settings";
 import { stableText, type Values } from "../process/protocol";
 import type { ProviderState, Say } from "../process/provider-state";
+import { type AdditionRequest, type AdditionVerdict, admitAddition, judgeAddition } from "./addition";
 import { containsUnknown, readError } from "./reading";
 
 /**
@@ -201,119 +198,48 @@ export function spaceOutputs(space: SpaceInfo, unit: UsedSpaceUnit): SpaceOutput
 /** `dept-space (the department space of 1001)`: a space in messages. */
 const described = (name: string, space: SpaceArgs) => `${name} (the ${space.type} space of ${space.ownerId})`;
 
+/** A space as an addition to its tenant: its new GB (all of them when new, its growth when deployed) from its pool. */
+function additionOf(request: SpaceRequest, space: SpaceArgs, gb: number): AdditionRequest {
+  return {
+    urn: request.urn,
+    name: described(request.name, space),
+    kind: "Space",
+    property: "capacityGB",
+    adds: gb > 0 ? { spaceGB: { [poolOf(space.type).planKey]: gb } } : {},
+    // One slot per size: admitted again (a retried create), a size costs nothing more; each growth costs its own GB.
+    slot: `${request.urn}\n${space.capacityGB} GB`,
+    connection: request.connection,
+  };
+}
+
 /**
  * `check`: a space's new GB (all of them when new, its growth when deployed), shared in its tenant's
- * ledger as an allocation of its pool, and the deployment's whole share of that pool judged against
- * the figures (capacity/plan.ts, as guards are judged). The failure names the pool, the plan and what
+ * ledger as an allocation of its pool and judged with the deployment's other allocations to the
+ * tenant under the provider's reserves (addition.ts). The failure names the pool, the plan and what
  * is left; a space whose settings or arguments are still unknown is not judged.
  */
-export async function checkSpace(state: ProviderState, request: SpaceRequest): Promise<Failure[]> {
+export async function checkSpace(state: ProviderState, request: SpaceRequest): Promise<AdditionVerdict> {
   const parsed = parseSpaceArgs(request.args);
-  if (!parsed.ok) return parsed.failures;
+  if (!parsed.ok) return { failures: parsed.failures, warnings: [] };
   const unknown = ["ownerId", "type", "capacityGB"].some((key) => containsUnknown(request.args[key]));
-  if (request.unknownSettings.length > 0 || unknown) return [];
+  if (request.unknownSettings.length > 0 || unknown) return { failures: [], warnings: [] };
   const { space } = parsed;
-  let reading: Awaited<ReturnType<ProviderState["readUsage"]>>;
-  try {
-    reading = await state.readUsage(request.connection);
-  } catch (error) {
-    if (error instanceof TenantMismatchError) throw error;
-    return [{ property: "capacityGB", reason: `cannot judge ${described(request.name, space)}: ${readError(error)}` }];
-  }
-  const pool = poolOf(space.type).planKey;
   const growth = Math.max(0, space.capacityGB - (request.deployedGB ?? 0));
-  const { label, others } = await state.shareLedger(reading.tenant, {
-    urn: request.urn,
-    name: request.name,
-    allocation: { spaceGB: { [pool]: growth } },
-  });
-  await state.assertHolding(reading.tenant);
-  const verdict = evaluatePlan(reading.usage, {
-    name: label,
-    plannedSpaceGB: { [pool]: space.capacityGB },
-    ...(request.deployedGB === undefined ? {} : { deployed: { spaceGB: { [pool]: request.deployedGB } } }),
-    others,
-  });
-  return verdict.violations.map((violation) => ({
-    property: "capacityGB",
-    reason: `${violation.message} (${described(label, space)}, on the KooDrive tenant ${reading.tenant.label})`,
-  }));
-}
-
-/** The tenant of a space's connection; a connection that does not resolve fails naming what is wrong. */
-async function tenantOf(state: ProviderState, connection: KooDriveConnectionArgs): Promise<TenantIdentity> {
-  const tenant = await state.tenantOf(connection);
-  if (tenant) return tenant;
-  // The read says what is wrong with the settings.
-  return (await state.readUsage(connection)).tenant;
-}
-
-/** A pool's GB that a create or growth asks for: its slot, the GB, and what was left of the pool under the lock. */
-interface PoolAdmission {
-  urn: string;
-  pool: PoolKey;
-  gb: number;
-  free: number;
+  return judgeAddition(state, additionOf(request, space, growth));
 }
 
 /**
- * Admits a create's (or growth's) GB to its tenant's pool when what this deployment admitted of that
- * pool before, plus them, fits in what was left of it under the tenant's lock. The ledger counts each
- * pool beside the tenant's seats, under a key of its own.
- */
-function admitPool(state: ProviderState, tenant: TenantIdentity, admission: PoolAdmission) {
-  const { urn, pool, gb, free } = admission;
-  return state.admitSeats({ ...tenant, key: `${tenant.key}\npool:${pool}` }, { urn, seats: gb, free });
-}
-
-/**
- * Holds the tenant (waiting for another deployment if need be) and admits `gb` of the space's pool
- * against what was left of it when read under the lock, minus what this deployment admitted already;
- * a `GuardRefusal` naming the pool, the figures and what was admitted when they do not fit.
- */
-async function admitUnderLock(
-  state: ProviderState,
-  request: SpaceRequest,
-  space: SpaceArgs,
-  gb: number,
-  say: Say,
-): Promise<void> {
-  const tenant = await tenantOf(state, request.connection);
-  await state.holdTenant(request.connection, tenant, request.urn, say);
-  const reading = await state.readUsage(request.connection);
-  await state.assertHolding(reading.tenant);
-  const row = poolOf(space.type);
-  const free = remainingOf(row, reading.usage) ?? 0;
-  const pool = row.planKey;
-  // One slot per size: admitted again (a retried create), a size costs nothing more; each growth costs its own GB.
-  const slot = `${request.urn}\n${space.capacityGB} GB`;
-  const admission = await admitPool(state, reading.tenant, { urn: slot, pool, gb, free });
-  if (!admission.admitted) {
-    throw new GuardRefusal([
-      {
-        property: "capacityGB",
-        reason:
-          `${row.label}: ${described(request.name, space)} needs ${amount(row.unit, gb)} new of the KooDrive tenant ${reading.tenant.label}; ` +
-          `${amount(row.unit, free)} ${free === 1 ? "was" : "were"} left when this deployment took the tenant and it admitted ${amount(row.unit, admission.before)} of it since, ` +
-          `so ${amount(row.unit, Math.max(0, free - admission.before))} ${free - admission.before === 1 ? "is" : "are"} left; the space was not ${request.deployedGB === undefined ? "added" : "grown"}`,
-      },
-    ]);
-  }
-  await state.assertHolding(reading.tenant);
-}
-
-/**
- * `create`: admits the space's GB under the tenant's lock (`admitUnderLock`), then adds it, the lease
- * asserted just before the call. After an add whose outcome is unclear, the owner's spaces are read
+ * `create`: admits the space's GB under the tenant's lock (addition.ts), then adds it while the lease
+ * will outlive the call. After an add whose outcome is unclear, the owner's spaces are read
  * back before anything else (the client's `createSpace`).
  */
 export async function createSpace(state: ProviderState, request: SpaceRequest, say: Say): Promise<SpaceOutputs> {
   const parsed = parseSpaceArgs(request.args);
   if (!parsed.ok) throw new GuardRefusal(parsed.failures);
   const { space } = parsed;
-  await admitUnderLock(state, request, space, space.capacityGB, say);
+  const tenant = await admitAddition(state, additionOf(request, space, space.capacityGB), say);
   const api = SERVED[space.type];
-  return state.withClient(request.connection, async (client, settings) => {
+  return state.fencedAdd(request.connection, tenant, async (client, settings) => {
     let added = (await client.createSpace({ ownerId: space.ownerId, type: api, capacity: space.capacityGB })).record;
     if (space.status !== undefined && space.status !== added.status) {
       const selector = { ownerId: space.ownerId, type: api, containerId: added.containerId };
@@ -379,13 +305,15 @@ export async function updateSpace(
     );
   }
   const growth = space.capacityGB - current.capacity;
-  if (growth > 0) await admitUnderLock(state, { ...request, deployedGB: current.capacity }, space, growth, say);
+  const tenant = growth > 0 ? await admitAddition(state, additionOf(request, space, growth), say) : undefined;
   const change = {
     ...(space.capacityGB === current.capacity ? {} : { capacity: space.capacityGB }),
     ...(space.status === undefined || space.status === current.status ? {} : { status: space.status }),
   };
   if (Object.keys(change).length === 0) return spaceOutputs(current, unit);
-  return state.withClient(request.connection, async (client, settings) =>
+  const call = <T>(work: (client: KooDriveHttpClient, settings: ResolvedSettings) => Promise<T>) =>
+    tenant ? state.fencedAdd(request.connection, tenant, work) : state.withClient(request.connection, work);
+  return call(async (client, settings) =>
     spaceOutputs(
       await client.updateSpace({ ownerId: space.ownerId, type: api, containerId }, change),
       settings.usedSpaceUnit,

@@ -12,6 +12,7 @@ import { CONNECTION_KEYS, type ConnectionKey } from "../config/connection-settin
 import { plaintextConfigWarning, plaintextCredentialsIn, stackConfigFile } from "../config/plaintext-config";
 import { isReserveKey, RESERVE_KEYS, reserveProblems } from "../config/reserve-settings";
 import { connectionValuesValidator } from "../config/validators";
+import type { AdditionVerdict } from "../guard/addition";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
 import { readError, refreshRead } from "../guard/reading";
 import {
@@ -98,6 +99,15 @@ export function nameOfUrn(urn: string): string {
 function recorded(args: Values, result: GuardResult): Values {
   const plan = Object.fromEntries(PLAN_FIELDS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]));
   return { ...plan, ...result.plan, ...result.outputs, ...(result.history ? { history: result.history } : {}) };
+}
+
+/** The check result of a User or Space: its inputs, failures, and warnings as log lines. */
+function additionResult(
+  news: Values,
+  verdict: AdditionVerdict,
+): { inputs: Values; failures: Failure[]; log: LogLine[] } {
+  const log = verdict.warnings.map((message): LogLine => ({ severity: "warning", message }));
+  return { inputs: news, failures: verdict.failures, log };
 }
 
 /** The `koodrive` provider of one plugin process (the engine starts one process per provider). */
@@ -246,11 +256,10 @@ export class KooDriveProvider {
    */
   async check(urn: string, olds: Values, news: Values): Promise<GuardAnswer> {
     if (isUser(urn)) {
-      const { failures, warnings } = await checkUser(this.state, this.#userRequest(urn, olds, news));
-      return { inputs: news, failures, log: warnings.map((message) => ({ severity: "warning", message })) };
+      return additionResult(news, await checkUser(this.state, this.#userRequest(urn, olds, news)));
     }
     if (isSpace(urn)) {
-      return { inputs: news, failures: await checkSpace(this.state, this.#spaceRequest(urn, olds, news)), log: [] };
+      return additionResult(news, await checkSpace(this.state, this.#spaceRequest(urn, olds, news)));
     }
     const result = await checkGuard(this.state, this.#request(urn, olds, news));
     return {

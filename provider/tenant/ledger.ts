@@ -88,6 +88,8 @@ interface HoldingRequest {
 /** A create or growth that asks to be admitted: its slot, what it adds, and what may be added of each figure (read under the tenant's lock). */
 export interface Admission {
   urn: string;
+  /** What it is admitted under, when not its URN: a size of a Space (`<urn>\n<GB> GB`), so that each growth pays for itself and a retried create for nothing. */
+  slot?: string;
   /** Its name in messages, should the ledger not know it yet. */
   name: string;
   kind: "User" | "Space";
@@ -131,8 +133,8 @@ class Shares {
   readonly #entries = new Map<string, ShareRequest>();
   readonly #held = new Map<string, HeldTenantName>();
   #since: string | undefined;
-  /** What each slot was admitted (admitted again, it takes only its growth). */
-  readonly #admitted = new Map<string, Allocation>();
+  /** What each slot was admitted, and whose it is (admitted again, a slot takes only its growth). */
+  readonly #admitted = new Map<string, { urn: string; allocation: Allocation }>();
   /** When the last entry was recorded (ms since the epoch). */
   #lastShareAt = 0;
 
@@ -159,9 +161,11 @@ class Shares {
     return [...this.#entries.values()].filter((other) => !rest.has(other)).map((other) => other.entry);
   }
 
-  /** What the tenant's admitted slots took, added up. */
-  #admittedTo(entries: readonly LedgerEntry[]): Allocation {
-    return sumAllocations(entries.map((entry) => this.#admitted.get(entry.urn) ?? {}));
+  /** What the slots of `entries` were admitted, added up. */
+  #admittedTo(entries: readonly LedgerEntry[], except?: string): Allocation {
+    const urns = new Set(entries.map((entry) => entry.urn));
+    const taken = [...this.#admitted].filter(([slot, { urn }]) => urns.has(urn) && slot !== except);
+    return sumAllocations(taken.map(([, { allocation }]) => allocation));
   }
 
   /**
@@ -170,14 +174,13 @@ class Shares {
    */
   admit({ keys, admission }: AdmissionRequest): Admitted {
     const { urn, name, kind, adds, room } = admission;
+    const slot = admission.slot ?? urn;
     if (!this.#entries.has(urn)) this.#entries.set(urn, { keys, entry: { urn, name, kind, allocation: adds } });
-    const entries = this.#tenantOf(keys);
-    const own = this.#admitted.get(urn);
-    const before = this.#admittedTo(entries.filter((entry) => entry.urn !== urn));
-    const need = amountsOf(beyond(adds, own));
-    const short = shortFigure(need, amountsOf(sumAllocations([before, own ?? {}])), room);
+    const own = this.#admitted.get(slot)?.allocation;
+    const before = this.#admittedTo(this.#tenantOf(keys), slot);
+    const short = shortFigure(amountsOf(beyond(adds, own)), amountsOf(sumAllocations([before, own ?? {}])), room);
     if (short) return { admitted: false, before, short };
-    this.#admitted.set(urn, sumAllocations([own ?? {}, beyond(adds, own)]));
+    this.#admitted.set(slot, { urn, allocation: sumAllocations([own ?? {}, beyond(adds, own)]) });
     return { admitted: true, before };
   }
 
@@ -186,7 +189,7 @@ class Shares {
     const entries = this.#tenantOf(keys).filter((entry) => entry.kind !== undefined);
     const count = { User: 0, Space: 0 };
     const rests = entries.map((entry) => {
-      const rest = beyond(entry.allocation, this.#admitted.get(entry.urn));
+      const rest = beyond(entry.allocation, this.#admittedTo([entry]));
       if (entry.kind && isSome(rest)) count[entry.kind] += 1;
       return rest;
     });

@@ -60,7 +60,7 @@ describe("Space under the real engine (TypeScript)", function () {
   it("fails the preview of a 200 GB department Space against 150 GB left, naming the pool; 100 GB deploy", async () => {
     assert.match(
       await failed(test.stack.preview()),
-      /department pool quota: plan needs 200 GB, 150 GB left; exceeds by 50 GB \(dept \(the department space of 1001\)/,
+      /department pool quota: this deployment adds 200 GB new to the KooDrive tenant .* \(dept \(the department space of 1001\) \(200 GB\)\), 150 GB left; exceeds by 50 GB/,
     );
     assert.equal(sim.spaces().length, 0);
 
@@ -78,7 +78,7 @@ describe("Space under the real engine (TypeScript)", function () {
     await test.stack.setConfig("homeGB", { value: "190" });
     assert.match(
       await failed(test.stack.preview()),
-      /personal pool quota: plan 190 GB \(80 GB already deployed, 110 GB new\), 100 GB left; exceeds by 10 GB/,
+      /personal pool quota: this deployment adds 110 GB new to the KooDrive tenant .*, 100 GB left; exceeds by 10 GB/,
     );
     await test.stack.setConfig("homeGB", { value: "150" });
     const up = await test.stack.up();
@@ -172,7 +172,7 @@ describe("Space under the real engine (YAML, through the plugin)", function () {
     program(spaceYaml("department", 200));
     assert.match(
       await failed(test.stack.preview()),
-      /property capacityGB value \{200\} has a problem: department pool quota: plan needs 200 GB, 150 GB left; exceeds by 50 GB/,
+      /property capacityGB value \{200\} has a problem: department pool quota: this deployment adds 200 GB new .*, 150 GB left; exceeds by 50 GB/,
     );
     program(spaceYaml("department", 100));
     const up = await test.stack.up();

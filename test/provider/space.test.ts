@@ -99,7 +99,7 @@ describe("Space (the dynamic provider's methods, against koodrive-sim)", functio
     assert.equal(big.failures[0]?.property, "capacityGB");
     assert.match(
       big.failures[0]?.reason ?? "",
-      /^department pool quota: plan needs 200 GB, 150 GB left; exceeds by 50 GB \(dept \(the department space of 1001\), on the KooDrive tenant /,
+      /^department pool quota: this deployment adds 200 GB new to the KooDrive tenant .* \(dept \(the department space of 1001\) \(200 GB\)\), 150 GB left; exceeds by 50 GB$/,
     );
     assert.ok(!JSON.stringify(big.inputs).includes(TOKEN), "no credential in the recorded inputs");
 
@@ -112,7 +112,7 @@ describe("Space (the dynamic provider's methods, against koodrive-sim)", functio
     );
     assert.match(
       two.failures[0]?.reason ?? "",
-      /department pool quota: guards dept \(100 GB\) and dept2 \(60 GB\) need 160 GB new together, 150 GB left; exceeds by 10 GB/,
+      /department pool quota: this deployment adds 160 GB new to the KooDrive tenant .* \(1 Space \(100 GB\) and dept2 \(the department space of 1002\) \(60 GB\)\), 150 GB left; exceeds by 10 GB/,
     );
     const personal = spaceInputs(sim, "home", { ownerId: "u1", type: "personal", capacityGB: 100 });
     assert.deepEqual((await runtime.space.check({}, personal)).failures, []);
@@ -126,11 +126,14 @@ describe("Space (the dynamic provider's methods, against koodrive-sim)", functio
     assert.deepEqual((await grow(150)).failures, []);
     assert.match(
       (await grow(190)).failures[0]?.reason ?? "",
-      /^personal pool quota: plan 190 GB \(80 GB already deployed, 110 GB new\), 100 GB left; exceeds by 10 GB/,
+      /^personal pool quota: this deployment adds 110 GB new to the KooDrive tenant .* \(home \(the personal space of u1\) \(110 GB\)\), 100 GB left; exceeds by 10 GB$/,
     );
     // A new owner is a new space: all its GB are new.
     const moved = await runtime.space.check(olds, { ...olds, ownerId: "u2", capacityGB: 150 });
-    assert.match(moved.failures[0]?.reason ?? "", /personal pool quota: plan needs 150 GB, 100 GB left/);
+    assert.match(
+      moved.failures[0]?.reason ?? "",
+      /personal pool quota: this deployment adds 150 GB new .*, 100 GB left/,
+    );
   });
 
   it("admits at create against the pool read under the lock: never over-admits, KooDrive refuses no add", async () => {
@@ -147,7 +150,7 @@ describe("Space (the dynamic provider's methods, against koodrive-sim)", functio
         assert.ok(error instanceof GuardRefusal, String(error));
         assert.match(
           error.message,
-          /personal pool quota: b \(the personal space of u2\) needs 50 GB new .*; 100 GB were left when this deployment took the tenant and it admitted 60 GB of it since, so 40 GB are left; the space was not added/,
+          /personal pool quota: b \(the personal space of u2\) needs 50 GB new of the KooDrive tenant .*; 100 GB could be added when this deployment took the tenant, and it added 60 GB since; b \(the personal space of u2\) was not added/,
         );
         return true;
       },
@@ -228,8 +231,13 @@ describe("the plugin's Space (against koodrive-sim)", () => {
     assert.deepEqual(group.failures, [{ property: "type", reason: unservedType("group") }]);
     const news = { ownerId: "1001", type: "department", capacityGB: 200 };
     const [big] = (await provider.check(urnOf("d"), {}, news)).failures;
-    assert.match(big?.reason ?? "", /department pool quota: plan needs 200 GB, 150 GB left; exceeds by 50 GB/);
+    assert.match(
+      big?.reason ?? "",
+      /department pool quota: this deployment adds 200 GB new .*, 150 GB left; exceeds by 50 GB/,
+    );
 
+    // Checked again as the engine does before it creates: the plan is now 100 GB.
+    assert.deepEqual((await provider.check(urnOf("d"), {}, { ...news, capacityGB: 100 })).failures, []);
     const made = await provider.deploy(urnOf("d"), {}, { ...news, capacityGB: 100 }, quiet);
     assert.equal(made.id, made.inputs.containerId);
     assert.deepEqual([sim.spaces().length, sim.usage().deptSpaceQuotaUsed], [1, 150]);
