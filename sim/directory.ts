@@ -112,10 +112,22 @@ export class Directory {
     this.#now = now;
   }
 
-  /** Adds a user, taking a seat. */
+  /**
+   * Adds a user, taking a seat, and, when the subscription's `personalSpaceSize` is set, the user's
+   * default personal space of that size from the personal pool: refused, taking nothing, when either
+   * is short.
+   */
   addUser(userId: string, change: UserChange): SimUser | Refusal {
     if (this.#users.has(userId)) return { refused: "exists", what: `user ${userId}` };
     if (!this.#tenant.takeSeat()) return { refused: "seats", userMaxCount: this.#tenant.usage().userMaxCount };
+    const size = Number(this.#tenant.subscription().personalSpaceSize ?? 0);
+    if (size > 0) {
+      const space = this.createSpace(userId, 1, size);
+      if ("refused" in space) {
+        this.#tenant.freeSeat();
+        return space;
+      }
+    }
     const deptId = change.deptId ?? "1";
     const user: SimUser = {
       id: newId(),

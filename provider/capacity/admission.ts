@@ -3,7 +3,7 @@
  * Users and Spaces at create. The ledger (tenant/ledger.ts) applies it atomically across a
  * deployment's processes; the guard layer (guard/addition.ts) words it.
  */
-import { allocatedOf, type CapacityFigure, type FigureRow, PLAN_FIGURES, POOL_FIGURES } from "./figures";
+import { allocatedOf, type CapacityFigure, type FigureRow, figureOf, PLAN_FIGURES, POOL_FIGURES } from "./figures";
 import type { Allocation, PlannedSpaceGB } from "./plan";
 import { remainingOf, type Usage } from "./usage";
 
@@ -37,6 +37,29 @@ export function beyond(allocation: Allocation, taken: Allocation | undefined): A
     ]).filter(([, gb]) => (gb as number) > 0),
   ) as PlannedSpaceGB;
   return sumAllocations([{ users, spaceGB }]);
+}
+
+/**
+ * What `allocation` costs the tenant when every new user gets a personal space of
+ * `personalSpaceSize` GB (the subscription's default; 0 when none is enabled): its users' default
+ * spaces added to the personal pool.
+ */
+export function withDefaultSpaces(allocation: Allocation, personalSpaceSize: number): Allocation {
+  const users = allocation.users ?? 0;
+  if (personalSpaceSize <= 0 || users <= 0) return allocation;
+  return sumAllocations([allocation, { spaceGB: { personal: users * personalSpaceSize } }]);
+}
+
+/** True for the figures a new user's default personal space counts against: the personal pool, and all pools. */
+export function countsDefaultSpaces(figure: CapacityFigure): boolean {
+  return allocatedOf(figureOf(figure), { spaceGB: { personal: 1 } }) > 0;
+}
+
+/** "; each new user also takes a personal space of 10 GB (the subscription's personalSpaceSize)", when it does. */
+export function defaultSpaceNote(personalSpaceSize: number): string {
+  return personalSpaceSize > 0
+    ? `; each new user also takes a personal space of ${personalSpaceSize} GB (the subscription's personalSpaceSize)`
+    : "";
 }
 
 /** The reserves that keep part of a figure free. */

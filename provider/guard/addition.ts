@@ -8,7 +8,14 @@
  * `ProviderState.fencedAdd`, made only while the lease will outlive it.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { amountsOf, roomOf, sumAllocations } from "../capacity/admission";
+import {
+  amountsOf,
+  countsDefaultSpaces,
+  defaultSpaceNote,
+  roomOf,
+  sumAllocations,
+  withDefaultSpaces,
+} from "../capacity/admission";
 import { amount, figureOf, newAmount } from "../capacity/figures";
 import { type Allocation, type Enforcement, evaluatePlan, listShares, type Violation } from "../capacity/plan";
 import type { Usage } from "../capacity/usage";
@@ -17,7 +24,7 @@ import type { SameType } from "../client/same-type";
 import type { ProviderReserves, RESERVE_ENFORCEMENTS } from "../config/reserve-settings";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import type { TenantIdentity } from "../config/tenant";
-import type { ProviderState, Say } from "../process/provider-state";
+import type { ProviderState, Say, TenantReading } from "../process/provider-state";
 import { readError } from "./reading";
 
 // Compile-time check: a provider's enforcements are the capacity model's.
@@ -72,6 +79,28 @@ function keeping(violation: Violation): string {
 /** True when a violation is the tenant's capacity itself, not only a reserve: KooDrive would refuse it. */
 const beyondCapacity = (violation: Violation) => violation.new > violation.remaining;
 
+/** The refusal of an addition to a frozen tenant (its subscription's status 1), if it is frozen. */
+export function frozenRefusal(reading: TenantReading, what: string, property: string): Failure | undefined {
+  if (reading.subscription?.status !== 1) return undefined;
+  return {
+    property,
+    reason:
+      `the KooDrive tenant ${reading.tenant.label} is frozen (its subscription's status is 1: its resources and data are kept, ` +
+      `but the service cannot be used), so ${what} cannot be added: renew or unfreeze the subscription, then run again`,
+  };
+}
+
+/** What an addition costs the tenant of `reading`: with the default personal space of each new user. */
+const costOf = (adds: Allocation, reading: TenantReading) =>
+  withDefaultSpaces(adds, reading.subscription?.personalSpaceSize ?? 0);
+
+/** The note a violation of a pool gets when new users take default personal spaces from it. */
+function spaceNote(violation: Violation, cost: Allocation, reading: TenantReading): string {
+  return countsDefaultSpaces(violation.figure) && (cost.users ?? 0) > 0
+    ? defaultSpaceNote(reading.subscription?.personalSpaceSize ?? 0)
+    : "";
+}
+
 /** The runway warning, once per provider process: Users and Spaces keep no history of the figures. */
 const runwayWarned = new WeakSet<ProviderState>();
 
@@ -85,17 +114,20 @@ export async function judgeAddition(state: ProviderState, request: AdditionReque
   const { property } = request;
   const reserves = reservesOf(state, property);
   if ("reason" in reserves) return { failures: [reserves], warnings: [] };
-  let reading: Awaited<ReturnType<ProviderState["readUsage"]>>;
+  let reading: TenantReading;
   try {
     reading = await state.readUsage(request.connection);
   } catch (error) {
     if (error instanceof TenantMismatchError) throw error;
     return { failures: [{ property, reason: `cannot judge ${request.name}: ${readError(error)}` }], warnings: [] };
   }
+  const frozen = addsAnything(request.adds) && frozenRefusal(reading, request.name, property);
+  if (frozen) return { failures: [frozen], warnings: [] };
+  const cost = costOf(request.adds, reading);
   const { label, others } = await state.shareLedger(reading.tenant, {
     urn: request.urn,
     name: request.name,
-    allocation: request.adds,
+    allocation: cost,
     kind: request.kind,
   });
   await state.assertHolding(reading.tenant);
@@ -108,8 +140,8 @@ export async function judgeAddition(state: ProviderState, request: AdditionReque
   }
   if (!addsAnything(request.adds)) return { failures: [], warnings };
   const verdict = evaluatePlan(reading.usage, {
-    plannedUsers: request.adds.users,
-    plannedSpaceGB: request.adds.spaceGB,
+    plannedUsers: cost.users,
+    plannedSpaceGB: cost.spaceGB,
     minFreeSeats: reserves.minFreeSeats,
     minFreeGB: reserves.minFreeGB,
     name: label,
@@ -122,7 +154,7 @@ export async function judgeAddition(state: ProviderState, request: AdditionReque
     const reason =
       `${figure}: this deployment adds ${newAmount(unit, violation.new)} to the KooDrive tenant ${reading.tenant.label} ` +
       `(${listShares(shares, unit)})${keeping(violation)}, ${amount(unit, violation.remaining)} left; ` +
-      `exceeds by ${amount(unit, violation.exceededBy)}`;
+      `exceeds by ${amount(unit, violation.exceededBy)}${spaceNote(violation, cost, reading)}`;
     if (reserves.enforcement === "advisory" && !beyondCapacity(violation)) {
       warnings.push(`advisory reserve (koodrive:enforcement): ${reason}`);
     } else {
@@ -223,8 +255,12 @@ export async function admitAddition(state: ProviderState, request: AdditionReque
   const held = await tenantOf(state, request.connection);
   await state.holdTenant(request.connection, held, request.urn, say);
   await settle(state, held);
-  const { usage, tenant } = await state.readUsage(request.connection);
+  const reading = await state.readUsage(request.connection);
+  const { usage, tenant } = reading;
   await state.assertHolding(tenant);
+  const frozen = frozenRefusal(reading, request.name, request.property);
+  if (frozen) throw new GuardRefusal([frozen]);
+  const adds = costOf(request.adds, reading);
   const refusals = wholePlanRefusals(request, tenant, usage, reserves, await state.pendingPlan(tenant));
   if (refusals.length > 0) throw new GuardRefusal(refusals);
   const room = roomOf(usage, reserves.enforcement === "mandatory" ? reserves : {});
@@ -233,7 +269,7 @@ export async function admitAddition(state: ProviderState, request: AdditionReque
     ...(request.slot === undefined ? {} : { slot: request.slot }),
     name: request.name,
     kind: request.kind,
-    adds: request.adds,
+    adds,
     room,
   });
   if (!admitted.admitted && admitted.short) {
@@ -243,7 +279,7 @@ export async function admitAddition(state: ProviderState, request: AdditionReque
       {
         property: request.property,
         reason:
-          `${row.label}: ${request.name} needs ${newAmount(row.unit, amountsOf(request.adds)[admitted.short])} of the KooDrive tenant ${tenant.label}; ` +
+          `${row.label}: ${request.name} needs ${newAmount(row.unit, amountsOf(adds)[admitted.short])} of the KooDrive tenant ${tenant.label}; ` +
           `${amount(row.unit, room[admitted.short])} could be added when this deployment took the tenant, and it added ${amount(row.unit, before)} since; ` +
           `${request.name} was not added`,
       },

@@ -6,6 +6,7 @@
  * depending on the guard.
  * Once this deployment has lost the tenant's lease, every guard of the tenant fails with `TenantLeaseLost`.
  */
+import { withDefaultSpaces } from "../capacity/admission";
 import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../capacity/plan";
 import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { CheckedPlan } from "../capacity/plan-schema";
@@ -105,17 +106,19 @@ export async function judgeSession(
   }
   const unread = state.tenantWarning(reading.tenant, reading.unread);
   const { usage, history } = recorded ? recordReading(recorded, reading) : { usage: reading.usage, history: undefined };
+  const size = reading.subscription?.personalSpaceSize ?? 0;
   const { label, others } = guard.plan
     ? await state.shareLedger(reading.tenant, {
         urn,
         name: guard.name,
-        allocation: newAllocation(allocationOf(guard.plan), guard.admitted),
+        allocation: withDefaultSpaces(newAllocation(allocationOf(guard.plan), guard.admitted), size),
       })
     : { label: guard.name, others: [] };
   // In an update whose lease of the tenant was lost, or is ending, nothing more is judged under it.
   await state.assertHolding(reading.tenant);
   const figures = { read: "done" as const, usage, takenAt: reading.takenAt };
-  const judgement = judgeGuard({ ...guard, name: label, others, figures });
+  const subscription = reading.subscription ? { subscription: reading.subscription } : {};
+  const judgement = judgeGuard({ ...guard, name: label, others, figures, ...subscription });
   const log = unread ? [{ severity: "warning" as const, message: unread }, ...judgement.log] : judgement.log;
   return { ...judgement, log, ...(history ? { history } : {}), tenant: reading.tenant };
 }

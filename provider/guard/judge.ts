@@ -4,6 +4,8 @@
  * the failures (each against a top-level argument, since the engine looks failure properties up
  * among those only) and the log lines. Reading, the ledger and the lock are the caller's (check.ts).
  */
+
+import { countsDefaultSpaces, defaultSpaceNote, withDefaultSpaces } from "../capacity/admission";
 import {
   allocatedOf,
   type CapacityFigure,
@@ -45,6 +47,8 @@ export interface GuardCase {
   figures: Figures;
   /** The new allocations of the other guards of the tenant in this deployment. */
   others: GuardShare[];
+  /** What the tenant's subscription says, when it was read: frozen, and the personal space each new user gets. */
+  subscription?: { status: number; personalSpaceSize: number };
 }
 
 /** What a front end shows. */
@@ -119,6 +123,19 @@ function admittedWithin(
   });
 }
 
+/** A plan's `plannedUsers` and `plannedSpaceGB` for an allocation. */
+function planOf(allocation: Allocation): Pick<GuardPlan, "plannedUsers" | "plannedSpaceGB"> {
+  return {
+    ...(allocation.users === undefined ? {} : { plannedUsers: allocation.users }),
+    ...(allocation.spaceGB === undefined ? {} : { plannedSpaceGB: allocation.spaceGB }),
+  };
+}
+
+/** True when a new allocation adds anything. */
+function addsAnything(allocation: NewAllocation): boolean {
+  return allocation.users > 0 || Object.values(allocation.spaceGB).some((gb) => gb > 0);
+}
+
 /** What the guard says about problems it only warns of (an advisory guard's verdict), and its warnings. */
 function advisoryLog(lines: string[]): LogLine[] {
   return lines.map((message) => ({ severity: "warning", message: `advisory capacity guard: ${message}` }));
@@ -162,13 +179,30 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
 
   const { usage, takenAt } = figures;
   const planned = allocationOf(plan);
-  const judged = { ...plan, deployed: admitted, name: guard.name, others: guard.others };
+  const size = guard.subscription?.personalSpaceSize ?? 0;
+  const judged = {
+    ...plan,
+    ...planOf(withDefaultSpaces(planned, size)),
+    ...(admitted === undefined ? {} : { deployed: withDefaultSpaces(admitted, size) }),
+    name: guard.name,
+    others: guard.others,
+  };
   const verdict = evaluatePlan(usage, judged);
+  const frozen =
+    guard.subscription?.status === 1 && addsAnything(verdict.newAllocation)
+      ? `the KooDrive tenant is frozen (its subscription's status is 1: its resources and data are kept, but the service cannot be used), so nothing can be added: renew or unfreeze the subscription, then run again`
+      : undefined;
   const summary = describePlan(usage, judged).join("; ");
   const own = { name: guard.name, growth: verdict.newAllocation };
   const shortfalls = runwayShortfalls(usage, own, guard.others, plan.minRunwayDays, takenAt);
-  const fits = verdict.fits && shortfalls.length === 0;
-  const problems = [...verdict.violations, ...shortfalls].map((problem) => problem.message);
+  const fits = verdict.fits && shortfalls.length === 0 && frozen === undefined;
+  const note = (figure: CapacityFigure) =>
+    countsDefaultSpaces(figure) && (plan.plannedUsers ?? 0) > 0 ? defaultSpaceNote(size) : "";
+  const problems = [
+    ...(frozen ? [frozen] : []),
+    ...verdict.violations.map((violation) => `${violation.message}${note(violation.figure)}`),
+    ...shortfalls.map((shortfall) => shortfall.message),
+  ];
   const outputs: GuardOutputs = {
     status: fits ? "fits" : "exceeds",
     fits,
@@ -188,9 +222,12 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
   };
   const failures: Failure[] = mandatory
     ? [
+        ...(frozen
+          ? [{ property: plan.plannedUsers === undefined ? "plannedSpaceGB" : "plannedUsers", reason: frozen }]
+          : []),
         ...verdict.violations.map((violation) => ({
           property: argumentOf(violation.figure, plan),
-          reason: violation.message,
+          reason: `${violation.message}${note(violation.figure)}`,
         })),
         ...shortfalls.map((shortfall) => ({ property: "minRunwayDays", reason: shortfall.message })),
       ]

@@ -82,9 +82,19 @@ export interface DeploymentNote {
 /** What asking the lock server found: a holder's description, nobody, or why it could not tell. */
 type Asked = { other?: string } | { failed: string };
 
+/** What the subscription says that decides whether users and space can be added. */
+export interface SubscriptionFacts {
+  /** 0 normal, 1 frozen: "resources and data are reserved but the cloud service cannot be used". */
+  status: number;
+  /** The default size of the personal space every new user gets, in GB (0 when none is enabled). */
+  personalSpaceSize: number;
+}
+
 /** The figures of a connection, when they were read, and the tenant they belong to. */
 export interface TenantReading extends ServiceUsageReading {
   tenant: TenantIdentity;
+  /** The subscription's facts, when it could be read. */
+  subscription?: SubscriptionFacts;
   /** Why the credential's subscription could not be read, when it could not: its identity then stands in for the tenant. */
   unread?: string;
 }
@@ -92,6 +102,7 @@ export interface TenantReading extends ServiceUsageReading {
 /** A credential's tenant, and why its subscription could not be read when it could not (its identity then stands in). */
 interface Identified {
   tenant: TenantIdentity;
+  subscription?: SubscriptionFacts;
   unread?: string;
 }
 
@@ -265,14 +276,18 @@ export class ProviderState {
   async #readSubscription(settings: ResolvedSettings, credential: TenantIdentity): Promise<Identified> {
     const client = new KooDriveHttpClient(settings);
     try {
-      const { tenantId } = await this.cancellation.unlessCancelled(
+      const {
+        tenantId,
+        status,
+        personalSpaceSize = 0,
+      } = await this.cancellation.unlessCancelled(
         () => client.readSubscription(),
         () => client.close(),
       );
       const tenant = identifiedTenant(credential, tenantId);
       this.#keyOfCredential.set(credential.figuresKey, tenant.key);
       this.#crossCheck(tenant);
-      return { tenant };
+      return { tenant, subscription: { status, personalSpaceSize } };
     } catch (error) {
       if (this.cancellation.cancelled) throw error;
       this.#keyOfCredential.set(credential.figuresKey, credential.key);
@@ -328,11 +343,16 @@ export class ProviderState {
       })();
       this.#reads.set(key, read);
     }
-    const [reading, { tenant, unread }] = await Promise.all([read, identified]);
+    const [reading, { tenant, unread, subscription }] = await Promise.all([read, identified]);
     const shared = `${tenant.figuresKey}\n${settings.usedSpaceUnit}`;
     const first = this.#figures.get(shared)?.reading ?? reading;
     this.#figures.set(shared, { tenantKey: tenant.key, reading: first });
-    return { ...first, tenant, ...(unread === undefined ? {} : { unread }) };
+    return {
+      ...first,
+      tenant,
+      ...(unread === undefined ? {} : { unread }),
+      ...(subscription === undefined ? {} : { subscription }),
+    };
   }
 
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */

@@ -121,6 +121,38 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
     assert.match(wrong?.reason ?? "", /invalid koodrive:minFreeSeats: "-1" is not a whole number ≥ 0/);
   });
 
+  it("follows the subscription: a frozen tenant adds nobody; each new user takes its default personal space", async () => {
+    await sim.close();
+    sim = await startSimulator({
+      fixture: {
+        tokens: [TOKEN],
+        usage: { userCount: 97, userMaxCount: 100, personalSpaceQuota: 100, personalSpaceQuotaUsed: 80 },
+        subscription: { status: 1, personalSpaceSize: 10 },
+      },
+    });
+    const [frozen] = (await runtime.user.check({}, userInputs(sim, "u1"))).failures;
+    assert.match(
+      frozen?.reason ?? "",
+      /is frozen \(its subscription's status is 1: .*renew or unfreeze the subscription/,
+    );
+    await assert.rejects(runtime.user.create(userInputs(sim, "u1")), /is frozen/);
+    assert.equal(adds(sim), 0);
+
+    sim.setSubscription({ status: 0 });
+    const thawed = createRuntime();
+    try {
+      for (const name of ["u1", "u2"])
+        assert.deepEqual((await thawed.user.check({}, userInputs(sim, name))).failures, []);
+      const [third] = (await thawed.user.check({}, userInputs(sim, "u3"))).failures;
+      assert.match(
+        third?.reason ?? "",
+        /^personal pool quota: this deployment adds 30 GB new .*, 20 GB left; exceeds by 10 GB; each new user also takes a personal space of 10 GB \(the subscription's personalSpaceSize\)$/,
+      );
+    } finally {
+      await thawed.state.close();
+    }
+  });
+
   it("refuses bad arguments naming each, before anything is sent", async () => {
     const { failures } = await runtime.user.check({}, userInputs(sim, "bad", { userId: "a/b", role: 7 }));
     assert.match(
