@@ -22,6 +22,20 @@ export interface CliOptions {
   plan?: CheckedPlan;
 }
 
+/** What `koodrive-usage report` is asked to write. */
+export interface ReportTargets {
+  /** `--html FILE`: the self-contained page. */
+  html?: string;
+  /** `--markdown`: the Markdown report on stdout (and appended to `$GITHUB_STEP_SUMMARY` when set). */
+  markdown: boolean;
+}
+
+/** What the flags of `koodrive-usage report` ask for: the command's, `--history` required, and the targets. */
+export interface ReportOptions extends Omit<CliOptions, "json" | "history"> {
+  history: string;
+  report: ReportTargets;
+}
+
 /** A field of the plan (CapacityPlanSchema) that a flag sets, and the largest value the flag takes. */
 type PlanFlag =
   | { field: Exclude<keyof GuardPlan, "plannedSpaceGB" | "enforcement">; max?: number }
@@ -65,7 +79,17 @@ export const FLAGS = {
   }),
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>["values"];
+/** The flags `koodrive-usage report` accepts: the command's but `--json`, and where the report goes. */
+export const REPORT_FLAGS = {
+  ...(Object.fromEntries(Object.entries(FLAGS).filter(([flag]) => flag !== "json")) as Omit<typeof FLAGS, "json">),
+  html: { type: "string" },
+  markdown: { type: "boolean" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** The values of either command's flags (a flag the command does not take is undefined). */
+type Values = Partial<
+  ReturnType<typeof parseArgs<{ options: typeof FLAGS & typeof REPORT_FLAGS; strict: true }>>["values"]
+>;
 type NumericFlag = Exclude<keyof typeof FLAGS, "help" | "json" | "endpoint" | "used-space-unit" | "history">;
 
 /** Flags that look like credentials, and the environment variable to use instead. */
@@ -90,9 +114,9 @@ function refuseCredentialFlags(argv: readonly string[]): void {
   }
 }
 
-function parseFlags(argv: readonly string[]): Values {
+function parseFlags(argv: readonly string[], options: typeof FLAGS | typeof REPORT_FLAGS): Values {
   try {
-    return parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Values;
   } catch (error) {
     const code = (error as { code?: string }).code;
     // Positional arguments are not echoed: a pasted token would end up on the terminal.
@@ -132,10 +156,8 @@ function planOf(values: Values): CheckedPlan | undefined {
   return parsed.data;
 }
 
-/** Reads the command line; throws `InvocationError` for anything it cannot accept. */
-export function parseCliArgs(argv: readonly string[]): CliOptions {
-  refuseCredentialFlags(argv);
-  const values = parseFlags(argv);
+/** The options both commands share, from their parsed flags. */
+function optionsOf(values: Values): CliOptions {
   const plan = planOf(values);
   if (plan?.minRunwayDays !== undefined && values.history === undefined) {
     throw new InvocationError(
@@ -152,4 +174,27 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     history: values.history,
     plan,
   };
+}
+
+/** Reads the command line; throws `InvocationError` for anything it cannot accept. */
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  refuseCredentialFlags(argv);
+  return optionsOf(parseFlags(argv, FLAGS));
+}
+
+/** Reads the command line of `koodrive-usage report` (after the word `report`); throws `InvocationError` for anything it cannot accept. */
+export function parseReportArgs(argv: readonly string[]): ReportOptions | { help: true } {
+  refuseCredentialFlags(argv);
+  const values = parseFlags(argv, REPORT_FLAGS);
+  const { json: _json, history, ...options } = optionsOf(values);
+  if (options.help) return { help: true };
+  if (history === undefined) {
+    throw new InvocationError(
+      "report needs --history FILE: it draws the readings kept in that file and the runway forecast from them",
+    );
+  }
+  if (values.html === undefined && !values.markdown) {
+    throw new InvocationError("report needs --html PAGE, --markdown or both: say what to write");
+  }
+  return { ...options, history, report: { html: values.html, markdown: values.markdown ?? false } };
 }

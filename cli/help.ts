@@ -5,6 +5,7 @@ import { EXIT_CODES } from "./exit-codes";
 
 /** What `koodrive-usage --help` prints. */
 export const HELP_TEXT = `Usage: koodrive-usage [flags]
+       koodrive-usage report --history FILE (--html PAGE | --markdown) [flags]
        koodrive-usage db init [--grant USER]...
 
 Reads the service usage of a Huawei Cloud KooDrive tenant
@@ -38,6 +39,12 @@ ${POOL_FIGURES.map((row) => `  ${`--plan-${row.planKey}-gb N`.padEnd(25)}${row.l
   --min-runway-days N      a violation when a figure would run out within N days after the plan at its
                            recent pace (needs --history)
   Each violation goes to stderr as one line; warnings too, prefixed "warning:".
+
+Report (koodrive-usage report: reads and records as --history does, then draws the history, the
+runway with its 80 % range, the reserves, --min-runway-days and the plan; takes every flag above but --json):
+  --html PAGE              write one self-contained HTML page (charts inlined, nothing loaded when viewed)
+  --markdown               print a Markdown table and Mermaid charts, and append them to
+                           $GITHUB_STEP_SUMMARY when it is set (a GitHub Actions job summary)
 
 Environment (credentials are read from here only, never from flags):
   ${variableOf("accessToken").padEnd(24)} token authentication ("Bearer " is added when missing), or

@@ -13,14 +13,18 @@ export interface CliRun {
 
 /**
  * Runs `node dist/cli/koodrive-usage.js ...args` as a child process, asynchronously (so that a server in
- * this process can answer it), with `env` as its whole environment besides PATH.
+ * this process can answer it), with `env` as its whole environment besides PATH, in `cwd` when given.
  */
-export function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  cwd?: string,
+): Promise<CliRun> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [CLI_PATH, ...args],
-      { env: { PATH: process.env.PATH ?? "", ...env } },
+      { env: { PATH: process.env.PATH ?? "", ...env }, cwd },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         done({ code, stdout, stderr });

@@ -1,0 +1,67 @@
+import type { CheckedPlan } from "../provider/capacity/plan-schema";
+import { forecastRunway, type GetServiceUsageResult, type Reading, readingOf } from "../provider/capacity/runway";
+import { InternalError } from "../provider/client/errors";
+import { judgeGuard } from "../provider/guard/judge";
+import type { KooDriveClient } from "../sdk/nodejs/client";
+import type { CliOptions } from "./args";
+import { EXIT_CODES } from "./exit-codes";
+import { appendToHistory, readHistory } from "./history";
+import type { CliPlanOutcome } from "./plan-output";
+
+/** Where the CLI writes; each call is one line or block, without the trailing newline. */
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** What one run read and judged: the usage (with its runway when a history is kept), the history, the plan's verdict. */
+export interface Observation {
+  usage: GetServiceUsageResult;
+  /** The readings of the `--history` file, this run's included when it was new; empty without `--history`. */
+  history: Reading[];
+  /** The plan's verdict; undefined without plan flags. */
+  evaluation: CliPlanOutcome | undefined;
+}
+
+/**
+ * Reads the usage (into the `--history` file when a figure changed or a day has passed, with the
+ * runway forecast from it) and judges the plan, `minRunwayDays` included; the file's warnings go to stderr.
+ */
+export async function observe(
+  client: KooDriveClient,
+  options: Pick<CliOptions, "history" | "plan">,
+  out: CliOutput,
+): Promise<Observation> {
+  // The file is read first, so an unusable one stops the run before anything is sent.
+  const file = options.history === undefined ? undefined : await readHistory(options.history);
+  const read = await client.readServiceUsage();
+  let usage: GetServiceUsageResult = read.usage;
+  let history: Reading[] = [];
+  if (options.history !== undefined && file) {
+    history = await appendToHistory(options.history, file, readingOf(read.usage, read.takenAt));
+    usage = { ...usage, runway: forecastRunway(history, usage) };
+    for (const warning of file.warnings) out.stderr(`warning: ${warning}`);
+  }
+  return { usage, history, evaluation: options.plan && judgePlan(usage, options.plan, read.takenAt) };
+}
+
+/** The exit code of a run whose plan was judged (or not): 1 when it does not fit. */
+export function exitCodeOf(evaluation: CliPlanOutcome | undefined): number {
+  return evaluation && !evaluation.fits ? EXIT_CODES.planExceeded : EXIT_CODES.ok;
+}
+
+/** The plan's verdict, as a guard of this plan gives it (the guard core): with `minRunwayDays`, its runway shortfalls too. */
+function judgePlan(usage: GetServiceUsageResult, plan: CheckedPlan, takenAt: Date): CliPlanOutcome {
+  const { outputs } = judgeGuard({
+    plan,
+    enforcement: "mandatory",
+    admitted: undefined,
+    name: "the plan",
+    figures: { read: "done", usage, takenAt },
+    others: [],
+  });
+  const { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message } = outputs;
+  // A guard that read its figures always has these two.
+  if (!remainingAfterPlan || !newAllocation) throw new InternalError("the guard core judged no plan");
+  return { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message };
+}
