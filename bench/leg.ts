@@ -8,36 +8,24 @@
  * throughput measures, which do not change with the provider's code.
  */
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { writeFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { engineBinDir } from "../harness/engine";
-import {
-  createProgramStack,
-  type ProgramStack,
-  programWorkspaceRoot,
-  removeProgramWorkspace,
-} from "../harness/program-stack";
+import { type ProgramStack, programWorkspaceRoot, removeProgramWorkspace } from "../harness/program-stack";
 import { isKooDriveError } from "../provider/client/errors";
-import { variableOf } from "../provider/config/connection-settings";
 import { KooDriveClient } from "../sdk/nodejs/client";
 import { DEMO_TOKEN, type Simulator, startSimulator } from "../sim";
-import { type CpuSample, measureCpu, removeCpuHelper } from "./cpu-time";
+import { type CpuSample, removeCpuHelper } from "./cpu-time";
 import { BASELINE_PROGRAM, CURL_PROGRAM, GUARD_PROGRAM, QUEUED_PROGRAM } from "./programs";
 import { measureSimulatorThroughput } from "./sim-throughput";
+import { benchMachine, measuredCli, simStack } from "./stacks";
 import { interleave, median, round, summarize } from "./stats";
 
 const run = promisify(execFile);
 const QUICK = process.argv.includes("--quick");
 const ROUNDS = QUICK ? 3 : Number(process.env.BENCH_ROUNDS ?? 5);
 
-async function programStack(sim: Simulator, name: string, program: string, env: Record<string, string> = {}) {
-  return createProgramStack(name, {
-    files: { "index.js": program },
-    env: { [variableOf("endpoint")]: sim.url, [variableOf("accessToken")]: DEMO_TOKEN, ...env },
-  });
-}
+const programStack = (sim: Simulator, name: string, program: string, env: Record<string, string> = {}) =>
+  simStack(sim, name, { "index.js": program }, env);
 
 const PROGRAMS = { baseline: BASELINE_PROGRAM, guard: GUARD_PROGRAM, curl: CURL_PROGRAM };
 type Variant = keyof typeof PROGRAMS;
@@ -48,17 +36,6 @@ async function variantStacks(sim: Simulator, command: string): Promise<Record<Va
     guard: await programStack(sim, `bench-${command}-guard`, GUARD_PROGRAM),
     curl: await programStack(sim, `bench-${command}-curl`, CURL_PROGRAM),
   };
-}
-
-/**
- * Runs `pulumi ARGS` on the stack as a user runs it (the CLI, not the Automation API), measuring the
- * CPU time of its whole process tree and its wall time.
- */
-async function measuredCli(stack: ProgramStack, args: string[]): Promise<CpuSample> {
-  return measureCpu(path.join(await engineBinDir(), "pulumi"), [...args, "--non-interactive", "--stack", "test"], {
-    cwd: stack.dir,
-    env: { ...process.env, ...stack.stack.workspace.envVars },
-  });
 }
 
 /** The goals' ratios of the medians of `measure` in the three variants' samples. */
@@ -293,18 +270,7 @@ async function loadCost() {
 }
 
 async function machine() {
-  const { stdout } = await run(path.join(await engineBinDir(), "pulumi"), ["version"]);
-  const sdk = path.join(await programWorkspaceRoot(), "node_modules/@pulumi/pulumi/package.json");
-  return {
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cores: os.cpus().length,
-    memoryGB: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
-    pulumi: stdout.trim(),
-    pulumiSdk: (JSON.parse(readFileSync(sdk, "utf8")) as { version: string }).version,
-    rounds: ROUNDS,
-    quick: QUICK,
-  };
+  return { ...(await benchMachine()), rounds: ROUNDS, quick: QUICK };
 }
 
 /** Everything this leg measures. */

@@ -41,3 +41,30 @@ const koodrive = require("pulumi-koodrive");
 const guard = new koodrive.CapacityGuard("guard", { plannedUsers: 1 });
 new command.local.Command("work", { create: "sleep 5", triggers: [process.env.BENCH_ROUND] }, { dependsOn: [guard] });
 `;
+
+/** How many users the growth programs add (`BENCH_COUNT`), and the prefix of their ids (`BENCH_ID`), from the environment. */
+const GROWTH_HEAD = `
+const count = Number(process.env.BENCH_COUNT);
+const prefix = process.env.BENCH_ID ?? "u";
+`;
+
+/** `BENCH_COUNT` new `User` resources (TypeScript), ids `<BENCH_ID>1`, `<BENCH_ID>2`, …, role 1. */
+export const USERS_TS_PROGRAM = `import { User } from "pulumi-koodrive";
+${GROWTH_HEAD}
+for (let n = 1; n <= count; n++) new User(\`user-\${n}\`, { userId: \`\${prefix}\${n}\`, role: 1 });
+`;
+
+/**
+ * The same users added as users do it without `User` (as examples/onboard-users did before it): one
+ * `command.local.Command` per user running curl against KooDrive's POST /koodrive/ose/v1/users, the
+ * token from the environment.
+ */
+export const COMMANDS_TS_PROGRAM = `import * as command from "@pulumi/command";
+${GROWTH_HEAD}
+for (let n = 1; n <= count; n++) {
+  const body = JSON.stringify({ userId: \`\${prefix}\${n}\`, modifyUserInfoReq: { role: 1 } });
+  new command.local.Command(\`user-\${n}\`, {
+    create: \`curl -fsS -X POST "$${variableOf("endpoint")}/koodrive/ose/v1/users" -H "Authorization: Bearer $${variableOf("accessToken")}" -H "Content-Type: application/json" -d '\${body}'\`,
+  });
+}
+`;

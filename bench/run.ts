@@ -16,6 +16,7 @@ import type { LegResults } from "./leg";
 import { benchLegs, type Leg } from "./legs";
 import { type PluginStartupResults, pluginStartupTable } from "./plugin-startup";
 import { legTable } from "./table";
+import { type UserGrowthResults, userGrowthTable } from "./user-growth";
 
 const run = promisify(execFile);
 const quick = process.argv.includes("--quick");
@@ -34,22 +35,26 @@ async function runLeg(leg: Leg, scratch: string): Promise<LegResults> {
   return JSON.parse(readFileSync(out, "utf8")) as LegResults;
 }
 
-/** The provider plugin's start-up (bench/plugin-startup.ts), on Node 24: the Node its executable is built on. */
-async function runPluginStartup(scratch: string): Promise<PluginStartupResults> {
-  const out = path.join(scratch, "plugin-startup.json");
-  console.error("bench: the provider plugin's start-up, executable and npm bin");
-  const script = path.join(REPO_ROOT, "dist/bench/plugin-startup.js");
+/** Runs `script` (under dist/bench/) on Node 24 in a process of its own; what it wrote to its OUT.json. */
+async function runOnNode24<T>(script: string, scratch: string): Promise<T> {
+  const out = path.join(scratch, `${path.basename(script, ".js")}.json`);
   const child = run(
     "bash",
-    ["scripts/node.sh", "--node", "24", "--", "node", script, out, ...(quick ? ["--quick"] : [])],
-    {
-      cwd: REPO_ROOT,
-      maxBuffer: 64 * 1024 * 1024,
-    },
+    [
+      "scripts/node.sh",
+      "--node",
+      "24",
+      "--",
+      "node",
+      path.join(REPO_ROOT, "dist/bench", script),
+      out,
+      ...(quick ? ["--quick"] : []),
+    ],
+    { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
   );
   child.child.stderr?.pipe(process.stderr);
   await child;
-  return JSON.parse(readFileSync(out, "utf8")) as PluginStartupResults;
+  return JSON.parse(readFileSync(out, "utf8")) as T;
 }
 
 async function main(): Promise<void> {
@@ -57,18 +62,22 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), "koodrive-bench-"));
   const results: LegResults[] = [];
   let pluginStartup: PluginStartupResults;
+  let userGrowth: UserGrowthResults;
   try {
     for (const leg of legs) results.push(await runLeg(leg, scratch));
-    pluginStartup = await runPluginStartup(scratch);
+    console.error("bench: the provider plugin's start-up, executable and npm bin");
+    pluginStartup = await runOnNode24<PluginStartupResults>("plugin-startup.js", scratch);
+    console.error("bench: new Users against curl Commands, 10, 100 and 500 of each");
+    userGrowth = await runOnNode24<UserGrowthResults>("user-growth.js", scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const text = [...results.map(legTable), pluginStartupTable(pluginStartup)].join("\n\n");
+  const text = [...results.map(legTable), pluginStartupTable(pluginStartup), userGrowthTable(userGrowth)].join("\n\n");
   console.log(text);
   if (quick) return;
   writeFileSync(
     path.join(REPO_ROOT, "bench/results.json"),
-    `${JSON.stringify({ date: new Date().toISOString(), legs: results, pluginStartup }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), legs: results, pluginStartup, userGrowth }, null, 2)}\n`,
   );
   const doc = path.join(REPO_ROOT, "BENCHMARKS.md");
   const markers = /(<!-- results:start -->\n)[\s\S]*(<!-- results:end -->)/;
