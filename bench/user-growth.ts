@@ -101,8 +101,11 @@ function compare(samples: Record<Variant, GrowthSample[]>): GrowthComparison {
   };
 }
 
-/** Measures the previews and `up`s of `count` new users of each variant, interleaved. */
-async function measureCount(sim: Simulator, lockKeys: string[], count: number): Promise<GrowthCount> {
+/**
+ * Measures the previews and `up`s of `count` new users of each variant, interleaved; after one run of
+ * each when `warm` (the first count: the caches are warm for the others).
+ */
+async function measureCount(sim: Simulator, lockKeys: string[], count: number, warm: boolean): Promise<GrowthCount> {
   let runs = 0;
   /** Runs `pulumi ARGS` on `stack`, measured, counting what koodrive-sim and the tenant's lock saw. */
   const measured = async (stack: ProgramStack, args: string[]): Promise<GrowthSample> => {
@@ -130,9 +133,9 @@ async function measureCount(sim: Simulator, lockKeys: string[], count: number): 
       await fresh.remove();
     }
   };
-  // Each once before timing starts (disk cache, the compile caches of ts-node and the provider).
-  for (const variant of VARIANTS) await preview(variant);
-  for (const variant of VARIANTS) await up(variant);
+  // Each once before timing starts (the disk cache, the provider's compile cache), at the first count.
+  for (const variant of warm ? VARIANTS : []) await preview(variant);
+  for (const variant of warm ? VARIANTS : []) await up(variant);
   const samples = await interleave(ROUNDS, {
     usersPreview: () => preview("users"),
     commandsPreview: () => preview("commands"),
@@ -157,7 +160,7 @@ export async function measureUserGrowth(): Promise<UserGrowthResults> {
     const counts: GrowthCount[] = [];
     for (const count of COUNTS) {
       console.error(`bench: ${count} new Users against ${count} curl Commands`);
-      counts.push(await measureCount(sim, lockKeys, count));
+      counts.push(await measureCount(sim, lockKeys, count, counts.length === 0));
     }
     return { machine, counts };
   } finally {
@@ -204,7 +207,7 @@ export function userGrowthTable(r: UserGrowthResults): string {
       .join(", ");
   return [
     `**Cost as the work grows: new \`User\`s against curl \`Command\`s** (Node ${m.node}, @pulumi/pulumi ${m.pulumiSdk}; engine ${m.pulumi}; ` +
-      `${m.cpu}, ${m.cores} cores; ${m.rounds} interleaved rounds after one run of each; CPU time of the whole process tree, ms, medians, range in brackets; ` +
+      `${m.cpu}, ${m.cores} cores; ${m.rounds} interleaved rounds, after one run of each at the first count; CPU time of the whole process tree, ms, medians, range in brackets; ` +
       `in processes only the subreaper reaped: at most ${orphans} ms)`,
     "",
     "| new users | `preview` CPU: Users / Commands | Users/Commands | `up` CPU: Users / Commands | Users/Commands | wall, medians (for the record): preview; up, Users / Commands | quotaUsed reads per Users preview | tenant locks taken per Users preview / `up` |",
