@@ -63,6 +63,13 @@ const allowAdvisory = z
   .default(false)
   .describe("accept a guard whose enforcement is advisory");
 
+const allowAdvisoryProviders = z
+  .boolean({ error: "must be true or false" })
+  .default(false)
+  .describe(
+    "accept a guard whose enforcement is advisory, and a User or Space whose provider is (`koodrive:enforcement`)",
+  );
+
 const minimum = (what: string) => wholeNumberSchema().default(0).describe(what);
 
 /** The config of each policy, by the policy's name. */
@@ -80,10 +87,16 @@ export const POLICY_CONFIG_SCHEMAS = {
     .strict(),
   "koodrive-org-minimums": z
     .object({
-      minFreeSeats: minimum("the least `minFreeSeats` a guard may set (0: no minimum)"),
-      minFreeGB: minimum("the least `minFreeGB` a guard may set (0: no minimum)"),
-      minRunwayDays: minimum("the least `minRunwayDays` a guard may set (0: no minimum)"),
-      allowAdvisory,
+      minFreeSeats: minimum(
+        "the least `minFreeSeats` a guard, or the provider of a User or Space (`koodrive:minFreeSeats`), may set (0: no minimum)",
+      ),
+      minFreeGB: minimum(
+        "the least `minFreeGB` a guard, or the provider of a User or Space (`koodrive:minFreeGB`), may set (0: no minimum)",
+      ),
+      minRunwayDays: minimum(
+        "the least `minRunwayDays` a guard, or the provider of a User or Space (`koodrive:minRunwayDays`), may set (0: no minimum)",
+      ),
+      allowAdvisory: allowAdvisoryProviders,
     })
     .strict(),
   "koodrive-plans-fit": z
@@ -91,9 +104,11 @@ export const POLICY_CONFIG_SCHEMAS = {
       connection: ConnectionValuesSchema.optional().describe(
         'connection settings for the pack\'s reads, e.g. `{ "endpoint": "cn" }`, over the stack\'s `koodrive:*` config',
       ),
-      minFreeSeats: minimum("seats kept free after all the stack's guards' plans, when a guard keeps fewer"),
+      minFreeSeats: minimum(
+        "seats kept free after all the stack's guards' plans, when a guard keeps fewer; the least a User's or Space's provider must keep, mandatory",
+      ),
       minFreeGB: minimum(
-        "allocatable quota (GB) kept free after all the stack's guards' plans, when a guard keeps less",
+        "allocatable quota (GB) kept free after all the stack's guards' plans, when a guard keeps less; the least a User's or Space's provider must keep, mandatory",
       ),
     })
     .strict(),

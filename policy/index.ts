@@ -16,6 +16,7 @@ import { needsGuard, type StackResourceView, unguardedReason } from "./guard-req
 import { guardOf, type PolicyResourceView } from "./guards";
 import { shortfalls } from "./org-minimums";
 import { planProblems } from "./plans-fit";
+import { governedOf, governedPlanProblems, governedShortfalls } from "./reserves";
 
 /** The names of the pack's policies, as `--policy-pack-config` keys them. */
 export const POLICY_NAMES = {
@@ -44,19 +45,28 @@ export const guardRequired: StackValidationPolicy = {
   },
 };
 
-/** Every guard is mandatory and reserves at least the organisation's minimums; `remediate` raises them. */
+/**
+ * Every guard, and the provider of every User and Space, is mandatory and reserves at least the organisation's
+ * minimums; `remediate` raises a guard's (a provider's settings are the stack's to raise).
+ */
 export const orgMinimums: ResourceValidationPolicy = {
   name: POLICY_NAMES.orgMinimums,
   description:
-    "Every CapacityGuard is mandatory (unless allowed advisory) and its minFreeSeats, minFreeGB and minRunwayDays are at least the organisation's minimums.",
+    "Every CapacityGuard, and the provider settings of every User and Space, is mandatory (unless allowed advisory) and its minFreeSeats, minFreeGB and minRunwayDays are at least the organisation's minimums.",
   enforcementLevel: "mandatory",
   configSchema: configJsonSchema(POLICY_NAMES.orgMinimums),
   validateResource: (args, reportViolation) => {
     const minimums = parsePolicyConfig(POLICY_NAMES.orgMinimums, args.getConfig());
-    const guard = guardOf(args as PolicyResourceView);
-    if (!guard) return;
-    const { problems } = shortfalls(guard, minimums);
-    if (problems.length > 0) reportViolation(`CapacityGuard '${guard.name}': ${problems.join("; ")}`);
+    const resource = args as PolicyResourceView;
+    const guard = guardOf(resource);
+    if (guard) {
+      const { problems } = shortfalls(guard, minimums);
+      if (problems.length > 0) reportViolation(`CapacityGuard '${guard.name}': ${problems.join("; ")}`);
+      return;
+    }
+    const governed = governedOf(resource);
+    const problems = governed ? governedShortfalls(governed, minimums) : [];
+    if (governed && problems.length > 0) reportViolation(`${governed.label}: ${problems.join("; ")}`);
   },
   remediateResource: (args) => {
     const minimums = parsePolicyConfig(POLICY_NAMES.orgMinimums, args.getConfig());
@@ -67,19 +77,28 @@ export const orgMinimums: ResourceValidationPolicy = {
   },
 };
 
-/** The pack reads the tenant and judges every guard as mandatory, with the stack's other guards of the tenant. */
+/**
+ * The pack reads the tenant and judges every guard as mandatory, with the stack's other guards of the tenant; every
+ * User and Space is judged by its own check, under a provider that must keep at least the pack's reserves.
+ */
 export const plansFit: ResourceValidationPolicy = {
   name: POLICY_NAMES.plansFit,
   description:
-    "The stack's guards' new allocations, together, fit the tenant's figures as the pack reads them, whatever the guards' enforcement.",
+    "The stack's guards' new allocations, together, fit the tenant's figures as the pack reads them, whatever the guards' enforcement; the provider of every User and Space keeps at least the pack's reserves, mandatory.",
   enforcementLevel: "mandatory",
   configSchema: configJsonSchema(POLICY_NAMES.plansFit),
   validateResource: async (args, reportViolation) => {
     const config = parsePolicyConfig(POLICY_NAMES.plansFit, args.getConfig());
-    const guard = guardOf(args as PolicyResourceView);
-    if (!guard) return;
-    const problems = await planProblems(guard, config);
-    if (problems.length > 0) reportViolation(`CapacityGuard '${guard.name}': ${problems.join("; ")}`);
+    const resource = args as PolicyResourceView;
+    const guard = guardOf(resource);
+    if (guard) {
+      const problems = await planProblems(guard, config);
+      if (problems.length > 0) reportViolation(`CapacityGuard '${guard.name}': ${problems.join("; ")}`);
+      return;
+    }
+    const governed = governedOf(resource);
+    const problems = governed ? governedPlanProblems(governed, config) : [];
+    if (governed && problems.length > 0) reportViolation(`${governed.label}: ${problems.join("; ")}`);
   },
 };
 

@@ -7,14 +7,19 @@
 import { CONNECTION_KEYS, CONNECTION_SETTINGS, type ConnectionValues } from "../provider/config/connection-settings";
 import { ProviderState } from "../provider/process/provider-state";
 
-/** The stack's `koodrive:*` config, as the policy process received it (secrets decrypted, as the engine sends them). */
-function stackConnection(env: NodeJS.ProcessEnv): ConnectionValues {
-  let config: Record<string, unknown> = {};
+/** The stack's config, by key (`koodrive:endpoint`), as the policy process received it (secrets decrypted, as the engine sends them). */
+export function stackConfig(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   try {
-    config = JSON.parse(env.PULUMI_CONFIG ?? "{}") as Record<string, unknown>;
+    return JSON.parse(env.PULUMI_CONFIG ?? "{}") as Record<string, unknown>;
   } catch {
     // No readable stack config: the pack's own settings and the environment remain.
+    return {};
   }
+}
+
+/** The stack's `koodrive:*` connection settings. */
+function stackConnection(env: NodeJS.ProcessEnv): ConnectionValues {
+  const config = stackConfig(env);
   return Object.fromEntries(
     CONNECTION_KEYS.map((key) => [key, config[CONNECTION_SETTINGS[key].config]]).filter(
       ([, value]) => typeof value === "string",
