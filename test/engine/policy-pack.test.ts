@@ -37,6 +37,27 @@ if (config.getBoolean("addUsers") !== false) {
 for (const userId of config.getObject("users") ?? []) new User(\`user-\${userId}\`, { userId });
 `;
 
+/** The YAML stack's project and config, up to its resources. */
+const YAML_HEADER = `name: policy-yaml
+runtime: yaml
+config:
+  enforcement:
+    type: string
+    default: mandatory
+  plannedUsers:
+    type: integer
+  minFreeSeats:
+    type: integer
+resources:
+`;
+
+/** The YAML stack with a plugin User alone, under the default provider (the stack's `koodrive:*` config). */
+const PLUGIN_USER_YAML = `${YAML_HEADER}  alice:
+    type: koodrive:index:User
+    properties:
+      userId: "2001"
+`;
+
 /**
  * A Pulumi YAML stack with two plugin guards, their plans from config, and users added by the README's `add-users`
  * Command, after the first guard when `guarded`.
@@ -49,18 +70,7 @@ function pluginGuardsYaml(guarded: boolean): string {
       minFreeSeats: \${minFreeSeats}
       enforcement: \${enforcement}
 `;
-  return `name: policy-yaml
-runtime: yaml
-config:
-  enforcement:
-    type: string
-    default: mandatory
-  plannedUsers:
-    type: integer
-  minFreeSeats:
-    type: integer
-resources:
-${guard("first")}${guard("second")}  add-users:
+  return `${YAML_HEADER}${guard("first")}${guard("second")}  add-users:
     type: command:local:Command
     properties:
       create: ./add-users.sh
@@ -300,6 +310,21 @@ describe("the policy pack under the real engine (pulumi preview --policy-pack)",
         overPlan.output,
         /seats: guards (first|second) \(40 seats\) and (first|second) \(40 seats\) need 80 new seats together, keeping 5 seats free, 79 seats left; exceeds by 6 seats/,
       );
+    });
+
+    it("refuses a User whose provider is advisory (koodrive:enforcement), by the default config", async () => {
+      writeFileSync(path.join(test.dir, "Pulumi.yaml"), PLUGIN_USER_YAML);
+      await test.stack.setConfig("koodrive:enforcement", { value: "advisory" });
+      const refused = await preview();
+      assert.equal(refused.ok, false, refused.output);
+      assert.match(refused.output, /koodrive-org-minimums/);
+      assert.match(
+        refused.output,
+        /User 'alice': enforcement is "advisory" \(its provider\); the organisation requires "mandatory"/,
+      );
+      await test.stack.removeConfig("koodrive:enforcement");
+      const accepted = await preview();
+      assert.equal(accepted.ok, true, `a plugin User needs no guard:\n${accepted.output}`);
     });
   });
 });
