@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { horizonOf } from "../../cli/report-model";
-import { REPO_ROOT } from "../../harness/engine";
 import { type Simulator, startSimulator } from "../../sim";
+import { artifactsFolder, launchChromium, watchedTab } from "../helpers/chromium";
 import { tenDaysOfHistory } from "../helpers/report-fixture";
 import { runCli } from "../helpers/run-cli";
 import { TEST_TOKEN } from "../helpers/secrets";
-
-/** Debian's Chromium, which `.ci/run` installs when missing; `KOODRIVE_CHROMIUM` names another. */
-const CHROMIUM = process.env.KOODRIVE_CHROMIUM ?? "/usr/bin/chromium";
-/** Where the screenshot is kept for CI to keep as an artifact (test/README.md, "Artifacts"). */
-const ARTIFACTS = join(process.env.KOODRIVE_TEST_ARTIFACTS ?? join(REPO_ROOT, "test-artifacts"), "report");
 
 /** A dataset as the page's charts hold it, read through Chart.js's own API. */
 interface DrawnDataset {
@@ -74,12 +69,6 @@ describe("koodrive-usage report --html, in headless Chromium", function () {
   let dir: string;
   let browser: Browser | undefined;
 
-  before(() => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set KOODRIVE_CHROMIUM`,
-    );
-  });
   beforeEach(async () => {
     sim = await startSimulator({ fixture: { tokens: [TEST_TOKEN], usage: { userMaxCount: 100 } } });
     dir = mkdtempSync(join(tmpdir(), "koodrive-report-"));
@@ -122,15 +111,9 @@ describe("koodrive-usage report --html, in headless Chromium", function () {
     const html = readFileSync(page, "utf8");
     assert.ok(!/<script[^>]+src=|<link[^>]+href=/.test(html), "the page names no script or style to load");
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-    const tab = await context.newPage();
-    const errors: string[] = [];
+    browser = await launchChromium();
+    const { tab, errors } = await watchedTab(browser);
     const requests: string[] = [];
-    tab.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    tab.on("pageerror", (error) => errors.push(error.message));
     const url = pathToFileURL(page).href;
     tab.on("request", (request) => {
       if (request.url() !== url) requests.push(request.url());
@@ -139,8 +122,7 @@ describe("koodrive-usage report --html, in headless Chromium", function () {
 
     const charts = (await tab.evaluate(PROBE)) as { id: string; datasets: DrawnDataset[] }[];
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await tab.screenshot({ path: join(ARTIFACTS, "koodrive-report.png"), fullPage: true });
+    await tab.screenshot({ path: join(artifactsFolder("report"), "koodrive-report.png"), fullPage: true });
 
     assert.deepEqual(errors, [], "no console error");
     assert.deepEqual(requests, [], "the page loads nothing");
