@@ -39,6 +39,8 @@ Endpoints (KooDrive's error answers are HTTP 400 with its code; see docs/_index.
 Fixture (every key optional; unknown keys, wrong types and negative figures are refused):
   {
     "usage":  { any of the 17 quotaUsed fields, e.g. "userCount": 99, "userMaxCount": 100 },
+  A frozen tenant (subscription status 1) refuses every add, a user, a space or a space's growth:
+  400 / 13000323 (the simulator's own code: the reference documents none).
     "subscription": { "tenantId": "t-1", "status": 0|1, "personalSpaceSize": 10, ... },
     "tokens": [ "a-token" ],
     "apps":   [ { "appId": "my-app", "appSecret": "my-secret", "userId": "optional: the only X-User-Id allowed" } ]

@@ -19,6 +19,10 @@ import type { SpacePool, Tenant } from "./state";
  * - Group spaces are not served: the reference documents their creation (`POST .../space/group`) but
  *   neither their change nor their deletion (UpdateSpace and DeleteSpace take department and personal
  *   spaces only), so the group pool's figures move only through `PUT /__sim/usage`.
+ * - A frozen tenant (the subscription's `status` 1: "resources and data are reserved but the cloud
+ *   service cannot be used") refuses every add, a user, a space or a space's growth, taking nothing; the
+ *   reference documents no code for it, so the refusal's code is the simulator's own. Reads, shrinks,
+ *   status changes and deletes still answer, so a frozen tenant can be looked at and tidied.
  * - A space's stored data is in the unit of quotaUsed's `spaceUsed` (KB, 1 GB = 1024 × 1024 KB); it
  *   changes only through the control path `PUT /__sim/stored`, and a space cannot shrink below it (the
  *   user manual's rule).
@@ -82,7 +86,8 @@ export type Refusal =
   | { refused: "userNotFound"; userId: string }
   | { refused: "spaceNotFound"; what: string }
   | { refused: "ambiguous"; ownerId: string; count: number }
-  | { refused: "belowStored"; capacity: number; spaceUsed: number };
+  | { refused: "belowStored"; capacity: number; spaceUsed: number }
+  | { refused: "frozen"; what: string };
 
 /** What a user change may set. */
 export interface UserChange {
@@ -118,6 +123,7 @@ export class Directory {
    * is short.
    */
   addUser(userId: string, change: UserChange): SimUser | Refusal {
+    if (this.#tenant.frozen()) return { refused: "frozen", what: `user ${userId}` };
     if (this.#users.has(userId)) return { refused: "exists", what: `user ${userId}` };
     if (!this.#tenant.takeSeat()) return { refused: "seats", userMaxCount: this.#tenant.usage().userMaxCount };
     const size = Number(this.#tenant.subscription().personalSpaceSize ?? 0);
@@ -177,6 +183,7 @@ export class Directory {
 
   /** Creates a space of `capacity` GB, allocated from its pool. */
   createSpace(ownerId: string, type: SpaceType, capacity: number): SimSpace | Refusal {
+    if (this.#tenant.frozen()) return { refused: "frozen", what: `a ${capacity} GB space of ${ownerId}` };
     if (type === 0 && this.spaces(ownerId, 0).length > 0) {
       return { refused: "exists", what: `the space of department ${ownerId}` };
     }
@@ -221,6 +228,9 @@ export class Directory {
         return { refused: "belowStored", capacity: change.capacity, spaceUsed: space.spaceUsed };
       }
       if (change.capacity > space.capacity) {
+        if (this.#tenant.frozen()) {
+          return { refused: "frozen", what: `${change.capacity - space.capacity} GB more for ${space.containerId}` };
+        }
         if (!this.#tenant.allocate(pool, change.capacity - space.capacity)) return { refused: "space" };
       } else {
         this.#tenant.release(pool, space.capacity - change.capacity);

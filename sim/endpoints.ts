@@ -116,6 +116,11 @@ function refusalReply(refusal: Refusal): Reply {
         KOODRIVE_CODES.capacityBelowStored,
         `capacity ${refusal.capacity} GB is below the ${refusal.spaceUsed} KB the space stores`,
       );
+    case "frozen":
+      return refusedReply(
+        KOODRIVE_CODES.tenantFrozen,
+        `the tenant's subscription is frozen (status 1): ${refusal.what} cannot be added until it is renewed or unfrozen`,
+      );
   }
 }
 

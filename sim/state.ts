@@ -92,6 +92,11 @@ export class Tenant {
     };
   }
 
+  /** Whether the subscription is frozen (`status` 1): resources and data kept, nothing can be added. */
+  frozen(): boolean {
+    return this.#subscription.status === 1;
+  }
+
   /** Overwrites the given subscription settings, leaving the others as they are. */
   mergeSubscription(patch: SubscriptionPatch): void {
     for (const [key, value] of Object.entries(patch)) {
