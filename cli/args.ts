@@ -18,6 +18,8 @@ export interface CliOptions {
   usedSpaceUnit?: string;
   /** `--history FILE`: the JSON-lines file the reading is appended to and the runway forecast from. */
   history?: string;
+  /** `--record DIR`: the folder each answer KooDrive gives is written to, credentials redacted. */
+  record?: string;
   /** Present when any plan flag was given. */
   plan?: CheckedPlan;
 }
@@ -74,6 +76,7 @@ export const FLAGS = {
   retries: { type: "string" },
   "used-space-unit": { type: "string" },
   history: { type: "string" },
+  record: { type: "string" },
   ...(Object.fromEntries(Object.keys(PLAN_FLAGS).map((flag) => [flag, { type: "string" }])) as {
     [Flag in keyof typeof PLAN_FLAGS]: { type: "string" };
   }),
@@ -90,7 +93,7 @@ export const REPORT_FLAGS = {
 type Values = Partial<
   ReturnType<typeof parseArgs<{ options: typeof FLAGS & typeof REPORT_FLAGS; strict: true }>>["values"]
 >;
-type NumericFlag = Exclude<keyof typeof FLAGS, "help" | "json" | "endpoint" | "used-space-unit" | "history">;
+type NumericFlag = Exclude<keyof typeof FLAGS, "help" | "json" | "endpoint" | "used-space-unit" | "history" | "record">;
 
 /** Flags that look like credentials, and the environment variable to use instead. */
 const CREDENTIAL_FLAGS: readonly (readonly [RegExp, string])[] = [
@@ -172,6 +175,7 @@ function optionsOf(values: Values): CliOptions {
     retries: wholeNumber(values, "retries", 0, MAX_RETRIES),
     usedSpaceUnit: values["used-space-unit"],
     history: values.history,
+    record: values.record,
     plan,
   };
 }

@@ -28,6 +28,11 @@ Output:
                            left as it is) and print the runway: when seats and each pool run out at the
                            median daily growth of the last 30 days, with a range ("runway" in --json);
                            a forecast needs 3 readings over 3 days
+  --record DIR             also read the subscription (a warning when it cannot be) and write each answer
+                           KooDrive gave to DIR, made if missing: one JSON file per request line, with the
+                           request line and headers, the status, headers and body, every credential,
+                           signature and token redacted ("[secret]"), even when the run fails.
+                           koodrive-sim --replay DIR serves them again; attach DIR to a bug report
   -h, --help               print this help
 
 Plan (any of these turns the check on; all are whole numbers ≥ 0):

@@ -29,12 +29,23 @@ export interface Observation {
  */
 export async function observe(
   client: KooDriveClient,
-  options: Pick<CliOptions, "history" | "plan">,
+  options: Pick<CliOptions, "history" | "plan" | "record">,
   out: CliOutput,
 ): Promise<Observation> {
   // The file is read first, so an unusable one stops the run before anything is sent.
   const file = options.history === undefined ? undefined : await readHistory(options.history);
-  const read = await client.readServiceUsage();
+  // A recording holds the subscription too, read beside the figures (one round trip); both settle before
+  // anything is reported, so a failed read still leaves the other's answer recorded. Its failure is a warning.
+  const [figures, subscription] = await Promise.allSettled([
+    client.readServiceUsage(),
+    options.record === undefined ? undefined : client.readSubscription(),
+  ]);
+  if (figures.status === "rejected") throw figures.reason;
+  const read = figures.value;
+  if (subscription.status === "rejected") {
+    const why = subscription.reason instanceof Error ? subscription.reason.message : String(subscription.reason);
+    out.stderr(`warning: the subscription could not be read (${oneLine(why)}); its answer is recorded`);
+  }
   let usage: GetServiceUsageResult = read.usage;
   let history: Reading[] = [];
   if (options.history !== undefined && file) {
@@ -44,6 +55,9 @@ export async function observe(
   }
   return { usage, history, evaluation: options.plan && judgePlan(usage, options.plan, read.takenAt) };
 }
+
+/** `text` on one line: a message's line breaks (and the spaces around them) become one space. */
+export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ");
 
 /** The exit code of a run whose plan was judged (or not): 1 when it does not fit. */
 export function exitCodeOf(evaluation: CliPlanOutcome | undefined): number {

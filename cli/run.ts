@@ -5,8 +5,9 @@ import { type CliOptions, parseCliArgs, parseReportArgs } from "./args";
 import { runDb } from "./db";
 import { EXIT_CODES } from "./exit-codes";
 import { HELP_TEXT } from "./help";
-import { type CliOutput, exitCodeOf, observe } from "./observe";
+import { type CliOutput, exitCodeOf, observe, oneLine } from "./observe";
 import { formatPlanOutcome, planDiagnostics } from "./plan-output";
+import { type Recording, startRecording } from "./record";
 import { writeReport } from "./report";
 import { formatRunway, formatUsageSummary } from "./summary";
 
@@ -38,7 +39,7 @@ async function printUsage(client: KooDriveClient, options: CliOptions, out: CliO
 function failure(error: unknown, out: CliOutput): number {
   const missing = error instanceof ConfigurationError ? error.missing : undefined;
   const message = missing ? MISSING[missing] : error instanceof Error ? error.message : String(error);
-  out.stderr(`koodrive-usage: ${message.replace(/\s*\n\s*/g, " ")}`);
+  out.stderr(`koodrive-usage: ${oneLine(message)}`);
   const invocation =
     error instanceof InvocationError || (isKooDriveError(error) && error.code === "ERR_KOODRIVE_CONFIGURATION");
   return invocation ? EXIT_CODES.badInvocation : EXIT_CODES.usageUnreadable;
@@ -47,6 +48,7 @@ function failure(error: unknown, out: CliOutput): number {
 /** The whole `koodrive-usage` command (and its `db` and `report` commands): flags and environment in, output and exit code out. */
 export async function run(argv: readonly string[], env: Environment, out: CliOutput): Promise<number> {
   let client: KooDriveClient | undefined;
+  let recording: Recording | undefined;
   try {
     if (argv[0] === "db") return await runDb(argv.slice(1), env, out);
     const options = argv[0] === "report" ? parseReportArgs(argv.slice(1)) : parseCliArgs(argv);
@@ -54,17 +56,33 @@ export async function run(argv: readonly string[], env: Environment, out: CliOut
       out.stdout(HELP_TEXT.trimEnd());
       return EXIT_CODES.ok;
     }
-    client = new KooDriveClient({
-      endpoint: options.endpoint,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      usedSpaceUnit: options.usedSpaceUnit,
-      env,
-    });
+    recording = options.record === undefined ? undefined : await startRecording(options.record);
+    client = new KooDriveClient(
+      {
+        endpoint: options.endpoint,
+        timeoutMs: options.timeoutMs,
+        retries: options.retries,
+        usedSpaceUnit: options.usedSpaceUnit,
+        env,
+      },
+      recording?.observe,
+    );
     return "report" in options ? await writeReport(client, options, env, out) : await printUsage(client, options, out);
   } catch (error) {
     return failure(error, out);
   } finally {
     await client?.close();
+    if (recording) await saveRecording(recording, out);
+  }
+}
+
+/** Writes what was recorded, the answers of a failed read included: those are what a bug report needs. */
+async function saveRecording(recording: Recording, out: CliOutput): Promise<void> {
+  const { dir } = recording;
+  try {
+    const files = await recording.save();
+    out.stderr(`recorded ${files.length} answer${files.length === 1 ? "" : "s"} in ${dir}: ${files.join(", ")}`);
+  } catch (error) {
+    out.stderr(`warning: the recording could not be written to ${dir} (${oneLine((error as Error).message)})`);
   }
 }

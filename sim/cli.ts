@@ -7,15 +7,19 @@ import { CONTROL_PREFIX } from "./control";
 import { ENDPOINT_NAMES } from "./endpoints";
 import { loadFixture, type SimulatorFixture } from "./fixture";
 import { startSimulator } from "./index";
+import { startReplay } from "./replay";
 
 const HELP = `koodrive-sim: a local simulator of the KooDrive service-usage API
 
-Usage: koodrive-sim [--host 127.0.0.1] [--port N] [--fixture FILE]
+Usage: koodrive-sim [--host 127.0.0.1] [--port N] [--fixture FILE | --replay DIR]
 
 Options:
   --host HOST     address to bind (default 127.0.0.1, loopback only)
   --port N        port to bind, 0 picks a free one (default 0)
   --fixture FILE  JSON fixture with the tenant's figures and credentials
+  --replay DIR    serve a recording instead of a tenant: the answers koodrive-usage --record DIR
+                  wrote, each to its request line (method, path and query), whatever the
+                  credentials; any other request gets 404 naming the recorded ones
   --help          show this help
 
 The first line on stdout is "listening on http://HOST:PORT". SIGINT or SIGTERM stops it.
@@ -35,12 +39,12 @@ Endpoints (KooDrive's error answers are HTTP 400 with its code; see docs/_index.
   PUT    /koodrive/ose/v1/space/{ownerId}         change capacity or status ({type, containerId?, ...})
   DELETE /koodrive/ose/v1/space/{ownerId}?type=&containerId=   delete a space
   Group spaces are not served: the reference documents their creation, not their change or deletion.
+  A frozen tenant (subscription status 1) refuses every add, a user, a space or a space's growth:
+  400 / 13000323 (the simulator's own code: the reference documents none).
 
 Fixture (every key optional; unknown keys, wrong types and negative figures are refused):
   {
     "usage":  { any of the 17 quotaUsed fields, e.g. "userCount": 99, "userMaxCount": 100 },
-  A frozen tenant (subscription status 1) refuses every add, a user, a space or a space's growth:
-  400 / 13000323 (the simulator's own code: the reference documents none).
     "subscription": { "tenantId": "t-1", "status": 0|1, "personalSpaceSize": 10, ... },
     "tokens": [ "a-token" ],
     "apps":   [ { "appId": "my-app", "appSecret": "my-secret", "userId": "optional: the only X-User-Id allowed" } ]
@@ -70,8 +74,16 @@ Control paths (no authentication, JSON, not counted):
      | {"kind":"truncate"} | {"kind":"reset"} | {"kind":"html","status":502} | {"kind":"data","data":{...}}
 `;
 
-function parseCommandLine(args: string[]): { host: string; port: number; fixture?: string; help: boolean } {
-  let values: { host?: string; port?: string; fixture?: string; help?: boolean };
+interface CommandLine {
+  host: string;
+  port: number;
+  fixture?: string;
+  replay?: string;
+  help: boolean;
+}
+
+function parseCommandLine(args: string[]): CommandLine {
+  let values: { host?: string; port?: string; fixture?: string; replay?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
@@ -81,6 +93,7 @@ function parseCommandLine(args: string[]): { host: string; port: number; fixture
         host: { type: "string" },
         port: { type: "string" },
         fixture: { type: "string" },
+        replay: { type: "string" },
         help: { type: "boolean" },
       },
     }));
@@ -93,12 +106,25 @@ function parseCommandLine(args: string[]): { host: string; port: number; fixture
     throw new InvocationError(`--port must be ${wholeNumberRange(0, 65535)}, not "${values.port}"`);
   }
   if (values.host === "") throw new InvocationError("--host must not be empty");
+  if (values.fixture !== undefined && values.replay !== undefined) {
+    throw new InvocationError("--fixture and --replay do not go together: a replay serves the recorded answers alone");
+  }
   return {
     host: values.host ?? "127.0.0.1",
     port,
     help: values.help ?? false,
     ...(values.fixture === undefined ? {} : { fixture: values.fixture }),
+    ...(values.replay === undefined ? {} : { replay: values.replay }),
   };
+}
+
+/** Starts what the command line asks for: a replay of a recording, or a simulated tenant. */
+async function start(options: CommandLine): Promise<{ url: string; close(): Promise<void> }> {
+  const { host, port } = options;
+  if (options.replay !== undefined) return startReplay({ dir: options.replay, host, port });
+  const fixture: SimulatorFixture | undefined =
+    options.fixture === undefined ? undefined : await loadFixture(options.fixture);
+  return startSimulator({ host, port, ...(fixture ? { fixture } : {}) });
 }
 
 async function main(): Promise<number | undefined> {
@@ -113,18 +139,14 @@ async function main(): Promise<number | undefined> {
     process.stdout.write(HELP);
     return 0;
   }
-  let fixture: SimulatorFixture | undefined;
+  let simulator: Awaited<ReturnType<typeof start>>;
   try {
-    fixture = options.fixture === undefined ? undefined : await loadFixture(options.fixture);
+    simulator = await start(options);
   } catch (error) {
-    if (!(error instanceof FixtureError)) throw error;
-    process.stderr.write(`koodrive-sim: ${error.message}\n`);
-    return 2;
-  }
-  let simulator: Awaited<ReturnType<typeof startSimulator>>;
-  try {
-    simulator = await startSimulator({ host: options.host, port: options.port, ...(fixture ? { fixture } : {}) });
-  } catch (error) {
+    if (error instanceof FixtureError) {
+      process.stderr.write(`koodrive-sim: ${error.message}\n`);
+      return 2;
+    }
     const { code, message } = error as NodeJS.ErrnoException;
     process.stderr.write(`koodrive-sim: cannot listen on ${options.host}:${options.port}: ${code ?? message}\n`);
     return 1;

@@ -23,6 +23,7 @@ export { ENDPOINT_NAMES, type EndpointName } from "./endpoints";
 export { type Fault, type FaultKind, FaultSchema } from "./faults";
 export { loadFixture, parseFixture, type SimulatorFixture, SimulatorFixtureSchema } from "./fixture";
 export type { AuthMode, RequestCounts, RequestLogEntry } from "./recorder";
+export { type Replay, startReplay } from "./replay";
 export { ERROR_CODES } from "./replies";
 export type { SubscriptionPatch, UsagePatch } from "./state";
 

@@ -18,6 +18,8 @@ import { Agent, closeDispatcher, proxyAgentClass } from "./http-dispatchers";
 import type { ClientOptions, Credentials } from "./options";
 import { proxyName } from "./proxy";
 import { QUOTA_USED_PATH, type QuotaUsedData } from "./quota-used";
+import type { AnswerObserver, RecordedAnswer } from "./recording";
+import { recordableHeaders } from "./recording";
 import { secretRedactor } from "./redact";
 import {
   errorFromAnswer,
@@ -157,11 +159,16 @@ export class KooDriveHttpClient {
   readonly #settings: ClientOptions;
   readonly #proxy: URL | undefined;
   readonly #redact: (text: string) => string;
+  readonly #observe: AnswerObserver | undefined;
   #dispatcher: Dispatcher;
 
-  /** Takes options already resolved and validated (provider/config's `resolveSettings`). */
-  constructor(options: ClientOptions) {
+  /**
+   * Takes options already resolved and validated (provider/config's `resolveSettings`); `observe`, when
+   * given, is handed each answer received, redacted, for a recording (recording.ts).
+   */
+  constructor(options: ClientOptions, observe?: AnswerObserver) {
     this.#settings = options;
+    this.#observe = observe;
     this.#proxy = options.proxy;
     const { credentials } = options;
     const secret = credentials.mode === "token" ? credentials.token.reveal() : credentials.appSecret.reveal();
@@ -438,6 +445,29 @@ export class KooDriveHttpClient {
     }
   }
 
+  /**
+   * An answer as a recording keeps it: the credential redacted in every encoding wherever it appears, and
+   * the request's signature too, should the service echo it.
+   */
+  #recorded(
+    line: string,
+    sent: Readonly<Record<string, string>>,
+    received: { statusCode: number; headers: Record<string, string | string[] | undefined> },
+    body: string,
+  ): RecordedAnswer {
+    const signature = /Signature=([0-9a-f]+)/i.exec(sent.authorization ?? "")?.[1];
+    const bySignature = secretRedactor(signature ? [signature] : []);
+    const redact = (text: string) => bySignature(this.#redact(text));
+    return {
+      request: { line: redact(line), headers: recordableHeaders(sent, redact) },
+      response: {
+        status: received.statusCode,
+        headers: recordableHeaders(received.headers, redact),
+        body: redact(body),
+      },
+    };
+  }
+
   async #attempt(
     { method, body: payload }: Request,
     url: URL,
@@ -449,18 +479,19 @@ export class KooDriveHttpClient {
     const signal = AbortSignal.any([deadlineSignal, AbortSignal.timeout(timeoutMs)]);
     let answered = false;
     try {
+      const headers = {
+        accept: "application/json",
+        "user-agent": `pulumi-koodrive/${PACKAGE_VERSION}`,
+        "x-traceid": traceId,
+        ...(payload === undefined ? {} : { "content-type": "application/json" }),
+        ...authHeaders(this.#settings.credentials, method, url, payload),
+      };
       const response = await this.#dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
         signal,
-        headers: {
-          accept: "application/json",
-          "user-agent": `pulumi-koodrive/${PACKAGE_VERSION}`,
-          "x-traceid": traceId,
-          ...(payload === undefined ? {} : { "content-type": "application/json" }),
-          ...authHeaders(this.#settings.credentials, method, url, payload),
-        },
+        headers,
         ...(payload === undefined ? {} : { body: payload }),
       });
       answered = true;
@@ -469,6 +500,7 @@ export class KooDriveHttpClient {
         return Array.isArray(value) ? value[0] : value;
       };
       const body = await readBody(response.body);
+      this.#observe?.(this.#recorded(`${method} ${url.pathname}${url.search}`, headers, response, body.text));
       return {
         answer: {
           status: response.statusCode,

@@ -8,6 +8,8 @@ import type { GetServiceUsageResult, ServiceUsageReading } from "../../provider/
 import { deriveUsage } from "../../provider/capacity/usage";
 import { KooDriveHttpClient } from "../../provider/client/client";
 import type { QuotaUsedData } from "../../provider/client/quota-used";
+import type { AnswerObserver } from "../../provider/client/recording";
+import type { SubscriptionData } from "../../provider/client/subscription";
 import { type KooDriveClientOptions, type ResolvedSettings, resolveSettings } from "../../provider/config/settings";
 import { credentialIdentity, type TenantIdentity } from "../../provider/config/tenant";
 
@@ -75,6 +77,8 @@ export {
   UnsupportedStateError,
 } from "../../provider/client/errors";
 export type { QuotaUsedData } from "../../provider/client/quota-used";
+export type { AnswerObserver, RecordedAnswer } from "../../provider/client/recording";
+export type { SubscriptionData } from "../../provider/client/subscription";
 export type { UsedSpaceUnit } from "../../provider/client/units";
 export { PACKAGE_VERSION } from "../../provider/client/version";
 export { CONNECTION_SETTINGS, type ConnectionKey } from "../../provider/config/connection-settings";
@@ -86,10 +90,14 @@ export class KooDriveClient {
   readonly #settings: ResolvedSettings;
   readonly #http: KooDriveHttpClient;
 
-  /** Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent. */
-  constructor(options: KooDriveClientOptions = {}) {
+  /**
+   * Resolves and validates the settings at once: a `ConfigurationError` here means nothing was sent.
+   * `observe`, when given, is handed each answer KooDrive gives, credentials redacted, as
+   * `koodrive-usage --record` keeps them.
+   */
+  constructor(options: KooDriveClientOptions = {}, observe?: AnswerObserver) {
     this.#settings = resolveSettings(options);
-    this.#http = new KooDriveHttpClient(this.#settings);
+    this.#http = new KooDriveHttpClient(this.#settings, observe);
   }
 
   /** The base URL requests go to. */
@@ -126,6 +134,11 @@ export class KooDriveClient {
   async readServiceUsage(): Promise<ServiceUsageReading> {
     const { data, ...when } = await this.#http.readQuotaUsed();
     return { usage: deriveUsage(data, this.#settings.usedSpaceUnit), ...when };
+  }
+
+  /** The tenant's subscription (`GET /koodrive/ose/v1/service`): its status (1 frozen), `tenantId`, `personalSpaceSize`, … */
+  readSubscription(): Promise<SubscriptionData> {
+    return this.#http.readSubscription();
   }
 
   /** Closes the connections, and drops any left hanging (a silent proxy's, say) instead of waiting on it. */
