@@ -24,10 +24,17 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** A free loopback port (the kernel's pick, released at once for the server to take). */
-async function freePort(): Promise<number> {
+/**
+ * A free loopback port, released at once for the server to take: `preferred` when it is free, else
+ * the kernel's pick.
+ */
+async function freePort(preferred = 0): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const listened = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(preferred, "127.0.0.1", () => resolve(true));
+  });
+  if (!listened) return freePort(0);
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
@@ -91,6 +98,7 @@ export interface NpmRegistry extends LocalServer {
  * from upstream), every other package is proxied from `upstream` (the registry npm is set up with).
  * What it proxied is kept in `cache` (metadata trusted for an hour), so a later rehearsal asks upstream
  * again only for what changed; an earlier rehearsal's `packageName` is removed from there first.
+ * It listens on `preferredPort` when that is free, so npm's cache of its answers serves the next run.
  */
 export async function startVerdaccio(
   dir: string,
@@ -98,6 +106,7 @@ export async function startVerdaccio(
   upstream: string,
   packageName: string,
   env: NodeJS.ProcessEnv,
+  preferredPort = 0,
 ): Promise<NpmRegistry> {
   const bin = await installVerdaccio(cache, env);
   mkdirSync(dir, { recursive: true });
@@ -129,7 +138,7 @@ export async function startVerdaccio(
       "",
     ].join("\n"),
   );
-  const port = await freePort();
+  const port = await freePort(preferredPort);
   const url = `http://127.0.0.1:${port}/`;
   const server = startProcess(process.execPath, [bin, "--config", config, "--listen", `127.0.0.1:${port}`], env);
   try {

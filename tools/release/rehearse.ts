@@ -17,6 +17,7 @@
  * their caches in the project's cache folder. Nothing outside the temporary folder and that cache changes.
  */
 import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -126,6 +127,7 @@ export const verdict = guard.message;
 async function main(): Promise<void> {
   const cache = path.join(cacheFolder(), "release-rehearsal");
   mkdirSync(cache, { recursive: true });
+  const release = await holdCache(cache);
   const work = mkdtempSync(path.join(os.tmpdir(), "koodrive-release-rehearsal-"));
   const log = path.join(work, "rehearsal.log");
   const servers: LocalServer[] = [];
@@ -162,18 +164,27 @@ async function main(): Promise<void> {
     since = Date.now();
     const npmCache = path.join(cache, "npm-cache");
     const { stdout: upstreamNpm } = await execFileAsync("npm", ["config", "get", "registry"], { cwd: os.tmpdir() });
+    // A port of the cache folder's own when free: npm's cache (prefer-offline) then answers for every
+    // package but pulumi-koodrive, whose entries of an earlier run are removed from it.
+    const preferredPort = 40000 + (createHash("sha256").update(cache).digest().readUInt16BE(0) % 20000);
     const npmRegistry = await startVerdaccio(
       path.join(work, "verdaccio"),
       cache,
       upstreamNpm.trim(),
       "pulumi-koodrive",
       process.env,
+      preferredPort,
     );
     servers.push(npmRegistry);
+    forgetInNpmCache(npmCache, [
+      `${npmRegistry.url}pulumi-koodrive`,
+      `${npmRegistry.url}pulumi-koodrive/-/${path.basename(npmTarball)}`,
+    ]);
+    const published = `sha512-${createHash("sha512").update(readFileSync(npmTarball)).digest("base64")}`;
     const npmrc = path.join(work, "npmrc");
     const registryHost = npmRegistry.url.replace(/^http:/, "");
-    // prefer-offline: packages' metadata from npm's cache when it has them (keyed by URL: the rehearsal's
-    // registry has a new port each run, so pulumi-koodrive's is always asked for afresh).
+    // prefer-offline: packages' metadata from npm's cache when it has them (pulumi-koodrive's is not:
+    // forgetInNpmCache above; the TypeScript route checks the integrity npm installed).
     writeFileSync(
       npmrc,
       `prefer-offline=true\nregistry=${npmRegistry.url}\n${registryHost}:_authToken=${npmRegistry.token}\ncache=${npmCache}\naudit=false\nfund=false\nupdate-notifier=false\n`,
@@ -274,6 +285,11 @@ async function main(): Promise<void> {
             readFileSync(path.join(stack, "node_modules/pulumi-koodrive/package.json"), "utf8"),
           ) as { version: string };
           if (installed.version !== PACKAGE_VERSION) throw new Error(`installed pulumi-koodrive ${installed.version}`);
+          const lock = JSON.parse(readFileSync(path.join(stack, "package-lock.json"), "utf8")) as {
+            packages: Record<string, { integrity?: string }>;
+          };
+          if (lock.packages["node_modules/pulumi-koodrive"]?.integrity !== published)
+            throw new Error("npm installed a pulumi-koodrive other than the one just published");
           await sh(print, documented("policy-pack", "cd policy-pack && npm install && cd -"), dir, env, log);
           const policed = await sh(
             print,
@@ -334,7 +350,22 @@ async function main(): Promise<void> {
         if (!plugin.requests.includes(tarball)) throw new Error(`the plugin server was not asked for ${tarball}`);
         const home = env.PULUMI_HOME as string;
         const installedPlugins = readdirSync(path.join(home, "plugins")).filter((name) => name.includes("koodrive"));
-        return `downloaded ${tarball} into the stack's Pulumi home (${installedPlugins.join(", ")}); guardStatus "fits"`;
+        // The docs' install by hand, into a Pulumi home of its own.
+        const byHand = pulumiEnv("plugin-install", {
+          PATH: env.PATH,
+          PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: env.PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES,
+        });
+        await sh(
+          print,
+          `pulumi plugin install resource koodrive ${PACKAGE_VERSION} --server ${PLUGIN_DOWNLOAD_URL}`,
+          dir,
+          byHand,
+          log,
+        );
+        const listed = await sh(print, "pulumi plugin ls", dir, byHand, log);
+        if (!new RegExp(`koodrive\\s+resource\\s+${PACKAGE_VERSION}`).test(listed))
+          throw new Error(`pulumi plugin ls shows no koodrive ${PACKAGE_VERSION}: ${listed}`);
+        return `downloaded ${tarball} into the stack's Pulumi home (${installedPlugins.join(", ")}); guardStatus "fits"; pulumi plugin install --server installs it too`;
       });
 
     const pythonRoute = () =>
@@ -411,6 +442,7 @@ async function main(): Promise<void> {
     ]);
   } finally {
     for (const server of servers.reverse()) await server.close().catch(() => {});
+    release();
   }
 
   const rehearsed = new Set(Object.values(REHEARSED).flat());
@@ -426,6 +458,57 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } else {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the entries of `urls` from npm's cache in `npmCache` (cacache's index: one bucket file per
+ * key, named by the key's SHA-256), so npm asks the registry for them again.
+ */
+function forgetInNpmCache(npmCache: string, urls: string[]): void {
+  for (const url of urls) {
+    const hash = createHash("sha256").update(`make-fetch-happen:request-cache:${url}`).digest("hex");
+    rmSync(path.join(npmCache, "_cacache/index-v5", hash.slice(0, 2), hash.slice(2, 4), hash.slice(4)), {
+      force: true,
+    });
+  }
+}
+
+/** True while process `pid` runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Waits until no other rehearsal uses `cache` (they share Verdaccio's storage and Go's module cache,
+ * from which each removes the last one's copy of the package), then holds it; returns the release.
+ * A holder that died (killed) is taken over.
+ */
+async function holdCache(cache: string): Promise<() => void> {
+  const lock = path.join(cache, ".lock");
+  let said = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, "pid"), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const pidFile = path.join(lock, "pid");
+    const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
+    if (holder > 0 && !alive(holder)) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (!said) say(`waiting for another rehearsal (pid ${holder || "starting"}) using ${cache}`);
+    said = true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
