@@ -8,7 +8,7 @@ export interface CliPlanOutcome extends PlanEvaluation, Pick<GuardOutputs, "runw
 /** The stderr lines of a plan: each violation's and runway shortfall's message, then each warning prefixed `warning:`. */
 export function planDiagnostics(evaluation: CliPlanOutcome): string[] {
   return [
-    ...evaluation.violations.map((violation) => violation.message),
+    ...evaluation.violations.map((violation) => `${violation.message}: ${violation.remedy}`),
     ...evaluation.runwayShortfalls.map((shortfall) => shortfall.message),
     ...evaluation.warnings.map((warning) => `warning: ${warning.message}`),
   ];

@@ -131,6 +131,8 @@ export interface Violation {
   exceededBy: number;
   /** One line a person can act on. */
   message: string;
+  /** What would make it fit: seats to buy (or the user maximum to raise), GB to free or reallocate to the pool, a reserve to lower. */
+  remedy: string;
 }
 
 /** A figure that stays within capacity but passes `warnAtPercent`. */
@@ -222,7 +224,29 @@ function describe(demand: FigureDemand): string {
   return `${label}: plan ${amount(plannedIn, planned)} (${amount(plannedIn, deployed)} already deployed, ${newAmount(plannedIn, demand.new)})${keep}, ${left}`;
 }
 
-function judge(demand: FigureDemand): Violation | undefined {
+/**
+ * What would make a figure fit, in words a tenant admin acts on: seats to buy or the OrgID user
+ * maximum to raise; GB to free in a pool or reallocate to it (naming a pool with that much left); GB
+ * to free across the pools; and the reserve to lower, when lowering it alone would do.
+ */
+function remedyOf(row: FigureRow, exceededBy: number, reserve: number, usage: Usage): string {
+  const lacking = amount(row.unit, exceededBy);
+  const lower = reserve >= exceededBy && row.reserve ? `, or lower ${row.reserve} by ${lacking}` : "";
+  if (row === USERS_FIGURE) {
+    const more = `${exceededBy} more ${exceededBy === 1 ? row.unit.one : row.unit.many}`;
+    return `buy ${more}, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})${lower}`;
+  }
+  const pool = POOL_FIGURES.find((other) => other === row);
+  if (!pool) return `free ${lacking} across the pools, or buy more storage${lower}`;
+  const donor = POOL_FIGURES.filter((other) => other !== pool)
+    .map((other) => ({ other, left: remainingOf(other, usage) ?? 0 }))
+    .filter(({ left }) => left >= exceededBy)
+    .sort((a, b) => b.left - a.left)[0];
+  const from = donor ? ` (the ${donor.other.label} has ${amount(row.unit, donor.left)} left)` : "";
+  return `free ${lacking} of the ${row.label}, or reallocate ${lacking} to it in KooDrive's Storage Settings${from}`;
+}
+
+function judge(demand: FigureDemand, usage: Usage): Violation | undefined {
   const { figure, planned, deployed = 0, shares, remaining, reserve } = demand;
   const exceededBy = demand.new + reserve - remaining;
   // Nothing new never fails: a deployed plan passes its own next run, a shrinking plan always passes.
@@ -238,6 +262,7 @@ function judge(demand: FigureDemand): Violation | undefined {
     reserve,
     exceededBy,
     message: `${describe(demand)}; exceeds by ${amount(figureOf(figure).unit, exceededBy)}`,
+    remedy: remedyOf(figureOf(figure), exceededBy, reserve, usage),
   };
 }
 
@@ -290,7 +315,9 @@ export function evaluatePlan(usage: Usage, plan: CapacityPlan): PlanEvaluation {
   const demands = PLAN_FIGURES.filter(
     (row) => plannedDirectly(row) || (row.reserve !== undefined && reserves[row.reserve] > 0),
   ).map(demand);
-  const violations = demands.map(judge).filter((violation): violation is Violation => violation !== undefined);
+  const violations = demands
+    .map((demand) => judge(demand, usage))
+    .filter((violation): violation is Violation => violation !== undefined);
 
   const newOf = (figure: CapacityFigure) => demands.find((item) => item.figure === figure)?.new ?? 0;
   const { warnAtPercent } = plan;

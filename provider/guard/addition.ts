@@ -154,7 +154,7 @@ export async function judgeAddition(state: ProviderState, request: AdditionReque
     const reason =
       `${figure}: this deployment adds ${newAmount(unit, violation.new)} to the KooDrive tenant ${reading.tenant.label} ` +
       `(${listShares(shares, unit)})${keeping(violation)}, ${amount(unit, violation.remaining)} left; ` +
-      `exceeds by ${amount(unit, violation.exceededBy)}${spaceNote(violation, cost, reading)}`;
+      `exceeds by ${amount(unit, violation.exceededBy)}${spaceNote(violation, cost, reading)}: ${violation.remedy}`;
     if (reserves.enforcement === "advisory" && !beyondCapacity(violation)) {
       warnings.push(`advisory reserve (koodrive:enforcement): ${reason}`);
     } else {
@@ -236,7 +236,7 @@ function wholePlanRefusals(
         reason:
           `${label}: the rest of this deployment's plan (${countOf(plan.count)}) needs ${newAmount(unit, violation.new - done)} ` +
           `of the KooDrive tenant ${tenant.label}${already}${keeping(violation)}; ${amount(unit, violation.remaining)} ` +
-          `were left when it took the tenant; exceeds by ${amount(unit, violation.exceededBy)}; ` +
+          `were left when it took the tenant; exceeds by ${amount(unit, violation.exceededBy)}: ${violation.remedy}; ` +
           `${request.name} was not added, nor is anything more of the plan`,
       };
     });

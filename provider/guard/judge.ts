@@ -200,7 +200,7 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
     countsDefaultSpaces(figure) && (plan.plannedUsers ?? 0) > 0 ? defaultSpaceNote(size) : "";
   const problems = [
     ...(frozen ? [frozen] : []),
-    ...verdict.violations.map((violation) => `${violation.message}${note(violation.figure)}`),
+    ...verdict.violations.map((violation) => `${violation.message}${note(violation.figure)}: ${violation.remedy}`),
     ...shortfalls.map((shortfall) => shortfall.message),
   ];
   const outputs: GuardOutputs = {
@@ -227,7 +227,7 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
           : []),
         ...verdict.violations.map((violation) => ({
           property: argumentOf(violation.figure, plan),
-          reason: `${violation.message}${note(violation.figure)}`,
+          reason: `${violation.message}${note(violation.figure)}: ${violation.remedy}`,
         })),
         ...shortfalls.map((shortfall) => ({ property: "minRunwayDays", reason: shortfall.message })),
       ]

@@ -130,7 +130,7 @@ describe("koodrive-usage CLI", () => {
       assert.equal(expected.violations.length, 3);
       assert.deepEqual(
         stderrLines(run),
-        expected.violations.map((violation) => violation.message),
+        expected.violations.map((violation) => `${violation.message}: ${violation.remedy}`),
       );
       assert.match(run.stdout, /Plan exceeds capacity \(3 violations/);
     });
@@ -143,11 +143,11 @@ describe("koodrive-usage CLI", () => {
       const plan = {
         ...evaluation,
         runwayShortfalls: [],
-        message: "the plan exceeds capacity: seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats",
+        message: "the plan exceeds capacity: seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats: buy 10 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
       };
       assert.deepEqual(output, JSON.parse(JSON.stringify({ ...EXAMPLE_USAGE, plan })));
       assert.deepEqual(stderrLines(run), [
-        "seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats",
+        "seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats: buy 10 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
         "warning: group pool quota: 12.21% used after the plan (warning at 12%)",
       ]);
     });

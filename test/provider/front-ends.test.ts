@@ -17,8 +17,8 @@ describe("the guard's front ends (dynamic provider, plugin, CLI)", () => {
 
   const plan = { plannedUsers: 12, plannedSpaceGB: { group: 1800 }, warnAtPercent: 10 };
   const violations = [
-    "seats: plan needs 12 new users, 10 seats left; exceeds by 2 seats",
-    "group pool quota: plan needs 1800 GB, 1798 GB left; exceeds by 2 GB",
+    "seats: plan needs 12 new users, 10 seats left; exceeds by 2 seats: buy 2 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
+    "group pool quota: plan needs 1800 GB, 1798 GB left; exceeds by 2 GB: free 2 GB of the group pool quota, or reallocate 2 GB to it in KooDrive's Storage Settings (the department pool quota has 6102 GB left)",
   ];
   const message = `the plan exceeds capacity: ${violations.join("; ")}`;
 

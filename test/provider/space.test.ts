@@ -99,7 +99,7 @@ describe("Space (the dynamic provider's methods, against koodrive-sim)", functio
     assert.equal(big.failures[0]?.property, "capacityGB");
     assert.match(
       big.failures[0]?.reason ?? "",
-      /^department pool quota: this deployment adds 200 GB new to the KooDrive tenant .* \(dept \(the department space of 1001\) \(200 GB\)\), 150 GB left; exceeds by 50 GB$/,
+      /^department pool quota: this deployment adds 200 GB new to the KooDrive tenant .* \(dept \(the department space of 1001\) \(200 GB\)\), 150 GB left; exceeds by 50 GB: free 50 GB of the department pool quota, or reallocate 50 GB to it in KooDrive's Storage Settings/,
     );
     assert.ok(!JSON.stringify(big.inputs).includes(TOKEN), "no credential in the recorded inputs");
 
@@ -126,7 +126,7 @@ describe("Space (the dynamic provider's methods, against koodrive-sim)", functio
     assert.deepEqual((await grow(150)).failures, []);
     assert.match(
       (await grow(190)).failures[0]?.reason ?? "",
-      /^personal pool quota: this deployment adds 110 GB new to the KooDrive tenant .* \(home \(the personal space of u1\) \(110 GB\)\), 100 GB left; exceeds by 10 GB$/,
+      /^personal pool quota: this deployment adds 110 GB new to the KooDrive tenant .* \(home \(the personal space of u1\) \(110 GB\)\), 100 GB left; exceeds by 10 GB: free 10 GB of the personal pool quota, or reallocate 10 GB to it/,
     );
     // A new owner is a new space: all its GB are new.
     const moved = await runtime.space.check(olds, { ...olds, ownerId: "u2", capacityGB: 150 });

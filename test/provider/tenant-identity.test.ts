@@ -105,7 +105,7 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
     assert.deepEqual(
       together.failures.map((failure) => failure.reason),
       [
-        "seats: guards dept-a (50 seats) and dept-b (50 seats) need 100 new seats together, 80 seats left; exceeds by 20 seats",
+        "seats: guards dept-a (50 seats) and dept-b (50 seats) need 100 new seats together, 80 seats left; exceeds by 20 seats: buy 20 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
       ],
     );
     await runtime.capacityGuard.check({}, guard("dept-a", 50, one));
@@ -125,7 +125,7 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
     assert.deepEqual(
       second.failures.map((failure) => failure.reason),
       [
-        "seats: guards onboarding under my:index:TeamA (41 seats) and onboarding under my:index:TeamB (40 seats) need 81 new seats together, 80 seats left; exceeds by 1 seat",
+        "seats: guards onboarding under my:index:TeamA (41 seats) and onboarding under my:index:TeamB (40 seats) need 81 new seats together, 80 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
       ],
     );
   });
@@ -166,7 +166,7 @@ describe("who the tenant is: KooDrive's tenant id, read once per run per credent
     assert.deepEqual(
       unnamed.failures.map((failure) => failure.reason),
       [
-        "seats: guards dept-a (30 seats), dept-b (30 seats) and dept-c (30 seats) need 90 new seats together, 80 seats left; exceeds by 10 seats",
+        "seats: guards dept-a (30 seats), dept-b (30 seats) and dept-c (30 seats) need 90 new seats together, 80 seats left; exceeds by 10 seats: buy 10 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
       ],
     );
   });

@@ -49,7 +49,7 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
     assert.equal(failures[0]?.property, "userId");
     assert.match(
       failures[0]?.reason ?? "",
-      /^seats: this deployment adds 4 new seats to the KooDrive tenant .* \(3 Users \(3 seats\) and u4 \(1 seat\)\), 3 seats left; exceeds by 1 seat$/,
+      /^seats: this deployment adds 4 new seats to the KooDrive tenant .* \(3 Users \(3 seats\) and u4 \(1 seat\)\), 3 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\)/,
     );
     assert.equal(sim.usage().userCount, 97, "a check adds nobody");
   });
@@ -62,7 +62,7 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
         assert.match(
           error.message,
           new RegExp(
-            `seats: the rest of this deployment's plan \\(4 Users\\) needs 4 new seats of the KooDrive tenant .*; 3 seats were left when it took the tenant; exceeds by 1 seat; ${name} was not added, nor is anything more of the plan`,
+            `seats: the rest of this deployment's plan \\(4 Users\\) needs 4 new seats of the KooDrive tenant .*; 3 seats were left when it took the tenant; exceeds by 1 seat: buy 1 more seat, .*; ${name} was not added, nor is anything more of the plan`,
           ),
         );
         return true;
@@ -77,7 +77,10 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
     for (const name of ["u1", "u2"])
       assert.deepEqual((await runtime.user.check({}, userInputs(sim, name))).failures, []);
     const [failure] = (await runtime.user.check({}, userInputs(sim, "u3"))).failures;
-    assert.match(failure?.reason ?? "", /adds 3 new seats .*, keeping 1 seat free, 3 seats left; exceeds by 1 seat$/);
+    assert.match(
+      failure?.reason ?? "",
+      /adds 3 new seats .*, keeping 1 seat free, 3 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\), or lower minFreeSeats by 1 seat$/,
+    );
 
     /** A fresh deployment under an advisory provider keeping 1 seat free. */
     const warned: string[] = [];
@@ -98,7 +101,7 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
       }
       assert.match(
         warned.join("\n"),
-        /^advisory reserve \(koodrive:enforcement\): seats: this deployment adds 3 new seats .*keeping 1 seat free, 3 seats left; exceeds by 1 seat$/m,
+        /^advisory reserve \(koodrive:enforcement\): seats: this deployment adds 3 new seats .*keeping 1 seat free, 3 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\)/m,
       );
       // Past the seats themselves, advisory fails all the same: KooDrive would refuse the add.
       assert.equal((await over.user.check({}, userInputs(sim, "u4"))).failures.length, 1);
@@ -146,7 +149,7 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
       const [third] = (await thawed.user.check({}, userInputs(sim, "u3"))).failures;
       assert.match(
         third?.reason ?? "",
-        /^personal pool quota: this deployment adds 30 GB new .*, 20 GB left; exceeds by 10 GB; each new user also takes a personal space of 10 GB \(the subscription's personalSpaceSize\)$/,
+        /^personal pool quota: this deployment adds 30 GB new .*, 20 GB left; exceeds by 10 GB; each new user also takes a personal space of 10 GB \(the subscription's personalSpaceSize\): free 10 GB of the personal pool quota, or reallocate 10 GB to it in KooDrive's Storage Settings \(the department pool quota has \d+ GB left\)$/,
       );
     } finally {
       await thawed.state.close();

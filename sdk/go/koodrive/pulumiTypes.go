@@ -1781,6 +1781,8 @@ type Violation struct {
 	Planned int `pulumi:"planned"`
 	// What is left before the plan.
 	Remaining int `pulumi:"remaining"`
+	// What would make it fit: seats to buy (or the user maximum to raise), GB to free or reallocate to the pool, a reserve to lower.
+	Remedy string `pulumi:"remedy"`
 	// What must stay free (minFreeSeats / minFreeGB), 0 when none.
 	Reserve int `pulumi:"reserve"`
 	// Every guard's new share when guards are judged together (absent for one plan alone).
@@ -1835,6 +1837,11 @@ func (o ViolationOutput) Planned() pulumi.IntOutput {
 // What is left before the plan.
 func (o ViolationOutput) Remaining() pulumi.IntOutput {
 	return o.ApplyT(func(v Violation) int { return v.Remaining }).(pulumi.IntOutput)
+}
+
+// What would make it fit: seats to buy (or the user maximum to raise), GB to free or reallocate to the pool, a reserve to lower.
+func (o ViolationOutput) Remedy() pulumi.StringOutput {
+	return o.ApplyT(func(v Violation) string { return v.Remedy }).(pulumi.StringOutput)
 }
 
 // What must stay free (minFreeSeats / minFreeGB), 0 when none.

@@ -1278,6 +1278,7 @@ class Violation(dict):
                  new: _builtins.int,
                  planned: _builtins.int,
                  remaining: _builtins.int,
+                 remedy: _builtins.str,
                  reserve: _builtins.int,
                  shares: Optional[Sequence['outputs.GuardNewShare']] = None):
         """
@@ -1290,6 +1291,7 @@ class Violation(dict):
         :param _builtins.int new: What is new: the growth of this plan, plus the new shares of the guards judged with it.
         :param _builtins.int planned: What the whole plan allocates (users, or GB).
         :param _builtins.int remaining: What is left before the plan.
+        :param _builtins.str remedy: What would make it fit: seats to buy (or the user maximum to raise), GB to free or reallocate to the pool, a reserve to lower.
         :param _builtins.int reserve: What must stay free (minFreeSeats / minFreeGB), 0 when none.
         :param Sequence['GuardNewShare'] shares: Every guard's new share when guards are judged together (absent for one plan alone).
         """
@@ -1300,6 +1302,7 @@ class Violation(dict):
         pulumi.set(__self__, "new", new)
         pulumi.set(__self__, "planned", planned)
         pulumi.set(__self__, "remaining", remaining)
+        pulumi.set(__self__, "remedy", remedy)
         pulumi.set(__self__, "reserve", reserve)
         if shares is not None:
             pulumi.set(__self__, "shares", shares)
@@ -1359,6 +1362,14 @@ class Violation(dict):
         What is left before the plan.
         """
         return pulumi.get(self, "remaining")
+
+    @_builtins.property
+    @pulumi.getter
+    def remedy(self) -> _builtins.str:
+        """
+        What would make it fit: seats to buy (or the user maximum to raise), GB to free or reallocate to the pool, a reserve to lower.
+        """
+        return pulumi.get(self, "remedy")
 
     @_builtins.property
     @pulumi.getter
