@@ -143,7 +143,8 @@ describe("koodrive-usage CLI", () => {
       const plan = {
         ...evaluation,
         runwayShortfalls: [],
-        message: "the plan exceeds capacity: seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats: buy 10 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
+        message:
+          "the plan exceeds capacity: seats: plan needs 90 new users, 80 seats left; exceeds by 10 seats: buy 10 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
       };
       assert.deepEqual(output, JSON.parse(JSON.stringify({ ...EXAMPLE_USAGE, plan })));
       assert.deepEqual(stderrLines(run), [

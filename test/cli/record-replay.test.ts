@@ -159,7 +159,10 @@ describe("koodrive-usage --record and koodrive-sim --replay", function () {
       sim.setUsage({ userCount: 90 });
       const recorded = await runCli(argsOf(record, "koodrive-usage"), TOKEN_ENV(sim.url), dir);
       assert.equal(recorded.code, 1, recorded.stderr);
-      assert.match(recorded.stderr, /^seats: plan needs 25 new users, 10 seats left; exceeds by 15 seats$/m);
+      assert.match(
+        recorded.stderr,
+        /^seats: plan needs 25 new users, 10 seats left; exceeds by 15 seats: buy 15 more seats, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\)$/m,
+      );
       assert.match(recorded.stderr, /^recorded 2 answers in koodrive-recording: /m);
       const url = await startSim(argsOf(replay, "koodrive-sim"), dir);
       const env = Object.fromEntries(
@@ -174,7 +177,10 @@ describe("koodrive-usage --record and koodrive-sim --replay", function () {
       const replayed = await runCli(argsOf(again, "koodrive-usage"), { ...env, KOODRIVE_ENDPOINT: url }, dir);
       assert.equal(replayed.code, 1, replayed.stderr);
       assert.equal(replayed.stdout, recorded.stdout.replace(sim.url, url));
-      assert.match(replayed.stderr, /^seats: plan needs 25 new users, 10 seats left; exceeds by 15 seats$/m);
+      assert.match(
+        replayed.stderr,
+        /^seats: plan needs 25 new users, 10 seats left; exceeds by 15 seats: buy 15 more seats, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\)$/m,
+      );
     });
 
     it("refuses a --record folder it cannot make before sending anything (exit 2)", async () => {

@@ -87,7 +87,8 @@ describe("the plugin's provider (against koodrive-sim)", () => {
     assert.deepEqual(log, [
       {
         severity: "warning",
-        message: "advisory capacity guard: seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
+        message:
+          "advisory capacity guard: seats: plan needs 6 new users, 5 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
       },
     ]);
   });

@@ -67,8 +67,14 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
       ["plannedUsers", "plannedSpaceGB", "minFreeGB"],
       "each against a top-level argument: the engine shows the value of no other",
     );
-    assert.match(failures[0]?.reason ?? "", /^seats: plan needs 9 new users, 5 seats left; exceeds by 4 seats: buy 4 more seats, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\)$/);
-    assert.match(failures[1]?.reason ?? "", /^group pool quota: plan needs 1800 GB, 1798 GB left; exceeds by 2 GB: free 2 GB of the group pool quota, or reallocate 2 GB to it in KooDrive's Storage Settings \(the department pool quota has 6102 GB left\)$/);
+    assert.match(
+      failures[0]?.reason ?? "",
+      /^seats: plan needs 9 new users, 5 seats left; exceeds by 4 seats: buy 4 more seats, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\)$/,
+    );
+    assert.match(
+      failures[1]?.reason ?? "",
+      /^group pool quota: plan needs 1800 GB, 1798 GB left; exceeds by 2 GB: free 2 GB of the group pool quota, or reallocate 2 GB to it in KooDrive's Storage Settings \(the department pool quota has 6102 GB left\)$/,
+    );
   });
 
   it("only records the violations of an advisory guard", async () => {
@@ -116,7 +122,10 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     const recorded = { kind: "CapacityGuard", plannedUsers: 4, status: "fits" };
     for (const olds of [recorded, { ...recorded, admittedPlan: { users: -1 } }]) {
       const { failures } = await guard({ guardName: "unadmitted", plannedUsers: 9 }, freshConnection(), olds);
-      assert.equal(failures[0]?.reason, "seats: plan needs 9 new users, 5 seats left; exceeds by 4 seats: buy 4 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})");
+      assert.equal(
+        failures[0]?.reason,
+        "seats: plan needs 9 new users, 5 seats left; exceeds by 4 seats: buy 4 more seats, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})",
+      );
     }
   });
 
