@@ -1,7 +1,7 @@
 import type { CheckedPlan } from "../provider/capacity/plan-schema";
 import { forecastRunway, type GetServiceUsageResult, type Reading, readingOf } from "../provider/capacity/runway";
 import { InternalError } from "../provider/client/errors";
-import { judgeGuard } from "../provider/guard/judge";
+import { frozenProblem, type GuardCase, judgeGuard } from "../provider/guard/judge";
 import type { KooDriveClient } from "../sdk/nodejs/client";
 import type { CliOptions } from "./args";
 import { EXIT_CODES } from "./exit-codes";
@@ -34,18 +34,22 @@ export async function observe(
 ): Promise<Observation> {
   // The file is read first, so an unusable one stops the run before anything is sent.
   const file = options.history === undefined ? undefined : await readHistory(options.history);
-  // A recording holds the subscription too, read beside the figures (one round trip); both settle before
-  // anything is reported, so a failed read still leaves the other's answer recorded. Its failure is a warning.
+  // A plan is judged with the subscription (frozen, the default personal space), and a recording holds it
+  // too: read beside the figures (one round trip); both settle before anything is reported, so a failed
+  // read still leaves the other's answer recorded. Its failure is a warning: the plan is judged without it.
+  const wanted = options.record !== undefined || options.plan !== undefined;
   const [figures, subscription] = await Promise.allSettled([
     client.readServiceUsage(),
-    options.record === undefined ? undefined : client.readSubscription(),
+    wanted ? client.readSubscription() : undefined,
   ]);
   if (figures.status === "rejected") throw figures.reason;
   const read = figures.value;
   if (subscription.status === "rejected") {
     const why = subscription.reason instanceof Error ? subscription.reason.message : String(subscription.reason);
-    out.stderr(`warning: the subscription could not be read (${oneLine(why)}); its answer is recorded`);
+    const recorded = options.record === undefined ? "" : "; its answer is recorded";
+    out.stderr(`warning: the subscription could not be read (${oneLine(why)})${recorded}`);
   }
+  const facts = subscription.status === "fulfilled" ? subscription.value : undefined;
   let usage: GetServiceUsageResult = read.usage;
   let history: Reading[] = [];
   if (options.history !== undefined && file) {
@@ -53,7 +57,8 @@ export async function observe(
     usage = { ...usage, runway: forecastRunway(history, usage) };
     for (const warning of file.warnings) out.stderr(`warning: ${warning}`);
   }
-  return { usage, history, evaluation: options.plan && judgePlan(usage, options.plan, read.takenAt) };
+  const known = facts && { status: facts.status, personalSpaceSize: facts.personalSpaceSize ?? 0 };
+  return { usage, history, evaluation: options.plan && judgePlan(usage, options.plan, read.takenAt, known) };
 }
 
 /** `text` on one line: a message's line breaks (and the spaces around them) become one space. */
@@ -65,7 +70,12 @@ export function exitCodeOf(evaluation: CliPlanOutcome | undefined): number {
 }
 
 /** The plan's verdict, as a guard of this plan gives it (the guard core): with `minRunwayDays`, its runway shortfalls too. */
-function judgePlan(usage: GetServiceUsageResult, plan: CheckedPlan, takenAt: Date): CliPlanOutcome {
+function judgePlan(
+  usage: GetServiceUsageResult,
+  plan: CheckedPlan,
+  takenAt: Date,
+  subscription: GuardCase["subscription"],
+): CliPlanOutcome {
   const { outputs } = judgeGuard({
     plan,
     enforcement: "mandatory",
@@ -73,9 +83,20 @@ function judgePlan(usage: GetServiceUsageResult, plan: CheckedPlan, takenAt: Dat
     name: "the plan",
     figures: { read: "done", usage, takenAt },
     others: [],
+    ...(subscription ? { subscription } : {}),
   });
   const { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message } = outputs;
   // A guard that read its figures always has these two.
   if (!remainingAfterPlan || !newAllocation) throw new InternalError("the guard core judged no plan");
-  return { fits, violations, warnings, runwayShortfalls, remainingAfterPlan, newAllocation, message };
+  const frozen = frozenProblem(subscription, newAllocation);
+  return {
+    fits,
+    violations,
+    warnings,
+    runwayShortfalls,
+    remainingAfterPlan,
+    newAllocation,
+    message,
+    ...(frozen ? { frozen } : {}),
+  };
 }

@@ -131,6 +131,12 @@ function planOf(allocation: Allocation): Pick<GuardPlan, "plannedUsers" | "plann
   };
 }
 
+/** Why nothing can be added, when the subscription is frozen (status 1) and the plan adds anything. */
+export function frozenProblem(subscription: GuardCase["subscription"], growth: NewAllocation): string | undefined {
+  if (subscription?.status !== 1 || !addsAnything(growth)) return undefined;
+  return "the KooDrive tenant is frozen (its subscription's status is 1: its resources and data are kept, but the service cannot be used), so nothing can be added: renew or unfreeze the subscription, then run again";
+}
+
 /** True when a new allocation adds anything. */
 function addsAnything(allocation: NewAllocation): boolean {
   return allocation.users > 0 || Object.values(allocation.spaceGB).some((gb) => gb > 0);
@@ -188,10 +194,7 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
     others: guard.others,
   };
   const verdict = evaluatePlan(usage, judged);
-  const frozen =
-    guard.subscription?.status === 1 && addsAnything(verdict.newAllocation)
-      ? `the KooDrive tenant is frozen (its subscription's status is 1: its resources and data are kept, but the service cannot be used), so nothing can be added: renew or unfreeze the subscription, then run again`
-      : undefined;
+  const frozen = frozenProblem(guard.subscription, verdict.newAllocation);
   const summary = describePlan(usage, judged).join("; ");
   const own = { name: guard.name, growth: verdict.newAllocation };
   const shortfalls = runwayShortfalls(usage, own, guard.others, plan.minRunwayDays, takenAt);

@@ -135,6 +135,21 @@ describe("koodrive-usage CLI", () => {
       assert.match(run.stdout, /Plan exceeds capacity \(3 violations/);
     });
 
+    it("exits 1 naming the status when the tenant is frozen, whatever its figures", async () => {
+      sim.setSubscription({ status: 1 });
+      try {
+        const run = await cli(["--plan-users", "5"], tokenEnv);
+        assert.equal(run.code, 1);
+        assert.deepEqual(stderrLines(run), [
+          "the KooDrive tenant is frozen (its subscription's status is 1: its resources and data are kept, but the service cannot be used), so nothing can be added: renew or unfreeze the subscription, then run again",
+        ]);
+        assert.match(run.stdout, /Plan exceeds capacity \(1 violation,/);
+      } finally {
+        sim.setSubscription({ status: 0 });
+      }
+      assert.equal((await cli(["--plan-users", "5"], tokenEnv)).code, 0);
+    });
+
     it("keeps stdout one JSON object with the plan under `plan`, violations on stderr, with --json", async () => {
       const run = await cli(["--json", "--plan-users", "90", "--warn-at-percent", "12"], tokenEnv);
       assert.equal(run.code, 1);
