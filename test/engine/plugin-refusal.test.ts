@@ -66,7 +66,7 @@ describe("a provider plugin guard refused at create, under the real engine", fun
     // The engine prints, against the guard: "error: the plan exceeds capacity", then "- property plannedUsers has a problem: …".
     assert.match(
       error.message,
-      /koodrive:index:CapacityGuard \(onboarding\):[\s\S]*error: the plan exceeds capacity\n\s+- property plannedUsers has a problem: seats: plan needs 3 new users, 1 seat left; exceeds by 2 seats\n/,
+      /koodrive:index:CapacityGuard \(onboarding\):[\s\S]*error: the plan exceeds capacity\n\s+- property plannedUsers has a problem: seats: plan needs 3 new users, 1 seat left; exceeds by 2 seats: buy 2 more seats, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\)\n/,
     );
     const resources = (await test.stack.exportStack()).deployment.resources ?? [];
     assert.deepEqual(
