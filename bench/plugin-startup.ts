@@ -21,7 +21,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { REPO_ROOT } from "../harness/engine";
 import { pulumiGrpc } from "../provider/process/pulumi-grpc";
 import { DEMO_TOKEN, startSimulator } from "../sim";
-import { buildPluginRelease, RELEASE_PLATFORMS } from "../tools/release/plugin-release";
+import { buildRelease, executableName, PLUGIN, RELEASE_PLATFORMS } from "../tools/release/executables";
 import { interleave, type Summary, summarize } from "./stats";
 
 const run = promisify(execFile);
@@ -114,9 +114,9 @@ export async function measurePluginStartup(rounds: number): Promise<PluginStartu
   const scratch = mkdtempSync(path.join(tmpdir(), "koodrive-plugin-startup-"));
   const sim = await startSimulator({ fixture: { usage: { userCount: 10, userMaxCount: 100 } } });
   try {
-    const [tarball] = await buildPluginRelease([host], path.join(scratch, "release"));
+    const [tarball] = await buildRelease(PLUGIN, [host], path.join(scratch, "release"));
     await run("tar", ["-xzf", tarball?.file as string, "-C", scratch]);
-    const executable = path.join(scratch, host.executable);
+    const executable = path.join(scratch, executableName(PLUGIN, host));
     const variants = {
       executable: () => sample(executable, [], sim.url),
       npmBin: () => sample(process.execPath, [path.join(REPO_ROOT, "dist/provider/plugin/main.js")], sim.url),

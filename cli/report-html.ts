@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { getAsset, isSea } from "node:sea";
 import { amount, amountOf, PLAN_FIGURES } from "../provider/capacity/figures";
 import { describeDays, describeRate } from "../provider/capacity/runway";
 import { planDiagnostics } from "./plan-output";
@@ -153,13 +154,23 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => 
 /** JSON that may stand inside a `<script>` element: no `<` to close it. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c");
 
-/** Chart.js's minified UMD build, as the installed package ships it, without its source map comment. */
-export function chartLibrary(): string {
+/** Chart.js's minified UMD build: its file name, and its key in the release executable's assets. */
+export const CHART_ASSET = "chart.umd.min.js";
+
+/** Chart.js's minified UMD build in the installed package. */
+export function chartLibraryFile(): string {
   // The package's exports name no dist file but its entry; the UMD build sits beside it.
-  const file = join(dirname(require.resolve("chart.js")), "chart.umd.min.js");
-  return readFileSync(file, "utf8")
-    .replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n")
-    .replace(/<\/script/gi, "<\\/script");
+  return join(dirname(require.resolve("chart.js")), CHART_ASSET);
+}
+
+/**
+ * Chart.js's minified UMD build without its source map comment: as the installed package ships it,
+ * or in the release executable (tools/release/executables.ts), which has no package folder, the copy
+ * it carries as an asset.
+ */
+export function chartLibrary(): string {
+  const text = isSea() ? getAsset(CHART_ASSET, "utf8") : readFileSync(chartLibraryFile(), "utf8");
+  return text.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n").replace(/<\/script/gi, "<\\/script");
 }
 
 /** A figure's row of the page's table: used / capacity, rate with its range, when full with its range. */

@@ -79,10 +79,10 @@ printf 'test leg: Node %s, @pulumi/pulumi %s in the test programs; tier: %s\n' "
 # files fill the end.
 tier_files() { node dist/harness/test-tiers.js "$1"; }
 mapfile -t engine_files < <(tier_files engine | xargs -r stat -c '%s %n' | sort -rn | cut -d' ' -f2)
-# The release executable embeds its own Node 24 and the newest @pulumi/pulumi whatever the leg, and its
-# programs are YAML: its tests prove the same on every leg, so they run on the primary leg alone.
+# The release executables embed their own Node 24 and the newest @pulumi/pulumi whatever the leg, and
+# the plugin's programs are YAML: their tests prove the same on every leg, so they run on the primary leg alone.
 if [ "$node_major" != 24 ] || [ "$KOODRIVE_PULUMI_SDK" != "$(package_field devDependencies)" ]; then
-	mapfile -t engine_files < <(printf '%s\n' "${engine_files[@]}" | grep -v '/plugin-binary\.test\.js$')
+	mapfile -t engine_files < <(printf '%s\n' "${engine_files[@]}" | grep -Ev '/(plugin|cli)-binary\.test\.js$')
 fi
 mapfile -t postgres_files < <(tier_files postgres)
 mapfile -t unit_files < <(tier_files unit)

@@ -27,7 +27,7 @@ import { engineBinDir } from "../../harness/engine";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { type Simulator, startSimulator } from "../../sim";
-import { buildPluginRelease, RELEASE_PLATFORMS, type ReleasePlatform } from "../../tools/release/plugin-release";
+import { buildRelease, PLUGIN, RELEASE_PLATFORMS, type ReleasePlatform } from "../../tools/release/executables";
 import { pluginProgram } from "../helpers/plugin-programs";
 import { assertNoSecretIn, TEST_TOKEN } from "../helpers/secrets";
 
@@ -72,7 +72,7 @@ describe("the provider plugin's release tarballs", function () {
   before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), "koodrive-plugin-binary-"));
     releaseDir = path.join(scratch, "release");
-    const [released] = await buildPluginRelease([platform("linux-amd64")], releaseDir);
+    const [released] = await buildRelease(PLUGIN, [platform("linux-amd64")], releaseDir);
     tarball = released?.file as string;
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -186,7 +186,7 @@ describe("the provider plugin's release tarballs", function () {
 
   describe("the other platforms", () => {
     it("linux-arm64: an aarch64 ELF executable that starts under qemu and prints its port", async () => {
-      const [tarball] = await buildPluginRelease([platform("linux-arm64")], releaseDir);
+      const [tarball] = await buildRelease(PLUGIN, [platform("linux-arm64")], releaseDir);
       const dir = path.join(scratch, "arm64");
       assert.deepEqual(await unpacked(tarball?.file as string, dir), ["pulumi-resource-koodrive"]);
       const executable = path.join(dir, "pulumi-resource-koodrive");
@@ -205,7 +205,7 @@ describe("the provider plugin's release tarballs", function () {
     });
 
     it("windows-amd64: an x86-64 PE executable named .exe", async () => {
-      const [tarball] = await buildPluginRelease([platform("windows-amd64")], releaseDir);
+      const [tarball] = await buildRelease(PLUGIN, [platform("windows-amd64")], releaseDir);
       const dir = path.join(scratch, "windows");
       assert.deepEqual(await unpacked(tarball?.file as string, dir), ["pulumi-resource-koodrive.exe"]);
       const file = readFileSync(path.join(dir, "pulumi-resource-koodrive.exe"));

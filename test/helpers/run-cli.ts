@@ -20,15 +20,23 @@ export function runCli(
   env: Readonly<Record<string, string>> = {},
   cwd?: string,
 ): Promise<CliRun> {
+  return runExecutable(process.execPath, [CLI_PATH, ...args], env, cwd);
+}
+
+/**
+ * Runs `file ...args` as `runCli` runs the CLI: `env` its whole environment besides PATH (this
+ * process's PATH unless `env` sets one), in `cwd` when given; a release executable, say.
+ */
+export function runExecutable(
+  file: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  cwd?: string,
+): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI_PATH, ...args],
-      { env: { PATH: process.env.PATH ?? "", ...env }, cwd },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
+    execFile(file, args, { env: { PATH: process.env.PATH ?? "", ...env }, cwd }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
   });
 }

@@ -79,7 +79,7 @@ describe("the repository", () => {
 
   it("ignores the build outputs, dist/ (npm run build) and release/ (npm run dist), and no source", () => {
     const outputs = ["dist/provider/plugin/main.js", "release/pulumi-resource-koodrive-v0.1.0-linux-amd64.tar.gz"];
-    const sources = ["tools/release/plugin-release.ts", "harness/engine.ts"];
+    const sources = ["tools/release/executables.ts", "harness/engine.ts"];
     // check-ignore prints the paths that are ignored, of those it is given.
     assert.deepEqual(
       git(["check-ignore", "--no-index", ...outputs, ...sources])

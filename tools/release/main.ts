@@ -1,5 +1,6 @@
 /**
- * `npm run dist`: writes the provider plugin's tarballs into release/ (tools/release/plugin-release.ts).
+ * `npm run dist`: writes the tarballs of the provider plugin and of koodrive-usage, each a Node-free
+ * executable per platform, into release/ (tools/release/executables.ts).
  *
  *   npm run dist                              every platform of RELEASE_PLATFORMS
  *   npm run dist -- --platform linux-amd64    only the platforms named (repeatable)
@@ -9,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { buildPluginRelease, RELEASE_PLATFORMS } from "./plugin-release";
+import { buildRelease, RELEASE_PLATFORMS, RELEASE_PROGRAMS } from "./executables";
 
 /** The checksum file beside the tarballs: `sha256sum` format, the tarballs this run wrote. */
 const SUMS_FILE = "SHA256SUMS";
@@ -45,9 +46,13 @@ function platformsOf(args: string[]) {
 async function main(): Promise<void> {
   const platforms = platformsOf(process.argv.slice(2));
   const say = (line: string) => process.stderr.write(`npm run dist: ${line}\n`);
-  say(`building the plugin for ${platforms.map((p) => p.name).join(", ")} into release/`);
+  say(
+    `building ${RELEASE_PROGRAMS.map((p) => p.name).join(" and ")} for ${platforms.map((p) => p.name).join(", ")} into release/`,
+  );
   const started = Date.now();
-  const tarballs = await buildPluginRelease(platforms, undefined, undefined, say);
+  const tarballs = [];
+  for (const program of RELEASE_PROGRAMS)
+    tarballs.push(...(await buildRelease(program, platforms, undefined, undefined, say)));
   for (const tarball of tarballs) {
     const size = `${(tarball.bytes / 1024 / 1024).toFixed(1)} MiB`;
     process.stdout.write(

@@ -27,6 +27,7 @@ import { cacheFolder } from "../../provider/config/cache-folder";
 import { DEMO_TOKEN, startSimulator } from "../../sim";
 import { REPO_ROOT } from "../repo-root";
 import { documentedInstalls, REHEARSED, type RehearsalRoute } from "./documented-installs";
+import { buildRelease, PLUGIN, RELEASE_PLATFORMS } from "./executables";
 import {
   type LocalServer,
   publishGoModule,
@@ -36,7 +37,6 @@ import {
   toolsVenv,
   uploadToPypi,
 } from "./local-registries";
-import { buildPluginRelease, RELEASE_PLATFORMS } from "./plugin-release";
 
 const execFileAsync = promisify(execFile);
 const PLUGIN_DOWNLOAD_URL = "github://api.github.com/koodrive/pulumi-koodrive";
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     const host = RELEASE_PLATFORMS.find((p) => p.os === process.platform && p.cpu === process.arch);
     if (!host) throw new Error(`no release platform for ${process.platform}-${process.arch}`);
     const plugins = path.join(work, "plugins");
-    await buildPluginRelease([host], plugins);
+    await buildRelease(PLUGIN, [host], plugins);
     const venv = await toolsVenv(cache, process.env);
     const pythonSrc = path.join(work, "python-src");
     cpSync(path.join(REPO_ROOT, "sdk/python"), pythonSrc, { recursive: true });
