@@ -1,7 +1,7 @@
 import { appendFile, readFile } from "node:fs/promises";
-import { ReadingSchema } from "../provider/capacity/reading-schema";
 import { isNewReading, type Reading } from "../provider/capacity/runway";
 import { InvocationError } from "../provider/client/errors";
+import { parseHistoryLine } from "../provider/tenant/history";
 
 /** A `--history` file as read: its readings, and a warning for each line that is not one. */
 export interface HistoryFile {
@@ -30,22 +30,9 @@ export async function readHistory(path: string): Promise<HistoryFile> {
   const warnings: string[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      warnings.push(`${path} line ${index + 1} is not JSON; skipped, and left in the file as it is`);
-      return;
-    }
-    const parsed = ReadingSchema.safeParse(json);
-    if (parsed.success) readings.push(parsed.data);
-    else {
-      const problem = parsed.error.issues[0];
-      const where = problem?.path.join(".") || "the line";
-      warnings.push(
-        `${path} line ${index + 1} is not a reading (${where}: ${problem?.message}); skipped, and left in the file as it is`,
-      );
-    }
+    const parsed = parseHistoryLine(line);
+    if ("reading" in parsed) readings.push(parsed.reading);
+    else warnings.push(`${path} line ${index + 1} ${parsed.problem}; skipped, and left in the file as it is`);
   });
   return { readings, warnings, endsWithNewline: text === "" || text.endsWith("\n") };
 }

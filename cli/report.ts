@@ -5,6 +5,7 @@
  */
 import { appendFile, writeFile } from "node:fs/promises";
 import { InvocationError } from "../provider/client/errors";
+import type { RunHistory } from "../provider/tenant/history";
 import type { KooDriveClient } from "../sdk/nodejs/client";
 import type { ReportOptions } from "./args";
 import { type CliOutput, exitCodeOf, observe } from "./observe";
@@ -33,8 +34,9 @@ export async function writeReport(
   options: ReportOptions,
   env: Readonly<Record<string, string | undefined>>,
   out: CliOutput,
+  machine: RunHistory,
 ): Promise<number> {
-  const { usage, history, evaluation } = await observe(client, options, out);
+  const { usage, history, evaluation } = await observe(client, options, out, machine);
   // A report always keeps a history, so the runway is always forecast.
   const runway = usage.runway as NonNullable<typeof usage.runway>;
   const model = reportModel({ endpoint: client.endpoint, history, runway, plan: options.plan, evaluation });

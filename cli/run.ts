@@ -1,5 +1,8 @@
+import path from "node:path";
 import { ConfigurationError, InvocationError, isKooDriveError } from "../provider/client/errors";
+import { cacheFolder } from "../provider/config/cache-folder";
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";
+import { machineHistory, type RunHistory } from "../provider/tenant/history";
 import { KooDriveClient } from "../sdk/nodejs/client";
 import { type CliOptions, parseCliArgs, parseReportArgs } from "./args";
 import { runDb } from "./db";
@@ -23,8 +26,13 @@ const MISSING: Record<"endpoint" | "credentials", string> = {
 };
 
 /** Prints the usage as asked (readable, or `--json`), and the plan's diagnostics; returns the exit code. */
-async function printUsage(client: KooDriveClient, options: CliOptions, out: CliOutput): Promise<number> {
-  const { usage, history, evaluation } = await observe(client, options, out);
+async function printUsage(
+  client: KooDriveClient,
+  options: CliOptions,
+  out: CliOutput,
+  machine: RunHistory,
+): Promise<number> {
+  const { usage, history, evaluation } = await observe(client, options, out, machine);
   if (options.json) {
     out.stdout(JSON.stringify(evaluation ? { ...usage, plan: evaluation } : usage, null, 2));
   } else {
@@ -67,7 +75,10 @@ export async function run(argv: readonly string[], env: Environment, out: CliOut
       },
       recording?.observe,
     );
-    return "report" in options ? await writeReport(client, options, env, out) : await printUsage(client, options, out);
+    const machine = machineHistory(path.join(cacheFolder(env), "history"));
+    return "report" in options
+      ? await writeReport(client, options, env, out, machine)
+      : await printUsage(client, options, out, machine);
   } catch (error) {
     return failure(error, out);
   } finally {

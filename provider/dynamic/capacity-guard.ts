@@ -32,7 +32,6 @@ const recorded = (inputs: Values, result: GuardResult): Values => ({
   ...withoutCredentials(inputs),
   ...result.plan,
   ...result.outputs,
-  ...(result.history ? { history: result.history } : {}),
 });
 
 /** The provider methods of `CapacityGuard`, over the provider process's state; its lines go to `log`. */

@@ -12,7 +12,7 @@ import type { Figures } from "../guard/judge";
 import { connectionOf, containsUnknown, readError } from "../guard/reading";
 import type { LogSink } from "../process/engine-log";
 import { unknownValue, type Values } from "../process/protocol";
-import type { ProviderState } from "../process/provider-state";
+import type { ProviderState, TenantReading } from "../process/provider-state";
 
 /** What `check` returns: the inputs to record (and show as outputs in preview), and the failures. */
 export interface CheckResult {
@@ -57,7 +57,10 @@ export function checkedConnection(news: Values): { connection: KooDriveConnectio
 }
 
 /** Reads the figures for the resource's `connection` input, unless a setting is still unknown. */
-export async function readFigures(state: ProviderState, inputs: Values): Promise<Figures> {
+export async function readFigures(
+  state: ProviderState,
+  inputs: Values,
+): Promise<Exclude<Figures, { read: "done" }> | ({ read: "done" } & TenantReading)> {
   const unknown = unknownSettings(inputs.connection);
   if (unknown.length > 0) return { read: "pending", unknown };
   try {

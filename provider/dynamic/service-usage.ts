@@ -1,14 +1,22 @@
 /**
  * What a `ServiceUsage` record does in the provider process: its check reads the figures into the
- * state, adds the reading to its history and forecasts the runway from it. It shows an update
- * whenever the figures moved, and once a day to record a day without growth: recording them is what
- * it is for.
+ * state and into the tenant's history, and forecasts the runway from that history. It shows an update
+ * only when the figures moved: the runway (which moves as time passes) and the history stay out of
+ * the comparison, so a stack whose tenant did not change passes `pulumi preview --expect-no-changes`.
  */
 
-import { recordReading, refreshRead } from "../guard/reading";
+import { recordReading, refreshRead, withoutHistory } from "../guard/reading";
 import { stableText, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 import { type ResourceMethods, readFigures, recordCreate, withoutCredentials } from "./dynamic-resource";
+
+/** What `diff` compares: the record's values without its history and runway. */
+function compared(values: Values): Values {
+  const usage = values.usage;
+  if (usage === null || typeof usage !== "object") return withoutHistory(values);
+  const { runway: _runway, ...figures } = usage as Values;
+  return { ...withoutHistory(values), usage: figures };
+}
 
 /** The provider methods of `ServiceUsage`, over the provider process's state. */
 export function serviceUsageMethods(state: ProviderState): ResourceMethods {
@@ -21,10 +29,11 @@ export function serviceUsageMethods(state: ProviderState): ResourceMethods {
         const reason = `cannot read KooDrive usage: ${figures.error}`;
         return { inputs: kept, failures: [{ property: "connection", reason }] };
       }
-      return { inputs: { ...kept, ...recordReading(olds, figures) }, failures: [] };
+      const { usage } = await recordReading(state, olds, figures);
+      return { inputs: { ...kept, usage }, failures: [] };
     },
     async diff(_id, olds, news) {
-      return { changes: stableText(olds) !== stableText(news) };
+      return { changes: stableText(compared(olds)) !== stableText(compared(news)) };
     },
     create: recordCreate,
     read: refreshRead(state),

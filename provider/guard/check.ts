@@ -10,7 +10,6 @@ import { withDefaultSpaces } from "../capacity/admission";
 import { type Allocation, allocationOf, type Enforcement, newAllocation } from "../capacity/plan";
 import { PLAN_FIELDS } from "../capacity/plan-fields";
 import type { CheckedPlan } from "../capacity/plan-schema";
-import type { Reading } from "../capacity/runway";
 import { allocationValidator, capacityPlanValidator } from "../capacity/validators";
 import { CancelledError, type Failure, GuardRefusal, TenantMismatchError } from "../client/errors";
 import { describeIssue } from "../client/zod-issues";
@@ -36,14 +35,12 @@ export interface GuardRequest {
   unknownSettings: string[];
 }
 
-/** The guard's verdict, with what to record: the plan as checked (defaults applied), the outputs, the history. */
+/** The guard's verdict, with what to record: the plan as checked (defaults applied) and the outputs. */
 export interface GuardResult extends Omit<GuardJudgement, "outputs"> {
   /** The plan's fields as checked, with defaults (`enforcement`); the arguments as given when they did not parse. */
   plan: Values;
   /** Absent when the arguments did not parse (the failures say why). */
   outputs?: GuardJudgement["outputs"];
-  /** The readings so far, this run's included. */
-  history?: Reading[];
 }
 
 /**
@@ -82,19 +79,19 @@ export interface GuardSession extends Omit<GuardCase, "figures" | "others"> {
   /** The guard's URN: its slot in the tenant's ledger. */
   urn: string;
   connection: KooDriveConnectionArgs;
-  /** What the guard recorded: this read joins its history and the runway is forecast from it; none, no runway. */
+  /** What the guard recorded: a `history` an older state holds joins the tenant's history. */
   recorded?: Values;
 }
 
 /**
  * The one guard session every front end runs (the provider's check and deployment, the policy pack):
- * reads the tenant's figures, shares the plan's new allocation in the tenant's ledger for this
- * deployment, and judges with the other guards' shares.
+ * reads the tenant's figures (into the tenant's history, which the runway is forecast from), shares
+ * the plan's new allocation in the tenant's ledger for this deployment, and judges with the other guards' shares.
  */
 export async function judgeSession(
   state: ProviderState,
   session: GuardSession,
-): Promise<GuardJudgement & { history?: Reading[]; tenant?: TenantIdentity }> {
+): Promise<GuardJudgement & { tenant?: TenantIdentity }> {
   const { urn, connection, recorded, ...guard } = session;
   let reading: TenantReading;
   try {
@@ -105,7 +102,7 @@ export async function judgeSession(
     return judgeGuard({ ...guard, others: [], figures: { read: "failed", error: readError(error) } });
   }
   const unread = state.tenantWarning(reading.tenant, reading.unread);
-  const { usage, history } = recorded ? recordReading(recorded, reading) : { usage: reading.usage, history: undefined };
+  const { usage, warning } = await recordReading(state, recorded ?? {}, reading);
   const size = reading.subscription?.personalSpaceSize ?? 0;
   const { label, others } = guard.plan
     ? await state.shareLedger(reading.tenant, {
@@ -119,8 +116,8 @@ export async function judgeSession(
   const figures = { read: "done" as const, usage, takenAt: reading.takenAt };
   const subscription = reading.subscription ? { subscription: reading.subscription } : {};
   const judgement = judgeGuard({ ...guard, name: label, others, figures, ...subscription });
-  const log = unread ? [{ severity: "warning" as const, message: unread }, ...judgement.log] : judgement.log;
-  return { ...judgement, log, ...(history ? { history } : {}), tenant: reading.tenant };
+  const said = [unread, warning].flatMap((message) => (message ? [{ severity: "warning" as const, message }] : []));
+  return { ...judgement, log: [...said, ...judgement.log], tenant: reading.tenant };
 }
 
 /** Parses the arguments, then judges: pending while a setting is unknown, else in a {@link judgeSession}. */

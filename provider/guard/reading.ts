@@ -1,14 +1,13 @@
 /** A reading of the figures as resources record it, shared by the data source and the guard. */
 
-import type { GetServiceUsageResult } from "../capacity/runway";
-import { appendReading, forecastRunway, type Reading, readingOf } from "../capacity/runway";
+import { forecastRunway, type GetServiceUsageResult } from "../capacity/runway";
 import { historyValidator } from "../capacity/validators";
 import { ConfigurationError, isKooDriveError, KooDriveError } from "../client/errors";
 import { describeIssues } from "../client/zod-issues";
 import type { KooDriveConnectionArgs } from "../config/settings";
 import { connectionValuesValidator } from "../config/validators";
 import { unknownValue, type Values } from "../process/protocol";
-import type { ProviderState } from "../process/provider-state";
+import type { ProviderState, TenantReading } from "../process/provider-state";
 
 /** True when a value, or anything in it, is still unknown (computed from another resource, in preview). */
 export function containsUnknown(value: unknown): boolean {
@@ -25,17 +24,24 @@ export function readError(error: unknown): string {
 }
 
 /**
- * The recorded `history` with this reading added (unless its figures equal the newest's), and the
- * figures with the runway forecast from it. A history that is absent (a new record) or not valid
- * starts empty. Only figures and times go in: no setting, no credential.
+ * The figures of `read` with the runway forecast from the tenant's history, which the reading joins
+ * (recorded in it once; the state keeps no history). A `history` an older state of the resource
+ * holds is recorded in the tenant's history too; an invalid one is ignored. `warning`: the history
+ * could not be kept, said once per run.
  */
-export function recordReading(
+export async function recordReading(
+  state: ProviderState,
   recorded: Record<string, unknown>,
-  read: { usage: GetServiceUsageResult; takenAt: Date },
-): { usage: GetServiceUsageResult; history: Reading[] } {
-  const kept = historyValidator.outputOf(recorded.history) ?? [];
-  const history = appendReading(kept, readingOf(read.usage, read.takenAt));
-  return { usage: { ...read.usage, runway: forecastRunway(history, read.usage) }, history };
+  read: TenantReading,
+): Promise<{ usage: GetServiceUsageResult; warning?: string }> {
+  const { history, warning } = await state.history(read, historyValidator.outputOf(recorded.history) ?? []);
+  return { usage: { ...read.usage, runway: forecastRunway(history, read.usage) }, ...(warning ? { warning } : {}) };
+}
+
+/** `values` without the `history` an older state recorded (the tenant's history keeps the readings now). */
+export function withoutHistory(values: Values): Values {
+  const { history: _history, ...rest } = values;
+  return rest;
 }
 
 /** A resource's `connection` input, checked: every setting a string. */
@@ -48,7 +54,7 @@ export function connectionOf(inputs: Values): KooDriveConnectionArgs {
 }
 
 /**
- * `read` for `pulumi refresh`: reads the figures again into the state, and into the history. A guard
+ * `read` for `pulumi refresh`: reads the figures again into the state, and into the tenant's history. A guard
  * re-judges nothing (its plan was judged when deployed) but reports the current figures. Credentials
  * given as resource arguments are not kept in the state, so the read takes them from the stack config
  * or the environment; when none is there, the refresh fails saying what is missing.
@@ -59,7 +65,7 @@ export function refreshRead(
   return async (id, props) => {
     try {
       const read = await state.readUsage(connectionOf(props));
-      const refreshed = { ...props, ...recordReading(props, read) };
+      const refreshed = { ...withoutHistory(props), usage: (await recordReading(state, props, read)).usage };
       return { id, props: refreshed, inputs: refreshed };
     } catch (error) {
       // Said again with what failed: the cause's code (the client's), or a fault of the package's own.

@@ -14,7 +14,7 @@ import { isReserveKey, RESERVE_KEYS, reserveProblems } from "../config/reserve-s
 import { connectionValuesValidator } from "../config/validators";
 import type { AdditionVerdict } from "../guard/addition";
 import { checkGuard, deployGuard, type GuardRequest, type GuardResult } from "../guard/check";
-import { readError, refreshRead } from "../guard/reading";
+import { readError, recordReading, refreshRead } from "../guard/reading";
 import {
   checkSpace,
   createSpace,
@@ -98,7 +98,7 @@ export function nameOfUrn(urn: string): string {
 /** The plan's fields and the guard's result, as the state records them. */
 function recorded(args: Values, result: GuardResult): Values {
   const plan = Object.fromEntries(PLAN_FIELDS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]));
-  return { ...plan, ...result.plan, ...result.outputs, ...(result.history ? { history: result.history } : {}) };
+  return { ...plan, ...result.plan, ...result.outputs };
 }
 
 /** The check result of a User or Space: its inputs, failures, and warnings as log lines. */
@@ -360,7 +360,7 @@ export class KooDriveProvider {
     if (isSpace(urn)) await deleteSpace(this.state, {}, selectorOf(state, id), state.forceDestroy === true);
   }
 
-  /** `Invoke` of `getServiceUsage`: the figures, read once per run; nothing is recorded. */
+  /** `Invoke` of `getServiceUsage`: the figures, read once per run, and the runway from the tenant's history (which the reading joins); nothing in the state. */
   async invoke(token: string): Promise<{ outputs: Values; failures: Failure[] }> {
     if (token !== TOKENS.getServiceUsage) {
       return { outputs: {}, failures: [{ property: "", reason: `unknown function ${token}` }] };
@@ -370,7 +370,8 @@ export class KooDriveProvider {
       return { outputs: {}, failures: [{ property: "", reason }] };
     }
     try {
-      return { outputs: { ...(await this.state.readUsage({})).usage }, failures: [] };
+      const { usage } = await recordReading(this.state, {}, await this.state.readUsage({}));
+      return { outputs: { ...usage }, failures: [] };
     } catch (error) {
       return { outputs: {}, failures: [{ property: "", reason: `cannot read KooDrive usage: ${readError(error)}` }] };
     }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import os from "node:os";
-import type { ServiceUsageReading } from "../capacity/runway";
+import { type Reading, readingOf, type ServiceUsageReading } from "../capacity/runway";
 import { deriveUsage } from "../capacity/usage";
 import { KooDriveHttpClient } from "../client/client";
 import { TenantMismatchError } from "../client/errors";
@@ -24,6 +24,7 @@ import {
 import { credentialIdentity, identifiedTenant, type TenantIdentity } from "../config/tenant";
 import { CONTAINER_WARNING, runsInContainer } from "../tenant/container";
 import { engineAnswers } from "../tenant/engine-probe";
+import { machineHistory, type RecordedHistory, type RunHistory } from "../tenant/history";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { LayeredTenantLock } from "../tenant/layered-lock";
 import {
@@ -146,6 +147,8 @@ export interface ProviderStateOptions {
    * (the policy pack, tests) the state never ends the process nor handles its signals.
    */
   exit?: (code: number) => void;
+  /** The folder of this machine's histories of tenants; by default `history` in the project's cache folder. */
+  historyFolder?: string;
 }
 
 /**
@@ -187,6 +190,8 @@ export class ProviderState {
   readonly #exit: ((code: number) => void) | undefined;
   /** The engine's cancel of this run: the front end wires its engine's `Cancel` to `cancellation.cancel()`. */
   readonly cancellation = new RunCancellation();
+  /** The tenants' histories this run records its readings in. */
+  readonly #history: RunHistory;
 
   /** `engineAddress`: the engine's address the provider process was started with, which tells the deployment. */
   constructor(engineAddress?: string, options: ProviderStateOptions = {}) {
@@ -194,6 +199,7 @@ export class ProviderState {
     this.#exit = options.exit;
     this.deployment = deploymentOf(engineAddress);
     this.#ledger = new DeploymentLedger(this.deployment);
+    this.#history = machineHistory(options.historyFolder);
     this.#watchEngine();
   }
 
@@ -353,6 +359,15 @@ export class ProviderState {
       ...(unread === undefined ? {} : { unread }),
       ...(subscription === undefined ? {} : { subscription }),
     };
+  }
+
+  /**
+   * The tenant's history with `reading` recorded in it (when it is new there), and `imported`: what an
+   * older state of a resource held, recorded once. When the history cannot be kept, these readings
+   * alone, with a warning once per run.
+   */
+  history(reading: TenantReading, imported: readonly Reading[] = []): Promise<RecordedHistory> {
+    return this.#history.record(reading.tenant.figuresKey, [...imported, readingOf(reading.usage, reading.takenAt)]);
   }
 
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */

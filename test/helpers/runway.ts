@@ -1,4 +1,4 @@
-import type { RunwayFigure } from "../../provider/capacity/runway";
+import type { Reading, RunwayFigure } from "../../provider/capacity/runway";
 
 /** A figure's runway under steady growth: every day grew alike, so each range is its point. */
 export function steadyRunway(
@@ -17,5 +17,18 @@ export function steadyRunway(
     daysUntilFullRange: [daysUntilFull, daysUntilFull],
     fullOn,
     fullOnRange: [fullOn, fullOn],
+  };
+}
+
+/** A reading at `takenAt` with `userCount` seats taken and nothing allocated or stored. */
+export function seatReading(takenAt: Date, userCount: number): Reading {
+  return {
+    takenAt: takenAt.toISOString(),
+    userCount,
+    deptSpaceQuotaUsed: 0,
+    personalSpaceQuotaUsed: 0,
+    groupSpaceQuotaUsed: 0,
+    spaceQuotaUsed: 0,
+    spaceUsedGB: 0,
   };
 }

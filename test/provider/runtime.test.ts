@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import type { GetServiceUsageResult } from "../../provider/capacity/runway";
@@ -7,7 +10,7 @@ import { isKooDriveError } from "../../provider/client/errors";
 import { createRuntime, type ProviderRuntime } from "../../provider/dynamic/providers";
 import * as entryPoint from "../../provider/dynamic/runtime";
 import { type Simulator, startSimulator } from "../../sim";
-import { steadyRunway } from "../helpers/runway";
+import { seatReading, steadyRunway } from "../helpers/runway";
 
 const TOKENS = Array.from({ length: 24 }, (_, n) => `runtime-test-token-${n}`);
 
@@ -17,10 +20,19 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
   /** A connection no earlier test used, so the per-process read cache starts empty for it. */
   const freshConnection = () => ({ endpoint: sim.url, accessToken: TOKENS[nextToken++] as string });
 
+  // The tenants' histories go to a cache folder of this file's own, not the user's.
+  const cacheHome = mkdtempSync(path.join(os.tmpdir(), "runtime-test-cache-"));
+  const savedCacheHome = process.env.XDG_CACHE_HOME;
   before(async () => {
+    process.env.XDG_CACHE_HOME = cacheHome;
     sim = await startSimulator({ fixture: { tokens: TOKENS, usage: { userCount: 95, userMaxCount: 100 } } });
   });
-  after(() => sim.close());
+  after(async () => {
+    await sim.close();
+    if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = savedCacheHome;
+    rmSync(cacheHome, { recursive: true, force: true });
+  });
 
   // Each test gets a fresh runtime (no config, no cached read, an empty ledger), dispatching on kind.
   let fresh: ProviderRuntime;
@@ -272,6 +284,7 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     const DAY_10 = new Date("2026-11-11T00:00:00.000Z");
     let clocked: Simulator;
     beforeEach(async () => {
+      rmSync(path.join(cacheHome, "pulumi-koodrive", "history"), { recursive: true, force: true });
       clocked = await startSimulator({ fixture: { tokens: TOKENS, usage: { userCount: 20, userMaxCount: 100 } } });
     });
     afterEach(() => clocked.close());
@@ -279,11 +292,23 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
     const record = (olds: Record<string, unknown>) =>
       fresh.forKind({ kind: "ServiceUsage" }).check(olds, { kind: "ServiceUsage", connection: connection() });
 
-    it("keeps a history of readings dated by KooDrive's clock, and forecasts from it", async () => {
+    /** The readings of the one tenant's history in this machine's store (each test starts with an empty store). */
+    const stored = (): { takenAt: string; userCount: number }[] => {
+      const folder = path.join(cacheHome, "pulumi-koodrive", "history");
+      const files = readdirSync(folder);
+      assert.equal(files.length, 1, "one tenant, one history");
+      return readFileSync(path.join(folder, files[0] as string), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+    };
+
+    it("records readings dated by KooDrive's clock in the tenant's history, not the state, and forecasts from it", async () => {
       clocked.setClock(DAY_0);
       const first = await record({});
+      assert.ok(!("history" in first.inputs), "the state carries no history");
       assert.deepEqual(
-        (first.inputs.history as { takenAt: string; userCount: number }[]).map((r) => [r.takenAt, r.userCount]),
+        stored().map((r) => [r.takenAt, r.userCount]),
         [[DAY_0.toISOString(), 20]],
       );
       assert.equal((first.inputs.usage as GetServiceUsageResult).runway?.seats.daysUntilFull, null);
@@ -297,29 +322,50 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
       clocked.setClock(DAY_10);
       clocked.setUsage({ userCount: 40 });
       const second = await record(between.inputs);
-      assert.equal((second.inputs.history as unknown[]).length, 3);
+      assert.equal(stored().length, 3);
       const seats = (second.inputs.usage as GetServiceUsageResult).runway?.seats;
       assert.deepEqual(seats, steadyRunway(40, 100, 2, 30, "2026-12-11"));
-      assert.ok(!JSON.stringify(second.inputs.history).includes("runtime-test-token"));
+      assert.ok(!JSON.stringify(stored()).includes("runtime-test-token"));
 
       // Unchanged figures half a day later: no new reading, nothing to update.
       fresh = createRuntime();
       clocked.setClock(new Date("2026-11-11T12:00:00.000Z"));
       const third = await record(second.inputs);
       assert.deepEqual(third.inputs, second.inputs);
-      assert.equal((await fresh.forKind(third.inputs).diff("id", second.inputs, third.inputs)).changes, false);
+      assert.equal(stored().length, 3);
 
-      // A day later, unchanged figures are a reading: a day without growth counts in the median.
+      // A day later, unchanged figures are a reading (a day without growth counts in the median), and the
+      // runway moves; the record shows no change all the same: only time passed.
       fresh = createRuntime();
       clocked.setClock(new Date("2026-11-12T00:00:00.000Z"));
       const fourth = await record(second.inputs);
-      assert.equal((fourth.inputs.history as unknown[]).length, 4);
+      assert.equal(stored().length, 4);
+      const runwayOf = (inputs: Record<string, unknown>) => (inputs.usage as GetServiceUsageResult).runway;
+      assert.equal(runwayOf(fourth.inputs)?.seats.fullOn, "2026-12-12", "a day later, full a day later");
+      assert.equal((await fresh.forKind(fourth.inputs).diff("id", second.inputs, fourth.inputs)).changes, false);
+      clocked.setUsage({ userCount: 41 });
+      fresh = createRuntime();
+      const fifth = await record(second.inputs);
+      assert.equal((await fresh.forKind(fifth.inputs).diff("id", second.inputs, fifth.inputs)).changes, true);
     });
 
-    it("starts an empty history from a record with none or an invalid one", async () => {
-      clocked.setClock(DAY_0);
+    it("imports the history an older state holds into the tenant's history, once, and ignores an invalid one", async () => {
+      clocked.setClock(DAY_10);
+      clocked.setUsage({ userCount: 40 });
+      const old = [20, 30].map((userCount, day) =>
+        seatReading(new Date(DAY_0.getTime() + day * 5 * 86_400_000), userCount),
+      );
       const invalid = await record({ kind: "ServiceUsage", usage: {}, history: [{ takenAt: "yesterday" }] });
-      assert.equal((invalid.inputs.history as unknown[]).length, 1);
+      assert.deepEqual(invalid.inputs.history, undefined);
+      assert.equal(stored().length, 1);
+      const imported = await record({ kind: "ServiceUsage", usage: {}, history: old });
+      assert.deepEqual(
+        stored().map((r) => r.userCount),
+        [40, 20, 30],
+      );
+      assert.equal((imported.inputs.usage as GetServiceUsageResult).runway?.seats.perDay, 2);
+      await record({ kind: "ServiceUsage", usage: {}, history: old });
+      assert.equal(stored().length, 3, "imported once");
     });
 
     it("fails a mandatory guard whose figure runs out within minRunwayDays, and only records it when advisory", async () => {
