@@ -78,6 +78,15 @@ function pendingMessage(settings: string[], planKnown: boolean): string {
 }
 
 /**
+ * The warning, every run, of a guard whose `minRunwayDays` cannot be judged: the tenant's history is
+ * too short for a forecast (the runway's note says what is missing). Undefined when it is judged.
+ */
+function unjudgedRunway(usage: GetServiceUsageResult, minRunwayDays: number | undefined): LogLine | undefined {
+  if (minRunwayDays === undefined || !usage.runway || usage.runway.seats.perDay !== null) return undefined;
+  return { severity: "warning", message: `minRunwayDays ${minRunwayDays} is not judged yet: ${usage.runway.note}` };
+}
+
+/**
  * The figures that would run out within `minRunwayDays` once the tenant's new allocation in this run
  * is made: this guard's (`own`, under `name`) and every other guard's share, as the seat check counts
  * them (none when `minRunwayDays` is not set).
@@ -236,5 +245,10 @@ export function judgeGuard(guard: GuardCase): GuardJudgement {
       ]
     : [];
   const warnings = verdict.warnings.map((warning): LogLine => ({ severity: "warning", message: warning.message }));
-  return { outputs, failures, log: [...(mandatory ? [] : advisoryLog(problems)), ...warnings] };
+  const unforecast = unjudgedRunway(usage, plan.minRunwayDays);
+  return {
+    outputs,
+    failures,
+    log: [...(mandatory ? [] : advisoryLog(problems)), ...warnings, ...(unforecast ? [unforecast] : [])],
+  };
 }

@@ -377,14 +377,23 @@ describe("provider runtime (the dynamic provider's methods, called directly)", (
           connection: connection(),
           ...plan,
         });
+      // Every run without enough history says so: the guard never passes minRunwayDays silently.
+      const said: string[] = [];
+      const collecting = () =>
+        createRuntime(undefined, { write: async (_urn, lines) => void said.push(...lines.map((l) => l.message)) });
+      fresh = collecting();
       clocked.setClock(DAY_0);
       const first = await guardCheck({}, { minRunwayDays: 45 });
       assert.deepEqual(first.failures, []);
-      fresh = createRuntime();
+      fresh = collecting();
       clocked.setClock(DAY_5);
       clocked.setUsage({ userCount: 30 });
       const between = await guardCheck(first.inputs, { minRunwayDays: 45 });
       assert.deepEqual(between.failures, [], "two readings are not enough history to fail on");
+      assert.deepEqual(said, [
+        "minRunwayDays 45 is not judged yet: not enough history for a forecast: needs 3 readings over at least 3 days within 30 days, has 1 reading over 0 days; missing 2 more readings and 3 more days of history",
+        "minRunwayDays 45 is not judged yet: not enough history for a forecast: needs 3 readings over at least 3 days within 30 days, has 2 readings over 5 days; missing 1 more reading",
+      ]);
       fresh = createRuntime();
       clocked.setClock(DAY_10);
       clocked.setUsage({ userCount: 40 });
