@@ -24,12 +24,15 @@ function documentedReportCommands(): string[][] {
     });
 }
 
-/** The example workflows' report steps: the arguments after `npx koodrive-usage`, and the step's working directory. */
+/**
+ * The example workflows' report steps: the arguments after `npx koodrive-usage` (ci-guardrail) or
+ * `./koodrive-usage` (yaml-guardrail's release executable), and the step's working directory.
+ */
 function workflowReportSteps(): { file: string; args: string[]; directory: string | undefined; text: string }[] {
   return ["examples/ci-guardrail/koodrive-guardrail.yml", "examples/yaml-guardrail/koodrive-guardrail.yml"].map(
     (file) => {
       const text = readFileSync(join(REPO_ROOT, file), "utf8");
-      const step = /run: npx koodrive-usage (report [^\n]+)\n(?:\s+working-directory: (\S+)\n)?/.exec(text);
+      const step = /run: (?:npx |\.\/)koodrive-usage (report [^\n]+)\n(?:\s+working-directory: (\S+)\n)?/.exec(text);
       assert.ok(step, `${file} runs koodrive-usage report`);
       return { file, args: (step[1] as string).split(" "), directory: step[2], text };
     },

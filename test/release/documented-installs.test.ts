@@ -47,15 +47,28 @@ describe("the documented install commands (npm run release:rehearse runs them)",
       "pulumi stack init dev",
       "go mod edit -require=x@v0.0.0 \\",
       "  -replace=x=../x",
+      "curl -fsSL https://example.test/x.tar.gz | tar -xz   # a release asset",
       "```",
       "`npm install` in prose is not a command",
     ].join("\n");
     assert.deepEqual(installLinesOf(markdown), [
       "npm install pulumi-koodrive @pulumi/pulumi",
       "go mod edit -require=x@v0.0.0 -replace=x=../x",
+      "curl -fsSL https://example.test/x.tar.gz | tar -xz",
     ]);
-    const yaml =
-      "      - run: npm install\n      - name: pack\n        run: npm install\n        working-directory: policy-pack\n";
-    assert.deepEqual(workflowInstallSteps(yaml), ["npm install", "cd policy-pack && npm install"]);
+    const yaml = [
+      "      - run: npm install",
+      "      - name: pack",
+      "        run: npm install",
+      "        working-directory: policy-pack",
+      "      - run: curl -fsSL https://example.test/x.tar.gz | tar -xz",
+      "      - run: ./x --help",
+      "",
+    ].join("\n");
+    assert.deepEqual(workflowInstallSteps(yaml), [
+      "npm install",
+      "cd policy-pack && npm install",
+      "curl -fsSL https://example.test/x.tar.gz | tar -xz",
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The install commands users read: every line of a `sh` block in README.md, docs/ and the examples'
  * READMEs that installs something (`npm install`, `pip install`, `go get`, `go mod edit`,
- * `pulumi plugin install`), and the install steps (`run: npm install`) of the example workflows.
+ * `pulumi plugin install`, a `curl` download of a release asset), and the install steps
+ * (`run: npm install`, `run: curl …`) of the example workflows.
  *
  * Each is either rehearsed (`REHEARSED`: `npm run release:rehearse` runs it, verbatim, against the
- * release published to registries on loopback) or installs a clone's own build (`FROM_A_CLONE`: the
+ * release published to registries on loopback; a download from `RELEASE_DOWNLOADS` with that URL
+ * served on loopback) or installs a clone's own build (`FROM_A_CLONE`: the
  * route before a release, which the engine and SDK tests run). test/release/documented-installs.test.ts
  * fails on a documented command in neither list, so a doc that changes is a rehearsal that changes.
  */
@@ -18,7 +20,10 @@ export interface DocumentedCommand {
   command: string;
 }
 
-const INSTALLS = /\b(npm install|pip install|go get|go mod edit|pulumi plugin install)\b/;
+const INSTALLS = /\b(npm install|pip install|go get|go mod edit|pulumi plugin install|curl)\b/;
+
+/** Where the docs download a release's assets from: the GitHub release of the version's tag. */
+export const RELEASE_DOWNLOADS = "https://github.com/koodrive/pulumi-koodrive/releases/download";
 
 /** The Markdown files users read: README.md, docs/*.md and every README.md under examples/. */
 function userDocs(): string[] {
@@ -45,10 +50,10 @@ export function installLinesOf(markdown: string): string[] {
   );
 }
 
-/** The example workflows' `run: npm install` steps, each with its working directory when it has one. */
+/** The example workflows' `run: npm install` and `run: curl …` steps, each with its working directory when it has one. */
 export function workflowInstallSteps(yaml: string): string[] {
-  return [...yaml.matchAll(/run: (npm install[^\n]*)(?:\n\s+working-directory: (\S+))?/g)].map(([, run, dir]) =>
-    dir ? `cd ${dir} && ${run}` : (run as string),
+  return [...yaml.matchAll(/run: ((?:npm install|curl )[^\n]*)(?:\n\s+working-directory: (\S+))?/g)].map(
+    ([, run, dir]) => (dir ? `cd ${dir} && ${run}` : (run as string)),
   );
 }
 
@@ -65,7 +70,14 @@ export function documentedInstalls(): DocumentedCommand[] {
 }
 
 /** The routes the rehearsal runs, each a fresh folder outside the clone. */
-export type RehearsalRoute = "typescript" | "ci-workflow" | "policy-pack" | "python" | "python-example" | "go";
+export type RehearsalRoute =
+  | "typescript"
+  | "ci-workflow"
+  | "policy-pack"
+  | "python"
+  | "python-example"
+  | "go"
+  | "koodrive-usage";
 
 /**
  * The documented commands `npm run release:rehearse` runs verbatim, by route (a command may be printed
@@ -77,6 +89,7 @@ export const REHEARSED: Readonly<Record<RehearsalRoute, readonly string[]>> = {
   "policy-pack": ["cd policy-pack && npm install && cd -", "cd policy-pack && npm install"],
   python: ["venv/bin/pip install pulumi_koodrive", "pip install pulumi_koodrive"],
   "python-example": ["venv/bin/pip install -r requirements.txt"],
+  "koodrive-usage": [`curl -fsSL ${RELEASE_DOWNLOADS}/v0.1.0/koodrive-usage-v0.1.0-linux-amd64.tar.gz | tar -xz`],
   go: [
     "go mod edit -dropreplace=github.com/koodrive/pulumi-koodrive/sdk -droprequire=github.com/koodrive/pulumi-koodrive/sdk",
     "go get github.com/koodrive/pulumi-koodrive/sdk@v0.1.0",

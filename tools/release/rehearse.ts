@@ -9,6 +9,9 @@
  *   policy-pack    the pack's folder copied, npm install, pulumi preview --policy-pack on that stack
  *   yaml           examples/yaml-guardrail: the engine downloads the plugin from pluginDownloadURL
  *                  (served here through PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES), no `node` on PATH
+ *   koodrive-usage the release executable downloaded with the docs' curl command (the release's URL
+ *                  served by the same server), run with no `node` on PATH against koodrive-sim, and
+ *                  yaml-guardrail's workflow's report step
  *   python         pip install pulumi_koodrive into a venv, import it, the example's mock tests
  *   go             go get the SDK in a copy of examples/go-guardrail, go build, go test
  *
@@ -19,6 +22,7 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -26,8 +30,8 @@ import { PACKAGE_VERSION } from "../../provider/client/version";
 import { cacheFolder } from "../../provider/config/cache-folder";
 import { DEMO_TOKEN, startSimulator } from "../../sim";
 import { REPO_ROOT } from "../repo-root";
-import { documentedInstalls, REHEARSED, type RehearsalRoute } from "./documented-installs";
-import { buildRelease, PLUGIN, RELEASE_PLATFORMS } from "./executables";
+import { documentedInstalls, REHEARSED, RELEASE_DOWNLOADS, type RehearsalRoute } from "./documented-installs";
+import { buildRelease, PLUGIN, RELEASE_PLATFORMS, USAGE_CLI } from "./executables";
 import {
   type LocalServer,
   publishGoModule,
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
     if (!host) throw new Error(`no release platform for ${process.platform}-${process.arch}`);
     const plugins = path.join(work, "plugins");
     await buildRelease(PLUGIN, [host], plugins);
+    await buildRelease(USAGE_CLI, [host], plugins);
     const venv = await toolsVenv(cache, process.env);
     const pythonSrc = path.join(work, "python-src");
     cpSync(path.join(REPO_ROOT, "sdk/python"), pythonSrc, { recursive: true });
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
       maxBuffer: 16 * 1024 * 1024,
     });
     say(
-      `built ${path.basename(npmTarball)}, the ${host.name} plugin tarball, ${readdirSync(pythonDist).join(", ")} (${seconds(since)})`,
+      `built ${path.basename(npmTarball)}, the ${host.name} tarballs of the plugin and koodrive-usage, ${readdirSync(pythonDist).join(", ")} (${seconds(since)})`,
     );
 
     // ---- the registries, on loopback
@@ -368,6 +373,61 @@ async function main(): Promise<void> {
         return `downloaded ${tarball} into the stack's Pulumi home (${installedPlugins.join(", ")}); guardStatus "fits"; pulumi plugin install --server installs it too`;
       });
 
+    const usageCli = () =>
+      route(
+        "koodrive-usage: the release executable downloaded as the docs say, run with no node on PATH",
+        async (print) => {
+          const dir = fresh("koodrive-usage");
+          const summary = path.join(dir, "step-summary.md");
+          // A PATH of the tools the download needs and nothing else (a folder of the system's may hold
+          // a node too): what a YAML, Python or Go team's runner has.
+          const tools = fresh("koodrive-usage-tools");
+          for (const tool of ["curl", "tar", "gzip"]) {
+            const found = (await execFileAsync("bash", ["-c", `command -v ${tool}`])).stdout.trim();
+            await symlink(found, path.join(tools, tool));
+          }
+          const env: NodeJS.ProcessEnv = {
+            ...baseEnv,
+            PATH: tools,
+            KOODRIVE_ENDPOINT: sim.url,
+            KOODRIVE_ACCESS_TOKEN: DEMO_TOKEN,
+            GITHUB_STEP_SUMMARY: summary,
+          };
+          const download = documented(
+            "koodrive-usage",
+            `curl -fsSL ${RELEASE_DOWNLOADS}/v${PACKAGE_VERSION}/koodrive-usage-v${PACKAGE_VERSION}-linux-amd64.tar.gz | tar -xz`,
+          );
+          // The release's URL served by the loopback server, as the plugin's is; this machine's platform.
+          const mirrored = download
+            .replace(`${RELEASE_DOWNLOADS}/v${PACKAGE_VERSION}`, plugin.url)
+            .replace("-linux-amd64.tar.gz", `-${host.name}.tar.gz`);
+          await sh(print, mirrored, dir, env, log);
+          await sh(print, "if command -v node; then exit 1; fi", dir, env, log);
+          const help = await sh(print, "./koodrive-usage --help", dir, env, log);
+          if (!help.startsWith("Usage: koodrive-usage")) throw new Error("--help prints no usage");
+          const fits = await sh(print, "./koodrive-usage --plan-users 1", dir, env, log);
+          if (!/Seats\s+\d+ \/ \d+ seats/.test(fits) || !/^Plan fits\.$/m.test(fits))
+            throw new Error("koodrive-usage --plan-users 1 printed no seats figure or no fitting plan");
+          const exceeds = await sh(
+            print,
+            './koodrive-usage --plan-users 100000; code=$?; echo "exit $code"; [ "$code" -eq 1 ]',
+            dir,
+            env,
+            log,
+          );
+          if (!/exceeds by \d+ seats/.test(exceeds)) throw new Error("the exceeding plan names no shortfall");
+          // yaml-guardrail's workflow's report step, as it stands there.
+          const workflow = readFileSync(path.join(REPO_ROOT, "examples/yaml-guardrail/koodrive-guardrail.yml"), "utf8");
+          const step = /run: (\.\/koodrive-usage report [^\n]+)/.exec(workflow)?.[1];
+          if (!step)
+            throw new Error("examples/yaml-guardrail/koodrive-guardrail.yml has no ./koodrive-usage report step");
+          await sh(print, step, dir, env, log);
+          if (!readFileSync(summary, "utf8").startsWith("## KooDrive capacity"))
+            throw new Error("the report step wrote no capacity report into $GITHUB_STEP_SUMMARY");
+          return `downloaded koodrive-usage-v${PACKAGE_VERSION}-${host.name}.tar.gz; with no node, a fitting plan exits 0, an exceeding one 1; the workflow's report step wrote the job summary`;
+        },
+      );
+
     const pythonRoute = () =>
       route("Python: pip install pulumi_koodrive, import it, the example's mock tests", async (print) => {
         // The example's folder, with the SDK's mock tests where they expect it (../../test/python).
@@ -434,6 +494,7 @@ async function main(): Promise<void> {
         await typescriptAndPolicy();
         await ciWorkflow();
         await yaml();
+        await usageCli();
       })(),
       (async () => {
         await pythonRoute();
