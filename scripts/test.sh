@@ -52,14 +52,27 @@ if [ -n "$all_legs" ]; then
 	bash scripts/node.sh -- npm run build
 	case "$tier" in unit | postgres) ;; *) bash scripts/node.sh -- bash scripts/pulumi.sh ensure >/dev/null ;; esac
 	floor_log="$(mktemp "${TMPDIR:-/tmp}/koodrive-floor-leg.XXXXXX")"
-	trap 'rm -f "$floor_log"' EXIT
+	primary_log="$(mktemp "${TMPDIR:-/tmp}/koodrive-primary-leg.XXXXXX")"
+	trap 'rm -f "$floor_log" "$primary_log"' EXIT
 	KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=22 KOODRIVE_PULUMI_SDK="$floor" bash scripts/test.sh "--$tier" "$@" >"$floor_log" 2>&1 &
 	floor_leg=$!
 	failed=()
-	KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=24 KOODRIVE_PULUMI_SDK="$newest" bash scripts/test.sh "--$tier" "$@" || failed+=("Node 24 + @pulumi/pulumi $newest")
-	wait "$floor_leg" || failed+=("Node 22 + @pulumi/pulumi $floor")
+	failed_logs=()
+	if ! KOODRIVE_BUILT=1 KOODRIVE_TEST_NODE=24 KOODRIVE_PULUMI_SDK="$newest" bash scripts/test.sh "--$tier" "$@" 2>&1 | tee "$primary_log"; then
+		failed+=("Node 24 + @pulumi/pulumi $newest")
+		failed_logs+=("$primary_log")
+	fi
+	if ! wait "$floor_leg"; then
+		failed+=("Node 22 + @pulumi/pulumi $floor")
+		failed_logs+=("$floor_log")
+	fi
 	cat "$floor_log"
 	if [ ${#failed[@]} -gt 0 ]; then
+		# Each failed leg's failures once more, last, where a log cut to its tail still shows them.
+		for i in "${!failed[@]}"; do
+			printf '\nfailures of the leg %s:\n' "${failed[$i]}"
+			sed -n '/^ *[0-9][0-9]* failing/,$p' "${failed_logs[$i]}" | head -c 20000
+		done
 		printf 'test legs failed: %s\n' "${failed[*]}" >&2
 		exit 1
 	fi
