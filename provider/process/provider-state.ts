@@ -37,6 +37,7 @@ import {
 } from "../tenant/ledger";
 import { LocalTenantLock } from "../tenant/local-lock";
 import type { TenantLockBackend, UncleanEnd } from "../tenant/lock";
+import { RunPlan } from "../tenant/run-plan";
 import { RunCancellation } from "./cancellation";
 
 /** Says a line against a resource (the engine shows it): information unless a severity is given. */
@@ -149,6 +150,8 @@ export interface ProviderStateOptions {
   exit?: (code: number) => void;
   /** The folder of this machine's histories of tenants; by default `history` in the project's cache folder. */
   historyFolder?: string;
+  /** The run's plan (run-plan.ts): found from the process's ancestors when undefined; `null` keeps none (tests). */
+  runPlan?: RunPlan | null;
 }
 
 /**
@@ -178,6 +181,8 @@ export class ProviderState {
   readonly #engineAddress: string | undefined;
   readonly deployment: string;
   readonly #ledger: DeploymentLedger;
+  /** The Users and Spaces this run of the CLI checked, across its preview and update, where it can tell its run. */
+  readonly #runPlan: RunPlan | undefined;
   readonly #locks = new Map<string, TenantLockBackend>();
   /** The tenants this deployment holds (or held, when a lease was lost), by key. */
   readonly #held = new Map<string, HeldTenant>();
@@ -200,6 +205,7 @@ export class ProviderState {
     this.deployment = deploymentOf(engineAddress);
     this.#ledger = new DeploymentLedger(this.deployment);
     this.#history = machineHistory(options.historyFolder);
+    this.#runPlan = options.runPlan === undefined ? RunPlan.ofThisRun() : (options.runPlan ?? undefined);
     this.#watchEngine();
   }
 
@@ -372,6 +378,13 @@ export class ProviderState {
 
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */
   shareLedger(tenant: TenantIdentity, entry: LedgerEntry): Promise<LedgerShares> {
+    if (entry.kind) {
+      try {
+        this.#runPlan?.record(tenant.lockKeys, entry);
+      } catch {
+        // Unrecorded, the update judges only what it checked itself: later, never more than fits.
+      }
+    }
     return this.#ledger.share(tenant.lockKeys, entry);
   }
 
@@ -380,9 +393,12 @@ export class ProviderState {
     return this.#ledger.admit(tenant.lockKeys, admission);
   }
 
-  /** What this deployment's Users and Spaces of `tenant` still add, and what it admitted to it. */
+  /**
+   * What this deployment's Users and Spaces of `tenant` still add, and what it admitted to it; with
+   * those its run's preview checked that it has not checked yet.
+   */
   pendingPlan(tenant: TenantIdentity): Promise<PendingPlan> {
-    return this.#ledger.pending(tenant.lockKeys);
+    return this.#ledger.pending(tenant.lockKeys, this.#runPlan?.entries(tenant.lockKeys));
   }
 
   /**

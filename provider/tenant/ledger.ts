@@ -111,6 +111,8 @@ export interface Admitted {
 
 interface PendingRequest {
   pending: string[];
+  /** Users and Spaces an earlier phase of the run checked (run-plan.ts): pending too, until this deployment checks them. */
+  planned?: LedgerEntry[];
 }
 
 /** What a deployment still means to add to a tenant, and what it added: read at a create, to judge the whole remaining plan. */
@@ -185,8 +187,12 @@ class Shares {
   }
 
   /** What the tenant's Users and Spaces still add beyond what was admitted of them, and what was admitted. */
-  pendingOf(keys: readonly string[]): PendingPlan {
-    const entries = this.#tenantOf(keys).filter((entry) => entry.kind !== undefined);
+  pendingOf(keys: readonly string[], planned: readonly LedgerEntry[] = []): PendingPlan {
+    const checked = this.#tenantOf(keys).filter((entry) => entry.kind !== undefined);
+    const entries = [
+      ...checked,
+      ...planned.filter((entry) => entry.kind !== undefined && !this.#entries.has(entry.urn)),
+    ];
     const count = { User: 0, Space: 0 };
     const rests = entries.map((entry) => {
       const rest = beyond(entry.allocation, this.#admittedTo([entry]));
@@ -196,7 +202,7 @@ class Shares {
     return {
       pending: sumAllocations(rests),
       count,
-      admitted: this.#admittedTo(entries),
+      admitted: this.#admittedTo(checked),
       quietForMs: Date.now() - this.#lastShareAt,
     };
   }
@@ -205,7 +211,7 @@ class Shares {
   answer(request: LedgerRequest): LedgerShares | Holdings | Admitted | PendingPlan {
     if ("entry" in request) return this.share(request);
     if ("admission" in request) return this.admit(request);
-    if ("pending" in request) return this.pendingOf(request.pending);
+    if ("pending" in request) return this.pendingOf(request.pending, request.planned);
     return this.holding(request);
   }
 
@@ -273,10 +279,16 @@ export class DeploymentLedger {
     return this.#ask({ keys: [...keys], admission }, answered) as Promise<Admitted>;
   }
 
-  /** What this deployment's Users and Spaces of the tenant of `keys` still add, and what it admitted. */
-  pending(keys: readonly string[]): Promise<PendingPlan> {
+  /**
+   * What this deployment's Users and Spaces of the tenant of `keys` still add, and what it admitted;
+   * with `planned`, those an earlier phase of the run checked that this deployment has not.
+   */
+  pending(keys: readonly string[], planned: readonly LedgerEntry[] = []): Promise<PendingPlan> {
     const answered = (value: unknown) => typeof (value as PendingPlan | undefined)?.quietForMs === "number";
-    return this.#ask({ pending: [...keys] }, answered) as Promise<PendingPlan>;
+    return this.#ask(
+      { pending: [...keys], ...(planned.length > 0 ? { planned: [...planned] } : {}) },
+      answered,
+    ) as Promise<PendingPlan>;
   }
 
   /** Asks the ledger's host, or becomes it when nobody hosts it yet (or its host ended); `answered` tells an answer. */
