@@ -90,6 +90,8 @@ export interface CapacityPlan extends Omit<GuardPlan, "enforcement"> {
   name?: string;
   /** New allocations of other guards sharing the connection in this run: the sum must fit. */
   others?: GuardShare[];
+  /** How a remedy names the reserves: as a guard's arguments (the default), or as the provider's settings (`koodrive:`). */
+  reservesAs?: "arguments" | "settings";
 }
 
 /** What a plan allocates, in the form guards record (`admittedPlan`); figures the plan leaves out stay out. */
@@ -229,9 +231,9 @@ function describe(demand: FigureDemand): string {
  * maximum to raise; GB to free in a pool or reallocate to it (naming a pool with that much left); GB
  * to free across the pools; and the reserve to lower, when lowering it alone would do.
  */
-function remedyOf(row: FigureRow, exceededBy: number, reserve: number, usage: Usage): string {
+function remedyOf(row: FigureRow, exceededBy: number, reserve: number, usage: Usage, prefix: string): string {
   const lacking = amount(row.unit, exceededBy);
-  const lower = reserve >= exceededBy && row.reserve ? `, or lower ${row.reserve} by ${lacking}` : "";
+  const lower = reserve >= exceededBy && row.reserve ? `, or lower ${prefix}${row.reserve} by ${lacking}` : "";
   if (row === USERS_FIGURE) {
     const more = `${exceededBy} more ${exceededBy === 1 ? row.unit.one : row.unit.many}`;
     return `buy ${more}, or raise the OrgID user maximum (POST /koodrive/ose/v1/user/expand/{orgId})${lower}`;
@@ -246,7 +248,7 @@ function remedyOf(row: FigureRow, exceededBy: number, reserve: number, usage: Us
   return `free ${lacking} of the ${row.label}, or reallocate ${lacking} to it in KooDrive's Storage Settings${from}`;
 }
 
-function judge(demand: FigureDemand, usage: Usage): Violation | undefined {
+function judge(demand: FigureDemand, usage: Usage, prefix: string): Violation | undefined {
   const { figure, planned, deployed = 0, shares, remaining, reserve } = demand;
   const exceededBy = demand.new + reserve - remaining;
   // Nothing new never fails: a deployed plan passes its own next run, a shrinking plan always passes.
@@ -262,7 +264,7 @@ function judge(demand: FigureDemand, usage: Usage): Violation | undefined {
     reserve,
     exceededBy,
     message: `${describe(demand)}; exceeds by ${amount(figureOf(figure).unit, exceededBy)}`,
-    remedy: remedyOf(figureOf(figure), exceededBy, reserve, usage),
+    remedy: remedyOf(figureOf(figure), exceededBy, reserve, usage, prefix),
   };
 }
 
@@ -316,7 +318,7 @@ export function evaluatePlan(usage: Usage, plan: CapacityPlan): PlanEvaluation {
     (row) => plannedDirectly(row) || (row.reserve !== undefined && reserves[row.reserve] > 0),
   ).map(demand);
   const violations = demands
-    .map((demand) => judge(demand, usage))
+    .map((demand) => judge(demand, usage, plan.reservesAs === "settings" ? "koodrive:" : ""))
     .filter((violation): violation is Violation => violation !== undefined);
 
   const newOf = (figure: CapacityFigure) => demands.find((item) => item.figure === figure)?.new ?? 0;

@@ -146,6 +146,7 @@ export async function judgeAddition(state: ProviderState, request: AdditionReque
     minFreeGB: reserves.minFreeGB,
     name: label,
     others,
+    reservesAs: "settings",
   });
   const failures: Failure[] = [];
   for (const violation of verdict.violations) {
@@ -224,6 +225,7 @@ function wholePlanRefusals(
     ...(mandatory ? { minFreeSeats: reserves.minFreeSeats, minFreeGB: reserves.minFreeGB } : {}),
     name: "its remaining plan",
     others: addsAnything(plan.admitted) ? [{ name: "added already", allocation: plan.admitted }] : [],
+    reservesAs: "settings",
   });
   return verdict.violations
     .filter((violation) => mandatory || beyondCapacity(violation))

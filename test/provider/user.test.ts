@@ -79,7 +79,7 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
     const [failure] = (await runtime.user.check({}, userInputs(sim, "u3"))).failures;
     assert.match(
       failure?.reason ?? "",
-      /adds 3 new seats .*, keeping 1 seat free, 3 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\), or lower minFreeSeats by 1 seat$/,
+      /adds 3 new seats .*, keeping 1 seat free, 3 seats left; exceeds by 1 seat: buy 1 more seat, or raise the OrgID user maximum \(POST \/koodrive\/ose\/v1\/user\/expand\/\{orgId\}\), or lower koodrive:minFreeSeats by 1 seat$/,
     );
 
     /** A fresh deployment under an advisory provider keeping 1 seat free. */
