@@ -4,8 +4,9 @@
  * `command.local.Command` resources that add each user with curl, as users do without `User` (as
  * examples/onboard-users did before it), against koodrive-sim with seats enough for every run. CPU time of the
  * whole process tree first (cpu-time.ts), wall time for the record, each count's four runs
- * interleaved; and the goals' counts: quotaUsed reads per preview (the simulator's request log) and
- * tenant locks taken per deployment (tenant-lock-watch.ts).
+ * interleaved; and the goals' counts: quotaUsed reads per preview (the simulator's request log),
+ * tenant locks taken per deployment (tenant-lock-watch.ts), and the round trips of one preview's reads
+ * when KooDrive answers slowly (quotaUsed and the subscription sent together: one round trip).
  *
  *   node dist/bench/user-growth.js [OUT.json] [--quick]      (npm run bench runs it on Node 24)
  *
@@ -74,6 +75,61 @@ export interface GrowthCount {
 export interface UserGrowthResults {
   machine: Awaited<ReturnType<typeof benchMachine>> & { rounds: number; date: string };
   counts: GrowthCount[];
+  roundTrips: PreviewRoundTrips;
+}
+
+/** How long koodrive-sim holds each answer of quotaUsed and the subscription in the round-trip measure, ms. */
+const SLOW_ANSWER_MS = 500;
+
+/**
+ * One Users preview's reads of KooDrive when each answer takes `SLOW_ANSWER_MS`: how many of each, and
+ * how far apart they arrived. Sent one after the other, the second would arrive an answer's delay
+ * after the first; sent together, at once: one round trip of latency per preview.
+ */
+export interface PreviewRoundTrips {
+  users: number;
+  quotaUsed: number;
+  subscription: number;
+  /** Between the first quotaUsed request's arrival and the first subscription request's, ms. */
+  apartMs: number;
+  slowAnswerMs: number;
+}
+
+/** Measures {@link PreviewRoundTrips} with a preview of 10 new Users on a stack of its own. */
+async function measureRoundTrips(sim: Simulator): Promise<PreviewRoundTrips> {
+  const users = 10;
+  const stack = await simStack(
+    sim,
+    "bench-growth-round-trips",
+    { "index.ts": USERS_TS_PROGRAM },
+    {
+      BENCH_COUNT: String(users),
+      BENCH_ID: "rt",
+    },
+  );
+  try {
+    sim.resetLog();
+    for (const endpoint of ["quotaUsed", "service"] as const) {
+      sim.queueFault(endpoint, { kind: "delay", ms: SLOW_ANSWER_MS }, 100);
+    }
+    await measuredCli(stack, ["preview"]);
+    const log = sim.requestLog();
+    const arrival = (endpoint: "quotaUsed" | "service") => {
+      const first = log.find((entry) => entry.endpoint === endpoint);
+      if (!first) throw new Error(`the round-trip preview sent no ${endpoint} request`);
+      return Date.parse(first.time);
+    };
+    return {
+      users,
+      quotaUsed: sim.requestCount("quotaUsed"),
+      subscription: sim.requestCount("service"),
+      apartMs: Math.abs(arrival("service") - arrival("quotaUsed")),
+      slowAnswerMs: SLOW_ANSWER_MS,
+    };
+  } finally {
+    sim.clearFaults();
+    await stack.remove();
+  }
 }
 
 /** The figures of one variant's samples. */
@@ -162,7 +218,8 @@ export async function measureUserGrowth(): Promise<UserGrowthResults> {
       console.error(`bench: ${count} new Users against ${count} curl Commands`);
       counts.push(await measureCount(sim, lockKeys, count, counts.length === 0));
     }
-    return { machine, counts };
+    console.error(`bench: one preview's round trips, each answer held ${SLOW_ANSWER_MS} ms`);
+    return { machine, counts, roundTrips: await measureRoundTrips(sim) };
   } finally {
     await sim.close();
     await removeProgramWorkspace();
@@ -178,6 +235,10 @@ export function growthGoals(r: UserGrowthResults) {
   return {
     onePreviewRead: previewReads.every((n) => n === 1),
     oneLockPerUp: upLocks.every((n) => n === 1),
+    oneRoundTrip:
+      r.roundTrips.quotaUsed === 1 &&
+      r.roundTrips.subscription === 1 &&
+      r.roundTrips.apartMs < r.roundTrips.slowAnswerMs,
     previewNoDearer: large.every((c) => c.preview.usersOverCommands <= 1),
     upNoDearer: large.every((c) => c.up.usersOverCommands <= 1),
   };
@@ -187,6 +248,10 @@ const yes = (met: boolean) => (met ? "yes" : "no");
 const spread = (s: Summary) => `${s.median} (${s.min}–${s.max})`;
 /** The distinct values of a list, `1` or `1, 2`. */
 const distinct = (values: number[]) => [...new Set(values)].sort((a, b) => a - b).join(", ");
+
+/** What the round-trip measure saw, in a table's cell. */
+const roundTrips = (t: PreviewRoundTrips) =>
+  `${t.users} Users: ${t.quotaUsed} quotaUsed and ${t.subscription} subscription request, arriving ${t.apartMs} ms apart with each answer held ${t.slowAnswerMs} ms`;
 
 /** The BENCHMARKS.md table of this item. */
 export function userGrowthTable(r: UserGrowthResults): string {
@@ -217,6 +282,7 @@ export function userGrowthTable(r: UserGrowthResults): string {
     "| goal | measured | met |",
     "|---|---|---|",
     `| one quotaUsed read per preview, whatever the count | ${r.counts.map((c) => `${c.count}: ${distinct(c.preview.quotaUsed)}`).join(", ")} | ${yes(goals.onePreviewRead)} |`,
+    `| one round trip of latency per preview: quotaUsed and the subscription read together | ${roundTrips(r.roundTrips)} | ${yes(goals.oneRoundTrip)} |`,
     `| one tenant lock per deployment (\`up\`) | ${r.counts.map((c) => `${c.count}: ${distinct(c.up.lockTakes)}`).join(", ")} | ${yes(goals.oneLockPerUp)} |`,
     `| at 100 and 500, Users cost no more CPU than Commands: \`preview\` | Users/Commands ${ratios("preview")} | ${yes(goals.previewNoDearer)} |`,
     `| the same, \`up\` | Users/Commands ${ratios("up")} | ${yes(goals.upNoDearer)} |`,
