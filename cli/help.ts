@@ -1,6 +1,7 @@
 import { FIGURES, POOL_FIGURES } from "../provider/capacity/figures";
 import { DEFAULT_USED_SPACE_UNIT, USED_SPACE_UNITS } from "../provider/client/units";
 import { credentialKeys, variableOf } from "../provider/config/connection-settings";
+import { HISTORY_FILE_VARIABLE } from "../provider/tenant/history";
 import { EXIT_CODES } from "./exit-codes";
 
 /** What `koodrive-usage --help` prints. */
@@ -26,7 +27,8 @@ Output:
   --history FILE           append the reading to FILE when a figure changed or a day has passed (JSON
                            lines, created if missing; a malformed line is reported with its number and
                            left as it is) and print the runway: when seats and each pool run out at the
-                           median daily growth of the last 30 days, with a range ("runway" in --json);
+                           median daily growth of the last 30 days, with a range ("runway" in --json),
+                           from FILE and the tenant's history on this machine (which every run adds to);
                            a forecast needs 3 readings over 3 days
   --record DIR             also read the subscription (a warning when it cannot be) and write each answer
                            KooDrive gave to DIR, made if missing: one JSON file per request line, with the
@@ -57,6 +59,8 @@ Environment (credentials are read from here only, never from flags):
                            app authentication (HMAC-SHA256 signed requests), all three
   ${variableOf("endpoint").padEnd(24)} endpoint when --endpoint is not given
   ${variableOf("usedSpaceUnit").padEnd(24)} unit of spaceUsed when --used-space-unit is not given
+  ${HISTORY_FILE_VARIABLE.padEnd(24)} a history file (JSON lines) every run also adds its reading to, and forecasts
+                           from with --history: one a CI job keeps between runs (its cache)
 
 Lock server (the koodrive:lockUrl setting, a PostgreSQL database serializing deployments across machines):
   db init                  make the schema pulumi-koodrive keeps there (schema koodrive, table

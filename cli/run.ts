@@ -75,7 +75,7 @@ export async function run(argv: readonly string[], env: Environment, out: CliOut
       },
       recording?.observe,
     );
-    const machine = machineHistory(path.join(cacheFolder(env), "history"));
+    const machine = machineHistory(path.join(cacheFolder(env), "history"), env);
     return "report" in options
       ? await writeReport(client, options, env, out, machine)
       : await printUsage(client, options, out, machine);

@@ -165,7 +165,37 @@ export class RunHistory {
   }
 }
 
-/** The histories of this machine, in `folder`: by default `history` in the project's cache folder. */
-export function machineHistory(folder = path.join(cacheFolder(), "history")): RunHistory {
-  return new RunHistory(new FileHistory(folder), `the history in ${folder}`);
+/**
+ * Two histories as one: `kept` (a CI job's file, which the job keeps between runs) and `machine`
+ * (this machine's, which starts empty on a fresh runner). A run's readings go to both, and the file's
+ * readings join the machine's: the history is the two together.
+ */
+export class LayeredHistory implements HistoryBackend {
+  constructor(
+    readonly machine: HistoryBackend,
+    readonly kept: HistoryBackend,
+  ) {}
+
+  async record(key: string, readings: readonly Reading[]): Promise<Reading[]> {
+    return this.machine.record(key, await this.kept.record(key, readings));
+  }
+}
+
+/** The variable naming a history file a CI job keeps between runs (its cache), for runners that start empty. */
+export const HISTORY_FILE_VARIABLE = "KOODRIVE_HISTORY_FILE";
+
+/**
+ * The histories of this machine, in `folder` (by default `history` in the project's cache folder),
+ * with the file `KOODRIVE_HISTORY_FILE` names in `env` when set: one tenant's readings, JSON lines,
+ * as `koodrive-usage --history` keeps them.
+ */
+export function machineHistory(
+  folder = path.join(cacheFolder(), "history"),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RunHistory {
+  const machine = new FileHistory(folder);
+  const file = env[HISTORY_FILE_VARIABLE]?.trim();
+  if (!file) return new RunHistory(machine, `the history in ${folder}`);
+  const kept = new FileHistory(path.dirname(path.resolve(file)), () => path.resolve(file));
+  return new RunHistory(new LayeredHistory(machine, kept), `the history in ${folder} and ${file}`);
 }

@@ -116,16 +116,18 @@ describe("koodrive-usage report", () => {
       const workspace = mkdtempSync(join(dir, "workspace-"));
       const cwd = directory ? join(workspace, directory) : workspace;
       mkdirSync(cwd, { recursive: true });
-      // The cache steps keep the file the report reads, at the path the report names.
+      // Each job's cache steps keep the file the report reads, at the path the report names, and the
+      // guards' reads keep it too (KOODRIVE_HISTORY_FILE names it).
       const cached = [...text.matchAll(/uses: actions\/cache\/(restore|save)@v4\n\s+with:\n\s+path: (\S+)/g)];
+      const kept = ["restore", join(cwd, history)];
+      const saved = ["save", join(cwd, history)];
       assert.deepEqual(
         cached.map(([, what, path]) => [what, join(workspace, path ?? "")]),
-        [
-          ["restore", join(cwd, history)],
-          ["save", join(cwd, history)],
-        ],
+        [kept, saved, kept, saved, kept, saved],
         file,
       );
+      const named = /KOODRIVE_HISTORY_FILE: \$\{\{ github\.workspace \}\}\/(\S+)/.exec(text)?.[1] ?? "";
+      assert.equal(join(workspace, named), join(cwd, history), file);
       tenDaysOfHistory(sim, join(cwd, history));
       const summary = join(workspace, "step-summary.md");
       const run = await runCli(args, { ...env, GITHUB_STEP_SUMMARY: summary }, cwd);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
@@ -110,5 +110,26 @@ describe("one history per tenant, under the real engine", function () {
     const after = await cliRunway(path.join(cache, "steady.jsonl"));
     assert.deepEqual([before, after.seats.perDay], [2, 0]);
     assert.equal(after.seats.perDay, await historyPerDay());
+  });
+
+  it("forecasts from the history file a CI job keeps when the cache folder is empty (a fresh runner)", async () => {
+    const runner = mkdtempSync(path.join(os.tmpdir(), "koodrive-fresh-runner-"));
+    const file = path.join(runner, "koodrive-usage.jsonl");
+    const folder = path.join(cache, "pulumi-koodrive", "history");
+    copyFileSync(path.join(folder, readdirSync(folder)[0] as string), file);
+    const fresh = await createProgramStack("history-ci", {
+      files: { "index.js": READER_JS },
+      env: { ...env, XDG_CACHE_HOME: path.join(runner, "cache"), KOODRIVE_HISTORY_FILE: file },
+    });
+    try {
+      at(21);
+      const up = await fresh.stack.up();
+      assert.equal(up.outputs.runway?.value.readings, 22, "the file's 21 readings and this run's");
+      assert.equal(up.outputs.runway?.value.seats.perDay, 0);
+      assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 22, "the file keeps this run's reading");
+    } finally {
+      await fresh.remove();
+      rmSync(runner, { recursive: true, force: true });
+    }
   });
 });

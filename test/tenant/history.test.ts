@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { MAX_READINGS, type Reading } from "../../provider/capacity/runway";
-import { COMPACT_AT_LINES, FileHistory, machineHistory } from "../../provider/tenant/history";
+import { COMPACT_AT_LINES, FileHistory, HISTORY_FILE_VARIABLE, machineHistory } from "../../provider/tenant/history";
 import { seatReading } from "../helpers/runway";
 
 const KEY = "c".repeat(64);
@@ -96,5 +96,20 @@ describe("the tenants' history on this machine", () => {
     assert.deepEqual(first.history, [reading(0, 20)]);
     assert.match(first.warning ?? "", /^could not record the KooDrive figures in the history in .*\(ENOTDIR/);
     assert.equal((await run.record(KEY, [reading(1, 21)])).warning, undefined, "said once");
+  });
+
+  it(`takes the readings of the file ${HISTORY_FILE_VARIABLE} names on a machine whose history is empty`, async () => {
+    const file = path.join(folder, "ci", "koodrive-usage.jsonl");
+    await new FileHistory(path.dirname(file), () => file).record(KEY, [reading(0, 20), reading(1, 22), reading(2, 24)]);
+    const machine = path.join(folder, "fresh-runner", "history");
+    const run = machineHistory(machine, { [HISTORY_FILE_VARIABLE]: file });
+    const { history, warning } = await run.record(KEY, [reading(3, 26)]);
+    assert.equal(warning, undefined);
+    assert.deepEqual(
+      history.map((r) => r.userCount),
+      [20, 22, 24, 26],
+    );
+    assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 4, "the file keeps this run's reading");
+    assert.deepEqual(await new FileHistory(machine).record(KEY, []), history, "and so does the machine's history");
   });
 });
