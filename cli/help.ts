@@ -63,9 +63,9 @@ Environment (credentials are read from here only, never from flags):
                            from with --history: one a CI job keeps between runs (its cache)
 
 Lock server (the koodrive:lockUrl setting, a PostgreSQL database serializing deployments across machines):
-  db init                  make the schema pulumi-koodrive keeps there (schema koodrive, table
-                           koodrive.tenant_lease), once, as a user who may: the database's owner, or one with
-                           CREATE on it. The URL comes from $${variableOf("lockUrl")} (or --lock-url URL, which
+  db init                  make the schema pulumi-koodrive keeps there (schema koodrive, tables
+                           koodrive.tenant_lease and koodrive.tenant_reading), once, as a user who may: the
+                           database's owner, or one with CREATE on it. The URL comes from $${variableOf("lockUrl")} (or --lock-url URL, which
                            process lists show); the password is never printed
   --grant USER             also grant USER what a lock user needs there (repeat for several users)
 

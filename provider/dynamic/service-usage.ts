@@ -5,7 +5,7 @@
  * the comparison, so a stack whose tenant did not change passes `pulumi preview --expect-no-changes`.
  */
 
-import { recordReading, refreshRead, withoutHistory } from "../guard/reading";
+import { connectionOf, recordReading, refreshRead, withoutHistory } from "../guard/reading";
 import { stableText, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 import { type ResourceMethods, readFigures, recordCreate, withoutCredentials } from "./dynamic-resource";
@@ -29,7 +29,7 @@ export function serviceUsageMethods(state: ProviderState): ResourceMethods {
         const reason = `cannot read KooDrive usage: ${figures.error}`;
         return { inputs: kept, failures: [{ property: "connection", reason }] };
       }
-      const { usage } = await recordReading(state, olds, figures);
+      const { usage } = await recordReading(state, connectionOf(news), olds, figures);
       return { inputs: { ...kept, usage }, failures: [] };
     },
     async diff(_id, olds, news) {

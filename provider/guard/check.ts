@@ -102,7 +102,7 @@ export async function judgeSession(
     return judgeGuard({ ...guard, others: [], figures: { read: "failed", error: readError(error) } });
   }
   const unread = state.tenantWarning(reading.tenant, reading.unread);
-  const { usage, warning } = await recordReading(state, recorded ?? {}, reading);
+  const { usage, warning } = await recordReading(state, connection, recorded ?? {}, reading);
   const size = reading.subscription?.personalSpaceSize ?? 0;
   const { label, others } = guard.plan
     ? await state.shareLedger(reading.tenant, {

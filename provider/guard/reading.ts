@@ -31,10 +31,12 @@ export function readError(error: unknown): string {
  */
 export async function recordReading(
   state: ProviderState,
+  connection: KooDriveConnectionArgs,
   recorded: Record<string, unknown>,
   read: TenantReading,
 ): Promise<{ usage: GetServiceUsageResult; warning?: string }> {
-  const { history, warning } = await state.history(read, historyValidator.outputOf(recorded.history) ?? []);
+  const imported = historyValidator.outputOf(recorded.history) ?? [];
+  const { history, warning } = await state.history(read, connection, imported);
   return { usage: { ...read.usage, runway: forecastRunway(history, read.usage) }, ...(warning ? { warning } : {}) };
 }
 
@@ -64,8 +66,12 @@ export function refreshRead(
 ): (id: string, props: Values) => Promise<{ id: string; props: Values; inputs: Values }> {
   return async (id, props) => {
     try {
-      const read = await state.readUsage(connectionOf(props));
-      const refreshed = { ...withoutHistory(props), usage: (await recordReading(state, props, read)).usage };
+      const connection = connectionOf(props);
+      const read = await state.readUsage(connection);
+      const refreshed = {
+        ...withoutHistory(props),
+        usage: (await recordReading(state, connection, props, read)).usage,
+      };
       return { id, props: refreshed, inputs: refreshed };
     } catch (error) {
       // Said again with what failed: the cause's code (the client's), or a fault of the package's own.

@@ -370,7 +370,7 @@ export class KooDriveProvider {
       return { outputs: {}, failures: [{ property: "", reason }] };
     }
     try {
-      const { usage } = await recordReading(this.state, {}, await this.state.readUsage({}));
+      const { usage } = await recordReading(this.state, {}, {}, await this.state.readUsage({}));
       return { outputs: { ...usage }, failures: [] };
     } catch (error) {
       return { outputs: {}, failures: [{ property: "", reason: `cannot read KooDrive usage: ${readError(error)}` }] };

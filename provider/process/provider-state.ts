@@ -24,7 +24,7 @@ import {
 import { credentialIdentity, identifiedTenant, type TenantIdentity } from "../config/tenant";
 import { CONTAINER_WARNING, runsInContainer } from "../tenant/container";
 import { engineAnswers } from "../tenant/engine-probe";
-import { machineHistory, type RecordedHistory, type RunHistory } from "../tenant/history";
+import { machineHistory, type RecordedHistory, RunHistory, SharedHistory } from "../tenant/history";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, describeHolder, holdTenant } from "../tenant/hold";
 import { LayeredTenantLock } from "../tenant/layered-lock";
 import {
@@ -195,8 +195,9 @@ export class ProviderState {
   readonly #exit: ((code: number) => void) | undefined;
   /** The engine's cancel of this run: the front end wires its engine's `Cancel` to `cancellation.cancel()`. */
   readonly cancellation = new RunCancellation();
-  /** The tenants' histories this run records its readings in. */
+  /** The tenants' histories this run records its readings in: this machine's, and with each lock server's. */
   readonly #history: RunHistory;
+  readonly #shared = new Map<string, { run: RunHistory; close(): Promise<void> }>();
 
   /** `engineAddress`: the engine's address the provider process was started with, which tells the deployment. */
   constructor(engineAddress?: string, options: ProviderStateOptions = {}) {
@@ -372,8 +373,35 @@ export class ProviderState {
    * older state of a resource held, recorded once. When the history cannot be kept, these readings
    * alone, with a warning once per run.
    */
-  history(reading: TenantReading, imported: readonly Reading[] = []): Promise<RecordedHistory> {
-    return this.#history.record(reading.tenant.figuresKey, [...imported, readingOf(reading.usage, reading.takenAt)]);
+  async history(
+    reading: TenantReading,
+    connection: KooDriveConnectionArgs,
+    imported: readonly Reading[] = [],
+  ): Promise<RecordedHistory> {
+    const run = await this.#historyFor(connection);
+    return run.record(reading.tenant.figuresKey, [...imported, readingOf(reading.usage, reading.takenAt)]);
+  }
+
+  /** The history a connection's readings go to: this machine's, shared through the lock server when `lockUrl` is set. */
+  async #historyFor(connection: KooDriveConnectionArgs): Promise<RunHistory> {
+    let url: LockSettings["url"];
+    try {
+      url = resolveLockSettings(this.clientOptions(connection), DEFAULT_LOCK_TIMEOUT_SECONDS).url;
+    } catch {
+      // A lock setting that does not resolve fails the lock, which says why; the history stays this machine's.
+      return this.#history;
+    }
+    if (!url) return this.#history;
+    let shared = this.#shared.get(url.value);
+    if (!shared) {
+      const { PostgresHistory } = await import("../tenant/postgres-history");
+      const server = new PostgresHistory(url.value, url.name);
+      const where = `the lock server's history (${url.name})`;
+      const run = new RunHistory(new SharedHistory(this.#history.backend, server, where), this.#history.where);
+      shared = { run, close: () => server.close() };
+      this.#shared.set(url.value, shared);
+    }
+    return shared.run;
   }
 
   /** Records a guard's new allocation in its tenant's ledger for this deployment; the other guards' shares. */
@@ -640,7 +668,9 @@ export class ProviderState {
       this.#onStop = undefined;
     }
     await Promise.all([...this.#locks.values()].map((backend) => backend.close()));
+    await Promise.all([...this.#shared.values()].map((shared) => shared.close()));
     this.#locks.clear();
+    this.#shared.clear();
     this.#held.clear();
     await this.#ledger.close();
   }

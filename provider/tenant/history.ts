@@ -71,7 +71,7 @@ export function readingsOfText(text: string): { readings: Reading[]; lines: numb
  * Which of `readings` a history holding `known` lacks: each at a time it does not hold yet that the
  * history keeps once it is added (a figure changed, or a day passed).
  */
-function newReadings(known: readonly Reading[], readings: readonly Reading[]): Reading[] {
+export function newReadings(known: readonly Reading[], readings: readonly Reading[]): Reading[] {
   const times = new Set(known.map((reading) => reading.takenAt));
   const fresh = readings.filter((reading) => !times.has(reading.takenAt));
   if (fresh.length === 0) return [];
@@ -153,13 +153,16 @@ export class RunHistory {
     try {
       return { history: await this.backend.record(key, readings) };
     } catch (error) {
-      const history = foldReadings(readings);
+      const partial = error instanceof PartialHistory ? error : undefined;
+      const history = partial ? partial.history : foldReadings(readings);
       if (this.#warned) return { history };
       this.#warned = true;
       const why = (error as Error).message;
       return {
         history,
-        warning: `could not record the KooDrive figures in ${this.where} (${why}); the runway is forecast from this run's reading alone, and this reading is not kept for later runs`,
+        warning: partial
+          ? `could not record the KooDrive figures in ${partial.where} (${why}); the runway is forecast from this machine's history, and other machines do not see this run's readings`
+          : `could not record the KooDrive figures in ${this.where} (${why}); the runway is forecast from this run's reading alone, and this reading is not kept for later runs`,
       };
     }
   }
@@ -178,6 +181,39 @@ export class LayeredHistory implements HistoryBackend {
 
   async record(key: string, readings: readonly Reading[]): Promise<Reading[]> {
     return this.machine.record(key, await this.kept.record(key, readings));
+  }
+}
+
+/** A history recorded in part: this machine's, when the shared one (`where`) failed. */
+export class PartialHistory extends Error {
+  constructor(
+    readonly history: Reading[],
+    readonly where: string,
+    cause: Error,
+  ) {
+    super(cause.message, { cause });
+  }
+}
+
+/**
+ * This machine's history with one every machine shares (the lock server's): a run's readings go to
+ * both, and the history is the two together. When the shared one fails, this machine's still holds
+ * the reading: a {@link PartialHistory} carries it, and says where it could not be recorded.
+ */
+export class SharedHistory implements HistoryBackend {
+  constructor(
+    readonly machine: HistoryBackend,
+    readonly shared: HistoryBackend & { close(): Promise<void> },
+    readonly where: string,
+  ) {}
+
+  async record(key: string, readings: readonly Reading[]): Promise<Reading[]> {
+    const local = await this.machine.record(key, readings);
+    try {
+      return foldReadings([...local, ...(await this.shared.record(key, local))]);
+    } catch (error) {
+      throw new PartialHistory(local, this.where, error as Error);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Everything pulumi-koodrive keeps in PostgreSQL, declared once: the schema `koodrive` and its tables
- * (the tenant leases), the privileges a lock user needs, and how they are made. The provider makes
+ * (the tenant leases, the tenants' readings), the privileges a lock user needs, and how they are made. The provider makes
  * them on first use when its user may (CREATE on the database); otherwise someone who may runs
  * `koodrive-usage db init` once, granting the lock user what it needs. The docs
  * (docs/installation-configuration.md) show these statements; a test keeps them equal.
@@ -13,6 +13,9 @@ import { sqlState } from "./postgres-connection";
 export const SCHEMA = "koodrive";
 /** The table of tenant leases: one row per tenant held. */
 export const LEASE_TABLE = `${SCHEMA}.tenant_lease`;
+
+/** The table of the tenants' readings: their history, shared by every machine that sets the URL. */
+export const READING_TABLE = `${SCHEMA}.tenant_reading`;
 
 /** The advisory lock class of this package: "KooD" as an int4 (only to make the schema once at a time). */
 export const LOCK_CLASS = 0x4b6f6f44;
@@ -31,6 +34,12 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   renewed_at timestamptz NOT NULL,
   expires_at timestamptz NOT NULL    -- another deployment may take the lease from then on
 )`,
+  `CREATE TABLE IF NOT EXISTS ${READING_TABLE} (
+  tenant   text NOT NULL,             -- the tenant's figures key (hex): its endpoint with its tenant id
+  taken_at timestamptz NOT NULL,      -- when the figures were read, by KooDrive's clock
+  reading  jsonb NOT NULL,            -- the figures and the time, as a history file's line
+  PRIMARY KEY (tenant, taken_at)
+)`,
 ];
 
 /** The privileges a lock user needs on the schema (besides CONNECT on the database, which PUBLIC has by default). */
@@ -39,14 +48,16 @@ export function grantStatements(role: string): string[] {
   return [
     `GRANT USAGE ON SCHEMA ${SCHEMA} TO ${quoted}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ${LEASE_TABLE} TO ${quoted}`,
+    `GRANT SELECT, INSERT, DELETE ON ${READING_TABLE} TO ${quoted}`,
   ];
 }
 
-/** True when the lease table is there. */
+/** True when the tables are there. */
 async function present(server: LockServer): Promise<boolean> {
-  const [row] = await server.query<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [
-    LEASE_TABLE,
-  ]);
+  const [row] = await server.query<{ present: boolean }>(
+    "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS present",
+    [LEASE_TABLE, READING_TABLE],
+  );
   return row?.present === true;
 }
 
@@ -63,7 +74,7 @@ export async function createSchema(server: LockServer, grantTo: readonly string[
     if (state === "42501") {
       throw server.redacted(
         new LockError(
-          `the lock server has no ${LEASE_TABLE} table, and user ${server.target.user} may not create it`,
+          `the lock server has no ${LEASE_TABLE} or ${READING_TABLE} table, and user ${server.target.user} may not create it`,
           `run \`koodrive-usage db init --lock-url URL --grant ${server.target.user}\` once with the URL of a user who may (the database's owner, or one with CREATE on it), or grant ${server.target.user} CREATE on the database; see "The lock server" in the docs`,
           {},
         ),
@@ -82,7 +93,7 @@ export async function createSchema(server: LockServer, grantTo: readonly string[
   }
 }
 
-/** Makes sure the lease table is there: makes it when it is missing and this user may, else fails naming `db init`. */
+/** Makes sure the tables are there: makes them when it is missing and this user may, else fails naming `db init`. */
 export async function ensureSchema(server: LockServer): Promise<void> {
   if (await present(server)) return;
   await createSchema(server);

@@ -354,7 +354,7 @@ describe("PostgresTenantLock (the tenant lease across machines, on a real Postgr
     assert.equal(denied.code, "ERR_KOODRIVE_LOCK");
     assert.match(
       denied.message,
-      /^the lock server has no koodrive\.tenant_lease table, and user koodrive_plain may not create it: run `koodrive-usage db init --lock-url URL --grant koodrive_plain` once/,
+      /^the lock server has no koodrive\.tenant_lease or koodrive\.tenant_reading table, and user koodrive_plain may not create it: run `koodrive-usage db init --lock-url URL --grant koodrive_plain` once/,
     );
     assertClean(denied, "plain-Pa55word");
     await server.adminQuery("GRANT CREATE ON DATABASE leases_allowed TO koodrive_plain");
