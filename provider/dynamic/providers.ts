@@ -38,7 +38,7 @@ export function createRuntime(
   options: ProviderStateOptions = {},
 ): ProviderRuntime {
   const state = new ProviderState(engineAddress, options);
-  const serviceUsage = serviceUsageMethods(state);
+  const serviceUsage = serviceUsageMethods(state, log);
   const capacityGuard = capacityGuardMethods(state, log);
   const user = userMethods(state, log);
   const space = spaceMethods(state, log);

@@ -6,6 +6,7 @@
  */
 
 import { connectionOf, recordReading, refreshRead, withoutHistory } from "../guard/reading";
+import type { LogSink } from "../process/engine-log";
 import { stableText, type Values } from "../process/protocol";
 import type { ProviderState } from "../process/provider-state";
 import { type ResourceMethods, readFigures, recordCreate, withoutCredentials } from "./dynamic-resource";
@@ -18,8 +19,11 @@ function compared(values: Values): Values {
   return { ...withoutHistory(values), usage: figures };
 }
 
-/** The provider methods of `ServiceUsage`, over the provider process's state. */
-export function serviceUsageMethods(state: ProviderState): ResourceMethods {
+/**
+ * The provider methods of `ServiceUsage`, over the provider process's state. What it says (a history
+ * that could not be recorded) goes to `log` for the stack: the record does not know its URN.
+ */
+export function serviceUsageMethods(state: ProviderState, log: LogSink): ResourceMethods {
   return {
     async check(olds: Values, news: Values) {
       const kept = withoutCredentials(news);
@@ -29,7 +33,8 @@ export function serviceUsageMethods(state: ProviderState): ResourceMethods {
         const reason = `cannot read KooDrive usage: ${figures.error}`;
         return { inputs: kept, failures: [{ property: "connection", reason }] };
       }
-      const { usage } = await recordReading(state, connectionOf(news), olds, figures);
+      const { usage, warning } = await recordReading(state, connectionOf(news), olds, figures);
+      if (warning) await log.write("", [{ severity: "warning", message: warning }]);
       return { inputs: { ...kept, usage }, failures: [] };
     },
     async diff(_id, olds, news) {

@@ -99,5 +99,17 @@ describe("the tenants' history in the lock server's database", function () {
       /^could not record the KooDrive figures in the lock server's history \(\S+\) \(.+\); the runway is forecast from this machine's history/,
     );
     assert.ok(!said.join("\n").includes("secret-password"), "the password is never said");
+
+    // A stack that only reads the figures (getServiceUsage) is told too, once.
+    const heard: string[] = [];
+    const reader = machine("south", heard);
+    for (let run = 0; run < 2; run += 1) {
+      const checked = await reader.serviceUsage.check({}, { kind: "ServiceUsage", connection });
+      assert.deepEqual(checked.failures, []);
+    }
+    assert.deepEqual(
+      heard.map((line) => line.replace(/ \(.*/, "")),
+      ["could not record the KooDrive figures in the lock server's history"],
+    );
   });
 });
