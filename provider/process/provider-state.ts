@@ -536,14 +536,17 @@ export class ProviderState {
           signal: this.cancellation.signal,
         },
       );
+      const unclean = backend.uncleanEnd(key);
+      if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");
+      // Another create of this process that waited too may have taken it first, and read and added under
+      // it since: that reading stands (dropped now, the next read would count those adds twice).
+      if (this.#held.has(key)) continue;
       // Held under the name too, it is named as such where the deployment tells what it holds.
       const label = key === tenant.key || !tenant.name ? tenant.label : `the tenant name ${tenant.name}`;
       this.#held.set(key, { label: tenant.label, backend, marginMs: settings.leaseMs / 2, say });
+      this.#dropFigures(tenant);
       await this.#ledger.holding(since, { key, label });
-      const unclean = backend.uncleanEnd(key);
-      if (unclean) say(describeUncleanEnd(tenant.label, unclean), "warning");
     }
-    this.#dropFigures(tenant);
     this.#releaseOnStop();
   }
 

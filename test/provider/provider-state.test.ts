@@ -3,6 +3,7 @@ import net from "node:net";
 import { resolveSettings } from "../../provider/config/settings";
 import { credentialIdentity } from "../../provider/config/tenant";
 import { PREVIEW_ASK_MS, ProviderState } from "../../provider/process/provider-state";
+import { startSimulator } from "../../sim";
 import { TEST_TOKEN } from "../helpers/secrets";
 
 const URN = "urn:pulumi:test::project::koodrive:index:CapacityGuard::seats";
@@ -86,6 +87,32 @@ describe("the provider process's state and its engine", function () {
       for (const socket of sockets) socket.destroy();
       silent.close();
       await state.close();
+    }
+  });
+
+  it("keeps the figures read under the tenant by its first create when another create that waited with it gets the tenant later", async () => {
+    const sim = await startSimulator({
+      fixture: { tokens: [TEST_TOKEN], usage: { userCount: 20, userMaxCount: 100 } },
+    });
+    // Two deployments: one holds the tenant, the other's two creates wait for it, half a poll apart.
+    const [holder, waiter] = [new ProviderState("127.0.0.1:1"), new ProviderState("127.0.0.1:2")];
+    try {
+      for (const state of [holder, waiter]) state.configure({ endpoint: sim.url, accessToken: TEST_TOKEN });
+      const { tenant } = await waiter.readUsage({});
+      await holder.holdTenant({}, tenant, URN, () => undefined);
+      const creates = [waiter.holdTenant({}, tenant, URN, () => undefined)];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      creates.push(waiter.holdTenant({}, tenant, URN, () => undefined));
+      await holder.close();
+
+      await Promise.race(creates);
+      const underLock = (await waiter.readUsage({})).usage.remainingSeats;
+      sim.setUsage({ userCount: sim.usage().userCount + 1 }); // the first create's add
+      await Promise.all(creates);
+      assert.equal((await waiter.readUsage({})).usage.remainingSeats, underLock, "read once under the lock, not again");
+    } finally {
+      await Promise.all([holder.close(), waiter.close()]);
+      await sim.close();
     }
   });
 });
