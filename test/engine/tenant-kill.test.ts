@@ -1,39 +1,12 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import type { ProgramStack } from "../../harness/program-stack";
 import type { Gate } from "../helpers/gate";
 import { oneTenant } from "../helpers/one-tenant";
 import { outcome } from "../helpers/outcome";
+import { providerProcesses, until } from "../helpers/processes";
 import { ADD_USER_SCRIPT } from "../helpers/programs";
 
 const TOKEN = "engine-test-token-tenant-kill-5e02";
-
-/** The package's provider processes of the program in `dir`: the dynamic provider's `node … dynamic-provider` and its shell. */
-function providerProcesses(dir: string): number[] {
-  const folder = realpathSync(dir);
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-        return (
-          /dynamic-provider|pulumi-resource-pulumi-nodejs/.test(cmdline) && readlinkSync(`/proc/${pid}/cwd`) === folder
-        );
-      } catch {
-        return false; // ended meanwhile, or not ours to read
-      }
-    })
-    .map(Number);
-}
-
-/** Resolves once `predicate` holds, polling every 100 ms; rejects naming `what` after `timeoutMs`. */
-async function until(what: string, predicate: () => boolean, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * A guard of `users.length` users, then a command waiting at `gate` (if any), then a command per user; with

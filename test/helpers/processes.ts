@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 
 /** The live processes whose working directory is `dir` (Linux /proc): a Pulumi run's CLI, hosts and providers. */
 export function processesIn(dir: string): number[] {
@@ -20,5 +20,24 @@ export function commandLine(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
   } catch {
     return "";
+  }
+}
+
+/**
+ * The package's provider processes of the program in `dir`: the dynamic provider's `node … dynamic-provider`
+ * and its shell (whose working directory is the program's folder, by its real path).
+ */
+export function providerProcesses(dir: string): number[] {
+  return processesIn(realpathSync(dir)).filter((pid) =>
+    /dynamic-provider|pulumi-resource-pulumi-nodejs/.test(commandLine(pid)),
+  );
+}
+
+/** Resolves once `predicate` holds, polling every 100 ms; rejects naming `what` after `timeoutMs`. */
+export async function until(what: string, predicate: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
