@@ -101,7 +101,7 @@ function spaceNote(violation: Violation, cost: Allocation, reading: TenantReadin
     : "";
 }
 
-/** The runway warning, once per provider process: Users and Spaces keep no history of the figures. */
+/** The runway warning, once per provider process: Users and Spaces do not forecast. */
 const runwayWarned = new WeakSet<ProviderState>();
 
 /**
@@ -135,7 +135,7 @@ export async function judgeAddition(state: ProviderState, request: AdditionReque
   if (reserves.minRunwayDays !== undefined && !runwayWarned.has(state)) {
     runwayWarned.add(state);
     warnings.push(
-      `koodrive:minRunwayDays (${reserves.minRunwayDays}) is not judged for Users and Spaces: this provider keeps no history of the tenant's figures to forecast from; a CapacityGuard with minRunwayDays judges the runway`,
+      `koodrive:minRunwayDays (${reserves.minRunwayDays}) is not judged for Users and Spaces: their creates judge seats and space, not the tenant's growth; a CapacityGuard with minRunwayDays judges the runway from the tenant's history`,
     );
   }
   if (!addsAnything(request.adds)) return { failures: [], warnings };
