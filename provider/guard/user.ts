@@ -5,6 +5,7 @@
  */
 
 import {
+  AlreadyExistsError,
   type Failure,
   GuardRefusal,
   isKooDriveError,
@@ -174,6 +175,30 @@ export async function checkUser(state: ProviderState, request: UserRequest): Pro
  * plan first), then adds the user while the lease will outlive the call. After an add whose outcome is
  * unclear, the user is read back before anything else.
  */
+/**
+ * KooDrive's "already exists" for a user a create meant to add, saying what to do: the user was added
+ * outside the stack, or by an earlier run of it stopped before the engine recorded the add.
+ */
+function alreadyThere(name: string, userId: string, error: AlreadyExistsError): AlreadyExistsError {
+  return new AlreadyExistsError(
+    `KooDrive already has the user ${userId}, so ${name} was not added`,
+    `${error.detail}; if it was added outside this stack, or by an earlier run of it that was stopped ` +
+      `before it recorded the user, adopt it (\`pulumi import koodrive:index:User ${name} ${userId}\`, ` +
+      `through the provider plugin) or delete it in KooDrive, then run again`,
+    {
+      ...Object.fromEntries(
+        Object.entries({
+          status: error.status,
+          koodriveCode: error.koodriveCode,
+          koodriveMsg: error.koodriveMsg,
+          traceId: error.traceId,
+        }).filter(([, value]) => value !== undefined),
+      ),
+      cause: error,
+    },
+  );
+}
+
 export async function createUser(state: ProviderState, request: UserRequest, say: Say): Promise<UserOutputs> {
   const parsed = parseUserArgs(request.args);
   if (!parsed.ok) throw new GuardRefusal(parsed.failures);
@@ -189,6 +214,7 @@ export async function createUser(state: ProviderState, request: UserRequest, say
         })
       ).record;
     } catch (error) {
+      if (error instanceof AlreadyExistsError) throw alreadyThere(request.name, userId, error);
       if (!(error instanceof UnconfirmedAddError) || error.added !== "unknown") throw error;
       // Whether it was added cannot be told from the answer: read it back before anything else.
       const found = await client.readUser(userId);

@@ -233,4 +233,19 @@ describe("User (the dynamic provider's methods, against koodrive-sim)", function
     // Gone, a refresh reads it as deleted (an empty id).
     assert.deepEqual(await runtime.user.read(id, updated.outs), { id: "", props: {} });
   });
+
+  it("refuses a user KooDrive has already, saying how to adopt it or what else to do, and takes no seat", async () => {
+    await runtime.user.check({}, userInputs(sim, "u1"));
+    const added = await fetch(`${sim.url}${USERS_PATH}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ userId: "u1", modifyUserInfoReq: { deptId: "1001", role: 1 } }),
+    });
+    assert.equal(added.status, 200, "added outside the stack");
+    await assert.rejects(
+      runtime.user.create(userInputs(sim, "u1")),
+      /^AlreadyExistsError: KooDrive already has the user u1, so u1 was not added: KooDrive code 13000321: .*; if it was added outside this stack, or by an earlier run of it that was stopped before it recorded the user, adopt it \(`pulumi import koodrive:index:User u1 u1`, through the provider plugin\) or delete it in KooDrive, then run again/,
+    );
+    assert.equal(sim.usage().userCount, 98, "only the user added outside");
+  });
 });
