@@ -150,21 +150,29 @@ export class RunHistory {
 
   /** Records `readings` in the history of the tenant `key`; the history, with a warning the first time it fails in this run. */
   async record(key: string, readings: readonly Reading[]): Promise<RecordedHistory> {
+    let history: Reading[];
     try {
-      return { history: await this.backend.record(key, readings) };
+      history = await this.backend.record(key, readings);
     } catch (error) {
-      const partial = error instanceof PartialHistory ? error : undefined;
-      const history = partial ? partial.history : foldReadings(readings);
-      if (this.#warned) return { history };
-      this.#warned = true;
       const why = (error as Error).message;
-      return {
-        history,
-        warning: partial
-          ? `could not record the KooDrive figures in ${partial.where} (${why}); the runway is forecast from this machine's history, and other machines do not see this run's readings`
-          : `could not record the KooDrive figures in ${this.where} (${why}); the runway is forecast from this run's reading alone, and this reading is not kept for later runs`,
-      };
+      return this.#warnOnce(
+        foldReadings(readings),
+        `could not record the KooDrive figures in ${this.where} (${why}); the runway is forecast from this run's reading alone, and this reading is not kept for later runs`,
+      );
     }
+    const missed = this.backend instanceof SharedHistory ? this.backend.takeMissed() : undefined;
+    if (missed === undefined || !(this.backend instanceof SharedHistory)) return { history };
+    return this.#warnOnce(
+      history,
+      `could not record the KooDrive figures in ${this.backend.where} (${missed}); the runway is forecast from this machine's history, and other machines do not see this run's readings`,
+    );
+  }
+
+  /** The history, with `warning` the first time this run has one. */
+  #warnOnce(history: Reading[], warning: string): RecordedHistory {
+    if (this.#warned) return { history };
+    this.#warned = true;
+    return { history, warning };
   }
 }
 
@@ -184,21 +192,10 @@ export class LayeredHistory implements HistoryBackend {
   }
 }
 
-/** A history recorded in part: this machine's, when the shared one (`where`) failed. */
-export class PartialHistory extends Error {
-  constructor(
-    readonly history: Reading[],
-    readonly where: string,
-    cause: Error,
-  ) {
-    super(cause.message, { cause });
-  }
-}
-
 /**
  * This machine's history with one every machine shares (the lock server's): a run's readings go to
  * both, and the history is the two together. When the shared one fails, this machine's still holds
- * the reading: a {@link PartialHistory} carries it, and says where it could not be recorded.
+ * the reading, and {@link SharedHistory.takeMissed} says why the shared one does not.
  */
 export class SharedHistory implements HistoryBackend {
   constructor(
@@ -207,13 +204,23 @@ export class SharedHistory implements HistoryBackend {
     readonly where: string,
   ) {}
 
+  #missed: string | undefined;
+
   async record(key: string, readings: readonly Reading[]): Promise<Reading[]> {
     const local = await this.machine.record(key, readings);
     try {
       return foldReadings([...local, ...(await this.shared.record(key, local))]);
     } catch (error) {
-      throw new PartialHistory(local, this.where, error as Error);
+      this.#missed = (error as Error).message;
+      return local;
     }
+  }
+
+  /** Why the last readings did not reach the shared history, if they did not; said once. */
+  takeMissed(): string | undefined {
+    const missed = this.#missed;
+    this.#missed = undefined;
+    return missed;
   }
 }
 
