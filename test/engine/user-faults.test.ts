@@ -137,7 +137,12 @@ describe("User resources under faults, under the real engine (kill -9, a partly 
    */
   async function killMidUp(victim: "engine" | "provider", beside?: Gate) {
     const { sim } = tenant;
-    const holder = await tenant.stack("holder", { files: usersProgram([ids("holder", 30)], beside) });
+    // Its held adds must stay in flight until the kill, however long a loaded machine takes to get there:
+    // with the default per-attempt timeout, they fail and end the holder's up (and its hold) first.
+    const holder = await tenant.stack("holder", {
+      files: usersProgram([ids("holder", 30)], beside),
+      env: { KOODRIVE_TIMEOUT_MS: "240000", KOODRIVE_DEADLINE_MS: "240000" },
+    });
     const waiter = await tenant.stack("waiter", { files: usersProgram([ids("waiter", 50)]) });
     sim.queueFault("addUser", { kind: "delay", ms: 0 }, 10);
     sim.queueFault("addUser", { kind: "delay", ms: 300_000 }, 20);
