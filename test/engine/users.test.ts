@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { createProgramStack, type ProgramStack } from "../../harness/program-stack";
+import { createProgramStack, type ProgramSpec, type ProgramStack } from "../../harness/program-stack";
 import { type Simulator, startSimulator } from "../../sim";
 import { oneTenant } from "../helpers/one-tenant";
 import { storeInPersonalSpace } from "../helpers/simulator";
@@ -175,14 +175,14 @@ describe("User under the real engine (TypeScript)", function () {
 });
 
 /** Pulumi YAML of `count` plugin Users, the first with role `firstRole`, all with `forceDestroy`. */
-function usersYaml(count: number, firstRole = 1, forceDestroy = false): string {
+function usersYaml(count: number, firstRole = 1, forceDestroy = false, prefix = "u"): string {
   const lines = ["name: koodrive-users-yaml", "runtime: yaml", "resources:"];
   for (let n = 1; n <= count; n++) {
     lines.push(
       `  user-${n}:`,
       "    type: koodrive:index:User",
       "    properties:",
-      `      userId: u${n}`,
+      `      userId: ${prefix}${n}`,
       `      role: ${n === 1 ? firstRole : 1}`,
       `      forceDestroy: ${forceDestroy}`,
     );
@@ -191,45 +191,50 @@ function usersYaml(count: number, firstRole = 1, forceDestroy = false): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The same life through the provider plugin, in Pulumi YAML, against 3 free seats (97 of 100 taken). */
-/** Two stacks of one tenant, each adding 50 Users, against 80 free seats, as CI runs them: `pulumi up --yes`. */
-describe("two stacks of 50 Users each, pulumi up at once (TypeScript)", function () {
-  this.timeout(600_000);
-  const tenant = oneTenant(TOKEN);
+/** A stack of 50 new Users whose ids start with `prefix`, in TypeScript or in Pulumi YAML (through the plugin). */
+const fiftyUsers = (language: "TypeScript" | "YAML", prefix: string): ProgramSpec =>
+  language === "TypeScript"
+    ? { files: { "index.ts": USERS_TS }, config: { count: { value: "50" }, prefix: { value: prefix } } }
+    : { files: { "Pulumi.yaml": usersYaml(50, 1, false, prefix) }, pluginOnPath: true };
 
-  it("exactly one succeeds; the other fails before its first user, on its preview's whole plan; the tenant ends at 70", async () => {
-    const stacks = await Promise.all(
-      ["a", "b"].map((prefix) =>
-        tenant.stack(`users-${prefix}`, {
-          files: { "index.ts": USERS_TS },
-          config: { count: { value: "50" }, prefix: { value: prefix } },
-        }),
-      ),
-    );
-    // The CLI's `up` runs its preview first (the Automation API's skips it): the update's first create
-    // judges the whole plan the preview checked, not only what the update has checked by then.
-    const outcomes = await Promise.allSettled(
-      stacks.map((stack) => stack.cli(["up", "--yes", "--stack", "test", "--non-interactive"])),
-    );
-    const won = outcomes.flatMap((outcome, n) => (outcome.status === "fulfilled" ? [["a", "b"][n] as string] : []));
-    assert.equal(won.length, 1, `exactly one stack succeeds: ${won.join(", ") || "none"}`);
-    const lost = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-    assert.match(
-      String((lost?.reason as { stdout?: string } | undefined)?.stdout ?? lost?.reason),
-      /seats: the rest of this deployment's plan \(50 Users\) needs 50 new seats of the KooDrive tenant .*; 30 seats were left when it took the tenant; exceeds by 20 seats: [\s\S]*nor is anything more of the plan/,
-    );
-    const added = tenant.sim.users().map((user) => user.userId);
-    assert.deepEqual(
-      [added.filter((id) => id.startsWith(won[0] as string)).length, added.length],
-      [50, 50],
-      "the winner added its 50, the other no one",
-    );
-    const posts = tenant.sim.requestLog().filter((entry) => entry.method === "POST" && entry.path === USERS_PATH);
-    assert.equal(posts.length, 50, "every add sent was made: KooDrive refused none");
-    assert.equal(tenant.sim.usage().userCount, 70);
+for (const language of ["TypeScript", "YAML"] as const) {
+  /** Two stacks of one tenant, each adding 50 Users, against 80 free seats, as CI runs them: `pulumi up --yes`. */
+  describe(`two stacks of 50 Users each, pulumi up at once (${language})`, function () {
+    this.timeout(600_000);
+    const tenant = oneTenant(TOKEN);
+
+    it("exactly one succeeds; the other fails before its first user, on its preview's whole plan; the tenant ends at 70", async () => {
+      const stacks = await Promise.all(
+        ["a", "b"].map((prefix) =>
+          tenant.stack(`users-${language.toLowerCase()}-${prefix}`, fiftyUsers(language, prefix)),
+        ),
+      );
+      // The CLI's `up` runs its preview first (the Automation API's skips it): the update's first create
+      // judges the whole plan the preview checked, not only what the update has checked by then.
+      const outcomes = await Promise.allSettled(
+        stacks.map((stack) => stack.cli(["up", "--yes", "--stack", "test", "--non-interactive"])),
+      );
+      const won = outcomes.flatMap((outcome, n) => (outcome.status === "fulfilled" ? [["a", "b"][n] as string] : []));
+      assert.equal(won.length, 1, `exactly one stack succeeds: ${won.join(", ") || "none"}`);
+      const lost = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+      assert.match(
+        String((lost?.reason as { stdout?: string } | undefined)?.stdout ?? lost?.reason),
+        /seats: the rest of this deployment's plan \(50 Users\) needs 50 new seats of the KooDrive tenant .*; 30 seats were left when it took the tenant; exceeds by 20 seats: [\s\S]*nor is anything more of the plan/,
+      );
+      const added = tenant.sim.users().map((user) => user.userId);
+      assert.deepEqual(
+        [added.filter((id) => id.startsWith(won[0] as string)).length, added.length],
+        [50, 50],
+        "the winner added its 50, the other no one",
+      );
+      const posts = tenant.sim.requestLog().filter((entry) => entry.method === "POST" && entry.path === USERS_PATH);
+      assert.equal(posts.length, 50, "every add sent was made: KooDrive refused none");
+      assert.equal(tenant.sim.usage().userCount, 70);
+    });
   });
-});
+}
 
+/** The same life through the provider plugin, in Pulumi YAML, against 3 free seats (97 of 100 taken). */
 describe("User under the real engine (YAML, through the plugin)", function () {
   this.timeout(1_200_000);
   let sim: Simulator;
