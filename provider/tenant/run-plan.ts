@@ -96,13 +96,13 @@ export class RunPlan {
     const tenant = new Set(keys);
     const byUrn = new Map<string, LedgerEntry>();
     for (const line of text.split("\n")) {
-      let planned: PlannedEntry;
+      let planned: PlannedEntry | null;
       try {
         planned = JSON.parse(line) as PlannedEntry;
       } catch {
         continue;
       }
-      if (planned.keys?.some((key) => tenant.has(key)) && planned.entry?.urn)
+      if (planned?.keys?.some((key) => tenant.has(key)) && planned.entry?.urn)
         byUrn.set(planned.entry.urn, planned.entry);
     }
     return [...byUrn.values()];

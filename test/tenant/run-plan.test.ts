@@ -56,7 +56,7 @@ describe("the plan of a run of the pulumi CLI, kept across its preview and its u
     preview.record(["tenant-name", "tenant-id"], user("urn::u2"));
     preview.record(["other-tenant"], user("urn::elsewhere"));
     update.record(["tenant-id"], { ...user("urn::u1"), allocation: { users: 1, spaceGB: { personal: 10 } } });
-    appendFileSync(path.join(folder, `${run}.jsonl`), '{"keys":["tenant-id"],"entry":{"urn":"urn::torn"'); // a torn last line
+    appendFileSync(path.join(folder, `${run}.jsonl`), 'null\n{"keys":["tenant-id"],"entry":{"urn":"urn::torn"'); // a line of no entry, and a torn last line
     assert.deepEqual(update.entries(["tenant-id"]), [
       { ...user("urn::u1"), allocation: { users: 1, spaceGB: { personal: 10 } } },
       user("urn::u2"),
