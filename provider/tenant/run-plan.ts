@@ -64,6 +64,7 @@ function runs(run: string): boolean {
 export class RunPlan {
   readonly #file: string;
   #swept = false;
+  readonly #read = new Map<string, LedgerEntry[]>();
 
   /** The plan of the run this process serves, or undefined when it tells no run (see the module's comment). */
   static ofThisRun(folder: string = path.join(cacheFolder(), "runs")): RunPlan | undefined {
@@ -85,8 +86,22 @@ export class RunPlan {
     appendFileSync(this.#file, `${JSON.stringify({ keys: [...keys], entry } satisfies PlannedEntry)}\n`);
   }
 
-  /** The entries recorded of the tenant whose keys are `keys` (any one shared), the last per URN. */
+  /**
+   * The entries recorded of the tenant whose keys are `keys` (any one shared), the last per URN. Read
+   * once per tenant: every create judges them, and what the file gains later is the update's own
+   * checks, which its ledger holds already.
+   */
   entries(keys: readonly string[]): LedgerEntry[] {
+    const tenant = keys.join("\n");
+    let read = this.#read.get(tenant);
+    if (!read) {
+      read = this.#readEntries(keys);
+      this.#read.set(tenant, read);
+    }
+    return read;
+  }
+
+  #readEntries(keys: readonly string[]): LedgerEntry[] {
     let text: string;
     try {
       text = readFileSync(this.#file, "utf8");
